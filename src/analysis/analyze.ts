@@ -1,0 +1,127 @@
+// One directory of Go files in, findings and per-file errors out. A pure function of the texts.
+import { parseGo, firstSyntaxProblem } from '../parse/parser.js';
+import { decodeGoSource } from '../files/source.js';
+import type { FileError, Finding, SkippedFile, SourceSpan } from './model.js';
+import { indexPackage, isMapType, type PackageIndex } from './package-index.js';
+import { liteTree, type LNode } from './syntax.js';
+import { walkPackage } from './walker.js';
+import { resolvePackage } from './concurrency.js';
+import { buildRuleContext } from './rules/shared-map.js';
+import { RULES } from './rules/index.js';
+import { ignoredLines, isIgnored } from './ignore-comments.js';
+
+export interface FileInput {
+  rel: string;
+  bytes: Uint8Array;
+}
+
+export interface DirResult {
+  findings: Finding[];
+  errors: FileError[];
+  skipped: SkippedFile[];
+}
+
+const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.\r?$/m;
+
+/** Analyses the Go files of one directory (one or more packages: `foo` and `foo_test`). */
+export function analyzeDir(files: FileInput[]): DirResult {
+  const result: DirResult = { findings: [], errors: [], skipped: [] };
+  const byPackage = new Map<string, { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]>();
+  for (const f of files) {
+    const decoded = decodeGoSource(f.bytes);
+    if (!decoded.ok) {
+      result.errors.push({ file: f.rel, message: decoded.message });
+      continue;
+    }
+    const { text } = decoded.source;
+    const head = headerOf(text);
+    if (GENERATED.test(head)) {
+      result.skipped.push({ file: f.rel, reason: 'generated file (Code generated … DO NOT EDIT.)' });
+      continue;
+    }
+    const tree = parseGo(text);
+    const problem = firstSyntaxProblem(tree);
+    if (problem) {
+      result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
+      continue;
+    }
+    const clause = tree.rootNode.namedChildren.find((c) => c.type === 'package_clause');
+    const pkg = packageName(clause?.text ?? '');
+    const list = byPackage.get(pkg) ?? [];
+    list.push({ rel: f.rel, text, tree });
+    byPackage.set(pkg, list);
+  }
+  for (const [name, inputs] of byPackage) result.findings.push(...analyzePackage(name, inputs));
+  return result;
+}
+
+function headerOf(text: string): string {
+  const pkg = /^package\s/m.exec(text);
+  return pkg ? text.slice(0, pkg.index) : text.slice(0, 4096);
+}
+
+function packageName(clause: string): string {
+  return clause.replace(/^package\s+/, '').trim();
+}
+
+/** Runs every rule over one package. */
+export function analyzePackage(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]): Finding[] {
+  const index = indexPackage(name, inputs);
+  selectAndConvertBodies(index);
+  const raw = walkPackage(index);
+  if (raw.sites.length === 0) return [];
+  const files = new Map(index.files.map((f) => [f.rel, f]));
+  const span = (file: string, start: number, end: number): SourceSpan => {
+    const f = files.get(file)!;
+    const a = f.lines.position(start);
+    const b = f.lines.position(end);
+    return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start, end };
+  };
+  const flow = resolvePackage(index, raw, span);
+  const ctx = buildRuleContext(flow);
+  const ignores = new Map(index.files.map((f) => [f.rel, ignoredLines(f.text)]));
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    for (const f of rule.run(ctx)) {
+      if (!isIgnored(ignores.get(f.span.file), f.span.line, f.rule)) findings.push(f);
+    }
+  }
+  return findings;
+}
+
+/**
+ * Converts the bodies that can matter: those that mention a map the package declares, `map[`,
+ * a lock, or a goroutine. The rest only contribute call edges, read from their text.
+ */
+function selectAndConvertBodies(index: PackageIndex): void {
+  const words = new Set<string>();
+  for (const v of index.vars.values()) if (isMapType(index, v.type) || (v.value && /\bmap\[|^make\(map/.test(textOf(v.file.text, v.value)))) words.add(v.name);
+  for (const s of index.structs.values()) for (const f of s.fields.values()) if (isMapType(index, f.type)) words.add(f.name);
+  for (const t of index.namedTypes.values()) if (isMapType(index, t.name)) words.add(t.name);
+  const wordRe = words.size > 0 ? new RegExp(`\\b(?:${[...words].map(escapeRe).join('|')})\\b`) : null;
+  const always = /\bmap\[|\bgo\s+(?:func\b|[\w.]+\s*[([])|\bR?Lock\(\)|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|ServeHTTP/;
+  for (const fn of index.funcs) {
+    if (!fn.body) continue;
+    const body = fn.file.text.slice(fn.body.start, fn.body.end);
+    const signature = fn.file.text.slice(fn.start, fn.body.start);
+    const relevant = always.test(body) || (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) || isMapType(index, fn.recvType);
+    if (!relevant) continue;
+    const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
+    let block = node;
+    while (block && !(block.type === 'block' && block.startIndex === fn.body.start && block.endIndex === fn.body.end)) block = block.parent!;
+    if (!block) continue;
+    const lite: LNode = liteTree(block);
+    lite.field = 'body';
+    lite.parent = fn.body.parent;
+    fn.body = lite;
+    fn.analysed = true;
+  }
+}
+
+function textOf(text: string, node: LNode): string {
+  return text.slice(node.start, node.end);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

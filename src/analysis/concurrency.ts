@@ -1,0 +1,385 @@
+// Pass two: map references flow between functions, contexts spread over the call graph,
+// locks held by every caller become a callee's entry locks, and each access gets its contexts.
+import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
+import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
+import type { RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
+import type { LineIndex } from './syntax.js';
+
+/** Where an access runs relative to the function owning a local map. */
+export interface LocalPlace {
+  /** The spawn (index into spawns) the access runs under, or null for the owner's own goroutine. */
+  spawn: number | null;
+  /** Position in the owner's body that stands for the access. */
+  anchor: number;
+}
+
+interface MapRef {
+  key: string;
+  bind: LocalPlace | null;
+  /** Reached through a function's return value (a getter handing the map out). */
+  viaReturn?: boolean;
+}
+
+export interface ResolvedSite extends AccessSite {
+  raw: RawSite;
+  /** Global context ids the access may run in. */
+  contexts: number[];
+  /** For maps local to a function: where the access runs relative to the owner. */
+  local: LocalPlace | null;
+  owner: number;
+  /** The map was reached through a function's return value. */
+  viaReturn: boolean;
+}
+
+export interface PackageFlow {
+  index: PackageIndex;
+  raw: RawFacts;
+  contexts: ConcurrencyContext[];
+  funcContexts: Set<number>[];
+  entryLocks: HeldLock[][];
+  sites: ResolvedSite[];
+  maps: Map<string, MapDecl>;
+  spawnContext: Map<number, number>;
+  callersOf: Map<number, { caller: number; pos: number; loops: [number, number][] }[]>;
+}
+
+const CALLER_CONTEXT = 0;
+
+/** Resolves the raw facts of a package into accesses with contexts and locks. */
+export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: string, start: number, end: number) => import('./model.js').SourceSpan): PackageFlow {
+  const funcs = index.funcs;
+  const paramVar = new Map<string, number>();
+  for (const v of raw.vars) {
+    if (v.param) paramVar.set(`${v.param.func}:${v.param.index}`, v.id);
+  }
+  for (const v of raw.vars) {
+    const f = funcs[v.func]!;
+    if (f.recvName === v.name && v.start === f.recvStart) paramVar.set(`${v.func}:-1`, v.id);
+  }
+
+  // ---- map references flow: variables, returns, call bindings ----
+  const varRefs = new Map<number, MapRef[]>();
+  const retRefs = new Map<number, MapRef[]>();
+  const bindingsByVar = new Map<number, { refs: SymRef[]; caller: number; pos: number; spawn: number | null }[]>();
+  for (const b of raw.bindings) {
+    for (const callee of b.callees) {
+      const vid = paramVar.get(`${callee}:${b.paramIndex}`);
+      if (vid === undefined) continue;
+      const list = bindingsByVar.get(vid) ?? [];
+      list.push({ refs: b.refs, caller: b.caller, pos: b.pos, spawn: b.spawn });
+      bindingsByVar.set(vid, list);
+    }
+  }
+  const resolving = new Set<string>();
+  const resolveSym = (refs: SymRef[]): MapRef[] => {
+    const out: MapRef[] = [];
+    for (const r of refs) {
+      if ('key' in r) out.push({ key: r.key, bind: null });
+      else if ('var' in r) out.push(...resolveVar(r.var));
+      else for (const f of r.ret) out.push(...resolveRet(f).map((m) => ({ ...m, viaReturn: true })));
+    }
+    return dedupe(out);
+  };
+  const resolveRet = (f: number): MapRef[] => {
+    const hit = retRefs.get(f);
+    if (hit) return hit;
+    const tag = `r${f}`;
+    if (resolving.has(tag)) return [];
+    resolving.add(tag);
+    const out = resolveSym(raw.returns.get(f) ?? []);
+    resolving.delete(tag);
+    retRefs.set(f, out);
+    return out;
+  };
+  const resolveVar = (id: number): MapRef[] => {
+    const hit = varRefs.get(id);
+    if (hit) return hit;
+    const tag = `v${id}`;
+    if (resolving.has(tag)) return [];
+    resolving.add(tag);
+    const v = raw.vars[id]!;
+    const out = resolveSym(v.refs);
+    for (const b of bindingsByVar.get(id) ?? []) {
+      for (const ref of resolveSym(b.refs)) {
+        const owner = ownerOfKey(ref.key);
+        if (owner === null) {
+          out.push(ref);
+          continue;
+        }
+        const base = ref.bind ?? localPlace(b.caller, b.pos, owner);
+        if (!base) continue;
+        out.push({ key: ref.key, bind: { spawn: base.spawn ?? b.spawn, anchor: base.anchor }, ...(ref.viaReturn ? { viaReturn: true } : {}) });
+      }
+    }
+    resolving.delete(tag);
+    const result = dedupe(out);
+    varRefs.set(id, result);
+    return result;
+  };
+
+  // Where (spawn, anchor) a point of function h lies inside owner o, or null when outside it.
+  const spawnOfTarget = new Map<number, RawSpawn>();
+  for (const s of raw.spawns) for (const t of s.targets) if (funcs[t]?.literal) spawnOfTarget.set(t, s);
+  const localPlace = (h: number, pos: number, owner: number, depth = 0): LocalPlace | null => {
+    if (h === owner) return { spawn: null, anchor: pos };
+    const f = funcs[h];
+    if (!f || f.parent < 0 || depth > 20) return null;
+    if (f.runs === 'spawned') {
+      const s = spawnOfTarget.get(h);
+      if (!s) return null;
+      const outer = localPlace(f.parent, s.start, owner, depth + 1);
+      return outer ? { spawn: outer.spawn ?? s.id, anchor: outer.anchor } : null;
+    }
+    return localPlace(f.parent, f.anchor, owner, depth + 1);
+  };
+
+  // ---- contexts ----
+  const contexts: ConcurrencyContext[] = [
+    {
+      id: CALLER_CONTEXT,
+      kind: 'go',
+      description: "the package's callers",
+      span: span(funcs[0]?.file.rel ?? '', 0, 0),
+      spawner: -1,
+      multi: false,
+      entries: [],
+    },
+  ];
+  const spawnContext = new Map<number, number>();
+  for (const s of raw.spawns) {
+    const fn = funcs[s.func]!;
+    const ctx: ConcurrencyContext = {
+      id: contexts.length,
+      kind: s.kind,
+      description: s.loops.length > 0 && !s.perRequest ? `${s.description} (in a loop: several run at once)` : s.perRequest ? `${s.description} (one per request)` : s.description,
+      span: span(fn.file.rel, s.start, s.end),
+      spawner: s.func,
+      multi: s.loops.length > 0 || s.perRequest,
+      entries: s.targets,
+    };
+    spawnContext.set(s.id, ctx.id);
+    contexts.push(ctx);
+  }
+  const spawnTargets = new Set<number>();
+  for (const s of raw.spawns) for (const t of s.targets) spawnTargets.add(t);
+  for (const f of funcs) {
+    if (f.literal || spawnTargets.has(f.index)) continue;
+    const serve = f.name === 'ServeHTTP' && f.recvType !== null && f.params.length === 2;
+    const service =
+      f.recvType !== null && f.exported && f.params[0]?.type.trim() === 'context.Context' && f.results[f.results.length - 1]?.trim() === 'error';
+    if (!serve && !service) continue;
+    contexts.push({
+      id: contexts.length,
+      kind: serve ? 'handler' : 'service-method',
+      description: serve ? `${f.recvType}.ServeHTTP (one per request)` : `${f.recvType}.${f.name} (service method: one per call)`,
+      span: span(f.file.rel, f.start, f.start),
+      spawner: -1,
+      multi: true,
+      entries: [f.index],
+    });
+    spawnTargets.add(f.index);
+  }
+
+  // Call edges, including name-only edges from bodies that were not walked.
+  const callees: number[][] = funcs.map(() => []);
+  const callersOf = new Map<number, { caller: number; pos: number; loops: [number, number][] }[]>();
+  const edgeLocks = new Map<number, { caller: number; locks: HeldLock[] }[]>();
+  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[]) => {
+    callees[caller]!.push(callee);
+    const list = callersOf.get(callee) ?? [];
+    list.push({ caller, pos, loops });
+    callersOf.set(callee, list);
+    const el = edgeLocks.get(callee) ?? [];
+    el.push({ caller, locks });
+    edgeLocks.set(callee, el);
+  };
+  for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks);
+  for (const f of funcs) {
+    if (f.analysed || f.literal || !f.body) continue;
+    for (const callee of textCallees(index, f)) addEdge(f.index, callee, f.start, [], []);
+  }
+  const called = new Set<number>();
+  for (const list of callees) for (const c of list) called.add(c);
+  const caller = contexts[CALLER_CONTEXT]!;
+  for (const f of funcs) {
+    if (f.literal || spawnTargets.has(f.index)) continue;
+    if (f.exported || f.name === 'main' || f.name === 'init' || !called.has(f.index)) caller.entries.push(f.index);
+  }
+
+  const funcContexts: Set<number>[] = funcs.map(() => new Set<number>());
+  for (const ctx of contexts) {
+    const stack = [...ctx.entries];
+    while (stack.length > 0) {
+      const f = stack.pop()!;
+      if (funcContexts[f]!.has(ctx.id)) continue;
+      funcContexts[f]!.add(ctx.id);
+      for (const c of callees[f]!) stack.push(c);
+    }
+  }
+  // A goroutine started from code that itself runs many times at once runs many times too.
+  for (let changed = true, rounds = 0; changed && rounds < 10; rounds++) {
+    changed = false;
+    for (const ctx of contexts) {
+      if (ctx.multi || ctx.spawner < 0) continue;
+      for (const parent of funcContexts[ctx.spawner]!) {
+        if (contexts[parent]!.multi) {
+          ctx.multi = true;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+
+  // ---- entry locks: what every caller holds when calling a function ----
+  const entry: (HeldLock[] | null)[] = funcs.map((f) =>
+    f.literal === null && (spawnTargets.has(f.index) || caller.entries.includes(f.index)) ? [] : null,
+  );
+  for (const f of funcs) if (f.literal && f.runs === 'spawned') entry[f.index] = [];
+  for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
+    changed = false;
+    for (const f of funcs) {
+      if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || caller.entries.includes(f.index))) continue;
+      let acc: HeldLock[] | null = null;
+      for (const e of edgeLocks.get(f.index) ?? []) {
+        const callerEntry = entry[e.caller];
+        if (callerEntry === null) continue;
+        const at = unionLocks(e.locks, callerEntry!);
+        acc = acc === null ? at : intersectLocks(acc, at);
+      }
+      if (acc === null) continue;
+      const prev = entry[f.index];
+      if (prev === null || !sameLocks(prev!, acc)) {
+        entry[f.index] = acc;
+        changed = true;
+      }
+    }
+  }
+  const entryLocks = entry.map((e) => e ?? []);
+
+  // ---- accesses ----
+  const maps = new Map<string, MapDecl>();
+  const sites: ResolvedSite[] = [];
+  for (const s of raw.sites) {
+    const fn = funcs[s.func]!;
+    const refs = resolveSym(s.refs);
+    for (const ref of refs) {
+      const decl = declFor(ref.key);
+      if (!decl) continue;
+      const owner = ownerOfKey(ref.key);
+      let local: LocalPlace | null = null;
+      if (owner !== null) {
+        local = ref.bind ?? localPlace(s.func, s.start, owner);
+        if (!local) continue;
+      }
+      sites.push({
+        raw: s,
+        map: ref.key,
+        kind: s.kind,
+        ...(s.escape ? { escape: s.escape } : {}),
+        span: span(fn.file.rel, s.start, s.end),
+        func: s.func,
+        locks: unionLocks(s.locks, entryLocks[s.func]!),
+        text: s.text,
+        contexts: [...funcContexts[s.func]!],
+        local,
+        owner: owner ?? -1,
+        viaReturn: !!ref.viaReturn,
+      });
+    }
+  }
+
+  function declFor(key: string): MapDecl | null {
+    const hit = maps.get(key);
+    if (hit) return hit;
+    let decl: MapDecl | null = null;
+    if (key.startsWith('var:')) {
+      const v = index.vars.get(key.slice(4));
+      if (v) decl = { key, name: v.name, kind: 'package-var', type: v.type ?? 'map', span: span(v.file.rel, v.start, v.end) };
+    } else if (key.startsWith('field:')) {
+      const [owner, field] = key.slice(6).split('.');
+      const f = owner && field ? lookupField(index, owner, field) : null;
+      if (f && isMapType(index, f.type)) decl = { key, name: `${owner}.${field}`, kind: 'field', type: f.type, span: span(f.file.rel, f.start, f.end) };
+    } else if (key.startsWith('type:')) {
+      const t = index.namedTypes.get(key.slice(5));
+      if (t) decl = { key, name: t.name, kind: 'named-type', type: t.type, span: span(t.file.rel, t.start, t.end) };
+    } else {
+      const [kind, fnIdx, name, start] = key.split(':');
+      const fn = funcs[Number(fnIdx)];
+      if (fn && name) {
+        const v = raw.vars.find((x) => x.func === fn.index && x.name === name && (start === undefined || x.start === Number(start)));
+        const at = v?.start ?? fn.start;
+        decl = {
+          key,
+          name,
+          kind: kind === 'param' ? 'param' : 'local',
+          type: v?.type ?? 'map',
+          span: span(fn.file.rel, at, at + name.length),
+          ownerFunc: fn.index,
+        };
+      }
+    }
+    if (decl) maps.set(key, decl);
+    return decl;
+  }
+
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf };
+}
+
+/** The function owning a local or parameter map key, or null for package-wide identities. */
+export function ownerOfKey(key: string): number | null {
+  if (key.startsWith('local:') || key.startsWith('param:')) return Number(key.split(':')[1]);
+  return null;
+}
+
+function dedupe(refs: MapRef[]): MapRef[] {
+  const seen = new Set<string>();
+  const out: MapRef[] = [];
+  for (const r of refs) {
+    const k = `${r.key}|${r.bind ? `${r.bind.spawn}:${r.bind.anchor}` : ''}|${r.viaReturn ? 'r' : ''}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(r);
+  }
+  return out;
+}
+
+function unionLocks(a: HeldLock[], b: HeldLock[]): HeldLock[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out = new Map<string, HeldLock['mode']>();
+  for (const l of [...a, ...b]) {
+    const prev = out.get(l.name);
+    out.set(l.name, prev === 'write' || l.mode === 'write' ? 'write' : 'read');
+  }
+  return [...out].map(([name, mode]) => ({ name, mode }));
+}
+
+function intersectLocks(a: HeldLock[], b: HeldLock[]): HeldLock[] {
+  const out: HeldLock[] = [];
+  for (const l of a) {
+    const m = b.find((x) => x.name === l.name);
+    if (m) out.push({ name: l.name, mode: l.mode === 'write' && m.mode === 'write' ? 'write' : 'read' });
+  }
+  return out;
+}
+
+function sameLocks(a: HeldLock[], b: HeldLock[]): boolean {
+  return a.length === b.length && a.every((l) => b.some((m) => m.name === l.name && m.mode === l.mode));
+}
+
+const CALL_RE = /(\.)?\b([A-Za-z_]\w*)\s*\(/g;
+
+/** Callees named in a body that was not walked (it touches no map, lock or goroutine). */
+function textCallees(index: PackageIndex, f: FuncInfo): number[] {
+  const body = f.file.text.slice(f.body!.start, f.body!.end);
+  const out = new Set<number>();
+  for (const m of body.matchAll(CALL_RE)) {
+    const name = m[2]!;
+    const table = m[1] ? index.methodsByName : index.funcsByName;
+    for (const i of table.get(name) ?? []) out.add(i);
+  }
+  return [...out];
+}
+
+export type { LineIndex };

@@ -1,0 +1,162 @@
+// Which pairs of accesses to one map can run at the same time with no common lock.
+import type { HeldLock } from './model.js';
+import type { PackageFlow, ResolvedSite } from './concurrency.js';
+
+const WRITES = new Set(['write', 'delete', 'clear']);
+
+export function isWrite(site: ResolvedSite): boolean {
+  return WRITES.has(site.kind);
+}
+
+/** Accesses that read or write the map's contents (handing the reference on is not one). */
+export function touchesContents(site: ResolvedSite): boolean {
+  return site.kind !== 'escape' || site.escape === 'call';
+}
+
+/** Two accesses exclude each other when one holds a lock for writing that the other holds at all. */
+export function commonLock(a: HeldLock[], b: HeldLock[]): string | null {
+  for (const l of a) {
+    const m = b.find((x) => x.name === l.name);
+    if (m && (l.mode === 'write' || m.mode === 'write')) return l.name;
+  }
+  return null;
+}
+
+export interface Conflict {
+  a: ResolvedSite;
+  b: ResolvedSite;
+  /** The context ids that make them concurrent (global ids; for local maps, spawn contexts or the owner's). */
+  contexts: [number, number];
+}
+
+/** Decides, for one map, which access pairs race. */
+export class ConflictFinder {
+  constructor(private readonly flow: PackageFlow) {}
+
+  conflicts(sites: ResolvedSite[]): Conflict[] {
+    const out: Conflict[] = [];
+    const relevant = sites.filter((s) => touchesContents(s) && !this.isConstruction(s));
+    for (let i = 0; i < relevant.length; i++) {
+      for (let j = i; j < relevant.length; j++) {
+        const a = relevant[i]!;
+        const b = relevant[j]!;
+        if (!isWrite(a) && !isWrite(b)) continue;
+        if (commonLock(a.locks, b.locks)) continue;
+        const ctx = this.concurrent(a, b);
+        if (ctx) out.push({ a, b, contexts: ctx });
+      }
+    }
+    return out;
+  }
+
+  /** Accesses through a value this function just built, or in `init`, happen before sharing. */
+  isConstruction(s: ResolvedSite): boolean {
+    if (s.raw.fresh && !this.flow.raw.spawns.some((sp) => sp.func === s.func)) return true;
+    let f = this.flow.index.funcs[s.func]!;
+    while (f.parent >= 0 && f.runs !== 'spawned') f = this.flow.index.funcs[f.parent]!;
+    return f.literal === null && f.name === 'init' && f.recvType === null;
+  }
+
+  /** The pair of contexts under which a and b can run at once, or null. */
+  concurrent(a: ResolvedSite, b: ResolvedSite): [number, number] | null {
+    if (a.local && b.local) return this.concurrentLocal(a, b);
+    for (const ca of a.contexts) {
+      for (const cb of b.contexts) {
+        if (ca === cb) {
+          if (this.flow.contexts[ca]!.multi) return [ca, cb];
+          continue;
+        }
+        if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;
+        return [ca, cb];
+      }
+    }
+    return null;
+  }
+
+  private concurrentLocal(a: ResolvedSite, b: ResolvedSite): [number, number] | null {
+    const pa = a.local!;
+    const pb = b.local!;
+    const spawns = this.flow.raw.spawns;
+    const ctxOf = (spawn: number | null) => (spawn === null ? -1 : this.flow.spawnContext.get(spawn)!);
+    if (pa.spawn === pb.spawn) {
+      if (pa.spawn === null) return null;
+      const sp = spawns[pa.spawn]!;
+      return sp.loops.length > 0 || sp.perRequest ? [ctxOf(pa.spawn), ctxOf(pb.spawn)] : null;
+    }
+    const owner = a.owner;
+    const ordered = (p: { spawn: number | null; anchor: number }, spawn: number): boolean => {
+      const sp = spawns[spawn]!;
+      if (p.spawn !== null) return this.spawnOrdered(p.spawn, spawn);
+      if (sp.func !== owner && !this.withinOwner(sp.func, owner)) return false;
+      return this.pointOrdered(owner, p.anchor, sp);
+    };
+    if (pb.spawn !== null && ordered(pa, pb.spawn)) return null;
+    if (pa.spawn !== null && ordered(pb, pa.spawn)) return null;
+    return [ctxOf(pa.spawn), ctxOf(pb.spawn)];
+  }
+
+  private withinOwner(f: number, owner: number): boolean {
+    for (let g = this.flow.index.funcs[f]; g; g = g.parent >= 0 ? this.flow.index.funcs[g.parent] : undefined) {
+      if (g.index === owner) return true;
+      if (g.runs === 'spawned') return false;
+    }
+    return false;
+  }
+
+  /** Spawn t starts only after a wait that follows spawn s (in the same function). */
+  private spawnOrdered(s: number, t: number): boolean {
+    const ss = this.flow.raw.spawns[s]!;
+    const tt = this.flow.raw.spawns[t]!;
+    if (ss.func !== tt.func) return false;
+    return this.waitBetween(ss.func, ss.start, tt.start);
+  }
+
+  private contextsOrdered(ca: number, cb: number): boolean {
+    const sa = this.spawnOfContext(ca);
+    const sb = this.spawnOfContext(cb);
+    if (sa === null || sb === null) return false;
+    return this.spawnOrdered(sa, sb) || this.spawnOrdered(sb, sa);
+  }
+
+  private spawnOfContext(ctx: number): number | null {
+    for (const [spawn, c] of this.flow.spawnContext) if (c === ctx) return spawn;
+    return null;
+  }
+
+  /** Access a happens before every run of context c, or after c is waited for. */
+  private orderedBefore(a: ResolvedSite, ctx: number, depth = 0): boolean {
+    const spawnIdx = this.spawnOfContext(ctx);
+    if (spawnIdx === null) return false;
+    const sp = this.flow.raw.spawns[spawnIdx]!;
+    return this.pointInFunctionOrdered(a.func, a.raw.start, sp, depth);
+  }
+
+  private pointInFunctionOrdered(func: number, pos: number, sp: { func: number; start: number; loops: [number, number][] }, depth: number): boolean {
+    const funcs = this.flow.index.funcs;
+    // Climb synchronous literals to the spawner.
+    let f = func;
+    let p = pos;
+    while (f !== sp.func) {
+      const fn = funcs[f]!;
+      if (fn.parent < 0 || fn.runs === 'spawned') break;
+      p = fn.anchor;
+      f = fn.parent;
+    }
+    if (f === sp.func) return this.pointOrdered(f, p, sp);
+    // A helper called only from the spawner, before the spawn (e.g. setup() before go serve()).
+    if (depth >= 3) return false;
+    const callers = this.flow.callersOf.get(f) ?? [];
+    if (callers.length === 0 || funcs[f]!.exported) return false;
+    return callers.every((c) => this.pointInFunctionOrdered(c.caller, c.pos, sp, depth + 1));
+  }
+
+  private pointOrdered(func: number, pos: number, sp: { func: number; start: number; loops: [number, number][] }): boolean {
+    if (func !== sp.func) return false;
+    if (pos < sp.start && !sp.loops.some(([s, e]) => s <= pos && pos < e)) return true;
+    return pos > sp.start && this.waitBetween(func, sp.start, pos);
+  }
+
+  private waitBetween(func: number, from: number, to: number): boolean {
+    return this.flow.raw.waits.some((w) => w.func === func && w.pos > from && w.pos < to && w.blockStart <= to && to < w.blockEnd);
+  }
+}

@@ -1,0 +1,91 @@
+// What one walk over the analysed function bodies records, before names flow between functions.
+import type { AccessKind, EscapeKind, HeldLock } from './model.js';
+
+/** What an expression may evaluate to, symbolically: a map identity, a variable, or a call's result. */
+export type SymRef = { key: string } | { var: number } | { ret: number[] };
+
+export interface VarInfo {
+  id: number;
+  name: string;
+  type: string | null;
+  func: number;
+  start: number;
+  /** Symbolic map references this variable may hold (aliases). */
+  refs: SymRef[];
+  /** The map identity the variable itself declares (a local map), if any. */
+  ownKey: string | null;
+  /** A parameter: which function and position, so call sites can bind arguments to it. */
+  param: { func: number; index: number } | null;
+  /** Initialised from `&T{}`, `T{}` or `new(T)` in this function: not shared until it escapes. */
+  fresh: boolean;
+  /** A function literal the variable holds, if any. */
+  funcLit: number | null;
+}
+
+export interface RawSite {
+  id: number;
+  refs: SymRef[];
+  kind: AccessKind;
+  escape?: EscapeKind;
+  start: number;
+  end: number;
+  func: number;
+  locks: HeldLock[];
+  text: string;
+  /** Ranges of the loops in the same function that contain the site. */
+  loops: [number, number][];
+  /** Ids of the range sites whose bodies contain this site. */
+  inRanges: number[];
+  fresh: boolean;
+  range?: { keyName: string | null; callsOut: string | null; bodyStart: number; bodyEnd: number };
+  /** For a write: the index expression text (to tell an insert from an update of the visited key). */
+  indexText?: string;
+}
+
+export interface RawBinding {
+  callees: number[];
+  paramIndex: number;
+  refs: SymRef[];
+  caller: number;
+  pos: number;
+  spawn: number | null;
+}
+
+export interface RawSpawn {
+  id: number;
+  kind: 'go' | 'handler' | 'spawner';
+  description: string;
+  start: number;
+  end: number;
+  func: number;
+  loops: [number, number][];
+  targets: number[];
+  /** Handlers and callbacks registered with a server run once per request. */
+  perRequest: boolean;
+}
+
+export interface RawCall {
+  caller: number;
+  callees: number[];
+  pos: number;
+  loops: [number, number][];
+  locks: HeldLock[];
+}
+
+export interface WaitPoint {
+  func: number;
+  pos: number;
+  /** The block the waiting statement sits in: later statements of that block are after the wait. */
+  blockStart: number;
+  blockEnd: number;
+}
+
+export interface RawFacts {
+  vars: VarInfo[];
+  sites: RawSite[];
+  spawns: RawSpawn[];
+  calls: RawCall[];
+  bindings: RawBinding[];
+  waits: WaitPoint[];
+  returns: Map<number, SymRef[]>;
+}

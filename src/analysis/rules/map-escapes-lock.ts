@@ -1,0 +1,38 @@
+import type { Finding } from '../model.js';
+import { contextEvidence, declEvidence, makeFinding, siteEvidence, type Rule } from './shared-map.js';
+
+const HOW: Record<string, string> = {
+  return: 'is returned',
+  send: 'is sent on a channel',
+  store: 'is stored in another variable or field',
+  callback: 'is passed to a callback',
+};
+
+/** A lock-guarded map handed out where its readers no longer hold the lock. */
+export const mapEscapesLock: Rule = {
+  id: 'map-escapes-lock',
+  run({ flow, maps }) {
+    const out: Finding[] = [];
+    for (const map of maps) {
+      const guard = map.guard;
+      if (!guard) continue;
+      // A function's own map (a copy being built) is not shared unless a goroutine reaches it.
+      if (map.decl.kind === 'local' || map.decl.kind === 'param') {
+        if (!map.sites.some((s) => s.local && s.local.spawn !== null)) continue;
+      }
+      for (const at of map.sites) {
+        if (at.kind !== 'escape' || !at.escape || !(at.escape in HOW)) continue;
+        const msg = `${map.decl.name} ${HOW[at.escape]} here and leaves the protection of ${guard}: whoever uses it later reads it without the lock`;
+        const ev = [declEvidence(map.decl), siteEvidence(flow, at, null)];
+        const writer = map.sites.find((s) => s !== at && (s.kind === 'write' || s.kind === 'delete'));
+        if (writer) ev.push(siteEvidence(flow, writer, writer.contexts[0] ?? null));
+        for (const c of new Set(map.sites.flatMap((s) => s.contexts))) {
+          const e = contextEvidence(flow, c);
+          if (e) ev.push(e);
+        }
+        out.push(makeFinding(flow, 'map-escapes-lock', map, at, msg, ev));
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,162 @@
+// The per-map view every rule reads: its accesses, the lock that guards it, and its races.
+import { createHash } from 'node:crypto';
+import type { Evidence, Finding, MapDecl, RuleId, SourceSpan } from '../model.js';
+import type { PackageFlow, ResolvedSite } from '../concurrency.js';
+import { ConflictFinder, isWrite, type Conflict } from '../conflicts.js';
+
+export interface SharedMap {
+  decl: MapDecl;
+  sites: ResolvedSite[];
+  conflicts: Conflict[];
+  /** The lock held at most accesses, when it is held at a write or at two accesses or more. */
+  guard: string | null;
+}
+
+export interface RuleContext {
+  flow: PackageFlow;
+  finder: ConflictFinder;
+  maps: SharedMap[];
+}
+
+export interface Rule {
+  id: RuleId;
+  run(ctx: RuleContext): Finding[];
+}
+
+export function buildRuleContext(flow: PackageFlow): RuleContext {
+  const finder = new ConflictFinder(flow);
+  const byKey = new Map<string, ResolvedSite[]>();
+  for (const s of flow.sites) {
+    const list = byKey.get(s.map);
+    if (list) list.push(s);
+    else byKey.set(s.map, [s]);
+  }
+  const maps: SharedMap[] = [];
+  for (const [key, sites] of byKey) {
+    const decl = flow.maps.get(key);
+    if (!decl) continue;
+    sites.sort(bySpan);
+    maps.push({ decl, sites, conflicts: finder.conflicts(sites), guard: guardOf(sites) });
+  }
+  return { flow, finder, maps };
+}
+
+function guardOf(sites: ResolvedSite[]): string | null {
+  const count = new Map<string, { n: number; write: boolean }>();
+  for (const s of sites) {
+    for (const l of s.locks) {
+      if (l.name.startsWith('once:')) continue;
+      const c = count.get(l.name) ?? { n: 0, write: false };
+      c.n++;
+      if (isWrite(s)) c.write = true;
+      count.set(l.name, c);
+    }
+  }
+  let best: string | null = null;
+  let bestN = 0;
+  for (const [name, c] of count) {
+    if ((c.write || c.n >= 2) && c.n > bestN) {
+      best = name;
+      bestN = c.n;
+    }
+  }
+  return best;
+}
+
+export function bySpan(a: { span: SourceSpan }, b: { span: SourceSpan }): number {
+  if (a.span.file !== b.span.file) return a.span.file < b.span.file ? -1 : 1;
+  return a.span.start - b.span.start;
+}
+
+export function describeAccess(s: ResolvedSite): string {
+  switch (s.kind) {
+    case 'write':
+      return 'written';
+    case 'delete':
+      return 'deleted from';
+    case 'clear':
+      return 'cleared';
+    case 'range':
+      return 'ranged over';
+    case 'escape':
+      return s.escape === 'call' ? 'passed to a call' : 'handed out';
+    default:
+      return 'read';
+  }
+}
+
+export function contextName(flow: PackageFlow, ctx: number): string {
+  if (ctx < 0) return 'the function that owns the map';
+  return flow.contexts[ctx]?.description ?? 'another goroutine';
+}
+
+export function siteEvidence(flow: PackageFlow, s: ResolvedSite, ctx: number | null): Evidence {
+  const where = ctx === null ? '' : ` in ${contextName(flow, ctx)}`;
+  return { kind: 'access', message: `${describeAccess(s)}${where}: ${s.text}`, file: s.span.file, line: s.span.line, column: s.span.column };
+}
+
+export function declEvidence(decl: MapDecl): Evidence {
+  return { kind: 'declaration', message: `${decl.name} declared (${decl.type})`, file: decl.span.file, line: decl.span.line, column: decl.span.column };
+}
+
+export function contextEvidence(flow: PackageFlow, ctx: number): Evidence | null {
+  const c = flow.contexts[ctx];
+  if (!c || ctx === 0) return null;
+  return { kind: 'context', message: `runs concurrently: ${c.description}`, file: c.span.file, line: c.span.line, column: c.span.column };
+}
+
+/** Makes a finding with a stable id: rule, file, map, and position relative to the enclosing declaration. */
+export function makeFinding(
+  flow: PackageFlow,
+  rule: RuleId,
+  map: SharedMap,
+  at: ResolvedSite,
+  message: string,
+  evidence: Evidence[],
+): Finding {
+  const fn = flow.index.funcs[at.func]!;
+  let top = fn;
+  while (top.parent >= 0) top = flow.index.funcs[top.parent]!;
+  const anchorName = `${top.recvType ? `${top.recvType}.` : ''}${top.name}`;
+  const relative = at.raw.start - top.start;
+  const id = createHash('sha256')
+    .update([rule, at.span.file, map.decl.key.replace(/:\d+:/, ':'), anchorName, String(relative), at.kind].join('\0'))
+    .digest('hex')
+    .slice(0, 16);
+  const seen = new Set<string>();
+  const ev = evidence.filter((e) => {
+    const k = `${e.kind}|${e.file}|${e.line}|${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return {
+    id,
+    rule,
+    message,
+    span: at.span,
+    map: { key: map.decl.key, name: map.decl.name, kind: map.decl.kind, file: map.decl.span.file, line: map.decl.span.line },
+    evidence: ev,
+  };
+}
+
+/** Evidence for a set of conflicts involving `at`: the other accesses and the contexts. */
+export function conflictEvidence(flow: PackageFlow, map: SharedMap, at: ResolvedSite, conflicts: Conflict[], limit = 4): Evidence[] {
+  const ev: Evidence[] = [declEvidence(map.decl)];
+  const ctxs = new Set<number>();
+  let n = 0;
+  for (const c of conflicts) {
+    const [mine, other, myCtx, otherCtx] = c.a === at ? [c.a, c.b, c.contexts[0], c.contexts[1]] : [c.b, c.a, c.contexts[1], c.contexts[0]];
+    if (mine !== at) continue;
+    if (n === 0) ev.push(siteEvidence(flow, at, myCtx));
+    if (n < limit) ev.push(siteEvidence(flow, other, otherCtx));
+    n++;
+    ctxs.add(myCtx);
+    ctxs.add(otherCtx);
+  }
+  for (const c of ctxs) {
+    const e = contextEvidence(flow, c);
+    if (e) ev.push(e);
+  }
+  return ev;
+}

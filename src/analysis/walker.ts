@@ -1,0 +1,1239 @@
+// One walk over each analysed function body: resolves names through scopes, classifies every
+// map access, tracks which locks are held, and records calls, goroutine spawns and waits.
+import type { HeldLock, AccessKind, EscapeKind } from './model.js';
+import {
+  isMapType,
+  lookupField,
+  lookupMethods,
+  readParams,
+  readResults,
+  text,
+  type FuncInfo,
+  type PackageIndex,
+  type ParsedFile,
+} from './package-index.js';
+import type { RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
+import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
+import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
+
+type LockState = Map<string, 'read' | 'write'>;
+
+class Scope {
+  readonly vars = new Map<string, VarInfo>();
+  constructor(readonly parent: Scope | null) {}
+
+  lookup(name: string): VarInfo | undefined {
+    for (let s: Scope | null = this; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+}
+
+type Role = 'read' | 'target' | 'return' | 'send' | 'store' | 'callback' | 'call' | 'alias';
+
+const LOCK_OPS = new Set(['Lock', 'RLock', 'Unlock', 'RUnlock']);
+const BUILTINS = new Set([
+  'append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min',
+  'new', 'panic', 'print', 'println', 'real', 'recover',
+]);
+
+interface RangeFrame {
+  site: RawSite;
+}
+
+/** Walks every analysed function of a package and returns the raw facts. */
+export function walkPackage(index: PackageIndex): RawFacts {
+  const facts: RawFacts = { vars: [], sites: [], spawns: [], calls: [], bindings: [], waits: [], returns: new Map() };
+  const declCount = index.funcs.length;
+  for (let i = 0; i < declCount; i++) {
+    const fn = index.funcs[i]!;
+    if (!fn.analysed || !fn.body) continue;
+    const walker = new FunctionWalker(index, facts, fn, new Scope(null), new Map());
+    walker.declareSignature();
+    walker.walkBody(fn.body);
+  }
+  return facts;
+}
+
+class FunctionWalker {
+  private readonly file: ParsedFile;
+  private loops: [number, number][] = [];
+  private ranges: RangeFrame[] = [];
+  private scope: Scope;
+
+  constructor(
+    private readonly index: PackageIndex,
+    private readonly facts: RawFacts,
+    private readonly fn: FuncInfo,
+    outer: Scope,
+    private held: LockState,
+    inheritedRanges: RangeFrame[] = [],
+  ) {
+    this.file = fn.file;
+    this.scope = new Scope(outer);
+    this.ranges = inheritedRanges;
+  }
+
+  declareSignature(): void {
+    const fn = this.fn;
+    if (fn.recvName && fn.recvType) {
+      const named = this.index.namedTypes.get(fn.recvType);
+      const v = this.declare(fn.recvName, (fn.recvPointer ? '*' : '') + fn.recvType, fn.recvStart);
+      if (named && isMapTypeText(named.type) && !fn.recvPointer) v.refs.push({ key: `type:${fn.recvType}` });
+      else if (named && isMapTypeText(named.type)) v.refs.push({ key: `type:${fn.recvType}` });
+    }
+    fn.params.forEach((p, i) => {
+      if (p.name === '_') return;
+      const v = this.declare(p.name, p.type, p.start);
+      v.param = { func: fn.index, index: i };
+      if (isMapType(this.index, p.type)) {
+        v.ownKey = `param:${fn.index}:${p.name}`;
+        v.refs.push({ key: v.ownKey });
+      }
+    });
+  }
+
+  walkBody(body: LNode): void {
+    this.block(body, false);
+  }
+
+  // ---- scopes ----
+
+  private declare(name: string, type: string | null, start: number): VarInfo {
+    const v: VarInfo = {
+      id: this.facts.vars.length,
+      name,
+      type,
+      func: this.fn.index,
+      start,
+      refs: [],
+      ownKey: null,
+      param: null,
+      fresh: false,
+      funcLit: null,
+    };
+    this.facts.vars.push(v);
+    if (name !== '_') this.scope.vars.set(name, v);
+    return v;
+  }
+
+  private push(): void {
+    this.scope = new Scope(this.scope);
+  }
+
+  private pop(): void {
+    this.scope = this.scope.parent!;
+  }
+
+  private t(node: LNode): string {
+    return text(this.file, node);
+  }
+
+  // ---- statements; each returns true when control cannot fall through ----
+
+  private block(block: LNode, newScope = true): boolean {
+    if (newScope) this.push();
+    let terminated = false;
+    for (const s of statementsOf(block)) {
+      if (this.stmt(s, block)) terminated = true;
+    }
+    if (newScope) this.pop();
+    return terminated;
+  }
+
+  private stmt(s: LNode, block: LNode): boolean {
+    switch (s.type) {
+      case 'block':
+        return this.block(s);
+      case 'expression_statement': {
+        const e = s.children[0];
+        if (!e) return false;
+        const inner = unparen(e);
+        if (inner.type === 'unary_expression' && inner.op === '<-') {
+          this.facts.waits.push({ func: this.fn.index, pos: s.start, blockStart: block.start, blockEnd: block.end });
+        }
+        if (inner.type === 'call_expression') {
+          const f = child(inner, 'function');
+          if (f && f.type === 'identifier' && this.t(f) === 'panic') {
+            this.expr(inner, 'read');
+            return true;
+          }
+          if (f && f.type === 'selector_expression') {
+            const field = child(f, 'field');
+            if (field && this.t(field) === 'Wait' && (child(inner, 'arguments')?.children.length ?? 0) === 0) {
+              this.facts.waits.push({ func: this.fn.index, pos: s.start, blockStart: block.start, blockEnd: block.end });
+            }
+            if (field && /^(Fatal|Fatalf|Exit|Goexit|Panic|Panicf)$/.test(this.t(field))) {
+              this.expr(inner, 'read');
+              return true;
+            }
+          }
+        }
+        this.expr(e, 'read');
+        return false;
+      }
+      case 'short_var_declaration':
+        this.shortVar(s, block);
+        return false;
+      case 'assignment_statement':
+        this.assign(s, block);
+        return false;
+      case 'inc_statement':
+      case 'dec_statement':
+        if (s.children[0]) this.expr(s.children[0], 'target');
+        return false;
+      case 'var_declaration':
+        for (const spec of collectSpecs(s)) this.varSpec(spec);
+        return false;
+      case 'return_statement': {
+        const list = s.children[0];
+        const exprs = list ? (list.type === 'expression_list' ? list.children : [list]) : [];
+        for (const e of exprs) {
+          const refs = this.mapRefs(e);
+          if (refs.length > 0) {
+            const acc = this.facts.returns.get(this.fn.index) ?? [];
+            acc.push(...refs);
+            this.facts.returns.set(this.fn.index, acc);
+          }
+          this.expr(e, 'return');
+        }
+        return true;
+      }
+      case 'send_statement': {
+        const ch = child(s, 'channel');
+        const value = child(s, 'value');
+        if (ch) this.expr(ch, 'read');
+        if (value) this.expr(value, 'send');
+        return false;
+      }
+      case 'go_statement':
+        this.goStmt(s);
+        return false;
+      case 'defer_statement': {
+        const call = s.children[0];
+        if (call && call.type === 'call_expression') this.call(call, { defer: true });
+        else if (call) this.expr(call, 'read');
+        return false;
+      }
+      case 'if_statement':
+        return this.ifStmt(s, block);
+      case 'for_statement':
+        this.forStmt(s);
+        return false;
+      case 'expression_switch_statement':
+      case 'type_switch_statement':
+      case 'select_statement':
+        return this.switchStmt(s, block);
+      case 'labeled_statement': {
+        const inner = s.children.find((c) => c.type !== 'label_name');
+        return inner ? this.stmt(inner, block) : false;
+      }
+      case 'break_statement':
+      case 'continue_statement':
+      case 'goto_statement':
+        return true;
+      case 'fallthrough_statement':
+        return false;
+      default:
+        for (const c of s.children) this.expr(c, 'read');
+        return false;
+    }
+  }
+
+  private ifStmt(s: LNode, block: LNode): boolean {
+    this.push();
+    const init = child(s, 'initializer');
+    if (init) this.stmt(init, block);
+    const cond = child(s, 'condition');
+    if (cond) this.expr(cond, 'read');
+    const before = new Map(this.held);
+    const cons = child(s, 'consequence');
+    const t1 = cons ? this.block(cons) : false;
+    const s1 = this.held;
+    this.held = new Map(before);
+    const alt = child(s, 'alternative');
+    let t2 = false;
+    if (alt) t2 = alt.type === 'if_statement' ? this.ifStmt(alt, block) : this.block(alt);
+    const s2 = this.held;
+    this.pop();
+    if (t1 && t2) {
+      this.held = before;
+      return true;
+    }
+    this.held = t1 ? s2 : t2 ? s1 : intersect(s1, s2);
+    return false;
+  }
+
+  private switchStmt(s: LNode, block: LNode): boolean {
+    this.push();
+    const init = child(s, 'initializer');
+    if (init) this.stmt(init, block);
+    const value = child(s, 'value');
+    if (value) this.expr(value, 'read');
+    const alias = child(s, 'alias');
+    if (alias) for (const a of alias.type === 'expression_list' ? alias.children : [alias]) this.declare(this.t(a), null, a.start);
+    const before = new Map(this.held);
+    const outs: LockState[] = [];
+    let hasDefault = false;
+    let allTerminate = true;
+    for (const c of s.children) {
+      if (!/_case$/.test(c.type) && c.type !== 'default_case') continue;
+      if (c.type === 'default_case') hasDefault = true;
+      this.held = new Map(before);
+      this.push();
+      let terminated = false;
+      for (const part of c.children) {
+        if (part.field === 'value' || part.field === 'type') {
+          if (part.type !== 'type_identifier') this.expr(part, 'read');
+          continue;
+        }
+        if (part.field === 'communication') {
+          this.stmt(part, c);
+          continue;
+        }
+        if (part.type === 'statement_list') {
+          for (const st of part.children) if (st.type !== 'comment' && this.stmt(st, c)) terminated = true;
+        }
+      }
+      this.pop();
+      if (!terminated) {
+        outs.push(this.held);
+        allTerminate = false;
+      }
+    }
+    this.pop();
+    if (s.type === 'select_statement') hasDefault = true;
+    if (!hasDefault) {
+      outs.push(before);
+      allTerminate = false;
+    }
+    this.held = outs.length > 0 ? outs.reduce(intersect) : before;
+    return allTerminate && outs.length === 0 && hasDefault;
+  }
+
+  private forStmt(s: LNode): void {
+    this.push();
+    const body = child(s, 'body');
+    const loop: [number, number] = [s.start, s.end];
+    const rangeClause = s.children.find((c) => c.type === 'range_clause');
+    const forClause = s.children.find((c) => c.type === 'for_clause');
+    let frame: RangeFrame | null = null;
+    if (forClause) {
+      const init = child(forClause, 'initializer');
+      if (init) this.stmt(init, s);
+      this.loops.push(loop);
+      const cond = child(forClause, 'condition');
+      if (cond) this.expr(cond, 'read');
+      const update = child(forClause, 'update');
+      if (update) this.stmt(update, s);
+    } else if (rangeClause) {
+      const right = child(rangeClause, 'right');
+      const left = child(rangeClause, 'left');
+      const leftIds = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
+      let keyType: string | null = null;
+      let valueType: string | null = null;
+      if (right) {
+        const refs = this.mapRefs(right);
+        const rtype = this.typeOf(right);
+        const mapText = rtype ? this.underlyingMap(rtype) : null;
+        keyType = mapText ? mapKeyType(mapText) : null;
+        valueType = mapText ? mapValueType(mapText) : null;
+        if (refs.length > 0) {
+          this.walkInner(right);
+          const site = this.record(refs, 'range', s.start, (body ?? s).start, s);
+          const keyNode = leftIds[0];
+          site.range = {
+            keyName: keyNode && keyNode.type === 'identifier' ? this.t(keyNode) : null,
+            callsOut: null,
+            bodyStart: body?.start ?? s.end,
+            bodyEnd: body?.end ?? s.end,
+          };
+          frame = { site };
+        } else {
+          this.expr(right, 'read');
+        }
+      }
+      this.loops.push(loop);
+      if (rangeClause.op === ':=') {
+        leftIds.forEach((id, i) => {
+          if (id.type === 'identifier') {
+            const v = this.declare(this.t(id), i === 0 ? keyType : valueType, id.start);
+            if (i === 1 && valueType && isMapType(this.index, valueType)) {
+              v.ownKey = `local:${this.fn.index}:${v.name}:${id.start}`;
+              v.refs.push({ key: v.ownKey });
+            }
+          }
+        });
+      } else {
+        for (const id of leftIds) this.expr(id, 'target');
+      }
+    } else {
+      const cond = s.children.find((c) => c.field === 'condition') ?? s.children.find((c) => c !== body);
+      this.loops.push(loop);
+      if (cond) this.expr(cond, 'read');
+    }
+    if (frame) this.ranges.push(frame);
+    const before = new Map(this.held);
+    if (body) this.block(body);
+    this.held = before;
+    if (frame) this.ranges.pop();
+    this.loops.pop();
+    this.pop();
+  }
+
+  private shortVar(s: LNode, block: LNode): void {
+    const left = child(s, 'left');
+    const right = child(s, 'right');
+    const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
+    const rights = right ? (right.type === 'expression_list' ? right.children : [right]) : [];
+    const single = rights.length === 1 && lefts.length > 1 ? rights[0]! : null;
+    const rhsTypes: (string | null)[] = [];
+    if (single) {
+      const st = this.multiTypes(single, lefts.length);
+      rhsTypes.push(...st);
+      this.expr(single, 'read');
+    }
+    const plan = lefts.map((l, i) => {
+      const r = single ? null : rights[i];
+      if (!r) return { l, r, refs: [] as SymRef[], type: rhsTypes[i] ?? null };
+      const refs = this.mapRefs(r);
+      const type = this.typeOf(r);
+      const existing = l.type === 'identifier' ? this.scope.vars.get(this.t(l)) : undefined;
+      // `x := s.m` makes x an alias: no access. Redeclaring an existing variable assigns it.
+      if (existing && refs.length === 0) this.expr(r, 'read');
+      else this.expr(r, refs.length > 0 ? 'alias' : 'read');
+      return { l, r, refs, type };
+    });
+    for (const { l, r, refs, type } of plan) {
+      if (l.type !== 'identifier') continue;
+      const name = this.t(l);
+      const existing = this.scope.vars.get(name);
+      if (existing) {
+        // Redeclaration in the same scope assigns the existing variable.
+        if (refs.length > 0) existing.refs.push(...refs);
+        else if (existing.refs.length > 0 && r) this.expr(l, 'target');
+        continue;
+      }
+      const v = this.declare(name, type, l.start);
+      this.initVar(v, r ?? null, refs, block);
+    }
+  }
+
+  private initVar(v: VarInfo, value: LNode | null, refs: SymRef[], _block: LNode): void {
+    v.refs.push(...refs);
+    if (!value) {
+      if (isMapType(this.index, v.type)) {
+        v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;
+        v.refs.push({ key: v.ownKey });
+      }
+      return;
+    }
+    const val = unparen(value);
+    if (val.type === 'func_literal') v.funcLit = this.index.funcs.length - 1;
+    const isFreshStruct =
+      (val.type === 'unary_expression' && val.op === '&' && unparen(val.children[0] ?? val).type === 'composite_literal') ||
+      (val.type === 'composite_literal' && !isMapType(this.index, v.type)) ||
+      (val.type === 'call_expression' && this.isNewCall(val));
+    if (isFreshStruct) v.fresh = true;
+    const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
+    if (!onlyAlias && isMapType(this.index, v.type)) {
+      v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;
+      v.refs.push({ key: v.ownKey });
+    }
+  }
+
+  private isNewCall(call: LNode): boolean {
+    const f = child(call, 'function');
+    return !!f && f.type === 'identifier' && this.t(f) === 'new';
+  }
+
+  private varSpec(spec: LNode): void {
+    const names = childrenOf(spec, 'name');
+    const typeNode = child(spec, 'type');
+    const values = child(spec, 'value');
+    const vals = values ? values.children : [];
+    const declared = typeNode ? this.t(typeNode) : null;
+    const plan = names.map((n, i) => {
+      const r = vals[i] ?? null;
+      const refs = r ? this.mapRefs(r) : [];
+      if (r) this.expr(r, refs.length > 0 ? 'alias' : 'read');
+      return { n, r, refs, type: declared ?? (r ? this.typeOf(r) : null) };
+    });
+    for (const { n, r, refs, type } of plan) {
+      const v = this.declare(this.t(n), type, n.start);
+      this.initVar(v, r, refs, spec);
+    }
+  }
+
+  private assign(s: LNode, _block: LNode): void {
+    const left = child(s, 'left');
+    const right = child(s, 'right');
+    const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
+    const rights = right ? (right.type === 'expression_list' ? right.children : [right]) : [];
+    const plain = s.op === '=';
+    rights.forEach((r, i) => {
+      const l = lefts[i];
+      const refs = plain ? this.mapRefs(r) : [];
+      if (refs.length > 0 && l) {
+        const lu = unparen(l);
+        const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
+        if (local) {
+          local.refs.push(...refs);
+          this.expr(r, 'alias');
+        } else if (lu.type === 'identifier' && this.t(lu) === '_') {
+          this.expr(r, 'alias');
+        } else {
+          this.expr(r, 'store');
+        }
+      } else {
+        this.expr(r, 'read');
+      }
+    });
+    for (const l of lefts) this.expr(l, 'target');
+  }
+
+  private goStmt(s: LNode): void {
+    const call = s.children[0];
+    if (!call) return;
+    if (call.type !== 'call_expression') {
+      this.expr(call, 'read');
+      return;
+    }
+    const fnode = unparen(child(call, 'function') ?? call);
+    const spawnId = this.facts.spawns.length;
+    const spawn = {
+      id: spawnId,
+      kind: 'go' as const,
+      description: fnode.type === 'func_literal' ? 'go func literal' : `go ${this.t(fnode)}()`,
+      start: s.start,
+      end: s.end,
+      func: this.fn.index,
+      loops: [...this.loops],
+      targets: [] as number[],
+      perRequest: false,
+    };
+    this.facts.spawns.push(spawn);
+    const args = child(call, 'arguments')?.children ?? [];
+    if (fnode.type === 'func_literal') {
+      spawn.targets.push(this.literal(fnode, 'spawned', s.start));
+      this.bindArgs(spawn.targets, args, s.start, spawnId);
+      return;
+    }
+    const callees = this.resolveCallees(fnode);
+    spawn.targets.push(...callees);
+    if (fnode.type === 'selector_expression') {
+      const operand = child(fnode, 'operand');
+      if (operand) this.expr(operand, 'read');
+    }
+    this.bindArgs(callees, args, s.start, spawnId);
+  }
+
+  // ---- expressions ----
+
+  private walkInner(node: LNode): void {
+    const n = unparen(node);
+    if (n.type === 'selector_expression') {
+      const operand = child(n, 'operand');
+      if (operand) this.expr(operand, 'read');
+    } else if (n.type === 'call_expression') {
+      this.expr(n, 'read');
+    } else if (n.type === 'index_expression') {
+      this.expr(n, 'read');
+    }
+  }
+
+  private expr(node: LNode, role: Role): void {
+    const n = node;
+    switch (n.type) {
+      case 'parenthesized_expression':
+        for (const c of n.children) this.expr(c, role);
+        return;
+      case 'identifier':
+      case 'selector_expression': {
+        const refs = this.mapRefs(n);
+        if (refs.length > 0) {
+          if (n.type === 'selector_expression') this.walkInner(n);
+          const kind = escapeKindFor(role);
+          if (role === 'target') this.record(refs, 'write', n.start, n.end, n);
+          else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
+          return;
+        }
+        if (n.type === 'selector_expression') {
+          const operand = child(n, 'operand');
+          if (operand) this.expr(operand, 'read');
+          return;
+        }
+        // A package function used as a value runs later, from here.
+        const name = this.t(n);
+        if (!this.scope.lookup(name)) {
+          const fns = this.index.funcsByName.get(name);
+          if (fns) this.addCall(fns, n.start);
+        }
+        return;
+      }
+      case 'index_expression': {
+        const operand = child(n, 'operand');
+        const idx = child(n, 'index');
+        const refs = operand ? this.mapRefs(operand) : [];
+        if (refs.length > 0) {
+          this.walkInner(operand!);
+          const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
+          if (idx) site.indexText = this.t(idx);
+        } else if (operand) {
+          this.expr(operand, 'read');
+        }
+        if (idx) this.expr(idx, 'read');
+        return;
+      }
+      case 'call_expression':
+        this.call(n, {});
+        return;
+      case 'func_literal':
+        this.literal(n, 'stored', n.start);
+        return;
+      case 'unary_expression': {
+        const operand = n.children[0];
+        if (!operand) return;
+        this.expr(operand, n.op === '&' && role !== 'read' ? 'store' : 'read');
+        return;
+      }
+      case 'composite_literal': {
+        const body = child(n, 'body');
+        if (body) this.literalValue(body);
+        return;
+      }
+      case 'type_conversion_expression':
+      case 'type_assertion_expression': {
+        const operand = child(n, 'operand');
+        if (operand) this.expr(operand, 'read');
+        return;
+      }
+      default:
+        for (const c of n.children) this.expr(c, 'read');
+    }
+  }
+
+  private literalValue(body: LNode): void {
+    for (const el of body.children) {
+      if (el.type === 'keyed_element') {
+        const value = el.children[el.children.length - 1];
+        const key = el.children.length > 1 ? el.children[0] : undefined;
+        if (key) for (const k of key.children) if (k.type !== 'identifier' && k.type !== 'field_identifier') this.expr(k, 'read');
+        if (value) this.elementValue(value);
+      } else if (el.type === 'literal_element') {
+        this.elementValue(el);
+      } else if (el.type !== 'comment') {
+        this.expr(el, 'read');
+      }
+    }
+  }
+
+  private elementValue(el: LNode): void {
+    for (const v of el.children) {
+      if (v.type === 'literal_value') this.literalValue(v);
+      else this.expr(v, this.mapRefs(v).length > 0 ? 'store' : 'read');
+    }
+  }
+
+  private call(n: LNode, opts: { defer?: boolean }): void {
+    const fnode0 = child(n, 'function');
+    const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
+    if (!fnode0) return;
+    const fnode = unparen(fnode0);
+
+    if (fnode.type === 'func_literal') {
+      const lit = this.literal(fnode, opts.defer ? 'deferred' : 'sync', opts.defer ? this.fn.end : n.start);
+      this.bindArgs([lit], args, n.start, null);
+      return;
+    }
+
+    if (fnode.type === 'identifier') {
+      const name = this.t(fnode);
+      const local = this.scope.lookup(name);
+      if (!local && BUILTINS.has(name) && !this.index.funcsByName.has(name)) {
+        this.builtin(name, args, n);
+        return;
+      }
+      if (local) {
+        if (local.funcLit !== null) {
+          this.addCall([local.funcLit], n.start);
+          this.bindArgs([local.funcLit], args, n.start, null);
+          return;
+        }
+        this.callbackCall(args, `${name}(…)`);
+        return;
+      }
+      const fns = this.index.funcsByName.get(name);
+      if (fns) {
+        this.addCall(fns, n.start);
+        this.bindArgs(fns, args, n.start, null);
+        return;
+      }
+      if (this.index.namedTypes.has(name)) {
+        for (const a of args) this.expr(a, 'alias');
+        return;
+      }
+      for (const a of args) this.expr(a, 'call');
+      return;
+    }
+
+    if (fnode.type === 'selector_expression') {
+      const operand = child(fnode, 'operand');
+      const fieldNode = child(fnode, 'field');
+      if (!operand || !fieldNode) return;
+      const field = this.t(fieldNode);
+      const opText = this.t(operand);
+      const isPkg = operand.type === 'identifier' && !this.scope.lookup(opText) && !this.index.vars.has(opText) && this.index.imports.has(opText);
+
+      if (LOCK_OPS.has(field) && args.length === 0 && !isPkg) {
+        const lock = this.lockName(operand);
+        if (field === 'Lock') this.held.set(lock, 'write');
+        else if (field === 'RLock') {
+          if (!this.held.has(lock)) this.held.set(lock, 'read');
+        } else if (!opts.defer) this.held.delete(lock);
+        return;
+      }
+
+      if (isPkg) {
+        this.packageCall(opText, field, args, n);
+        return;
+      }
+
+      if ((field === 'HandleFunc' || field === 'Handle') && args.length === 2) {
+        this.expr(operand, 'read');
+        this.expr(args[0]!, 'read');
+        this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with ${opText}.${field}`, n, true);
+        return;
+      }
+      if (field === 'Go' && args.length === 1) {
+        this.expr(operand, 'read');
+        this.spawnCallback(args[0]!, 'spawner', `${opText}.Go callback`, n, false);
+        return;
+      }
+      if (field === 'Do' && args.length === 1 && unparen(args[0]!).type === 'func_literal') {
+        this.expr(operand, 'read');
+        const saved = this.held;
+        this.held = new Map(saved);
+        this.held.set(`once:${this.lockName(operand)}`, 'write');
+        this.literal(unparen(args[0]!), 'sync', n.start);
+        this.held = saved;
+        return;
+      }
+
+      // A func-typed field called as a callback.
+      const fieldType = this.selectorType(fnode);
+      if (fieldType && isFuncTypeText(fieldType)) {
+        this.expr(operand, 'read');
+        this.callbackCall(args, `${opText}.${field}(…)`);
+        return;
+      }
+
+      const callees = this.methodCallees(operand, field);
+      this.expr(operand, 'read');
+      if (callees.length > 0) {
+        this.addCall(callees, n.start);
+        this.bindArgs(callees, args, n.start, null);
+        this.bindReceiver(callees, operand, n.start);
+      } else {
+        for (const a of args) this.expr(a, 'call');
+      }
+      return;
+    }
+
+    this.expr(fnode, 'read');
+    for (const a of args) this.expr(a, 'call');
+  }
+
+  private packageCall(pkg: string, name: string, args: LNode[], n: LNode): void {
+    if (pkg === 'http' && (name === 'HandleFunc' || name === 'Handle') && args.length === 2) {
+      this.expr(args[0]!, 'read');
+      this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with http.${name}`, n, true);
+      return;
+    }
+    if (pkg === 'time' && name === 'AfterFunc' && args.length === 2) {
+      this.expr(args[0]!, 'read');
+      this.spawnCallback(args[1]!, 'spawner', 'time.AfterFunc callback', n, false);
+      return;
+    }
+    if (pkg === 'maps') {
+      const kinds: Record<string, AccessKind[]> = {
+        Copy: ['write', 'read'],
+        DeleteFunc: ['delete'],
+        Clone: ['read'],
+        Keys: ['read'],
+        Values: ['read'],
+        All: ['read'],
+        Equal: ['read', 'read'],
+        EqualFunc: ['read', 'read'],
+        Insert: ['write'],
+        Collect: [],
+      };
+      const ks = kinds[name];
+      if (ks) {
+        args.forEach((a, i) => {
+          const refs = this.mapRefs(a);
+          const k = ks[i];
+          if (refs.length > 0 && k) this.record(refs, k, a.start, a.end, a);
+          else this.expr(a, 'read');
+        });
+        return;
+      }
+    }
+    for (const a of args) this.expr(a, 'call');
+  }
+
+  private builtin(name: string, args: LNode[], n: LNode): void {
+    const first = args[0];
+    const refs = first ? this.mapRefs(first) : [];
+    if (refs.length > 0 && first) {
+      if (name === 'delete') {
+        this.walkInner(first);
+        const site = this.record(refs, 'delete', n.start, n.end, n);
+        if (args[1]) site.indexText = this.t(args[1]);
+        for (const a of args.slice(1)) this.expr(a, 'read');
+        return;
+      }
+      if (name === 'clear') {
+        this.walkInner(first);
+        this.record(refs, 'clear', n.start, n.end, n);
+        return;
+      }
+      if (name === 'len') {
+        this.walkInner(first);
+        this.record(refs, 'read', n.start, n.end, n);
+        return;
+      }
+    }
+    for (const a of args) this.expr(a, name === 'make' || name === 'new' ? 'read' : 'read');
+  }
+
+  private callbackCall(args: LNode[], desc: string): void {
+    for (const frame of this.ranges) if (!frame.site.range!.callsOut) frame.site.range!.callsOut = desc;
+    for (const a of args) this.expr(a, this.mapRefs(a).length > 0 ? 'callback' : 'read');
+  }
+
+  private spawnCallback(arg: LNode, kind: 'handler' | 'spawner', description: string, n: LNode, perRequest: boolean): void {
+    const spawnId = this.facts.spawns.length;
+    const spawn = {
+      id: spawnId,
+      kind,
+      description,
+      start: n.start,
+      end: n.end,
+      func: this.fn.index,
+      loops: [...this.loops],
+      targets: [] as number[],
+      perRequest,
+    };
+    this.facts.spawns.push(spawn);
+    const a = unparen(arg);
+    if (a.type === 'func_literal') {
+      spawn.targets.push(this.literal(a, 'spawned', n.start));
+      return;
+    }
+    spawn.targets.push(...this.handlerTargets(a));
+  }
+
+  /** Functions a handler-like argument runs: a function, a method value, `http.HandlerFunc(f)`, a ServeHTTP value. */
+  private handlerTargets(a: LNode): number[] {
+    if (a.type === 'identifier') {
+      const name = this.t(a);
+      const local = this.scope.lookup(name);
+      if (local) {
+        if (local.funcLit !== null) return [local.funcLit];
+        return this.serveHTTPOf(local.type);
+      }
+      const fns = this.index.funcsByName.get(name);
+      if (fns) return fns;
+      const pv = this.index.vars.get(name);
+      if (pv) return this.serveHTTPOf(pv.type ?? (pv.value ? this.typeOf(pv.value) : null));
+      return [];
+    }
+    if (a.type === 'selector_expression') {
+      const operand = child(a, 'operand');
+      const field = child(a, 'field');
+      if (operand) this.expr(operand, 'read');
+      if (operand && field) {
+        const m = this.methodCallees(operand, this.t(field));
+        if (m.length > 0) return m;
+      }
+      return this.serveHTTPOf(this.typeOf(a));
+    }
+    if (a.type === 'call_expression' || a.type === 'type_conversion_expression') {
+      const inner = child(a, 'arguments')?.children[0] ?? child(a, 'operand');
+      const f = child(a, 'function') ?? child(a, 'type');
+      if (inner && f && /HandlerFunc$/.test(this.t(f))) return this.handlerTargets(unparen(inner));
+      this.expr(a, 'read');
+      return this.serveHTTPOf(this.typeOf(a));
+    }
+    this.expr(a, 'read');
+    return this.serveHTTPOf(this.typeOf(a));
+  }
+
+  private serveHTTPOf(type: string | null): number[] {
+    if (!type) return [];
+    return lookupMethods(this.index, baseTypeName(type), 'ServeHTTP');
+  }
+
+  private literal(node: LNode, runs: 'sync' | 'spawned' | 'deferred' | 'stored', anchor: number): number {
+    const params = readParams(this.file, child(node, 'parameters'));
+    const info: FuncInfo = {
+      index: this.index.funcs.length,
+      name: `${this.fn.name}.func@${this.file.lines.position(node.start).line}`,
+      recvType: null,
+      recvName: null,
+      recvPointer: false,
+      recvStart: -1,
+      params,
+      results: readResults(this.file, child(node, 'result')),
+      body: child(node, 'body') ?? null,
+      file: this.file,
+      start: node.start,
+      end: node.end,
+      parent: this.fn.index,
+      literal: node,
+      runs,
+      anchor,
+      exported: false,
+      analysed: true,
+    };
+    this.index.funcs.push(info);
+    if (runs !== 'spawned') this.addCall([info.index], anchor);
+    const held = runs === 'sync' || runs === 'deferred' ? new Map(this.held) : new Map<string, 'read' | 'write'>();
+    const inner = new FunctionWalker(this.index, this.facts, info, this.scope, held, runs === 'sync' ? this.ranges : []);
+    inner.declareSignature();
+    if (info.body) inner.walkBody(info.body);
+    return info.index;
+  }
+
+  private addCall(callees: number[], pos: number): void {
+    this.facts.calls.push({ caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() });
+  }
+
+  private bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): void {
+    args.forEach((a, i) => {
+      const refs = this.mapRefs(a);
+      if (refs.length > 0) {
+        this.facts.bindings.push({ callees, paramIndex: i, refs, caller: this.fn.index, pos, spawn });
+        this.walkInner(a);
+      } else {
+        this.expr(a, 'read');
+      }
+    });
+  }
+
+  private bindReceiver(callees: number[], operand: LNode, pos: number): void {
+    // A method of a named map type: the receiver aliases the operand's map.
+    const refs = this.mapRefs(operand);
+    if (refs.length > 0) this.facts.bindings.push({ callees, paramIndex: -1, refs, caller: this.fn.index, pos, spawn: null });
+  }
+
+  private methodCallees(operand: LNode, name: string): number[] {
+    const type = this.typeOf(operand);
+    if (type) {
+      const own = lookupMethods(this.index, baseTypeName(type), name);
+      if (own.length > 0) return own;
+      if (this.index.structs.has(baseTypeName(type)) || this.index.namedTypes.has(baseTypeName(type))) return [];
+      return [];
+    }
+    // Unknown receiver type: any method of that name in the package may run.
+    return this.index.methodsByName.get(name) ?? [];
+  }
+
+  private resolveCallees(fnode: LNode): number[] {
+    if (fnode.type === 'identifier') {
+      const name = this.t(fnode);
+      const local = this.scope.lookup(name);
+      if (local) return local.funcLit !== null ? [local.funcLit] : [];
+      return this.index.funcsByName.get(name) ?? [];
+    }
+    if (fnode.type === 'selector_expression') {
+      const operand = child(fnode, 'operand');
+      const field = child(fnode, 'field');
+      if (!operand || !field) return [];
+      const opText = this.t(operand);
+      if (operand.type === 'identifier' && !this.scope.lookup(opText) && this.index.imports.has(opText)) return [];
+      return this.methodCallees(operand, this.t(field));
+    }
+    return [];
+  }
+
+  // ---- facts ----
+
+  private lockList(): HeldLock[] {
+    return [...this.held].map(([name, mode]) => ({ name, mode }));
+  }
+
+  private record(refs: SymRef[], kind: AccessKind, start: number, end: number, node: LNode, escape?: EscapeKind): RawSite {
+    const site: RawSite = {
+      id: this.facts.sites.length,
+      refs,
+      kind,
+      start,
+      end,
+      func: this.fn.index,
+      locks: this.lockList(),
+      text: firstLine(this.t(node)),
+      loops: [...this.loops],
+      inRanges: this.ranges.map((r) => r.site.id),
+      fresh: this.isFreshBase(node),
+    };
+    if (escape) site.escape = escape;
+    this.facts.sites.push(site);
+    return site;
+  }
+
+  private isFreshBase(node: LNode): boolean {
+    let n = unparen(node);
+    while (n.type === 'index_expression' || n.type === 'call_expression') {
+      const next = child(n, n.type === 'index_expression' ? 'operand' : 'function');
+      if (!next) return false;
+      n = unparen(next);
+    }
+    if (n.type === 'selector_expression') {
+      const operand = child(n, 'operand');
+      if (operand && operand.type === 'identifier') return !!this.scope.lookup(this.t(operand))?.fresh;
+    }
+    return false;
+  }
+
+  /** Normalised lock name: `s.mu` in a method of Store → `Store.mu`; `s.Lock()` with embedded mutex → `Store`. */
+  private lockName(operand: LNode): string {
+    const n = unparen(operand);
+    if (n.type === 'identifier') {
+      const name = this.t(n);
+      const v = this.scope.lookup(name);
+      if (v) {
+        const st = v.type ? baseTypeName(v.type) : null;
+        if (st && this.index.structs.has(st)) return st;
+        return `${name}@${v.func}:${v.start}`;
+      }
+      return name;
+    }
+    if (n.type === 'selector_expression') {
+      const inner = child(n, 'operand');
+      const field = child(n, 'field');
+      if (inner && field) {
+        const t = this.typeOf(inner);
+        const st = t ? baseTypeName(t) : null;
+        if (st && this.index.structs.has(st)) {
+          const f = lookupField(this.index, st, this.t(field));
+          return `${f?.owner ?? st}.${this.t(field)}`;
+        }
+      }
+    }
+    return this.t(n).replace(/\s+/g, '');
+  }
+
+  // ---- expression types and map references ----
+
+  /** The map identities an expression may evaluate to (empty when it is not a tracked map). */
+  mapRefs(node: LNode): SymRef[] {
+    const n = unparen(node);
+    switch (n.type) {
+      case 'identifier': {
+        const name = this.t(n);
+        const v = this.scope.lookup(name);
+        if (v) return v.refs.length > 0 ? [{ var: v.id }] : [];
+        const pv = this.index.vars.get(name);
+        if (pv && isMapType(this.index, pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null))) {
+          return [{ key: `var:${name}` }];
+        }
+        return [];
+      }
+      case 'selector_expression': {
+        const operand = child(n, 'operand');
+        const field = child(n, 'field');
+        if (!operand || !field) return [];
+        const t = this.typeOf(operand);
+        if (!t) return [];
+        const st = baseTypeName(t);
+        const f = lookupField(this.index, st, this.t(field));
+        if (f && isMapType(this.index, f.type)) return [{ key: `field:${f.owner}.${f.name}` }];
+        return [];
+      }
+      case 'call_expression': {
+        const f = child(n, 'function');
+        if (!f) return [];
+        const fu = unparen(f);
+        if (fu.type === 'identifier' && this.index.namedTypes.has(this.t(fu)) && !this.scope.lookup(this.t(fu))) {
+          const arg = child(n, 'arguments')?.children[0];
+          return arg ? this.mapRefs(arg) : [];
+        }
+        const callees = this.resolveCallees(fu).filter((i) => isMapType(this.index, this.index.funcs[i]!.results[0] ?? null));
+        return callees.length > 0 ? [{ ret: callees }] : [];
+      }
+      case 'type_conversion_expression': {
+        const operand = child(n, 'operand');
+        return operand ? this.mapRefs(operand) : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private underlyingMap(type: string): string | null {
+    const t = type.trim();
+    if (isMapTypeText(t)) return t;
+    const named = this.index.namedTypes.get(baseTypeName(t));
+    return named && isMapTypeText(named.type) ? named.type : null;
+  }
+
+  private selectorType(n: LNode): string | null {
+    const operand = child(n, 'operand');
+    const field = child(n, 'field');
+    if (!operand || !field) return null;
+    const t = this.typeOf(operand);
+    if (!t) return null;
+    const f = lookupField(this.index, baseTypeName(t), this.t(field));
+    return f ? f.type : null;
+  }
+
+  private typeOfPackageValue(value: LNode, file: ParsedFile): string | null {
+    const n = unparen(value);
+    if (n.type === 'composite_literal') {
+      const t = child(n, 'type');
+      return t ? text(file, t) : null;
+    }
+    if (n.type === 'call_expression') {
+      const f = child(n, 'function');
+      const args = child(n, 'arguments')?.children ?? [];
+      if (f && text(file, f) === 'make' && args[0]) return text(file, args[0]);
+      if (f && f.type === 'identifier') {
+        const fns = this.index.funcsByName.get(text(file, f));
+        return fns ? (this.index.funcs[fns[0]!]!.results[0] ?? null) : null;
+      }
+    }
+    if (n.type === 'unary_expression' && n.op === '&') {
+      const inner = n.children[0];
+      const t = inner ? this.typeOfPackageValue(inner, file) : null;
+      return t ? `*${t}` : null;
+    }
+    return null;
+  }
+
+  /** A light type inference: declared types, literals, `make`, `new`, calls of package functions, fields. */
+  typeOf(node: LNode): string | null {
+    const n = unparen(node);
+    switch (n.type) {
+      case 'identifier': {
+        const name = this.t(n);
+        const v = this.scope.lookup(name);
+        if (v) return v.type;
+        const pv = this.index.vars.get(name);
+        if (pv) return pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null);
+        return null;
+      }
+      case 'selector_expression':
+        return this.selectorType(n);
+      case 'composite_literal': {
+        const t = child(n, 'type');
+        return t ? this.t(t) : null;
+      }
+      case 'unary_expression': {
+        const inner = n.children[0];
+        if (!inner) return null;
+        if (n.op === '&') {
+          const t = this.typeOf(inner);
+          return t ? `*${t}` : null;
+        }
+        if (n.op === '*') {
+          const t = this.typeOf(inner);
+          return t && t.startsWith('*') ? t.slice(1) : null;
+        }
+        return null;
+      }
+      case 'call_expression': {
+        const f = child(n, 'function');
+        const args = child(n, 'arguments')?.children ?? [];
+        if (!f) return null;
+        const fu = unparen(f);
+        if (fu.type === 'identifier') {
+          const name = this.t(fu);
+          if (name === 'make' && args[0] && !this.scope.lookup(name)) return this.t(args[0]);
+          if (name === 'new' && args[0] && !this.scope.lookup(name)) return `*${this.t(args[0])}`;
+          if (this.index.namedTypes.has(name) && !this.scope.lookup(name)) return name;
+        }
+        const callees = this.resolveCallees(fu);
+        const first = callees[0];
+        return first !== undefined ? (this.index.funcs[first]!.results[0] ?? null) : null;
+      }
+      case 'index_expression': {
+        const operand = child(n, 'operand');
+        const t = operand ? this.typeOf(operand) : null;
+        if (!t) return null;
+        const m = this.underlyingMap(t);
+        if (m) return mapValueType(m);
+        if (t.startsWith('[]')) return t.slice(2);
+        return null;
+      }
+      case 'type_conversion_expression': {
+        const t = child(n, 'type');
+        return t ? this.t(t) : null;
+      }
+      case 'type_assertion_expression': {
+        const t = child(n, 'type');
+        return t ? this.t(t) : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Types of `a, b := f()` / `v, ok := m[k]` / `v, ok := x.(T)` / `v, ok := <-ch`. */
+  private multiTypes(rhs: LNode, count: number): (string | null)[] {
+    const n = unparen(rhs);
+    if (n.type === 'call_expression') {
+      const f = child(n, 'function');
+      const callees = f ? this.resolveCallees(unparen(f)) : [];
+      const first = callees[0];
+      if (first !== undefined) return this.index.funcs[first]!.results.slice(0, count);
+      return [];
+    }
+    if (n.type === 'index_expression' || n.type === 'type_assertion_expression') return [this.typeOf(n), 'bool'];
+    return [];
+  }
+}
+
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n');
+  const line = nl >= 0 ? `${text.slice(0, nl).trimEnd()} …` : text;
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
+}
+
+function escapeKindFor(role: Role): EscapeKind | null {
+  switch (role) {
+    case 'return':
+      return 'return';
+    case 'send':
+      return 'send';
+    case 'store':
+      return 'store';
+    case 'callback':
+      return 'callback';
+    case 'call':
+      return 'call';
+    default:
+      return null;
+  }
+}
+
+function intersect(a: LockState, b: LockState): LockState {
+  const out: LockState = new Map();
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (w) out.set(k, v === 'write' && w === 'write' ? 'write' : 'read');
+  }
+  return out;
+}
+
+function collectSpecs(decl: LNode): LNode[] {
+  const out: LNode[] = [];
+  for (const c of decl.children) {
+    if (c.type === 'var_spec') out.push(c);
+    else if (c.type === 'var_spec_list') out.push(...c.children.filter((x) => x.type === 'var_spec'));
+  }
+  return out;
+}

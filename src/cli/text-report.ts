@@ -1,0 +1,43 @@
+// The terminal report of `scan`: findings grouped by file, each with its evidence.
+import pc from 'picocolors';
+import type { ScanResult } from '../scan.js';
+
+export function textReport(result: ScanResult, color: boolean): string {
+  const c = pc.createColors(color);
+  const lines: string[] = [];
+  const byFile = new Map<string, ScanResult['findings']>();
+  for (const f of result.findings) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  for (const [file, findings] of byFile) {
+    lines.push(c.underline(c.bold(file)));
+    for (const f of findings) {
+      lines.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${c.yellow(f.rule)}  ${f.message}`);
+      for (const e of f.evidence) {
+        const where = e.file === file ? `${e.line}` : `${e.file}:${e.line}`;
+        lines.push(`      ${c.dim(`${e.kind.padEnd(11)} ${where.padStart(4)}`)}  ${e.message}`);
+      }
+      lines.push(`      ${c.dim(`id ${f.id}`)}`);
+    }
+    lines.push('');
+  }
+  if (result.errors.length > 0) {
+    lines.push(c.red(c.bold('errors')));
+    for (const e of result.errors) lines.push(`  ${e.file}: ${e.message}`);
+    lines.push('');
+  }
+  if (result.skipped.length > 0) {
+    lines.push(c.bold('skipped'));
+    for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);
+    lines.push('');
+  }
+  const n = result.findings.length;
+  const summary =
+    n === 0
+      ? `no unsafe map use found (${result.files} Go file${result.files === 1 ? '' : 's'} scanned)`
+      : `${n} finding${n === 1 ? '' : 's'} in ${byFile.size} file${byFile.size === 1 ? '' : 's'} (${result.files} Go file${result.files === 1 ? '' : 's'} scanned)`;
+  lines.push(n === 0 ? c.green(summary) : c.bold(summary));
+  return lines.join('\n') + '\n';
+}

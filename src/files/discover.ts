@@ -1,0 +1,226 @@
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { UserError } from '../errors.js';
+import type { FileError, SkippedFile } from '../analysis/model.js';
+import { ModuleResolver, type ModuleInfo } from './gomod.js';
+
+/** A directory of Go files; the analysis splits it by package clause. */
+export interface PackageDir {
+  dir: string;
+  files: string[];
+  module: ModuleInfo;
+}
+
+export interface Discovery {
+  dirs: PackageDir[];
+  fileCount: number;
+  skipped: SkippedFile[];
+  errors: FileError[];
+}
+
+export interface DiscoverOptions {
+  /** Files larger than this are reported as skipped. */
+  maxFileSize: number;
+  /** Where relative names in reports are taken from. */
+  cwd: string;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
+
+const SKIPPED_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
+
+interface GitignoreLayer {
+  dir: string;
+  rules: Ignore;
+}
+
+/** Turns the paths a user named into directories of Go files, applying the design's skips. */
+export function discover(paths: string[], options: DiscoverOptions): Discovery {
+  const byDir = new Map<string, Set<string>>();
+  const skipped: SkippedFile[] = [];
+  const errors: FileError[] = [];
+  const modules = new ModuleResolver();
+  const rel = (p: string) => relative(options.cwd, p) || '.';
+
+  const addFile = (path: string, stats: Stats) => {
+    if (stats.size > options.maxFileSize) {
+      const mb = (stats.size / 1024 / 1024).toFixed(1);
+      const limit = (options.maxFileSize / 1024 / 1024).toFixed(0);
+      skipped.push({ file: rel(path), reason: `file is ${mb} MB, over the ${limit} MB limit (--max-file-size)` });
+      return;
+    }
+    const dir = dirname(path);
+    let set = byDir.get(dir);
+    if (!set) byDir.set(dir, (set = new Set()));
+    set.add(path);
+  };
+
+  for (const given of paths) {
+    const abs = resolve(options.cwd, given);
+    let stats: Stats;
+    try {
+      stats = statSync(abs);
+    } catch (err) {
+      throw new UserError(`cannot read ${given}: ${describeFsError(err)}`);
+    }
+    if (stats.isDirectory()) {
+      try {
+        readdirSync(abs);
+      } catch (err) {
+        throw new UserError(`cannot read ${given}: ${describeFsError(err)}`);
+      }
+      const root = realpathSync(abs);
+      walk(abs, root, gitignoreAbove(abs), new Set([root]), addFile, skipped, errors, rel);
+    } else if (stats.isFile()) {
+      if (!abs.endsWith('.go')) throw new UserError(`${given} is not a Go file`);
+      addFile(abs, stats);
+    } else {
+      throw new UserError(`${given} is not a file or directory`);
+    }
+  }
+
+  const dirs: PackageDir[] = [...byDir.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([dir, files]) => ({ dir, files: [...files].sort(), module: modules.forDir(dir) }));
+  const fileCount = dirs.reduce((n, d) => n + d.files.length, 0);
+  return { dirs, fileCount, skipped, errors };
+}
+
+function walk(
+  dir: string,
+  root: string,
+  layers: GitignoreLayer[],
+  visited: Set<string>,
+  addFile: (path: string, stats: Stats) => void,
+  skipped: SkippedFile[],
+  errors: FileError[],
+  rel: (p: string) => string,
+): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    errors.push({ file: rel(dir), message: `cannot read directory: ${describeFsError(err)}` });
+    return;
+  }
+  const own = loadGitignore(dir);
+  const here = own ? [...layers, own] : layers;
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const name = entry.name;
+    if (name.startsWith('.') || name.startsWith('_')) continue;
+    const path = join(dir, name);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    let stats: Stats | undefined;
+    if (entry.isSymbolicLink()) {
+      let real: string;
+      try {
+        real = realpathSync(path);
+        stats = statSync(real);
+      } catch (err) {
+        if (name.endsWith('.go')) errors.push({ file: rel(path), message: `cannot read: ${describeFsError(err)}` });
+        continue;
+      }
+      if (real !== root && !real.startsWith(root + sep)) {
+        skipped.push({ file: rel(path), reason: 'symbolic link points outside the scanned directory; not followed' });
+        continue;
+      }
+      isDir = stats.isDirectory();
+      isFile = stats.isFile();
+      if (isDir) {
+        if (visited.has(real)) continue;
+        visited.add(real);
+      }
+    }
+    if (isIgnored(here, path, isDir)) continue;
+    if (isDir) {
+      if (SKIPPED_DIRS.has(name)) continue;
+      if (!entry.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = realpathSync(path);
+        } catch {
+          real = path;
+        }
+        if (visited.has(real)) continue;
+        visited.add(real);
+      }
+      walk(path, root, here, visited, addFile, skipped, errors, rel);
+    } else if (name.endsWith('.go')) {
+      if (!isFile) {
+        skipped.push({ file: rel(path), reason: 'not a regular file' });
+        continue;
+      }
+      try {
+        addFile(path, stats ?? lstatSync(path));
+      } catch (err) {
+        errors.push({ file: rel(path), message: `cannot read: ${describeFsError(err)}` });
+      }
+    }
+  }
+}
+
+function loadGitignore(dir: string): GitignoreLayer | null {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, '.gitignore'), 'utf8');
+  } catch {
+    return null;
+  }
+  return { dir, rules: ignore().add(text) };
+}
+
+/** .gitignore files of the enclosing git work tree, from its top down to (excluding) `dir`. */
+function gitignoreAbove(dir: string): GitignoreLayer[] {
+  const chain: string[] = [];
+  let cur = dirname(dir);
+  let top: string | null = null;
+  for (let probe = dir; ; probe = dirname(probe)) {
+    try {
+      statSync(join(probe, '.git'));
+      top = probe;
+      break;
+    } catch {
+      /* keep climbing */
+    }
+    if (dirname(probe) === probe) break;
+  }
+  if (top === null || top === dir) return [];
+  while (true) {
+    chain.unshift(cur);
+    if (cur === top || dirname(cur) === cur) break;
+    cur = dirname(cur);
+  }
+  return chain.map(loadGitignore).filter((l): l is GitignoreLayer => l !== null);
+}
+
+function isIgnored(layers: GitignoreLayer[], path: string, isDir: boolean): boolean {
+  for (const layer of layers) {
+    const r = relative(layer.dir, path).split(sep).join('/');
+    if (!r || r.startsWith('..')) continue;
+    if (layer.rules.ignores(isDir ? `${r}/` : r)) return true;
+  }
+  return false;
+}
+
+/** A short, user-facing description of a file-system error. */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'ENOTDIR':
+      return 'not a directory';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return code ? code.toLowerCase() : String((err as Error)?.message ?? err);
+  }
+}

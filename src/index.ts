@@ -1,0 +1,5 @@
+// gomapfix library API.
+export { scan, type ScanOptions, type ScanResult, type JsonFinding } from './scan.js';
+export type { Finding, RuleId, FileError, SkippedFile } from './analysis/model.js';
+export { RULE_IDS } from './analysis/model.js';
+export { UserError } from './errors.js';

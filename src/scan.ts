@@ -1,0 +1,161 @@
+// The scan pipeline: discover → read → parse → facts → findings, packages spread over worker threads.
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { analyzeDir, type DirResult, type FileInput } from './analysis/analyze.js';
+import type { Finding, FileError, SkippedFile } from './analysis/model.js';
+import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover, type PackageDir } from './files/discover.js';
+
+export interface ScanOptions {
+  cwd?: string;
+  maxFileSize?: number;
+  /** Worker threads; 0 analyses in this thread. Default: one per core when there are many files. */
+  workers?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A finding as printed by `--format json` (1-based lines and columns, file relative to cwd). */
+export interface JsonFinding {
+  id: string;
+  rule: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  map: { name: string; kind: string; file: string; line: number };
+  evidence: { kind: string; message: string; file: string; line: number; column: number }[];
+}
+
+export interface ScanResult {
+  version: 1;
+  findings: JsonFinding[];
+  errors: FileError[];
+  skipped: SkippedFile[];
+  /** Number of Go files that were found (analysed, skipped or in error). */
+  files: number;
+}
+
+const WORKER_THRESHOLD = 300;
+
+/** Scans Go files under `paths` and returns findings, per-file errors and skipped files. */
+export async function scan(paths: string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
+  const jobs = found.dirs.map((d) => toJob(d, cwd));
+  const workerCount = options.workers ?? (found.fileCount >= WORKER_THRESHOLD ? Math.max(1, cpus().length) : 0);
+  const results = workerCount > 0 && workerScript() ? await runInWorkers(jobs, workerCount, options.onProgress) : runHere(jobs, options.onProgress);
+  const findings: Finding[] = [];
+  const errors = [...found.errors];
+  const skipped = [...found.skipped];
+  for (const r of results) {
+    findings.push(...r.findings);
+    errors.push(...r.errors);
+    skipped.push(...r.skipped);
+  }
+  findings.sort((a, b) => cmp(a.span.file, b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column || cmp(a.rule, b.rule));
+  errors.sort((a, b) => cmp(a.file, b.file));
+  skipped.sort((a, b) => cmp(a.file, b.file));
+  return { version: 1, findings: findings.map(toJson), errors, skipped, files: found.fileCount + found.errors.length };
+}
+
+interface DirJob {
+  files: { path: string; rel: string }[];
+}
+
+function toJob(d: PackageDir, cwd: string): DirJob {
+  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })) };
+}
+
+/** Reads a directory's files and analyses them; unreadable files become errors. */
+export function runJob(job: DirJob): DirResult {
+  const inputs: FileInput[] = [];
+  const errors: FileError[] = [];
+  for (const f of job.files) {
+    try {
+      inputs.push({ rel: f.rel, bytes: readFileSync(f.path) });
+    } catch (err) {
+      errors.push({ file: f.rel, message: `cannot read: ${describeFsError(err)}` });
+    }
+  }
+  let result: DirResult;
+  try {
+    result = analyzeDir(inputs);
+  } catch (err) {
+    // An analysis bug must not take the whole scan down: report the directory and go on.
+    const where = job.files[0]?.rel ?? '?';
+    result = { findings: [], errors: [{ file: where, message: `internal error while analysing this package: ${(err as Error).message}` }], skipped: [] };
+  }
+  result.errors.push(...errors);
+  return result;
+}
+
+function runHere(jobs: DirJob[], onProgress?: (done: number, total: number) => void): DirResult[] {
+  const total = jobs.reduce((n, j) => n + j.files.length, 0);
+  let done = 0;
+  return jobs.map((j) => {
+    const r = runJob(j);
+    done += j.files.length;
+    onProgress?.(done, total);
+    return r;
+  });
+}
+
+function workerScript(): string | null {
+  const path = fileURLToPath(new URL('./scan-worker.js', import.meta.url));
+  return existsSync(path) ? path : null;
+}
+
+async function runInWorkers(jobs: DirJob[], count: number, onProgress?: (done: number, total: number) => void): Promise<DirResult[]> {
+  const script = workerScript()!;
+  const results: DirResult[] = new Array(jobs.length);
+  const total = jobs.reduce((n, j) => n + j.files.length, 0);
+  // Biggest packages first so the last worker is not left with a giant one.
+  const order = jobs.map((j, i) => i).sort((a, b) => jobs[b]!.files.length - jobs[a]!.files.length);
+  let next = 0;
+  let done = 0;
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(script);
+      const feed = () => {
+        const i = order[next++];
+        if (i === undefined) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        worker.postMessage({ i, job: jobs[i] });
+      };
+      worker.on('message', (msg: { i: number; result: DirResult }) => {
+        results[msg.i] = msg.result;
+        done += jobs[msg.i]!.files.length;
+        onProgress?.(done, total);
+        feed();
+      });
+      worker.on('error', reject);
+      feed();
+    });
+  await Promise.all(Array.from({ length: Math.min(count, jobs.length) }, runWorker));
+  return results;
+}
+
+function toJson(f: Finding): JsonFinding {
+  return {
+    id: f.id,
+    rule: f.rule,
+    message: f.message,
+    file: f.span.file,
+    line: f.span.line,
+    column: f.span.column,
+    endLine: f.span.endLine,
+    endColumn: f.span.endColumn,
+    map: { name: f.map.name, kind: f.map.kind, file: f.map.file, line: f.map.line },
+    evidence: f.evidence,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

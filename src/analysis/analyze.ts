@@ -66,10 +66,30 @@ function packageName(clause: string): string {
 
 /** Runs every rule over one package. */
 export function analyzePackage(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]): Finding[] {
+  const built = packageFacts(name, inputs);
+  if (!built) return [];
+  const { index, ctx } = built;
+  const ignores = new Map(index.files.map((f) => [f.rel, ignoredLines(f.text)]));
+  const findings: Finding[] = [];
+  // One place reached under two identities (a parameter and the caller's map) is reported once.
+  const seen = new Set<string>();
+  for (const rule of RULES) {
+    for (const f of rule.run(ctx)) {
+      const key = `${f.rule}|${f.span.file}|${f.span.start}`;
+      if (seen.has(key) || isIgnored(ignores.get(f.span.file), f.span.line, f.rule)) continue;
+      seen.add(key);
+      findings.push(f);
+    }
+  }
+  return findings;
+}
+
+/** The package facts and per-map view the rules read (null when no map is accessed at all). */
+export function packageFacts(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]) {
   const index = indexPackage(name, inputs);
   selectAndConvertBodies(index);
   const raw = walkPackage(index);
-  if (raw.sites.length === 0) return [];
+  if (raw.sites.length === 0) return null;
   const files = new Map(index.files.map((f) => [f.rel, f]));
   const span = (file: string, start: number, end: number): SourceSpan => {
     const f = files.get(file)!;
@@ -78,15 +98,7 @@ export function analyzePackage(name: string, inputs: { rel: string; text: string
     return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start, end };
   };
   const flow = resolvePackage(index, raw, span);
-  const ctx = buildRuleContext(flow);
-  const ignores = new Map(index.files.map((f) => [f.rel, ignoredLines(f.text)]));
-  const findings: Finding[] = [];
-  for (const rule of RULES) {
-    for (const f of rule.run(ctx)) {
-      if (!isIgnored(ignores.get(f.span.file), f.span.line, f.rule)) findings.push(f);
-    }
-  }
-  return findings;
+  return { index, raw, flow, ctx: buildRuleContext(flow) };
 }
 
 /**
@@ -104,7 +116,7 @@ function selectAndConvertBodies(index: PackageIndex): void {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);
     const signature = fn.file.text.slice(fn.start, fn.body.start);
-    const relevant = always.test(body) || (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) || isMapType(index, fn.recvType);
+    const relevant = always.test(body) || always.test(signature) || (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) || isMapType(index, fn.recvType);
     if (!relevant) continue;
     const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
     let block = node;

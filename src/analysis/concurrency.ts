@@ -41,6 +41,8 @@ export interface PackageFlow {
   maps: Map<string, MapDecl>;
   spawnContext: Map<number, number>;
   callersOf: Map<number, { caller: number; pos: number; loops: [number, number][] }[]>;
+  /** Functions that only ever run during package initialisation (`init` and what only it calls). */
+  initOnly: Set<number>;
 }
 
 const CALLER_CONTEXT = 0;
@@ -323,7 +325,21 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     return decl;
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf };
+  const initOnly = new Set<number>();
+  for (const f of funcs) if (!f.literal && f.name === 'init' && f.recvType === null) initOnly.add(f.index);
+  for (let changed = initOnly.size > 0; changed; ) {
+    changed = false;
+    for (const f of funcs) {
+      if (initOnly.has(f.index) || f.exported || spawnTargets.has(f.index) || (f.literal && f.runs === 'spawned')) continue;
+      const callers = callersOf.get(f.index) ?? [];
+      if (callers.length > 0 && callers.every((c) => initOnly.has(c.caller))) {
+        initOnly.add(f.index);
+        changed = true;
+      }
+    }
+  }
+
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly };
 }
 
 /** The function owning a local or parameter map key, or null for package-wide identities. */

@@ -33,7 +33,11 @@ export interface Conflict {
 export class ConflictFinder {
   constructor(private readonly flow: PackageFlow) {}
 
-  conflicts(sites: ResolvedSite[]): Conflict[] {
+  /**
+   * `lockedElsewhere`: the map is guarded by a lock somewhere, which says its owner expects
+   * concurrent callers; then the package's callers count as several goroutines.
+   */
+  conflicts(sites: ResolvedSite[], lockedElsewhere = false): Conflict[] {
     const out: Conflict[] = [];
     const relevant = sites.filter((s) => touchesContents(s) && !this.isConstruction(s));
     for (let i = 0; i < relevant.length; i++) {
@@ -42,7 +46,7 @@ export class ConflictFinder {
         const b = relevant[j]!;
         if (!isWrite(a) && !isWrite(b)) continue;
         if (commonLock(a.locks, b.locks)) continue;
-        const ctx = this.concurrent(a, b);
+        const ctx = this.concurrent(a, b, lockedElsewhere);
         if (ctx) out.push({ a, b, contexts: ctx });
       }
     }
@@ -52,18 +56,16 @@ export class ConflictFinder {
   /** Accesses through a value this function just built, or in `init`, happen before sharing. */
   isConstruction(s: ResolvedSite): boolean {
     if (s.raw.fresh && !this.flow.raw.spawns.some((sp) => sp.func === s.func)) return true;
-    let f = this.flow.index.funcs[s.func]!;
-    while (f.parent >= 0 && f.runs !== 'spawned') f = this.flow.index.funcs[f.parent]!;
-    return f.literal === null && f.name === 'init' && f.recvType === null;
+    return this.flow.initOnly.has(s.func);
   }
 
   /** The pair of contexts under which a and b can run at once, or null. */
-  concurrent(a: ResolvedSite, b: ResolvedSite): [number, number] | null {
+  concurrent(a: ResolvedSite, b: ResolvedSite, callersConcurrent = false): [number, number] | null {
     if (a.local && b.local) return this.concurrentLocal(a, b);
     for (const ca of a.contexts) {
       for (const cb of b.contexts) {
         if (ca === cb) {
-          if (this.flow.contexts[ca]!.multi) return [ca, cb];
+          if (this.flow.contexts[ca]!.multi || (ca === 0 && callersConcurrent)) return [ca, cb];
           continue;
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;
@@ -78,17 +80,20 @@ export class ConflictFinder {
     const pb = b.local!;
     const spawns = this.flow.raw.spawns;
     const ctxOf = (spawn: number | null) => (spawn === null ? -1 : this.flow.spawnContext.get(spawn)!);
+    const declStart = localDeclStart(a.map);
+    // Loops around the map's declaration make a fresh map per iteration: they do not share it.
+    const sharedLoops = (loops: [number, number][]) => loops.filter(([s, e]) => !(s <= declStart && declStart < e));
     if (pa.spawn === pb.spawn) {
       if (pa.spawn === null) return null;
       const sp = spawns[pa.spawn]!;
-      return sp.loops.length > 0 || sp.perRequest ? [ctxOf(pa.spawn), ctxOf(pb.spawn)] : null;
+      return sharedLoops(sp.loops).length > 0 || sp.perRequest ? [ctxOf(pa.spawn), ctxOf(pb.spawn)] : null;
     }
     const owner = a.owner;
     const ordered = (p: { spawn: number | null; anchor: number }, spawn: number): boolean => {
       const sp = spawns[spawn]!;
       if (p.spawn !== null) return this.spawnOrdered(p.spawn, spawn);
       if (sp.func !== owner && !this.withinOwner(sp.func, owner)) return false;
-      return this.pointOrdered(owner, p.anchor, sp);
+      return this.pointOrdered(owner, p.anchor, { ...sp, loops: sharedLoops(sp.loops) });
     };
     if (pb.spawn !== null && ordered(pa, pb.spawn)) return null;
     if (pa.spawn !== null && ordered(pb, pa.spawn)) return null;
@@ -142,12 +147,23 @@ export class ConflictFinder {
       p = fn.anchor;
       f = fn.parent;
     }
-    if (f === sp.func) return this.pointOrdered(f, p, sp);
+    if (f === sp.func) return this.spawnerRunsOnce(f) && this.pointOrdered(f, p, sp);
     // A helper called only from the spawner, before the spawn (e.g. setup() before go serve()).
     if (depth >= 3) return false;
     const callers = this.flow.callersOf.get(f) ?? [];
     if (callers.length === 0 || funcs[f]!.exported) return false;
     return callers.every((c) => this.pointInFunctionOrdered(c.caller, c.pos, sp, depth + 1));
+  }
+
+  /**
+   * Code before a spawn is ordered before the goroutine only if the spawner does not run again
+   * while the goroutine lives: `main`, `init`, tests, or a spawner that waits before returning.
+   */
+  private spawnerRunsOnce(f: number): boolean {
+    const fn = this.flow.index.funcs[f]!;
+    if (fn.literal === null && fn.recvType === null && (fn.name === 'main' || fn.name === 'init' || /^(Test|Benchmark|Fuzz|Example)/.test(fn.name))) return true;
+    const end = fn.body?.end ?? fn.end;
+    return this.flow.raw.waits.some((w) => w.func === f && w.blockEnd >= end - 1);
   }
 
   private pointOrdered(func: number, pos: number, sp: { func: number; start: number; loops: [number, number][] }): boolean {
@@ -159,4 +175,10 @@ export class ConflictFinder {
   private waitBetween(func: number, from: number, to: number): boolean {
     return this.flow.raw.waits.some((w) => w.func === func && w.pos > from && w.pos < to && w.blockStart <= to && to < w.blockEnd);
   }
+}
+
+/** The declaration offset of a local map key (`local:fn:name:start`), or -1. */
+function localDeclStart(key: string): number {
+  const parts = key.split(':');
+  return parts[0] === 'local' && parts[3] !== undefined ? Number(parts[3]) : -1;
 }

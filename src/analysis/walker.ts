@@ -356,7 +356,8 @@ class FunctionWalker {
         }
       }
       this.loops.push(loop);
-      if (rangeClause.op === ':=') {
+      const defines = !!left && !!right && this.file.text.slice(left.end, right.start).includes(':=');
+      if (defines) {
         leftIds.forEach((id, i) => {
           if (id.type === 'identifier') {
             const v = this.declare(this.t(id), i === 0 ? keyType : valueType, id.start);
@@ -491,7 +492,12 @@ class FunctionWalker {
         this.expr(r, 'read');
       }
     });
-    for (const l of lefts) this.expr(l, 'target');
+    lefts.forEach((l, i) => {
+      // `pkgVar = s.m` stores an alias: the store is recorded on the right-hand map, not as a write.
+      const r = rights[i];
+      if (plain && r && this.mapRefs(r).length > 0 && this.mapRefs(l).length > 0) return;
+      this.expr(l, 'target');
+    });
   }
 
   private goStmt(s: LNode): void {
@@ -735,7 +741,6 @@ class FunctionWalker {
       if (callees.length > 0) {
         this.addCall(callees, n.start);
         this.bindArgs(callees, args, n.start, null);
-        this.bindReceiver(callees, operand, n.start);
       } else {
         for (const a of args) this.expr(a, 'call');
       }
@@ -922,12 +927,6 @@ class FunctionWalker {
         this.expr(a, 'read');
       }
     });
-  }
-
-  private bindReceiver(callees: number[], operand: LNode, pos: number): void {
-    // A method of a named map type: the receiver aliases the operand's map.
-    const refs = this.mapRefs(operand);
-    if (refs.length > 0) this.facts.bindings.push({ callees, paramIndex: -1, refs, caller: this.fn.index, pos, spawn: null });
   }
 
   private methodCallees(operand: LNode, name: string): number[] {

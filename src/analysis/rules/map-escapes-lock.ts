@@ -11,7 +11,7 @@ const HOW: Record<string, string> = {
 /** A lock-guarded map handed out where its readers no longer hold the lock. */
 export const mapEscapesLock: Rule = {
   id: 'map-escapes-lock',
-  run({ flow, maps }) {
+  run({ flow, finder, maps }) {
     const out: Finding[] = [];
     for (const map of maps) {
       const guard = map.guard;
@@ -22,6 +22,9 @@ export const mapEscapesLock: Rule = {
       }
       for (const at of map.sites) {
         if (at.kind !== 'escape' || !at.escape || !(at.escape in HOW)) continue;
+        // The escape matters only where a writer can still run after it (not after wg.Wait()).
+        const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !finder.isConstruction(w));
+        if (!writers.some((w) => finder.concurrent(at, w, true))) continue;
         const msg = `${map.decl.name} ${HOW[at.escape]} here and leaves the protection of ${guard}: whoever uses it later reads it without the lock`;
         const ev = [declEvidence(map.decl), siteEvidence(flow, at, null)];
         const writer = map.sites.find((s) => s !== at && (s.kind === 'write' || s.kind === 'delete'));

@@ -36,7 +36,8 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
     const decl = flow.maps.get(key);
     if (!decl) continue;
     sites.sort(bySpan);
-    maps.push({ decl, sites, conflicts: finder.conflicts(sites), guard: guardOf(sites) });
+    const guard = guardOf(sites);
+    maps.push({ decl, sites, conflicts: finder.conflicts(sites, guard !== null), guard });
   }
   return { flow, finder, maps };
 }

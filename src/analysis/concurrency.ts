@@ -167,8 +167,15 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   for (const f of funcs) {
     if (f.literal || spawnTargets.has(f.index)) continue;
     const serve = f.name === 'ServeHTTP' && f.recvType !== null && f.params.length === 2;
+    // gRPC-style: Method(ctx context.Context, req *XRequest) (*XResponse, error).
     const service =
-      f.recvType !== null && f.exported && f.params[0]?.type.trim() === 'context.Context' && f.results[f.results.length - 1]?.trim() === 'error';
+      f.recvType !== null &&
+      f.exported &&
+      f.params.length === 2 &&
+      f.params[0]!.type.trim() === 'context.Context' &&
+      /^\*\w*(Request|Req)$/.test(f.params[1]!.type.trim()) &&
+      f.results.length === 2 &&
+      f.results[1]!.trim() === 'error';
     if (!serve && !service) continue;
     contexts.push({
       id: contexts.length,

@@ -36,17 +36,23 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
     const decl = flow.maps.get(key);
     if (!decl) continue;
     sites.sort(bySpan);
-    const guard = guardOf(sites);
+    const guard = guardOf(decl, sites);
     maps.push({ decl, sites, conflicts: finder.conflicts(sites, guard !== null), guard });
   }
   return { flow, finder, maps };
 }
 
-function guardOf(sites: ResolvedSite[]): string | null {
+/**
+ * The lock that guards a map: taken around some of its accesses (not merely inherited from a
+ * caller) and belonging with the map: a mutex of the same struct for a field, a package-level
+ * mutex for a package map, a local mutex for a local map.
+ */
+function guardOf(decl: MapDecl, sites: ResolvedSite[]): string | null {
   const count = new Map<string, { n: number; write: boolean }>();
+  const acquired = new Set(sites.flatMap((s) => s.raw.locks.map((l) => l.name)));
   for (const s of sites) {
     for (const l of s.locks) {
-      if (l.name.startsWith('once:')) continue;
+      if (l.name.startsWith('once:') || !acquired.has(l.name) || !belongsWith(decl, l.name)) continue;
       const c = count.get(l.name) ?? { n: 0, write: false };
       c.n++;
       if (isWrite(s)) c.write = true;
@@ -62,6 +68,15 @@ function guardOf(sites: ResolvedSite[]): string | null {
     }
   }
   return best;
+}
+
+function belongsWith(decl: MapDecl, lock: string): boolean {
+  if (decl.kind === 'field') {
+    const owner = decl.name.split('.')[0]!;
+    return lock === owner || lock.startsWith(`${owner}.`);
+  }
+  if (decl.kind === 'package-var') return !lock.includes('@') && !lock.includes('.');
+  return true;
 }
 
 export function bySpan(a: { span: SourceSpan }, b: { span: SourceSpan }): number {

@@ -1,5 +1,5 @@
 // Discovery (src/files/): which paths become analysed Go files, which are skipped (and said so), which are errors.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan, type ScanResult } from '../src/index.js';
@@ -209,7 +209,7 @@ describe('discovery: symbolic links', () => {
     const { run, report } = scanJson(['.'], { cwd: dir, timeoutMs: 30_000 });
     expect(run.timedOut, 'scan of a tree with link loops timed out').toBe(false);
     expect(run.status).toBe(1);
-    expect(summary(report)).toEqual([`main.go:${RACY_LINE}`, `sub/ok.go:${RACY_LINE}`]);
+    expect(fileLines(report)).toEqual([`main.go:${RACY_LINE}`, `sub/ok.go:${RACY_LINE}`]);
     expect(report.errors.map((e) => e.file)).toEqual(['loop1.go', 'loop2.go']);
     for (const e of report.errors) expect(e.message).toMatch(/symbolic links/);
   }, 60_000);
@@ -223,9 +223,6 @@ describe('discovery: symbolic links', () => {
   });
 });
 
-function summary(report: { findings: { file: string; line: number }[] }): string[] {
+function fileLines(report: { findings: { file: string; line: number }[] }): string[] {
   return report.findings.map((f) => `${f.file}:${f.line}`).sort();
 }
-
-// Keep writeFileSync imported for ad-hoc debugging of trees.
-void writeFileSync;

@@ -88,6 +88,9 @@ export interface PackageIndex {
   imports: Set<string>;
 }
 
+// The contents of composite literals (tables) and const blocks never matter at the top level.
+const TOP_LEVEL_SKIPPED: ReadonlySet<string> = new Set(['literal_value', 'const_declaration']);
+
 export function text(file: ParsedFile, node: LNode): string {
   return file.text.slice(node.start, node.end);
 }
@@ -106,7 +109,7 @@ export function indexPackage(name: string, inputs: { rel: string; text: string; 
     imports: new Set(),
   };
   for (const input of inputs) {
-    const root = liteTree(input.tree.rootNode, () => true);
+    const root = liteTree(input.tree.rootNode, () => true, TOP_LEVEL_SKIPPED);
     const file: ParsedFile = { rel: input.rel, text: input.text, lines: new LineIndex(input.text), tree: input.tree, root };
     index.files.push(file);
     for (const decl of root.children) readDecl(index, file, decl);

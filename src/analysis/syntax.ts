@@ -20,7 +20,11 @@ export interface LNode {
  * Copies a subtree. `skipBody(node)` may return true for a `body` field of a
  * function declaration to leave it unconverted (its range is still recorded).
  */
-export function liteTree(root: SyntaxNode, skipBody?: (start: number, end: number) => boolean): LNode {
+export function liteTree(
+  root: SyntaxNode,
+  skipBody?: (start: number, end: number) => boolean,
+  skipTypes?: ReadonlySet<string>,
+): LNode {
   const cursor = root.walk();
   const top: LNode = mk(cursor.nodeType, cursor.startIndex, cursor.endIndex, null, null);
   let parent = top;
@@ -35,7 +39,7 @@ export function liteTree(root: SyntaxNode, skipBody?: (start: number, end: numbe
       const end = cursor.endIndex;
       const node = mk(type, start, end, field, parent);
       parent.children.push(node);
-      if (type !== 'comment' && !isLeafType(type)) {
+      if (type !== 'comment' && !isLeafType(type) && !skipTypes?.has(type)) {
         if (field === 'body' && type === 'block' && skipBody && isFuncDecl(parent.type) && skipBody(start, end)) {
           node.skipped = true;
         } else if (cursor.gotoFirstChild()) {

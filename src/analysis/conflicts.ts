@@ -62,8 +62,13 @@ export class ConflictFinder {
   /** The pair of contexts under which a and b can run at once, or null. */
   concurrent(a: ResolvedSite, b: ResolvedSite, callersConcurrent = false): [number, number] | null {
     if (a.local && b.local) return this.concurrentLocal(a, b);
-    for (const ca of a.contexts) {
-      for (const cb of b.contexts) {
+    const decl = this.flow.maps.get(a.map);
+    const fromTests = decl !== undefined && decl.span.file.endsWith('_test.go');
+    // Goroutines that tests start make only the tests' own maps concurrent: a test drives the
+    // package in ways its real callers may not, and the stdlib showed that as noise.
+    const counts = (c: number) => fromTests || !this.contextInTests(c);
+    for (const ca of a.contexts.filter(counts)) {
+      for (const cb of b.contexts.filter(counts)) {
         if (ca === cb) {
           if (this.flow.contexts[ca]!.multi || (ca === 0 && callersConcurrent)) return [ca, cb];
           continue;
@@ -98,6 +103,11 @@ export class ConflictFinder {
     if (pb.spawn !== null && ordered(pa, pb.spawn)) return null;
     if (pa.spawn !== null && ordered(pb, pa.spawn)) return null;
     return [ctxOf(pa.spawn), ctxOf(pb.spawn)];
+  }
+
+  private contextInTests(c: number): boolean {
+    const ctx = this.flow.contexts[c];
+    return !!ctx && ctx.spawner >= 0 && ctx.span.file.endsWith('_test.go');
   }
 
   private withinOwner(f: number, owner: number): boolean {

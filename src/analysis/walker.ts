@@ -937,8 +937,9 @@ class FunctionWalker {
       if (this.index.structs.has(baseTypeName(type)) || this.index.namedTypes.has(baseTypeName(type))) return [];
       return [];
     }
-    // Unknown receiver type: any method of that name in the package may run.
-    return this.index.methodsByName.get(name) ?? [];
+    // Unknown receiver type (an interface, another package's type): no edge. Guessing by name
+    // made sequential code look concurrent on the standard library.
+    return [];
   }
 
   private resolveCallees(fnode: LNode): number[] {

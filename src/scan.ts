@@ -59,7 +59,7 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
   findings.sort((a, b) => cmp(a.span.file, b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column || cmp(a.rule, b.rule));
   errors.sort((a, b) => cmp(a.file, b.file));
   skipped.sort((a, b) => cmp(a.file, b.file));
-  return { version: 1, findings: findings.map(toJson), errors, skipped, files: found.fileCount + found.errors.length };
+  return { version: 1, findings: findings.map(toJson), errors, skipped, files: found.fileCount + found.errors.length + found.skipped.length };
 }
 
 interface DirJob {

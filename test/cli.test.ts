@@ -1,7 +1,7 @@
 // The `gomapfix scan` command line, run as a child process: exit codes, user errors, bad input,
 // the JSON and text formats, and the demo.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, CLI, cleanupTemp, racy, RACY_LINE, REPO, runCli, safe, scanJson, summary, tempTree, type CliRun } from './helpers/cli.js';
@@ -178,10 +178,7 @@ describe('bad input files', () => {
     expect(small.report.skipped).toEqual([{ file: 'table.go', reason: expect.stringMatching(/max-file-size/) }]);
   }, 120_000);
 
-  // BUG (src/scan.ts `files: found.fileCount + found.errors.length` leaves out discovery's skipped
-  // files, so src/cli/main.ts takes its `result.files === 0` branch): the text report says
-  // "no Go files found" and never lists the skipped file. Flip to `it` once fixed.
-  it.fails('text format: a directory whose only Go file is over --max-file-size lists it as skipped', () => {
+  it('text format: a directory whose only Go file is over --max-file-size lists it as skipped', () => {
     const dir = tempTree({ 'big.go': racy('p') + `// ${'x'.repeat(4000)}\n` });
     const run = runCli(['scan', '.', '--max-file-size', '1000'], { cwd: dir });
     expect(run.status).toBe(0);
@@ -192,7 +189,6 @@ describe('bad input files', () => {
 describe('unreadable files', () => {
   it('a dangling symlink x.go among readable files is listed under errors; the rest is scanned', () => {
     const dir = tempTree({ 'pkg/racy.go': racy('p'), 'pkg/ok.go': safe('p') });
-    const { symlinkSync } = require_fs();
     symlinkSync('gone.go', join(dir, 'pkg', 'x.go'));
     const { run, report } = scanJson(['pkg'], { cwd: dir });
     expect(run.stderr).toBe('');
@@ -232,10 +228,8 @@ describe('unreadable files', () => {
     expectOneLineUserError(run, /cannot read locked: permission denied/);
   });
 
-  // BUG (src/scan.ts runJob / src/cli/main.ts): when the only input is a named file that cannot be
-  // read, the scan exits 0 and says "no unsafe map use found (1 Go file scanned)"; an unreadable
-  // named directory exits 2. Unreadable input should exit 2. Flip to `it` once fixed.
-  it.skipIf(nobodySkip).fails(`an unreadable file named on the command line (run as nobody) exits 2${nobodySkip ? ` [skipped: ${nobodySkip}]` : ''}`, () => {
+  // A file named on the command line that cannot be read is unreadable input: exit 2.
+  it.skipIf(nobodySkip)(`an unreadable file named on the command line (run as nobody) exits 2${nobodySkip ? ` [skipped: ${nobodySkip}]` : ''}`, () => {
     const dir = worldReadableTree({ 'secret.go': racy('p') });
     chmodSync(join(dir, 'secret.go'), 0o000);
     const run = runCli(['scan', 'secret.go'], { cwd: dir, uid: 65534, gid: 65534 });
@@ -406,18 +400,13 @@ describe('the demo (examples/demo)', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-function require_fs(): typeof import('node:fs') {
-  return fsModule;
-}
-import * as fsModule from 'node:fs';
-
 /** A temp tree that `nobody` can traverse and read (mkdtemp makes 0700 directories). */
 function worldReadableTree(files: Record<string, string>): string {
   const dir = tempTree(files);
   const open = (p: string) => {
-    const st = fsModule.statSync(p);
-    fsModule.chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
-    if (st.isDirectory()) for (const n of fsModule.readdirSync(p)) open(join(p, n));
+    const st = statSync(p);
+    chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
+    if (st.isDirectory()) for (const n of readdirSync(p)) open(join(p, n));
   };
   open(dir);
   return dir;
@@ -427,12 +416,10 @@ function worldReadableTree(files: Record<string, string>): string {
 function whyNobodyCannotRun(): string {
   if (typeof process.getuid !== 'function') return 'no POSIX user ids on this platform';
   if (process.getuid() !== 0) return 'not running as root (cannot switch to nobody; chmod 000 already applies)';
-  if (!fsModule.existsSync(CLI)) return 'dist/src/cli/main.js is missing';
+  if (!existsSync(CLI)) return 'dist/src/cli/main.js is missing';
   const probe = worldReadableTree({ 'racy.go': racy('p') });
   const r = spawnSync(process.execPath, [CLI, 'scan', '.', '--format', 'json'], { cwd: probe, uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
   if (r.error) return `cannot spawn as uid 65534: ${r.error.message}`;
   if (r.status !== 1) return `nobody cannot run the CLI (is ${REPO}/dist or node_modules world-readable?): exit ${r.status}, ${r.stderr.trim().split('\n')[0] ?? ''}`;
   return '';
 }
-
-void cpSync;

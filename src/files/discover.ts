@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { UserError } from '../errors.js';
@@ -45,9 +45,7 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
 
   const addFile = (path: string, stats: Stats) => {
     if (stats.size > options.maxFileSize) {
-      const mb = (stats.size / 1024 / 1024).toFixed(1);
-      const limit = (options.maxFileSize / 1024 / 1024).toFixed(0);
-      skipped.push({ file: rel(path), reason: `file is ${mb} MB, over the ${limit} MB limit (--max-file-size)` });
+      skipped.push({ file: rel(path), reason: `file is ${size(stats.size)}, over the ${size(options.maxFileSize)} limit (--max-file-size)` });
       return;
     }
     const dir = dirname(path);
@@ -74,6 +72,11 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
       walk(abs, root, gitignoreAbove(abs), new Set([root]), addFile, skipped, errors, rel);
     } else if (stats.isFile()) {
       if (!abs.endsWith('.go')) throw new UserError(`${given} is not a Go file`);
+      try {
+        closeSync(openSync(abs, 'r'));
+      } catch (err) {
+        throw new UserError(`cannot read ${given}: ${describeFsError(err)}`);
+      }
       addFile(abs, stats);
     } else {
       throw new UserError(`${given} is not a file or directory`);
@@ -203,6 +206,12 @@ function isIgnored(layers: GitignoreLayer[], path: string, isDir: boolean): bool
     if (layer.rules.ignores(isDir ? `${r}/` : r)) return true;
   }
   return false;
+}
+
+function size(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
 }
 
 /** A short, user-facing description of a file-system error. */

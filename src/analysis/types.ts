@@ -22,36 +22,25 @@ export function isFuncTypeText(type: string): boolean {
   return /^func\s*\(/.test(type.trim());
 }
 
-/** The value type of a `map[K]V` text, or null. */
-export function mapValueType(type: string): string | null {
+/** Splits `map[K]V` text into its key and value types, or null when it is not a map type. */
+export function splitMapType(type: string): { key: string; value: string } | null {
   const t = type.trim();
   if (!t.startsWith('map[')) return null;
   let depth = 0;
   for (let i = 3; i < t.length; i++) {
     const c = t[i];
     if (c === '[') depth++;
-    else if (c === ']') {
-      depth--;
-      if (depth === 0) return t.slice(i + 1).trim();
-    }
+    else if (c === ']' && --depth === 0) return { key: t.slice(4, i).trim(), value: t.slice(i + 1).trim() };
   }
   return null;
 }
 
-/** The key type of a `map[K]V` text, or null. */
+export function mapValueType(type: string): string | null {
+  return splitMapType(type)?.value ?? null;
+}
+
 export function mapKeyType(type: string): string | null {
-  const t = type.trim();
-  if (!t.startsWith('map[')) return null;
-  let depth = 0;
-  for (let i = 3; i < t.length; i++) {
-    const c = t[i];
-    if (c === '[') depth++;
-    else if (c === ']') {
-      depth--;
-      if (depth === 0) return t.slice(4, i).trim();
-    }
-  }
-  return null;
+  return splitMapType(type)?.key ?? null;
 }
 
 /** Normalises whitespace in type text so equal types compare equal. */

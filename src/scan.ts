@@ -114,7 +114,7 @@ async function runInWorkers(jobs: DirJob[], count: number, onProgress?: (done: n
   const results: DirResult[] = new Array(jobs.length);
   const total = jobs.reduce((n, j) => n + j.files.length, 0);
   // Biggest packages first so the last worker is not left with a giant one.
-  const order = jobs.map((j, i) => i).sort((a, b) => jobs[b]!.files.length - jobs[a]!.files.length);
+  const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.files.length - jobs[a]!.files.length);
   let next = 0;
   let done = 0;
   const runWorker = () =>

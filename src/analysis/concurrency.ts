@@ -3,7 +3,6 @@
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
 import type { RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
-import type { LineIndex } from './syntax.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -405,4 +404,3 @@ function textCallees(index: PackageIndex, f: FuncInfo): number[] {
   return [...out];
 }
 
-export type { LineIndex };

@@ -31,7 +31,12 @@ export interface Conflict {
 
 /** Decides, for one map, which access pairs race. */
 export class ConflictFinder {
-  constructor(private readonly flow: PackageFlow) {}
+  /** Context id → the spawn that starts it (the reverse of flow.spawnContext). */
+  private readonly spawnByContext: Map<number, number>;
+
+  constructor(private readonly flow: PackageFlow) {
+    this.spawnByContext = new Map([...flow.spawnContext].map(([spawn, ctx]) => [ctx, spawn]));
+  }
 
   /**
    * `lockedElsewhere`: the map is guarded by a lock somewhere, which says its owner expects
@@ -134,8 +139,7 @@ export class ConflictFinder {
   }
 
   private spawnOfContext(ctx: number): number | null {
-    for (const [spawn, c] of this.flow.spawnContext) if (c === ctx) return spawn;
-    return null;
+    return this.spawnByContext.get(ctx) ?? null;
   }
 
   /** Access a happens before every run of context c, or after c is waited for. */

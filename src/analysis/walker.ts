@@ -81,8 +81,7 @@ class FunctionWalker {
     if (fn.recvName && fn.recvType) {
       const named = this.index.namedTypes.get(fn.recvType);
       const v = this.declare(fn.recvName, (fn.recvPointer ? '*' : '') + fn.recvType, fn.recvStart);
-      if (named && isMapTypeText(named.type) && !fn.recvPointer) v.refs.push({ key: `type:${fn.recvType}` });
-      else if (named && isMapTypeText(named.type)) v.refs.push({ key: `type:${fn.recvType}` });
+      if (named && isMapTypeText(named.type)) v.refs.push({ key: `type:${fn.recvType}` });
     }
     fn.params.forEach((p, i) => {
       if (p.name === '_') return;
@@ -175,10 +174,10 @@ class FunctionWalker {
         return false;
       }
       case 'short_var_declaration':
-        this.shortVar(s, block);
+        this.shortVar(s);
         return false;
       case 'assignment_statement':
-        this.assign(s, block);
+        this.assign(s);
         return false;
       case 'inc_statement':
       case 'dec_statement':
@@ -384,7 +383,7 @@ class FunctionWalker {
     this.pop();
   }
 
-  private shortVar(s: LNode, block: LNode): void {
+  private shortVar(s: LNode): void {
     const left = child(s, 'left');
     const right = child(s, 'right');
     const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
@@ -418,11 +417,11 @@ class FunctionWalker {
         continue;
       }
       const v = this.declare(name, type, l.start);
-      this.initVar(v, r ?? null, refs, block);
+      this.initVar(v, r ?? null, refs);
     }
   }
 
-  private initVar(v: VarInfo, value: LNode | null, refs: SymRef[], _block: LNode): void {
+  private initVar(v: VarInfo, value: LNode | null, refs: SymRef[]): void {
     v.refs.push(...refs);
     if (!value) {
       if (isMapType(this.index, v.type)) {
@@ -464,11 +463,11 @@ class FunctionWalker {
     });
     for (const { n, r, refs, type } of plan) {
       const v = this.declare(this.t(n), type, n.start);
-      this.initVar(v, r, refs, spec);
+      this.initVar(v, r, refs);
     }
   }
 
-  private assign(s: LNode, _block: LNode): void {
+  private assign(s: LNode): void {
     const left = child(s, 'left');
     const right = child(s, 'right');
     const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
@@ -811,7 +810,7 @@ class FunctionWalker {
         return;
       }
     }
-    for (const a of args) this.expr(a, name === 'make' || name === 'new' ? 'read' : 'read');
+    for (const a of args) this.expr(a, 'read');
   }
 
   private callbackCall(args: LNode[], desc: string): void {
@@ -933,9 +932,7 @@ class FunctionWalker {
     const type = this.typeOf(operand);
     if (type) {
       const own = lookupMethods(this.index, baseTypeName(type), name);
-      if (own.length > 0) return own;
-      if (this.index.structs.has(baseTypeName(type)) || this.index.namedTypes.has(baseTypeName(type))) return [];
-      return [];
+      return own;
     }
     // Unknown receiver type (an interface, another package's type): no edge. Guessing by name
     // made sequential code look concurrent on the standard library.

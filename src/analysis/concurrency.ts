@@ -42,6 +42,8 @@ export interface PackageFlow {
   callersOf: Map<number, { caller: number; pos: number; loops: [number, number][] }[]>;
   /** Functions that only ever run during package initialisation (`init` and what only it calls). */
   initOnly: Set<number>;
+  /** Unexported struct types whose every instance stays in the goroutine that built it. */
+  confinedTypes: Set<string>;
 }
 
 const CALLER_CONTEXT = 0;
@@ -202,6 +204,13 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     edgeLocks.set(callee, el);
   };
   for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks);
+  // A literal handed to an in-package function runs where that function calls the parameter;
+  // when it never does (it stores the literal), assume it runs from where it was written.
+  for (const fa of raw.funcArgs) {
+    const calls = raw.paramCalls.filter((pc) => pc.paramIndex === fa.paramIndex && fa.callees.includes(pc.func));
+    if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
+    for (const pc of calls) addEdge(pc.caller, fa.literal, pc.pos, pc.loops, pc.locks);
+  }
   for (const f of funcs) {
     if (f.analysed || f.literal || !f.body) continue;
     for (const callee of textCallees(index, f)) addEdge(f.index, callee, f.start, [], []);
@@ -211,7 +220,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   const caller = contexts[CALLER_CONTEXT]!;
   for (const f of funcs) {
     if (f.literal || spawnTargets.has(f.index)) continue;
-    if (f.exported || f.name === 'main' || f.name === 'init' || !called.has(f.index)) caller.entries.push(f.index);
+    if (f.exported || (f.recvType === null && (f.name === 'main' || f.name === 'init')) || !called.has(f.index)) caller.entries.push(f.index);
   }
 
   const funcContexts: Set<number>[] = funcs.map(() => new Set<number>());
@@ -250,6 +259,8 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
       if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || caller.entries.includes(f.index))) continue;
       let acc: HeldLock[] | null = null;
       for (const e of edgeLocks.get(f.index) ?? []) {
+        // A test calling an internal helper directly runs alone; it says nothing about the lock.
+        if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
         const callerEntry = entry[e.caller];
         if (callerEntry === null) continue;
         const at = unionLocks(e.locks, callerEntry!);
@@ -345,7 +356,26 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     }
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly };
+  // A type is confined when it is unexported, some function builds its own instance, every use
+  // goes through such a value or a method's receiver, and none of its methods starts or is a goroutine.
+  const topType = (f: FuncInfo): string | null => {
+    let g = f;
+    while (g.parent >= 0) g = funcs[g.parent]!;
+    return g.recvType;
+  };
+  const confinedTypes = new Set<string>();
+  for (const t of raw.freshTypes) {
+    if (/^[A-Z]/.test(t) || raw.sharedTypes.has(t)) continue;
+    if (raw.spawns.some((sp) => topType(funcs[sp.func]!) === t)) continue;
+    if (contexts.some((c) => c.id !== CALLER_CONTEXT && c.entries.some((e) => topType(funcs[e]!) === t))) continue;
+    confinedTypes.add(t);
+  }
+
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes };
+}
+
+export function isTestFile(rel: string): boolean {
+  return rel.endsWith('_test.go');
 }
 
 /** The function owning a local or parameter map key, or null for package-wide identities. */

@@ -68,7 +68,7 @@ export interface FuncInfo {
   parent: number;
   literal: LNode | null;
   /** How a literal is run: called where defined, by a `go`/spawner, deferred, or stored for later. */
-  runs: 'sync' | 'spawned' | 'deferred' | 'stored' | null;
+  runs: 'sync' | 'spawned' | 'deferred' | 'stored' | 'passed' | null;
   /** For literals: the position in the parent that stands for when the literal runs. */
   anchor: number;
   exported: boolean;
@@ -86,10 +86,15 @@ export interface PackageIndex {
   funcsByName: Map<string, number[]>;
   methodsByName: Map<string, number[]>;
   imports: Set<string>;
+  /** Package constants declared `= false` (debug switches): `if c {…}` bodies are dead code. */
+  falseConsts: Set<string>;
 }
 
 // The contents of composite literals (tables) and const blocks never matter at the top level.
 const TOP_LEVEL_SKIPPED: ReadonlySet<string> = new Set(['literal_value', 'const_declaration']);
+
+// `debug = false` or `debug bool = false` in a const declaration (its text, not converted).
+const FALSE_CONST = /(?:^|\bconst\s+|\n\s*)(\w+)(?:\s+bool)?\s*=\s*false\s*(?:\/\/[^\n]*)?(?=\n|$|\))/g;
 
 export function text(file: ParsedFile, node: LNode): string {
   return file.text.slice(node.start, node.end);
@@ -107,6 +112,7 @@ export function indexPackage(name: string, inputs: { rel: string; text: string; 
     funcsByName: new Map(),
     methodsByName: new Map(),
     imports: new Set(),
+    falseConsts: new Set(),
   };
   for (const input of inputs) {
     const root = liteTree(input.tree.rootNode, () => true, TOP_LEVEL_SKIPPED);
@@ -130,6 +136,9 @@ function readDecl(index: PackageIndex, file: ParsedFile, decl: LNode): void {
           index.imports.add(/^v\d+$/.test(last) ? (p.split('/').slice(-2)[0] ?? last) : last.replace(/^go-/, ''));
         }
       }
+      break;
+    case 'const_declaration':
+      for (const m of text(file, decl).matchAll(FALSE_CONST)) index.falseConsts.add(m[1]!);
       break;
     case 'type_declaration':
       for (const spec of decl.children) {

@@ -38,6 +38,8 @@ export interface RawSite {
   inRanges: number[];
   fresh: boolean;
   range?: { keyName: string | null; callsOut: string | null; bodyStart: number; bodyEnd: number };
+  /** A write that replaces the whole map variable (`s.m = nil`, `m = make(…)`). */
+  reassign?: boolean;
   /** For a write: the index expression text (to tell an insert from an update of the visited key). */
   indexText?: string;
 }
@@ -66,6 +68,7 @@ export interface RawSpawn {
 
 export interface RawCall {
   caller: number;
+  /** For funcArgs: the functions the literal is passed to. */
   callees: number[];
   pos: number;
   loops: [number, number][];
@@ -88,4 +91,11 @@ export interface RawFacts {
   bindings: RawBinding[];
   waits: WaitPoint[];
   returns: Map<number, SymRef[]>;
+  /** Struct types reached through something other than a method's receiver or a fresh local. */
+  sharedTypes: Set<string>;
+  /** Struct types reached through a value a function built itself. */
+  freshTypes: Set<string>;
+  /** Function literals passed to in-package functions, and where those call their parameters. */
+  funcArgs: (RawCall & { literal: number; paramIndex: number })[];
+  paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[] }[];
 }

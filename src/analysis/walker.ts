@@ -45,7 +45,19 @@ interface RangeFrame {
 
 /** Walks every analysed function of a package and returns the raw facts. */
 export function walkPackage(index: PackageIndex): RawFacts {
-  const facts: RawFacts = { vars: [], sites: [], spawns: [], calls: [], bindings: [], waits: [], returns: new Map() };
+  const facts: RawFacts = {
+    vars: [],
+    sites: [],
+    spawns: [],
+    calls: [],
+    bindings: [],
+    waits: [],
+    returns: new Map(),
+    sharedTypes: new Set(),
+    freshTypes: new Set(),
+    funcArgs: [],
+    paramCalls: [],
+  };
   const declCount = index.funcs.length;
   for (let i = 0; i < declCount; i++) {
     const fn = index.funcs[i]!;
@@ -249,7 +261,9 @@ class FunctionWalker {
     if (cond) this.expr(cond, 'read');
     const before = new Map(this.held);
     const cons = child(s, 'consequence');
-    const t1 = cons ? this.block(cons) : false;
+    // `if debugX {…}` with `const debugX = false` is dead code the compiler drops.
+    const dead = !!cond && cond.type === 'identifier' && this.index.falseConsts.has(this.t(cond)) && !this.scope.lookup(this.t(cond));
+    const t1 = cons && !dead ? this.block(cons) : false;
     const s1 = this.held;
     this.held = new Map(before);
     const alt = child(s, 'alternative');
@@ -444,9 +458,15 @@ class FunctionWalker {
     }
   }
 
+  /** `new(T)`, or a package constructor `newT(…)` / `NewT(…)` returning a struct of the package. */
   private isNewCall(call: LNode): boolean {
     const f = child(call, 'function');
-    return !!f && f.type === 'identifier' && this.t(f) === 'new';
+    if (!f || f.type !== 'identifier') return false;
+    const name = this.t(f);
+    if (name === 'new') return true;
+    if (!/^[nN]ew/.test(name) || this.scope.lookup(name)) return false;
+    const fns = this.index.funcsByName.get(name) ?? [];
+    return fns.length === 1 && this.index.structs.has(baseTypeName(this.index.funcs[fns[0]!]!.results[0] ?? ''));
   }
 
   private varSpec(spec: LNode): void {
@@ -495,8 +515,26 @@ class FunctionWalker {
       // `pkgVar = s.m` stores an alias: the store is recorded on the right-hand map, not as a write.
       const r = rights[i];
       if (plain && r && this.mapRefs(r).length > 0 && this.mapRefs(l).length > 0) return;
+      if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
       this.expr(l, 'target');
     });
+  }
+
+  /**
+   * `m := s.m; s.m = nil` (or a new map) hands the old map to `m`: from here on nobody else
+   * reaches it through `s.m`, so `m` is this function's own map.
+   */
+  private detachAliases(target: LNode): void {
+    const keys = new Set(this.mapRefs(target).flatMap((r) => ('key' in r ? [r.key] : [])));
+    if (keys.size === 0) return;
+    for (let sc: Scope | null = this.scope; sc; sc = sc.parent) {
+      for (const v of sc.vars.values()) {
+        if (v.func !== this.fn.index || v.refs.length === 0) continue;
+        if (!v.refs.every((r) => 'key' in r && keys.has(r.key))) continue;
+        v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;
+        v.refs = [{ key: v.ownKey }];
+      }
+    }
   }
 
   private goStmt(s: LNode): void {
@@ -528,6 +566,10 @@ class FunctionWalker {
     }
     const callees = this.resolveCallees(fnode);
     spawn.targets.push(...callees);
+    for (const c of callees) {
+      const t = this.index.funcs[c]!.recvType;
+      if (t) this.facts.sharedTypes.add(t);
+    }
     if (fnode.type === 'selector_expression') {
       const operand = child(fnode, 'operand');
       if (operand) this.expr(operand, 'read');
@@ -561,7 +603,7 @@ class FunctionWalker {
         if (refs.length > 0) {
           if (n.type === 'selector_expression') this.walkInner(n);
           const kind = escapeKindFor(role);
-          if (role === 'target') this.record(refs, 'write', n.start, n.end, n);
+          if (role === 'target') this.record(refs, 'write', n.start, n.end, n).reassign = true;
           else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
           return;
         }
@@ -667,6 +709,10 @@ class FunctionWalker {
           this.bindArgs([local.funcLit], args, n.start, null);
           return;
         }
+        if (local.param) {
+          const { func, index } = local.param;
+          this.facts.paramCalls.push({ func, paramIndex: index, caller: this.fn.index, pos: n.start, loops: [...this.loops], locks: this.lockList() });
+        }
         this.callbackCall(args, `${name}(…)`);
         return;
       }
@@ -717,12 +763,19 @@ class FunctionWalker {
         this.spawnCallback(args[0]!, 'spawner', `${opText}.Go callback`, n, false);
         return;
       }
-      if (field === 'Do' && args.length === 1 && unparen(args[0]!).type === 'func_literal') {
+      if (field === 'Do' && args.length === 1) {
+        // once.Do(f): f runs once, and every other Do waits for it — a lock around f.
         this.expr(operand, 'read');
         const saved = this.held;
         this.held = new Map(saved);
         this.held.set(`once:${this.lockName(operand)}`, 'write');
-        this.literal(unparen(args[0]!), 'sync', n.start);
+        const arg = unparen(args[0]!);
+        if (arg.type === 'func_literal') this.literal(arg, 'sync', n.start);
+        else {
+          const fns = this.resolveCallees(arg);
+          if (fns.length > 0) this.addCall(fns, n.start);
+          else this.expr(arg, 'read');
+        }
         this.held = saved;
         return;
       }
@@ -738,6 +791,8 @@ class FunctionWalker {
       const callees = this.methodCallees(operand, field);
       this.expr(operand, 'read');
       if (callees.length > 0) {
+        const recvType = this.index.funcs[callees[0]!]!.recvType;
+        if (recvType) this.noteInstance(recvType, operand);
         this.addCall(callees, n.start);
         this.bindArgs(callees, args, n.start, null);
       } else {
@@ -881,7 +936,7 @@ class FunctionWalker {
     return lookupMethods(this.index, baseTypeName(type), 'ServeHTTP');
   }
 
-  private literal(node: LNode, runs: 'sync' | 'spawned' | 'deferred' | 'stored', anchor: number): number {
+  private literal(node: LNode, runs: NonNullable<FuncInfo['runs']>, anchor: number): number {
     const params = readParams(this.file, child(node, 'parameters'));
     const info: FuncInfo = {
       index: this.index.funcs.length,
@@ -904,7 +959,7 @@ class FunctionWalker {
       analysed: true,
     };
     this.index.funcs.push(info);
-    if (runs !== 'spawned') this.addCall([info.index], anchor);
+    if (runs !== 'spawned' && runs !== 'passed') this.addCall([info.index], anchor);
     const held = runs === 'sync' || runs === 'deferred' ? new Map(this.held) : new Map<string, 'read' | 'write'>();
     const inner = new FunctionWalker(this.index, this.facts, info, this.scope, held, runs === 'sync' ? this.ranges : []);
     inner.declareSignature();
@@ -918,6 +973,13 @@ class FunctionWalker {
 
   private bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): void {
     args.forEach((a, i) => {
+      const fl = unparen(a);
+      if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
+        // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
+        const literal = this.literal(fl, 'passed', pos);
+        this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList() });
+        return;
+      }
       const refs = this.mapRefs(a);
       if (refs.length > 0) {
         this.facts.bindings.push({ callees, paramIndex: i, refs, caller: this.fn.index, pos, spawn });
@@ -978,8 +1040,37 @@ class FunctionWalker {
       fresh: this.isFreshBase(node),
     };
     if (escape) site.escape = escape;
+    for (const r of refs) {
+      if (!('key' in r) || !r.key.startsWith('field:')) continue;
+      const base = fieldBase(node);
+      this.noteInstance(r.key.slice(6).split('.')[0]!, base);
+    }
     this.facts.sites.push(site);
     return site;
+  }
+
+  /**
+   * Records how a value of struct type `type` is reached: through the running method's receiver,
+   * a value this function built, or anything else. A type only ever reached the first two ways
+   * lives in one goroutine per instance.
+   */
+  private noteInstance(type: string, operand: LNode | null): void {
+    const kind = operand ? this.instanceKind(operand) : 'other';
+    if (kind === 'other') this.facts.sharedTypes.add(type);
+    else if (kind === 'fresh') this.facts.freshTypes.add(type);
+  }
+
+  private instanceKind(operand: LNode): 'receiver' | 'fresh' | 'other' {
+    const n = unparen(operand);
+    if (n.type !== 'identifier') return 'other';
+    const v = this.scope.lookup(this.t(n));
+    if (!v) return 'other';
+    // The variable must belong to this goroutine: this function or a synchronous enclosing one.
+    let f: FuncInfo | undefined = this.fn;
+    while (f && f.index !== v.func) f = f.runs === 'spawned' || f.parent < 0 ? undefined : this.index.funcs[f.parent];
+    if (!f) return 'other';
+    if (f.recvName === v.name && f.recvStart === v.start) return 'receiver';
+    return v.fresh ? 'fresh' : 'other';
   }
 
   private isFreshBase(node: LNode): boolean {
@@ -1007,6 +1098,10 @@ class FunctionWalker {
         if (st && this.index.structs.has(st)) return st;
         return `${name}@${v.func}:${v.start}`;
       }
+      // A package variable of a struct type embedding the mutex is named by its type.
+      const pv = this.index.vars.get(name);
+      const pt = pv ? this.typeOf(n) : null;
+      if (pt && this.index.structs.has(baseTypeName(pt))) return baseTypeName(pt);
       return name;
     }
     if (n.type === 'selector_expression') {
@@ -1192,6 +1287,36 @@ class FunctionWalker {
     if (n.type === 'index_expression' || n.type === 'type_assertion_expression') return [this.typeOf(n), 'bool'];
     return [];
   }
+}
+
+/** `nil`, `make(map…)` or a map literal: assigning one replaces the map rather than aliasing it. */
+function isFreshMapValue(file: ParsedFile, node: LNode): boolean {
+  const n = unparen(node);
+  if (n.type === 'nil') return true;
+  if (n.type === 'composite_literal') return true;
+  if (n.type === 'call_expression') {
+    const f = child(n, 'function');
+    return !!f && text(file, f) === 'make';
+  }
+  return false;
+}
+
+/** The operand whose field a map access goes through: `x` in `x.m[k]`, `delete(x.m, k)`. */
+function fieldBase(node: LNode): LNode | null {
+  let n = unparen(node);
+  if (n.type === 'call_expression') {
+    const arg = child(n, 'arguments')?.children[0];
+    if (!arg) return null;
+    n = unparen(arg);
+  }
+  while (n.type === 'index_expression') n = unparen(child(n, 'operand') ?? n);
+  if (n.type === 'for_statement') {
+    const rc = n.children.find((c) => c.type === 'range_clause');
+    const right = rc ? child(rc, 'right') : undefined;
+    if (!right) return null;
+    n = unparen(right);
+  }
+  return n.type === 'selector_expression' ? (child(n, 'operand') ?? null) : null;
 }
 
 function firstLine(text: string): string {

@@ -22,6 +22,11 @@ export const mapEscapesLock: Rule = {
       }
       for (const at of map.sites) {
         if (at.kind !== 'escape' || !at.escape || !(at.escape in HOW)) continue;
+        // Handed over and then replaced under the same lock (`publish(s.m); s.m = nil`): a hand-off.
+        const replaced = map.sites.some(
+          (w) => w.raw.reassign && w.func === at.func && w.raw.start > at.raw.start && w.locks.some((l) => l.name === guard),
+        );
+        if (replaced) continue;
         // The escape matters only where a writer can still run after it (not after wg.Wait()).
         const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !finder.isConstruction(w));
         if (!writers.some((w) => finder.concurrent(at, w, true))) continue;

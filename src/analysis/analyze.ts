@@ -106,11 +106,17 @@ export function packageFacts(name: string, inputs: { rel: string; text: string; 
  * a lock, or a goroutine. The rest only contribute call edges, read from their text.
  */
 function selectAndConvertBodies(index: PackageIndex): void {
-  const words = new Set<string>();
-  for (const v of index.vars.values()) if (isMapType(index, v.type) || (v.value && /\bmap\[|^make\(map/.test(textOf(v.file.text, v.value)))) words.add(v.name);
-  for (const s of index.structs.values()) for (const f of s.fields.values()) if (isMapType(index, f.type)) words.add(f.name);
-  for (const t of index.namedTypes.values()) if (isMapType(index, t.name)) words.add(t.name);
-  const wordRe = words.size > 0 ? new RegExp(`\\b(?:${[...words].map(escapeRe).join('|')})\\b`) : null;
+  const names = new Set<string>();
+  const fields = new Set<string>();
+  for (const v of index.vars.values()) if (isMapType(index, v.type) || (v.value && /\bmap\[|^make\(map/.test(textOf(v.file.text, v.value)))) names.add(v.name);
+  for (const s of index.structs.values()) for (const f of s.fields.values()) if (isMapType(index, f.type)) fields.add(f.name);
+  for (const t of index.namedTypes.values()) if (isMapType(index, t.name)) names.add(t.name);
+  // Package maps are named bare; fields only ever after a dot.
+  const alternatives = [
+    ...(names.size > 0 ? [`\\b(?:${[...names].map(escapeRe).join('|')})\\b`] : []),
+    ...(fields.size > 0 ? [`\\.(?:${[...fields].map(escapeRe).join('|')})\\b`] : []),
+  ];
+  const wordRe = alternatives.length > 0 ? new RegExp(alternatives.join('|')) : null;
   const always = /\bmap\[|\bgo\s+(?:func\b|[\w.]+\s*[([])|\bR?Lock\(\)|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|ServeHTTP/;
   for (const fn of index.funcs) {
     if (!fn.body) continue;

@@ -30,25 +30,29 @@ export function liteTree(
   let parent = top;
   if (!cursor.gotoFirstChild()) return top;
   for (;;) {
-    const named = cursor.nodeIsNamed;
-    const field = cursor.currentFieldName || null;
+    // Type names, named-ness and field names are cached by id: one native call instead of three.
+    const id = cursor.nodeTypeId;
+    let type = TYPE_NAMES[id];
+    if (type === undefined) {
+      type = TYPE_NAMES[id] = cursor.nodeType;
+      NAMED[id] = cursor.nodeIsNamed;
+    }
     let descended = false;
-    if (named) {
-      const type = cursor.nodeType;
+    if (NAMED[id]) {
       const start = cursor.startIndex;
       const end = cursor.endIndex;
-      const node = mk(type, start, end, field, parent);
+      const node = mk(type, start, end, fieldName(cursor), parent);
       parent.children.push(node);
       if (type !== 'comment' && !isLeafType(type) && !skipTypes?.has(type)) {
-        if (field === 'body' && type === 'block' && skipBody && isFuncDecl(parent.type) && skipBody(start, end)) {
+        if (node.field === 'body' && type === 'block' && skipBody && isFuncDecl(parent.type) && skipBody(start, end)) {
           node.skipped = true;
         } else if (cursor.gotoFirstChild()) {
           parent = node;
           descended = true;
         }
       }
-    } else if (field === 'operator') {
-      parent.op = cursor.nodeType;
+    } else if (HAS_OPERATOR.has(parent.type) && fieldName(cursor) === 'operator') {
+      parent.op = type;
     }
     if (descended) continue;
     while (!cursor.gotoNextSibling()) {
@@ -56,6 +60,20 @@ export function liteTree(
       parent = parent.parent!;
     }
   }
+}
+
+const TYPE_NAMES: string[] = [];
+const NAMED: boolean[] = [];
+const FIELD_NAMES: (string | null)[] = [null];
+// Only these parents' operator tokens are read by the analysis.
+const HAS_OPERATOR = new Set(['assignment_statement', 'unary_expression']);
+
+function fieldName(cursor: ReturnType<SyntaxNode['walk']>): string | null {
+  const id = cursor.currentFieldId;
+  if (!id) return null;
+  let name = FIELD_NAMES[id];
+  if (name === undefined) name = FIELD_NAMES[id] = cursor.currentFieldName || null;
+  return name;
 }
 
 function mk(type: string, start: number, end: number, field: string | null, parent: LNode | null): LNode {

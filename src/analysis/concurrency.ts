@@ -44,6 +44,8 @@ export interface PackageFlow {
   initOnly: Set<number>;
   /** Unexported struct types whose every instance stays in the goroutine that built it. */
   confinedTypes: Set<string>;
+  /** Direct callees of every function (synchronous call edges). */
+  calleesOf: number[][];
 }
 
 const CALLER_CONTEXT = 0;
@@ -209,7 +211,16 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   for (const fa of raw.funcArgs) {
     const calls = raw.paramCalls.filter((pc) => pc.paramIndex === fa.paramIndex && fa.callees.includes(pc.func));
     if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
-    for (const pc of calls) addEdge(pc.caller, fa.literal, pc.pos, pc.loops, pc.locks);
+    for (const pc of calls) {
+      // withLock(mu, func(){…}) locks its parameter: name that lock as the caller's argument.
+      const params = funcs[pc.func]!.params;
+      const locks = pc.locks.map((l) => {
+        const j = params.findIndex((p) => l.name === `${p.name}@${pc.func}:${p.start}`);
+        const arg = j >= 0 ? fa.argLocks[j] : null;
+        return arg ? { name: arg, mode: l.mode } : l;
+      });
+      addEdge(pc.caller, fa.literal, pc.pos, pc.loops, locks);
+    }
   }
   for (const f of funcs) {
     if (f.analysed || f.literal || !f.body) continue;
@@ -371,7 +382,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     confinedTypes.add(t);
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes };
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees };
 }
 
 export function isTestFile(rel: string): boolean {

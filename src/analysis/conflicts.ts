@@ -85,6 +85,7 @@ export class ConflictFinder {
           continue;
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;
+        if ((ca === 0 && this.outsideScopedSpawn(a, cb)) || (cb === 0 && this.outsideScopedSpawn(b, ca))) continue;
         return [ca, cb];
       }
     }
@@ -114,6 +115,36 @@ export class ConflictFinder {
     if (pb.spawn !== null && ordered(pa, pb.spawn)) return null;
     if (pa.spawn !== null && ordered(pb, pa.spawn)) return null;
     return [ctxOf(pa.spawn), ctxOf(pb.spawn)];
+  }
+
+  /**
+   * A goroutine whose spawner waits for it before returning lives only during that call. Code of
+   * the package's (sequential) callers outside the spawner's call tree runs before or after it.
+   */
+  private outsideScopedSpawn(a: ResolvedSite, ctx: number): boolean {
+    const spawnIdx = this.spawnOfContext(ctx);
+    if (spawnIdx === null) return false;
+    const sp = this.flow.raw.spawns[spawnIdx]!;
+    const scoped = this.flow.raw.waits.some((w) => w.func === sp.func && w.pos > sp.start && w.blockStart <= sp.start && sp.start < w.blockEnd);
+    if (!scoped) return false;
+    return !this.reachableFrom(sp.func).has(a.func);
+  }
+
+  private readonly reach = new Map<number, Set<number>>();
+
+  private reachableFrom(f: number): Set<number> {
+    let set = this.reach.get(f);
+    if (set) return set;
+    set = new Set<number>();
+    const stack = [f];
+    while (stack.length > 0) {
+      const g = stack.pop()!;
+      if (set.has(g)) continue;
+      set.add(g);
+      stack.push(...(this.flow.calleesOf[g] ?? []));
+    }
+    this.reach.set(f, set);
+    return set;
   }
 
   private contextInTests(c: number): boolean {

@@ -96,6 +96,6 @@ export interface RawFacts {
   /** Struct types reached through a value a function built itself. */
   freshTypes: Set<string>;
   /** Function literals passed to in-package functions, and where those call their parameters. */
-  funcArgs: (RawCall & { literal: number; paramIndex: number })[];
+  funcArgs: (RawCall & { literal: number; paramIndex: number; argLocks: (string | null)[] })[];
   paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[] }[];
 }

@@ -516,6 +516,16 @@ class FunctionWalker {
       const r = rights[i];
       if (plain && r && this.mapRefs(r).length > 0 && this.mapRefs(l).length > 0) return;
       if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
+      // Assigning a local variable rebinds it; the map it held is not written.
+      const lu = unparen(l);
+      const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
+      if (local && local.refs.length > 0) {
+        if (plain && r && isFreshMapValue(this.file, r) && !local.ownKey) {
+          local.ownKey = `local:${this.fn.index}:${local.name}:${local.start}`;
+          local.refs.push({ key: local.ownKey });
+        }
+        return;
+      }
       this.expr(l, 'target');
     });
   }
@@ -977,7 +987,8 @@ class FunctionWalker {
       if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
         const literal = this.literal(fl, 'passed', pos);
-        this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList() });
+        const argLocks = args.map((x) => (['identifier', 'selector_expression'].includes(unparen(x).type) ? this.lockName(x) : null));
+        this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
         return;
       }
       const refs = this.mapRefs(a);

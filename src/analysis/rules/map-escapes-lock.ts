@@ -29,7 +29,7 @@ export const mapEscapesLock: Rule = {
         if (replaced) continue;
         // The escape matters only where a writer can still run after it (not after wg.Wait()).
         const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !finder.isConstruction(w));
-        if (!writers.some((w) => finder.concurrent(at, w, true))) continue;
+        if (!writers.some((w) => finder.concurrent(at, w, map.callersConcurrent))) continue;
         const msg = `${map.decl.name} ${HOW[at.escape]} here and leaves the protection of ${guard}: whoever uses it later reads it without the lock`;
         const ev = [declEvidence(map.decl), siteEvidence(flow, at, null)];
         const writer = map.sites.find((s) => s !== at && (s.kind === 'write' || s.kind === 'delete'));

@@ -17,7 +17,7 @@ export const mapMutatedDuringRange: Rule = {
         const inserts = mutations.filter((s) => s.kind === 'write' && (body.keyName === null || s.raw.indexText !== body.keyName));
         const deletes = mutations.filter((s) => s.kind === 'delete' || s.kind === 'clear');
         const concurrentWriters = map.sites.filter(
-          (w) => !inBody(w) && w !== r && isWrite(w) && !finder.isConstruction(w) && !commonLock(w.locks, r.locks) && finder.concurrent(r, w, map.guard !== null),
+          (w) => !inBody(w) && w !== r && isWrite(w) && !finder.isConstruction(w) && !commonLock(w.locks, r.locks) && finder.concurrent(r, w, map.callersConcurrent),
         );
         let msg: string | null = null;
         const ev = [declEvidence(map.decl), siteEvidence(flow, r, null)];

@@ -10,6 +10,8 @@ export interface SharedMap {
   conflicts: Conflict[];
   /** The lock held at most accesses, when it is held at a write or at two accesses or more. */
   guard: string | null;
+  /** The package's callers are taken to run concurrently (a guarded map no in-package goroutine touches). */
+  callersConcurrent: boolean;
 }
 
 export interface RuleContext {
@@ -37,7 +39,9 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
     if (!decl) continue;
     sites.sort(bySpan);
     const guard = guardOf(decl, sites);
-    maps.push({ decl, sites, conflicts: finder.conflicts(sites, guard !== null), guard });
+    // A lock with no goroutine of the package touching the map says its callers are concurrent.
+    const callersConcurrent = guard !== null && sites.every((s) => s.local === null && s.contexts.every((c) => c === 0));
+    maps.push({ decl, sites, conflicts: finder.conflicts(sites, callersConcurrent), guard, callersConcurrent });
   }
   return { flow, finder, maps };
 }

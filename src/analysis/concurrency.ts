@@ -46,6 +46,8 @@ export interface PackageFlow {
   confinedTypes: Set<string>;
   /** Direct callees of every function (synchronous call edges). */
   calleesOf: number[][];
+  /** Locks taken for a caller by a helper around a closure (`withLock(mu, func(){…})`). */
+  helperLocks: Set<string>;
 }
 
 const CALLER_CONTEXT = 0;
@@ -208,6 +210,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks);
   // A literal handed to an in-package function runs where that function calls the parameter;
   // when it never does (it stores the literal), assume it runs from where it was written.
+  const helperLocks = new Set<string>();
   for (const fa of raw.funcArgs) {
     const calls = raw.paramCalls.filter((pc) => pc.paramIndex === fa.paramIndex && fa.callees.includes(pc.func));
     if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
@@ -217,6 +220,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
       const locks = pc.locks.map((l) => {
         const j = params.findIndex((p) => l.name === `${p.name}@${pc.func}:${p.start}`);
         const arg = j >= 0 ? fa.argLocks[j] : null;
+        if (arg) helperLocks.add(arg);
         return arg ? { name: arg, mode: l.mode } : l;
       });
       addEdge(pc.caller, fa.literal, pc.pos, pc.loops, locks);
@@ -382,7 +386,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     confinedTypes.add(t);
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees };
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks };
 }
 
 export function isTestFile(rel: string): boolean {

@@ -38,7 +38,7 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
     const decl = flow.maps.get(key);
     if (!decl) continue;
     sites.sort(bySpan);
-    const guard = guardOf(decl, sites);
+    const guard = guardOf(decl, sites, flow.helperLocks);
     // A lock with no goroutine of the package touching the map says its callers are concurrent.
     const callersConcurrent = guard !== null && sites.every((s) => s.local === null && s.contexts.every((c) => c === 0));
     maps.push({ decl, sites, conflicts: finder.conflicts(sites, callersConcurrent), guard, callersConcurrent });
@@ -51,9 +51,9 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
  * caller) and belonging with the map: a mutex of the same struct for a field, a package-level
  * mutex for a package map, a local mutex for a local map.
  */
-function guardOf(decl: MapDecl, sites: ResolvedSite[]): string | null {
+function guardOf(decl: MapDecl, sites: ResolvedSite[], helperLocks: Set<string>): string | null {
   const count = new Map<string, { n: number; write: boolean }>();
-  const acquired = new Set(sites.flatMap((s) => s.raw.locks.map((l) => l.name)));
+  const acquired = new Set([...sites.flatMap((s) => s.raw.locks.map((l) => l.name)), ...helperLocks]);
   for (const s of sites) {
     for (const l of s.locks) {
       if (l.name.startsWith('once:') || !acquired.has(l.name) || !belongsWith(decl, l.name)) continue;

@@ -117,7 +117,7 @@ function selectAndConvertBodies(index: PackageIndex): void {
     ...(fields.size > 0 ? [`\\.(?:${[...fields].map(escapeRe).join('|')})\\b`] : []),
   ];
   const wordRe = alternatives.length > 0 ? new RegExp(alternatives.join('|')) : null;
-  const always = /\bmap\[|\bgo\s+(?:func\b|[\w.]+\s*[([])|\bR?Lock\(\)|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
+  const always = /\bmap\[|\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
   for (const fn of index.funcs) {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);

@@ -60,6 +60,8 @@ export interface FuncInfo {
   recvStart: number;
   params: ParamInfo[];
   results: string[];
+  /** Named result parameters (`(dc *driverConn, err error)`): variables of the body. */
+  namedResults: ParamInfo[];
   body: LNode | null;
   file: ParsedFile;
   start: number;
@@ -233,6 +235,11 @@ export function readResults(file: ParsedFile, result: LNode | undefined): string
   return [text(file, result)];
 }
 
+export function namedResults(file: ParsedFile, result: LNode | undefined): ParamInfo[] {
+  if (!result || result.type !== 'parameter_list') return [];
+  return readParams(file, result).filter((p) => p.name !== '_');
+}
+
 function addFunc(index: PackageIndex, file: ParsedFile, decl: LNode): void {
   const nameNode = child(decl, 'name');
   if (!nameNode) return;
@@ -259,6 +266,7 @@ function addFunc(index: PackageIndex, file: ParsedFile, decl: LNode): void {
     recvStart,
     params: readParams(file, child(decl, 'parameters')),
     results: readResults(file, child(decl, 'result')),
+    namedResults: namedResults(file, child(decl, 'result')),
     body: child(decl, 'body') ?? null,
     file,
     start: decl.start,

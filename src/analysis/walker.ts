@@ -7,6 +7,7 @@ import {
   lookupMethods,
   readParams,
   readResults,
+  namedResults,
   text,
   type FuncInfo,
   type PackageIndex,
@@ -94,6 +95,13 @@ class FunctionWalker {
       const named = this.index.namedTypes.get(fn.recvType);
       const v = this.declare(fn.recvName, (fn.recvPointer ? '*' : '') + fn.recvType, fn.recvStart);
       if (named && isMapTypeText(named.type)) v.refs.push({ key: `type:${fn.recvType}` });
+    }
+    for (const r of fn.namedResults) {
+      const v = this.declare(r.name, r.type, r.start);
+      if (isMapType(this.index, r.type)) {
+        v.ownKey = `local:${fn.index}:${r.name}:${r.start}`;
+        v.refs.push({ key: v.ownKey });
+      }
     }
     fn.params.forEach((p, i) => {
       if (p.name === '_') return;
@@ -446,16 +454,22 @@ class FunctionWalker {
     }
     const val = unparen(value);
     if (val.type === 'func_literal') v.funcLit = this.index.funcs.length - 1;
-    const isFreshStruct =
-      (val.type === 'unary_expression' && val.op === '&' && unparen(val.children[0] ?? val).type === 'composite_literal') ||
-      (val.type === 'composite_literal' && !isMapType(this.index, v.type)) ||
-      (val.type === 'call_expression' && this.isNewCall(val));
-    if (isFreshStruct) v.fresh = true;
+    if (this.isFreshStruct(val, v.type)) v.fresh = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
     if (!onlyAlias && isMapType(this.index, v.type)) {
       v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;
       v.refs.push({ key: v.ownKey });
     }
+  }
+
+  /** `&T{…}`, `T{…}` (not a map literal), `new(T)` or a package constructor: a value nobody else has yet. */
+  private isFreshStruct(value: LNode, type: string | null): boolean {
+    const val = unparen(value);
+    return (
+      (val.type === 'unary_expression' && val.op === '&' && unparen(val.children[0] ?? val).type === 'composite_literal') ||
+      (val.type === 'composite_literal' && !isMapType(this.index, type ?? this.typeOf(val))) ||
+      (val.type === 'call_expression' && this.isNewCall(val))
+    );
   }
 
   /** `new(T)`, or a package constructor `newT(…)` / `NewT(…)` returning a struct of the package. */
@@ -519,6 +533,7 @@ class FunctionWalker {
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);
       const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
+      if (local && plain && r && local.func === this.fn.index && this.isFreshStruct(r, local.type)) local.fresh = true;
       if (local && local.refs.length > 0) {
         if (plain && r && isFreshMapValue(this.file, r) && !local.ownKey) {
           local.ownKey = `local:${this.fn.index}:${local.name}:${local.start}`;
@@ -957,6 +972,7 @@ class FunctionWalker {
       recvStart: -1,
       params,
       results: readResults(this.file, child(node, 'result')),
+      namedResults: namedResults(this.file, child(node, 'result')),
       body: child(node, 'body') ?? null,
       file: this.file,
       start: node.start,

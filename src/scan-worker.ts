@@ -1,7 +1,7 @@
-// Worker thread entry: analyses one directory per message.
-import { parentPort } from 'node:worker_threads';
+// Analysis child process: analyses one directory per message until the parent disconnects.
 import { runJob } from './scan.js';
 
-parentPort?.on('message', (msg: { i: number; job: Parameters<typeof runJob>[0] }) => {
-  parentPort!.postMessage({ i: msg.i, result: runJob(msg.job) });
+process.on('message', (msg: { i: number; job: Parameters<typeof runJob>[0] }) => {
+  process.send!({ i: msg.i, result: runJob(msg.job) });
 });
+process.on('disconnect', () => process.exit(0));

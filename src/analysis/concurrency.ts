@@ -198,11 +198,14 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   const callees: number[][] = funcs.map(() => []);
   const callersOf = new Map<number, { caller: number; pos: number; loops: [number, number][] }[]>();
   const edgeLocks = new Map<number, { caller: number; locks: HeldLock[] }[]>();
-  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[]) => {
+  // `locks` null: a guessed edge (a method named in a body that was not walked) that may run
+  // the callee but says nothing about the locks its callers hold.
+  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null) => {
     callees[caller]!.push(callee);
     const list = callersOf.get(callee) ?? [];
     list.push({ caller, pos, loops });
     callersOf.set(callee, list);
+    if (locks === null) return;
     const el = edgeLocks.get(callee) ?? [];
     el.push({ caller, locks });
     edgeLocks.set(callee, el);
@@ -228,7 +231,11 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   }
   for (const f of funcs) {
     if (f.analysed || f.literal || !f.body) continue;
-    for (const callee of textCallees(index, f)) addEdge(f.index, callee, f.start, [], []);
+    // A method name shared by several types is a guess; a unique one is as good as a function name.
+    for (const { callee, method } of textCallees(index, f)) {
+      const guessed = method && (index.methodsByName.get(funcs[callee]!.name)?.length ?? 0) > 1;
+      addEdge(f.index, callee, f.start, [], guessed ? null : []);
+    }
   }
   const called = new Set<number>();
   for (const list of callees) for (const c of list) called.add(c);
@@ -268,6 +275,8 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     f.literal === null && (spawnTargets.has(f.index) || caller.entries.includes(f.index)) ? [] : null,
   );
   for (const f of funcs) if (f.literal && f.runs === 'spawned') entry[f.index] = [];
+  // Reached only through guessed edges: nothing is known of its callers' locks.
+  for (const f of funcs) if (entry[f.index] === null && !edgeLocks.has(f.index)) entry[f.index] = [];
   for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
     changed = false;
     for (const f of funcs) {
@@ -438,14 +447,14 @@ function sameLocks(a: HeldLock[], b: HeldLock[]): boolean {
 const CALL_RE = /(\.)?\b([A-Za-z_]\w*)\s*\(/g;
 
 /** Callees named in a body that was not walked (it touches no map, lock or goroutine). */
-function textCallees(index: PackageIndex, f: FuncInfo): number[] {
+function textCallees(index: PackageIndex, f: FuncInfo): { callee: number; method: boolean }[] {
   const body = f.file.text.slice(f.body!.start, f.body!.end);
-  const out = new Set<number>();
+  const out = new Map<number, boolean>();
   for (const m of body.matchAll(CALL_RE)) {
-    const name = m[2]!;
-    const table = m[1] ? index.methodsByName : index.funcsByName;
-    for (const i of table.get(name) ?? []) out.add(i);
+    const method = !!m[1];
+    const table = method ? index.methodsByName : index.funcsByName;
+    for (const i of table.get(m[2]!) ?? []) if (!out.has(i) || !method) out.set(i, method);
   }
-  return [...out];
+  return [...out].map(([callee, method]) => ({ callee, method }));
 }
 

@@ -361,6 +361,11 @@ class FunctionWalker {
         const mapText = rtype ? this.underlyingMap(rtype) : null;
         keyType = mapText ? mapKeyType(mapText) : null;
         valueType = mapText ? mapValueType(mapText) : null;
+        const elem = !mapText && rtype ? elementType(rtype) : null;
+        if (elem) {
+          keyType = elem.chan ? elem.type : 'int';
+          valueType = elem.chan ? null : elem.type;
+        }
         if (refs.length > 0) {
           this.walkInner(right);
           const site = this.record(refs, 'range', s.start, (body ?? s).start, s);
@@ -1344,6 +1349,16 @@ function fieldBase(node: LNode): LNode | null {
     n = unparen(right);
   }
   return n.type === 'selector_expression' ? (child(n, 'operand') ?? null) : null;
+}
+
+/** The element type of `[]T`, `[N]T`, `*[N]T` or `chan T` (ranged over: index and element, or values). */
+function elementType(type: string): { type: string; chan: boolean } | null {
+  const t = type.trim().replace(/^\*/, '');
+  const slice = /^\[[^\]]*\](.+)$/.exec(t);
+  if (slice) return { type: slice[1]!.trim(), chan: false };
+  const chan = /^(?:<-)?chan(?:<-)?\s+(.+)$/.exec(t);
+  if (chan) return { type: chan[1]!.trim(), chan: true };
+  return null;
 }
 
 function firstLine(text: string): string {

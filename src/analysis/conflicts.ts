@@ -45,7 +45,8 @@ export class ConflictFinder {
   conflicts(sites: ResolvedSite[], lockedElsewhere = false): Conflict[] {
     const out: Conflict[] = [];
     const key = sites[0]?.map ?? '';
-    if (key.startsWith('field:') && this.flow.confinedTypes.has(key.slice(6).split('.')[0]!)) return out;
+    const owner = key.startsWith('field:') ? key.slice(6).split('.')[0]! : key.startsWith('type:') ? key.slice(5) : null;
+    if (owner !== null && this.flow.confinedTypes.has(owner)) return out;
     const relevant = sites.filter((s) => touchesContents(s) && !this.isConstruction(s));
     for (let i = 0; i < relevant.length; i++) {
       for (let j = i; j < relevant.length; j++) {

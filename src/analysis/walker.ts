@@ -459,7 +459,7 @@ class FunctionWalker {
     }
     const val = unparen(value);
     if (val.type === 'func_literal') v.funcLit = this.index.funcs.length - 1;
-    if (this.isFreshStruct(val, v.type)) v.fresh = true;
+    if (this.isFreshStruct(val, v.type) || this.isFreshNamedMap(val)) v.fresh = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
     if (!onlyAlias && isMapType(this.index, v.type)) {
       v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;
@@ -475,6 +475,13 @@ class FunctionWalker {
       (val.type === 'composite_literal' && !isMapType(this.index, type ?? this.typeOf(val))) ||
       (val.type === 'call_expression' && this.isNewCall(val))
     );
+  }
+
+  /** `T{}` or `make(T)` for a named map type T of the package: a map nobody else has yet. */
+  private isFreshNamedMap(value: LNode): boolean {
+    const val = unparen(value);
+    const t = val.type === 'composite_literal' || val.type === 'call_expression' ? this.typeOf(val) : null;
+    return !!t && this.index.namedTypes.has(t.trim()) && isMapType(this.index, t);
   }
 
   /** `new(T)`, or a package constructor `newT(…)` / `NewT(…)` returning a struct of the package. */
@@ -1094,6 +1101,13 @@ class FunctionWalker {
 
   private instanceKind(operand: LNode): 'receiver' | 'fresh' | 'other' {
     const n = unparen(operand);
+    if (n.type === 'selector_expression') {
+      // A struct-valued field is part of the value that holds it.
+      const t = this.selectorType(n);
+      const inner = child(n, 'operand');
+      if (t && inner && this.index.structs.has(t.trim())) return this.instanceKind(inner);
+      return 'other';
+    }
     if (n.type !== 'identifier') return 'other';
     const v = this.scope.lookup(this.t(n));
     if (!v) return 'other';

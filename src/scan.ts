@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { fork } from 'node:child_process';
 import { analyzeDir, type DirResult, type FileInput } from './analysis/analyze.js';
 import type { Finding, FileError, SkippedFile } from './analysis/model.js';
+import { targetPlatform, type Platform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover, type PackageDir } from './files/discover.js';
 
 export interface ScanOptions {
@@ -14,6 +15,8 @@ export interface ScanOptions {
   /** Analysis processes; 0 analyses in this process. Default: one per core when there are many files. */
   workers?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Analyse files of every platform together instead of the $GOOS/$GOARCH build. */
+  allPlatforms?: boolean;
 }
 
 /** A finding as printed by `--format json` (1-based lines and columns, file relative to cwd). */
@@ -45,7 +48,8 @@ const WORKER_THRESHOLD = 300;
 export async function scan(paths: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const cwd = options.cwd ?? process.cwd();
   const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
-  const jobs = found.dirs.map((d) => toJob(d, cwd));
+  const platform = options.allPlatforms ? null : targetPlatform();
+  const jobs = found.dirs.map((d) => toJob(d, cwd, platform));
   const workerCount = options.workers ?? (found.fileCount >= WORKER_THRESHOLD ? Math.max(1, cpus().length) : 0);
   const results = workerCount > 0 && workerScript() ? await runInWorkers(jobs, workerCount, options.onProgress) : runHere(jobs, options.onProgress);
   const findings: Finding[] = [];
@@ -64,10 +68,12 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
 
 interface DirJob {
   files: { path: string; rel: string }[];
+  /** The platform whose build constraints select files; null analyses every file. */
+  platform: Platform | null;
 }
 
-function toJob(d: PackageDir, cwd: string): DirJob {
-  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })) };
+function toJob(d: PackageDir, cwd: string, platform: Platform | null): DirJob {
+  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })), platform };
 }
 
 /** Reads a directory's files and analyses them; unreadable files become errors. */
@@ -83,7 +89,7 @@ export function runJob(job: DirJob): DirResult {
   }
   let result: DirResult;
   try {
-    result = analyzeDir(inputs);
+    result = analyzeDir(inputs, job.platform);
   } catch (err) {
     // An analysis bug must not take the whole scan down: report the directory and go on.
     const where = job.files[0]?.rel ?? '?';

@@ -1,6 +1,8 @@
 // One directory of Go files in, findings and per-file errors out. A pure function of the texts.
 import { parseGo, firstSyntaxProblem } from '../parse/parser.js';
+import { basename } from 'node:path';
 import { decodeGoSource } from '../files/source.js';
+import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
 import type { FileError, Finding, SkippedFile, SourceSpan } from './model.js';
 import { indexPackage, isMapType, type PackageIndex } from './package-index.js';
 import { liteTree, type LNode } from './syntax.js';
@@ -24,7 +26,7 @@ export interface DirResult {
 const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.\r?$/m;
 
 /** Analyses the Go files of one directory (one or more packages: `foo` and `foo_test`). */
-export function analyzeDir(files: FileInput[]): DirResult {
+export function analyzeDir(files: FileInput[], platform: Platform | null = targetPlatform()): DirResult {
   const result: DirResult = { findings: [], errors: [], skipped: [] };
   const byPackage = new Map<string, { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]>();
   for (const f of files) {
@@ -37,6 +39,11 @@ export function analyzeDir(files: FileInput[]): DirResult {
     const head = headerOf(text);
     if (GENERATED.test(head)) {
       result.skipped.push({ file: f.rel, reason: 'generated file (Code generated … DO NOT EDIT.)' });
+      continue;
+    }
+    const excluded = platform && excludedByConstraints(basename(f.rel), text, platform);
+    if (platform && excluded) {
+      result.skipped.push({ file: f.rel, reason: `not in the ${platform.goos}/${platform.goarch} build (${excluded}); set GOOS/GOARCH to scan it` });
       continue;
     }
     const tree = parseGo(text);

@@ -46,9 +46,14 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isFinite(n) || n <= 0) throw new UserError(`--max-file-size must be a positive number of bytes, got ${v}`);
       return n;
     })
-    .action(async (paths: string[], opts: { format: string; maxFileSize?: number }) => {
+    .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
+    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean }) => {
       const onProgress = progress();
-      const result = await scan(paths, { ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}), ...(onProgress ? { onProgress } : {}) });
+      const result = await scan(paths, {
+        ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+        ...(onProgress ? { onProgress } : {}),
+        ...(opts.allPlatforms ? { allPlatforms: true } : {}),
+      });
       if (opts.format === 'json') {
         const { version, findings, errors, skipped } = result;
         process.stdout.write(JSON.stringify({ version, findings, errors, skipped }, null, 2) + '\n');

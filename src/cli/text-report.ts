@@ -30,7 +30,12 @@ export function textReport(result: ScanResult, color: boolean): string {
   }
   if (result.skipped.length > 0) {
     lines.push(c.bold('skipped'));
-    for (const s of result.skipped) lines.push(`  ${s.file}: ${s.reason}`);
+    const outsideBuild = result.skipped.filter((s) => s.reason.startsWith('not in the '));
+    for (const s of result.skipped) if (!outsideBuild.includes(s) || outsideBuild.length <= 5) lines.push(`  ${s.file}: ${s.reason}`);
+    if (outsideBuild.length > 5) {
+      const platform = /^not in the (\S+) build/.exec(outsideBuild[0]!.reason)?.[1] ?? 'target';
+      lines.push(`  ${outsideBuild.length} files outside the ${platform} build (build constraints); --format json lists them, GOOS/GOARCH choose another platform`);
+    }
     lines.push('');
   }
   const n = result.findings.length;

@@ -126,9 +126,25 @@ export class ConflictFinder {
     const spawnIdx = this.spawnOfContext(ctx);
     if (spawnIdx === null) return false;
     const sp = this.flow.raw.spawns[spawnIdx]!;
-    const scoped = this.flow.raw.waits.some((w) => w.func === sp.func && w.pos > sp.start && w.blockStart <= sp.start && sp.start < w.blockEnd);
-    if (!scoped) return false;
-    return !this.reachableFrom(sp.func).has(a.func);
+    const owners = this.scopeOwners(sp.func, sp.start);
+    if (owners === null) return false;
+    return owners.every((f) => !this.reachableFrom(f).has(a.func));
+  }
+
+  /**
+   * The functions during whose call a goroutine started at (func, pos) lives: the spawner when it
+   * waits after the spawn; otherwise, for a helper such as writeParallel(wg, …), its callers when
+   * each of them waits after calling it. Null when no wait bounds it.
+   */
+  private scopeOwners(func: number, pos: number): number[] | null {
+    const waitsAfter = (f: number, p: number) =>
+      this.flow.raw.waits.some((w) => w.func === f && w.pos > p && w.blockStart <= p && p < w.blockEnd);
+    if (waitsAfter(func, pos)) return [func];
+    const fn = this.flow.index.funcs[func]!;
+    if (fn.exported || fn.literal) return null;
+    const callers = this.flow.callersOf.get(func) ?? [];
+    if (callers.length === 0 || !callers.every((c) => waitsAfter(c.caller, c.pos))) return null;
+    return [...new Set(callers.map((c) => c.caller))];
   }
 
   private readonly reach = new Map<number, Set<number>>();

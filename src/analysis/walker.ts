@@ -73,6 +73,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
 class FunctionWalker {
   private readonly file: ParsedFile;
   private loops: [number, number][] = [];
+  private loopBlocks: { start: number; block: LNode }[] = [];
   private ranges: RangeFrame[] = [];
   private scope: Scope;
 
@@ -171,7 +172,7 @@ class FunctionWalker {
         if (!e) return false;
         const inner = unparen(e);
         if (inner.type === 'unary_expression' && inner.op === '<-') {
-          this.facts.waits.push({ func: this.fn.index, pos: s.start, blockStart: block.start, blockEnd: block.end });
+          this.addWait(s.start, block);
         }
         if (inner.type === 'call_expression') {
           const f = child(inner, 'function');
@@ -182,7 +183,7 @@ class FunctionWalker {
           if (f && f.type === 'selector_expression') {
             const field = child(f, 'field');
             if (field && this.t(field) === 'Wait' && (child(inner, 'arguments')?.children.length ?? 0) === 0) {
-              this.facts.waits.push({ func: this.fn.index, pos: s.start, blockStart: block.start, blockEnd: block.end });
+              this.addWait(s.start, block);
             }
             if (field && /^(Fatal|Fatalf|Exit|Goexit|Panic|Panicf)$/.test(this.t(field))) {
               this.expr(inner, 'read');
@@ -194,9 +195,11 @@ class FunctionWalker {
         return false;
       }
       case 'short_var_declaration':
+        if (receives(child(s, 'right'))) this.addWait(s.start, block);
         this.shortVar(s);
         return false;
       case 'assignment_statement':
+        if (receives(child(s, 'right'))) this.addWait(s.start, block);
         this.assign(s);
         return false;
       case 'inc_statement':
@@ -239,7 +242,7 @@ class FunctionWalker {
       case 'if_statement':
         return this.ifStmt(s, block);
       case 'for_statement':
-        this.forStmt(s);
+        this.forStmt(s, block);
         return false;
       case 'expression_switch_statement':
       case 'type_switch_statement':
@@ -334,7 +337,8 @@ class FunctionWalker {
     return allTerminate && outs.length === 0 && hasDefault;
   }
 
-  private forStmt(s: LNode): void {
+  private forStmt(s: LNode, outer: LNode): void {
+    this.loopBlocks.push({ start: s.start, block: outer });
     this.push();
     const body = child(s, 'body');
     const loop: [number, number] = [s.start, s.end];
@@ -407,7 +411,17 @@ class FunctionWalker {
     this.held = before;
     if (frame) this.ranges.pop();
     this.loops.pop();
+    this.loopBlocks.pop();
     this.pop();
+  }
+
+  /**
+   * A Wait() or channel receive. Inside loops it also stands for the loops themselves:
+   * `for n > 0 { <-done; n-- }` after the spawns waits for them all.
+   */
+  private addWait(pos: number, block: LNode): void {
+    this.facts.waits.push({ func: this.fn.index, pos, blockStart: block.start, blockEnd: block.end });
+    for (const l of this.loopBlocks) this.facts.waits.push({ func: this.fn.index, pos: l.start, blockStart: l.block.start, blockEnd: l.block.end });
   }
 
   private shortVar(s: LNode): void {
@@ -1333,6 +1347,13 @@ class FunctionWalker {
     if (n.type === 'index_expression' || n.type === 'type_assertion_expression') return [this.typeOf(n), 'bool'];
     return [];
   }
+}
+
+/** A right-hand side that receives from a channel: `v := <-ch`, `v, ok := <-ch`. */
+function receives(right: LNode | undefined): boolean {
+  if (!right) return false;
+  const first = unparen(right.type === 'expression_list' ? (right.children[0] ?? right) : right);
+  return first.type === 'unary_expression' && first.op === '<-';
 }
 
 /** `nil`, `make(map…)` or a map literal: assigning one replaces the map rather than aliasing it. */

@@ -236,7 +236,13 @@ export class ConflictFinder {
 
   private pointOrdered(func: number, pos: number, sp: { func: number; start: number; loops: [number, number][] }): boolean {
     if (func !== sp.func) return false;
-    if (pos < sp.start && !sp.loops.some(([s, e]) => s <= pos && pos < e)) return true;
+    if (pos < sp.start) {
+      // In a loop around both, earlier iterations' goroutines must be joined inside the loop.
+      const shared = sp.loops.filter(([s, e]) => s <= pos && pos < e);
+      const joinedEachIteration = ([s, e]: [number, number]) =>
+        this.flow.raw.waits.some((w) => w.func === func && w.pos > sp.start && w.pos < e && w.blockStart <= sp.start && sp.start < w.blockEnd && w.blockStart >= s);
+      if (shared.every(joinedEachIteration)) return true;
+    }
     return pos > sp.start && this.waitBetween(func, sp.start, pos);
   }
 

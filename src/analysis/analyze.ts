@@ -111,8 +111,9 @@ export function packageFacts(name: string, inputs: { rel: string; text: string; 
 }
 
 /**
- * Converts the bodies that can matter: those that mention a map the package declares, `map[`,
- * a lock, or a goroutine. The rest only contribute call edges, read from their text.
+ * Converts the bodies that can matter: those that mention a map the package declares, a map
+ * parameter, a lock, `once.Do` or a goroutine, or make a map and range. The rest only
+ * contribute call edges, read from their text.
  */
 function selectAndConvertBodies(index: PackageIndex): void {
   const names = new Set<string>();
@@ -126,12 +127,20 @@ function selectAndConvertBodies(index: PackageIndex): void {
     ...(fields.size > 0 ? [`\\.(?:${[...fields].map(escapeRe).join('|')})\\b`] : []),
   ];
   const wordRe = alternatives.length > 0 ? new RegExp(alternatives.join('|')) : null;
-  const always = /\bmap\[|\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
+  const concurrency = /\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
   for (const fn of index.funcs) {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);
     const signature = fn.file.text.slice(fn.start, fn.body.start);
-    const relevant = always.test(body) || always.test(signature) || (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) || isMapType(index, fn.recvType);
+    // A body whose only map is one it makes itself (no goroutine, lock, shared map or map
+    // parameter) can only break the insert-during-range rule, so it matters only if it ranges.
+    const relevant =
+      concurrency.test(body) ||
+      concurrency.test(signature) ||
+      signature.includes('map[') ||
+      (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) ||
+      isMapType(index, fn.recvType) ||
+      (body.includes('map[') && /\brange\b/.test(body));
     if (!relevant) continue;
     const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
     let block = node;

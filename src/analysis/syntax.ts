@@ -97,6 +97,19 @@ const LEAVES = new Set([
   'type_identifier',
   'package_identifier',
   'label_name',
+  // Types are read as text; their insides never matter (struct types, which hold fields, do).
+  'map_type',
+  'pointer_type',
+  'slice_type',
+  'array_type',
+  'implicit_length_array_type',
+  'channel_type',
+  'function_type',
+  'qualified_type',
+  'generic_type',
+  'interface_type',
+  'parenthesized_type',
+  'negated_type',
 ]);
 
 function isLeafType(type: string): boolean {

@@ -423,3 +423,29 @@ function whyNobodyCannotRun(): string {
   if (r.status !== 1) return `nobody cannot run the CLI (is ${REPO}/dist or node_modules world-readable?): exit ${r.status}, ${r.stderr.trim().split('\n')[0] ?? ''}`;
   return '';
 }
+
+describe('progress on a terminal', () => {
+  const many = (): Record<string, string> => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 240; i++) files[`p${i % 12}/f${i}.go`] = `package p${i % 12}\n\nfunc F${i}() int { return ${i} }\n`;
+    return files;
+  };
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+
+  it.skipIf(!hasScript)('prints a progress line on stderr when stderr is a terminal, never on stdout', () => {
+    const dir = tempTree(many());
+    // `script` gives the command a pseudo-terminal; stdout still goes to a file.
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} scan . --format json > out.json`;
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/scanning \d+\/240 files/);
+    const report = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { findings: unknown[] };
+    expect(report.findings).toEqual([]);
+  });
+
+  it('prints no progress when stderr is not a terminal', () => {
+    const run = runCli(['scan', '.', '--format', 'json'], { cwd: tempTree(many()) });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+  });
+});

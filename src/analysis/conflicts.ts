@@ -87,6 +87,7 @@ export class ConflictFinder {
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;
         if ((ca === 0 && this.outsideScopedSpawn(a, cb)) || (cb === 0 && this.outsideScopedSpawn(b, ca))) continue;
+        if (ca !== 0 && cb !== 0 && this.scopedApart(ca, cb)) continue;
         return [ca, cb];
       }
     }
@@ -145,6 +146,31 @@ export class ConflictFinder {
     const callers = this.flow.callersOf.get(func) ?? [];
     if (callers.length === 0 || !callers.every((c) => waitsAfter(c.caller, c.pos))) return null;
     return [...new Set(callers.map((c) => c.caller))];
+  }
+
+  /**
+   * Two goroutines, each joined before its spawner returns, whose spawners run only in the
+   * package's sequential callers and never call each other (directly or from the goroutines):
+   * one ends before the other starts.
+   */
+  private scopedApart(ca: number, cb: number): boolean {
+    const owners = (c: number) => {
+      const sp = this.spawnOfContext(c);
+      return sp === null ? null : this.scopeOwners(this.flow.raw.spawns[sp]!.func, this.flow.raw.spawns[sp]!.start);
+    };
+    const oa = owners(ca);
+    const ob = owners(cb);
+    if (!oa || !ob) return false;
+    const sequential = (f: number) => [...this.flow.funcContexts[f]!].every((c) => c === 0);
+    if (![...oa, ...ob].every(sequential)) return false;
+    const during = (owners: number[], ctx: number) => {
+      const set = new Set<number>();
+      for (const f of [...owners, ...this.flow.contexts[ctx]!.entries]) for (const g of this.reachableFrom(f)) set.add(g);
+      return set;
+    };
+    const duringA = during(oa, ca);
+    const duringB = during(ob, cb);
+    return ob.every((f) => !duringA.has(f)) && oa.every((f) => !duringB.has(f));
   }
 
   private readonly reach = new Map<number, Set<number>>();

@@ -119,7 +119,14 @@ function selectAndConvertBodies(index: PackageIndex): void {
   const names = new Set<string>();
   const fields = new Set<string>();
   for (const v of index.vars.values()) if (isMapType(index, v.type) || (v.value && /\bmap\[|^make\(map/.test(textOf(v.file.text, v.value)))) names.add(v.name);
-  for (const s of index.structs.values()) for (const f of s.fields.values()) if (isMapType(index, f.type)) fields.add(f.name);
+  for (const s of index.structs.values()) {
+    for (const f of s.fields.values()) {
+      if (!isMapType(index, f.type)) continue;
+      fields.add(f.name);
+      // Where values of the type are made or passed decides whether they are confined.
+      if (/^[a-z]/.test(s.name)) names.add(s.name);
+    }
+  }
   for (const t of index.namedTypes.values()) if (isMapType(index, t.name)) names.add(t.name);
   // Package maps are named bare; fields only ever after a dot.
   const alternatives = [

@@ -387,9 +387,15 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     while (g.parent >= 0) g = funcs[g.parent]!;
     return g.recvType;
   };
+  // A type reached through a parameter is shared unless every call passes a value of the caller's own.
+  const sharedTypes = new Set(raw.sharedTypes);
+  for (const pi of raw.paramInstances) {
+    const passed = raw.argInstances.filter((a) => a.paramIndex === pi.paramIndex && a.callees.includes(pi.func));
+    if (passed.length === 0 || passed.some((a) => a.kind === 'other')) sharedTypes.add(pi.type);
+  }
   const confinedTypes = new Set<string>();
   for (const t of raw.freshTypes) {
-    if (/^[A-Z]/.test(t) || raw.sharedTypes.has(t)) continue;
+    if (/^[A-Z]/.test(t) || sharedTypes.has(t)) continue;
     if (raw.spawns.some((sp) => topType(funcs[sp.func]!) === t)) continue;
     if (contexts.some((c) => c.id !== CALLER_CONTEXT && c.entries.some((e) => topType(funcs[e]!) === t))) continue;
     confinedTypes.add(t);

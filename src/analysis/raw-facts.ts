@@ -98,4 +98,8 @@ export interface RawFacts {
   /** Function literals passed to in-package functions, and where those call their parameters. */
   funcArgs: (RawCall & { literal: number; paramIndex: number; argLocks: (string | null)[] })[];
   paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[] }[];
+  /** Struct types reached through a parameter: shared unless every caller passes its own value. */
+  paramInstances: { type: string; func: number; paramIndex: number }[];
+  /** What in-package call sites pass, per parameter: a receiver, a value built there, or other. */
+  argInstances: { callees: number[]; paramIndex: number; kind: 'receiver' | 'fresh' | 'other' }[];
 }

@@ -18,6 +18,7 @@ import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.j
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
 
 type LockState = Map<string, 'read' | 'write'>;
+type InstanceKind = 'receiver' | 'fresh' | 'other' | { func: number; paramIndex: number };
 
 class Scope {
   readonly vars = new Map<string, VarInfo>();
@@ -58,6 +59,8 @@ export function walkPackage(index: PackageIndex): RawFacts {
     freshTypes: new Set(),
     funcArgs: [],
     paramCalls: [],
+    paramInstances: [],
+    argInstances: [],
   };
   const declCount = index.funcs.length;
   for (let i = 0; i < declCount; i++) {
@@ -524,6 +527,8 @@ class FunctionWalker {
     for (const { n, r, refs, type } of plan) {
       const v = this.declare(this.t(n), type, n.start);
       this.initVar(v, r, refs);
+      // `var x T` of a struct type is a new zero value of this function's own.
+      if (!r && type && this.index.structs.has(type.trim())) v.fresh = true;
     }
   }
 
@@ -1025,6 +1030,8 @@ class FunctionWalker {
 
   private bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): void {
     args.forEach((a, i) => {
+      const kind = spawn === null ? this.instanceKind(a) : 'other';
+      this.facts.argInstances.push({ callees, paramIndex: i, kind: typeof kind === 'object' ? 'other' : kind });
       const fl = unparen(a);
       if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
@@ -1111,10 +1118,16 @@ class FunctionWalker {
     const kind = operand ? this.instanceKind(operand) : 'other';
     if (kind === 'other') this.facts.sharedTypes.add(type);
     else if (kind === 'fresh') this.facts.freshTypes.add(type);
+    else if (typeof kind === 'object') this.facts.paramInstances.push({ type, ...kind });
   }
 
-  private instanceKind(operand: LNode): 'receiver' | 'fresh' | 'other' {
+  /**
+   * How a value is reached: a method's receiver, a value this goroutine built, a parameter
+   * (decided by what the callers pass), or anything else.
+   */
+  private instanceKind(operand: LNode): InstanceKind {
     const n = unparen(operand);
+    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) return this.instanceKind(n.children[0]);
     if (n.type === 'selector_expression') {
       // A struct-valued field is part of the value that holds it.
       const t = this.selectorType(n);
@@ -1130,7 +1143,8 @@ class FunctionWalker {
     while (f && f.index !== v.func) f = f.runs === 'spawned' || f.parent < 0 ? undefined : this.index.funcs[f.parent];
     if (!f) return 'other';
     if (f.recvName === v.name && f.recvStart === v.start) return 'receiver';
-    return v.fresh ? 'fresh' : 'other';
+    if (v.fresh) return 'fresh';
+    return v.param && v.func === this.fn.index ? { func: v.param.func, paramIndex: v.param.index } : 'other';
   }
 
   private isFreshBase(node: LNode): boolean {

@@ -42,6 +42,8 @@ export interface RawSite {
   reassign?: boolean;
   /** For a write: the index expression text (to tell an insert from an update of the visited key). */
   indexText?: string;
+  /** The map expression as written (`s.m`, `m`), for telling two instances of one field apart. */
+  mapText?: string;
 }
 
 export interface RawBinding {

@@ -376,6 +376,7 @@ class FunctionWalker {
         if (refs.length > 0) {
           this.walkInner(right);
           const site = this.record(refs, 'range', s.start, (body ?? s).start, s);
+          site.mapText = this.t(unparen(right));
           const keyNode = leftIds[0];
           site.range = {
             keyName: keyNode && keyNode.type === 'identifier' ? this.t(keyNode) : null,
@@ -684,6 +685,7 @@ class FunctionWalker {
           this.walkInner(operand!);
           const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
           if (idx) site.indexText = this.t(idx);
+          site.mapText = this.t(unparen(operand!));
         } else if (operand) {
           this.expr(operand, 'read');
         }
@@ -907,6 +909,7 @@ class FunctionWalker {
         this.walkInner(first);
         const site = this.record(refs, 'delete', n.start, n.end, n);
         if (args[1]) site.indexText = this.t(args[1]);
+        site.mapText = this.t(unparen(first));
         for (const a of args.slice(1)) this.expr(a, 'read');
         return;
       }

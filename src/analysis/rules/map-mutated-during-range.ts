@@ -3,6 +3,17 @@ import type { ResolvedSite } from '../concurrency.js';
 import { commonLock, isWrite } from '../conflicts.js';
 import { conflictEvidence, declEvidence, makeFinding, siteEvidence, type Rule } from './shared-map.js';
 
+/**
+ * `t.tmpl` and `nt.tmpl` are the same field of two values: ranging over one while filling the
+ * other (a copy) is not a mutation during range. Anything else is taken as possibly the same map.
+ */
+function sameInstance(a: string | undefined, b: string | undefined): boolean {
+  const base = (t: string | undefined) => /^([A-Za-z_]\w*)\.[A-Za-z_]\w*$/.exec(t ?? '')?.[1];
+  const x = base(a);
+  const y = base(b);
+  return x === undefined || y === undefined || x === y;
+}
+
 /** Ranges that mutate a shared map, hold its lock while calling out, or insert into the map they visit. */
 export const mapMutatedDuringRange: Rule = {
   id: 'map-mutated-during-range',
@@ -13,7 +24,9 @@ export const mapMutatedDuringRange: Rule = {
         if (r.kind !== 'range' || !r.raw.range) continue;
         const body = r.raw.range;
         const inBody = (s: ResolvedSite) => s.raw.inRanges.includes(r.raw.id);
-        const mutations = map.sites.filter((s) => inBody(s) && (s.kind === 'delete' || s.kind === 'write' || s.kind === 'clear'));
+        const mutations = map.sites.filter(
+          (s) => inBody(s) && (s.kind === 'delete' || s.kind === 'write' || s.kind === 'clear') && sameInstance(r.raw.mapText, s.raw.mapText),
+        );
         const inserts = mutations.filter((s) => s.kind === 'write' && (body.keyName === null || s.raw.indexText !== body.keyName));
         const deletes = mutations.filter((s) => s.kind === 'delete' || s.kind === 'clear');
         const concurrentWriters = map.sites.filter(

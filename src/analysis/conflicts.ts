@@ -1,6 +1,7 @@
 // Which pairs of accesses to one map can run at the same time with no common lock.
 import type { HeldLock } from './model.js';
 import { isTestFile, type PackageFlow, type ResolvedSite } from './concurrency.js';
+import type { WaitPoint } from './raw-facts.js';
 
 const WRITES = new Set(['write', 'delete', 'clear']);
 
@@ -34,8 +35,16 @@ export class ConflictFinder {
   /** Context id → the spawn that starts it (the reverse of flow.spawnContext). */
   private readonly spawnByContext: Map<number, number>;
 
+  /** Wait points per function. */
+  private readonly waitsByFunc = new Map<number, WaitPoint[]>();
+
   constructor(private readonly flow: PackageFlow) {
     this.spawnByContext = new Map([...flow.spawnContext].map(([spawn, ctx]) => [ctx, spawn]));
+    for (const w of flow.raw.waits) {
+      const list = this.waitsByFunc.get(w.func);
+      if (list) list.push(w);
+      else this.waitsByFunc.set(w.func, [w]);
+    }
   }
 
   /**
@@ -138,8 +147,7 @@ export class ConflictFinder {
    * each of them waits after calling it. Null when no wait bounds it.
    */
   private scopeOwners(func: number, pos: number): number[] | null {
-    const waitsAfter = (f: number, p: number) =>
-      this.flow.raw.waits.some((w) => w.func === f && w.pos > p && w.blockStart <= p && p < w.blockEnd);
+    const waitsAfter = (f: number, p: number) => this.waitsOf(f).some((w) => joins(w, p));
     if (waitsAfter(func, pos)) return [func];
     const fn = this.flow.index.funcs[func]!;
     if (fn.exported || fn.literal) return null;
@@ -257,7 +265,7 @@ export class ConflictFinder {
     const fn = this.flow.index.funcs[f]!;
     if (fn.literal === null && fn.recvType === null && (fn.name === 'main' || fn.name === 'init' || /^(Test|Benchmark|Fuzz|Example)/.test(fn.name))) return true;
     const end = fn.body?.end ?? fn.end;
-    return this.flow.raw.waits.some((w) => w.func === f && w.blockEnd >= end - 1);
+    return this.waitsOf(f).some((w) => w.blockEnd >= end - 1);
   }
 
   private pointOrdered(func: number, pos: number, sp: { func: number; start: number; loops: [number, number][] }): boolean {
@@ -266,15 +274,24 @@ export class ConflictFinder {
       // In a loop around both, earlier iterations' goroutines must be joined inside the loop.
       const shared = sp.loops.filter(([s, e]) => s <= pos && pos < e);
       const joinedEachIteration = ([s, e]: [number, number]) =>
-        this.flow.raw.waits.some((w) => w.func === func && w.pos > sp.start && w.pos < e && w.blockStart <= sp.start && sp.start < w.blockEnd && w.blockStart >= s);
+        this.waitsOf(func).some((w) => joins(w, sp.start) && w.pos < e && w.blockStart >= s);
       if (shared.every(joinedEachIteration)) return true;
     }
     return pos > sp.start && this.waitBetween(func, sp.start, pos);
   }
 
   private waitBetween(func: number, from: number, to: number): boolean {
-    return this.flow.raw.waits.some((w) => w.func === func && w.pos > from && w.pos < to && w.blockStart <= to && to < w.blockEnd);
+    return this.waitsOf(func).some((w) => w.pos > from && w.pos < to && w.blockStart <= to && to < w.blockEnd);
   }
+
+  private waitsOf(func: number): WaitPoint[] {
+    return this.waitsByFunc.get(func) ?? [];
+  }
+}
+
+/** A wait after a spawn at `spawnPos`, in a block around it: the goroutine is joined there. */
+function joins(w: WaitPoint, spawnPos: number): boolean {
+  return w.pos > spawnPos && w.blockStart <= spawnPos && spawnPos < w.blockEnd;
 }
 
 /** The declaration offset of a local map key (`local:fn:name:start`), or -1. */

@@ -135,19 +135,25 @@ function selectAndConvertBodies(index: PackageIndex): void {
   ];
   const wordRe = alternatives.length > 0 ? new RegExp(alternatives.join('|')) : null;
   const concurrency = /\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
+  const concurrent = index.files.some((f) => concurrency.test(f.text) || f.text.includes('context.Context'));
   for (const fn of index.funcs) {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);
     const signature = fn.file.text.slice(fn.start, fn.body.start);
     // A body whose only map is one it makes itself (no goroutine, lock, shared map or map
     // parameter) can only break the insert-during-range rule, so it matters only if it ranges.
-    const relevant =
-      concurrency.test(body) ||
-      concurrency.test(signature) ||
-      signature.includes('map[') ||
-      (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) ||
-      isMapType(index, fn.recvType) ||
-      (body.includes('map[') && /\brange\b/.test(body));
+    const mentionsMap =
+      body.includes('map[') || signature.includes('map[') || (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) || isMapType(index, fn.recvType);
+    // Without goroutines, handlers or locks in the package, only the insert-during-range rule
+    // can fire: only bodies that range over a map matter.
+    const relevant = concurrent
+      ? concurrency.test(body) ||
+        concurrency.test(signature) ||
+        signature.includes('map[') ||
+        (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) ||
+        isMapType(index, fn.recvType) ||
+        (body.includes('map[') && /\brange\b/.test(body))
+      : mentionsMap && /\brange\b/.test(body);
     if (!relevant) continue;
     const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
     let block = node;

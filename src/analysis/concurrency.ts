@@ -338,7 +338,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     let decl: MapDecl | null = null;
     if (key.startsWith('var:')) {
       const v = index.vars.get(key.slice(4));
-      if (v) decl = { key, name: v.name, kind: 'package-var', type: v.type ?? 'map', span: span(v.file.rel, v.start, v.end) };
+      if (v) decl = { key, name: v.name, kind: 'package-var', type: v.type ?? literalType(v.value, v.file.text) ?? 'map', span: span(v.file.rel, v.start, v.end) };
     } else if (key.startsWith('field:')) {
       const [owner, field] = key.slice(6).split('.');
       const f = owner && field ? lookupField(index, owner, field) : null;
@@ -406,6 +406,12 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
 
 export function isTestFile(rel: string): boolean {
   return rel.endsWith('_test.go');
+}
+
+/** The type written in a `map[K]V{…}` or `make(map[K]V)` initialiser, if any. */
+function literalType(value: import('./syntax.js').LNode | null, text: string): string | null {
+  const m = value ? /^(?:make\()?(map\[[^{(]*?)(?:[,)]|\{|$)/.exec(text.slice(value.start, value.end)) : null;
+  return m ? m[1]!.trim() : null;
 }
 
 /** The function owning a local or parameter map key, or null for package-wide identities. */

@@ -119,14 +119,23 @@ function selectAndConvertBodies(index: PackageIndex): void {
   const names = new Set<string>();
   const fields = new Set<string>();
   for (const v of index.vars.values()) if (isMapType(index, v.type) || (v.value && /\bmap\[|^make\(map/.test(textOf(v.file.text, v.value)))) names.add(v.name);
-  for (const s of index.structs.values()) {
-    for (const f of s.fields.values()) {
-      if (!isMapType(index, f.type)) continue;
-      fields.add(f.name);
-      // Where values of the type are made or passed decides whether they are confined.
-      if (/^[a-z]/.test(s.name)) names.add(s.name);
+  // Struct types holding maps, directly or in struct-valued fields (`b.m.index`).
+  const holders = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of index.structs.values()) {
+      for (const f of s.fields.values()) {
+        if (!isMapType(index, f.type) && !holders.has(f.type.trim())) continue;
+        fields.add(f.name);
+        if (!holders.has(s.name)) {
+          holders.add(s.name);
+          changed = true;
+        }
+      }
     }
   }
+  // Where values of these types are made or passed decides whether they are confined.
+  for (const h of holders) if (/^[a-z]/.test(h)) names.add(h);
   for (const t of index.namedTypes.values()) if (isMapType(index, t.name)) names.add(t.name);
   // Package maps are named bare; fields only ever after a dot.
   const alternatives = [

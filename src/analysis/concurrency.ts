@@ -394,11 +394,28 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     if (passed.length === 0 || passed.some((a) => a.kind === 'other')) sharedTypes.add(pi.type);
   }
   const confinedTypes = new Set<string>();
-  for (const t of raw.freshTypes) {
-    if (/^[A-Z]/.test(t) || sharedTypes.has(t)) continue;
-    if (raw.spawns.some((sp) => topType(funcs[sp.func]!) === t)) continue;
-    if (contexts.some((c) => c.id !== CALLER_CONTEXT && c.entries.some((e) => topType(funcs[e]!) === t))) continue;
-    confinedTypes.add(t);
+  const mayConfine = (t: string) =>
+    !/^[A-Z]/.test(t) &&
+    !sharedTypes.has(t) &&
+    !raw.spawns.some((sp) => topType(funcs[sp.func]!) === t) &&
+    !contexts.some((c) => c.id !== CALLER_CONTEXT && c.entries.some((e) => topType(funcs[e]!) === t));
+  for (const t of raw.freshTypes) if (mayConfine(t)) confinedTypes.add(t);
+  // A type used only as a struct-valued field of confined types is confined with them.
+  const holders = new Map<string, Set<string>>();
+  for (const vf of raw.valueFields) {
+    const set = holders.get(vf.type) ?? new Set<string>();
+    set.add(vf.holder);
+    holders.set(vf.type, set);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [t, hs] of holders) {
+      if (confinedTypes.has(t) || !mayConfine(t) || raw.freshTypes.has(t)) continue;
+      if ([...hs].every((h) => confinedTypes.has(h))) {
+        confinedTypes.add(t);
+        changed = true;
+      }
+    }
   }
 
   return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks };

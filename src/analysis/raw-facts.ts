@@ -104,4 +104,6 @@ export interface RawFacts {
   paramInstances: { type: string; func: number; paramIndex: number }[];
   /** What in-package call sites pass, per parameter: a receiver, a value built there, or other. */
   argInstances: { callees: number[]; paramIndex: number; kind: 'receiver' | 'fresh' | 'other' }[];
+  /** Struct types used as struct-valued fields of another type (`b.m` with `m profMap`). */
+  valueFields: { type: string; holder: string }[];
 }

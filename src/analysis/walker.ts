@@ -61,6 +61,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     paramCalls: [],
     paramInstances: [],
     argInstances: [],
+    valueFields: [],
   };
   const declCount = index.funcs.length;
   for (let i = 0; i < declCount; i++) {
@@ -1131,11 +1132,16 @@ class FunctionWalker {
   private instanceKind(operand: LNode): InstanceKind {
     const n = unparen(operand);
     if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) return this.instanceKind(n.children[0]);
+    if (this.isFreshStruct(n, null)) return 'fresh';
     if (n.type === 'selector_expression') {
       // A struct-valued field is part of the value that holds it.
       const t = this.selectorType(n);
       const inner = child(n, 'operand');
-      if (t && inner && this.index.structs.has(t.trim())) return this.instanceKind(inner);
+      if (t && inner && this.index.structs.has(t.trim())) {
+        const holder = this.typeOf(inner);
+        if (holder) this.facts.valueFields.push({ type: t.trim(), holder: baseTypeName(holder) });
+        return this.instanceKind(inner);
+      }
       return 'other';
     }
     if (n.type !== 'identifier') return 'other';

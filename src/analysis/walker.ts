@@ -15,6 +15,7 @@ import {
 } from './package-index.js';
 import type { RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
+import { ExpressionTypes } from './expression-types.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
 
 type LockState = Map<string, 'read' | 'write'>;
@@ -80,6 +81,7 @@ class FunctionWalker {
   private loopBlocks: { start: number; block: LNode }[] = [];
   private ranges: RangeFrame[] = [];
   private scope: Scope;
+  private readonly types: ExpressionTypes;
 
   constructor(
     private readonly index: PackageIndex,
@@ -91,6 +93,7 @@ class FunctionWalker {
   ) {
     this.file = fn.file;
     this.scope = new Scope(outer);
+    this.types = new ExpressionTypes(index, fn.file, (name) => this.scope.lookup(name));
     this.ranges = inheritedRanges;
   }
 
@@ -217,7 +220,7 @@ class FunctionWalker {
         const list = s.children[0];
         const exprs = list ? (list.type === 'expression_list' ? list.children : [list]) : [];
         for (const e of exprs) {
-          const refs = this.mapRefs(e);
+          const refs = this.types.mapRefs(e);
           if (refs.length > 0) {
             const acc = this.facts.returns.get(this.fn.index) ?? [];
             acc.push(...refs);
@@ -364,9 +367,9 @@ class FunctionWalker {
       let keyType: string | null = null;
       let valueType: string | null = null;
       if (right) {
-        const refs = this.mapRefs(right);
-        const rtype = this.typeOf(right);
-        const mapText = rtype ? this.underlyingMap(rtype) : null;
+        const refs = this.types.mapRefs(right);
+        const rtype = this.types.typeOf(right);
+        const mapText = rtype ? this.types.underlyingMap(rtype) : null;
         keyType = mapText ? mapKeyType(mapText) : null;
         valueType = mapText ? mapValueType(mapText) : null;
         const elem = !mapText && rtype ? elementType(rtype) : null;
@@ -437,15 +440,15 @@ class FunctionWalker {
     const single = rights.length === 1 && lefts.length > 1 ? rights[0]! : null;
     const rhsTypes: (string | null)[] = [];
     if (single) {
-      const st = this.multiTypes(single, lefts.length);
+      const st = this.types.multiTypes(single, lefts.length);
       rhsTypes.push(...st);
       this.expr(single, 'read');
     }
     const plan = lefts.map((l, i) => {
       const r = single ? null : rights[i];
       if (!r) return { l, r, refs: [] as SymRef[], type: rhsTypes[i] ?? null };
-      const refs = this.mapRefs(r);
-      const type = this.typeOf(r);
+      const refs = this.types.mapRefs(r);
+      const type = this.types.typeOf(r);
       const existing = l.type === 'identifier' ? this.scope.vars.get(this.t(l)) : undefined;
       // `x := s.m` makes x an alias: no access. Redeclaring an existing variable assigns it.
       if (existing && refs.length === 0) this.expr(r, 'read');
@@ -478,40 +481,12 @@ class FunctionWalker {
     }
     const val = unparen(value);
     if (val.type === 'func_literal') v.funcLit = this.index.funcs.length - 1;
-    if (this.isFreshStruct(val, v.type) || this.isFreshNamedMap(val)) v.fresh = true;
+    if (this.types.isFreshStruct(val, v.type) || this.types.isFreshNamedMap(val)) v.fresh = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
     if (!onlyAlias && isMapType(this.index, v.type)) {
       v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;
       v.refs.push({ key: v.ownKey });
     }
-  }
-
-  /** `&T{…}`, `T{…}` (not a map literal), `new(T)` or a package constructor: a value nobody else has yet. */
-  private isFreshStruct(value: LNode, type: string | null): boolean {
-    const val = unparen(value);
-    return (
-      (val.type === 'unary_expression' && val.op === '&' && unparen(val.children[0] ?? val).type === 'composite_literal') ||
-      (val.type === 'composite_literal' && !isMapType(this.index, type ?? this.typeOf(val))) ||
-      (val.type === 'call_expression' && this.isNewCall(val))
-    );
-  }
-
-  /** `T{}` or `make(T)` for a named map type T of the package: a map nobody else has yet. */
-  private isFreshNamedMap(value: LNode): boolean {
-    const val = unparen(value);
-    const t = val.type === 'composite_literal' || val.type === 'call_expression' ? this.typeOf(val) : null;
-    return !!t && this.index.namedTypes.has(t.trim()) && isMapType(this.index, t);
-  }
-
-  /** `new(T)`, or a package constructor `newT(…)` / `NewT(…)` returning a struct of the package. */
-  private isNewCall(call: LNode): boolean {
-    const f = child(call, 'function');
-    if (!f || f.type !== 'identifier') return false;
-    const name = this.t(f);
-    if (name === 'new') return true;
-    if (!/^[nN]ew/.test(name) || this.scope.lookup(name)) return false;
-    const fns = this.index.funcsByName.get(name) ?? [];
-    return fns.length === 1 && this.index.structs.has(baseTypeName(this.index.funcs[fns[0]!]!.results[0] ?? ''));
   }
 
   private varSpec(spec: LNode): void {
@@ -522,9 +497,9 @@ class FunctionWalker {
     const declared = typeNode ? this.t(typeNode) : null;
     const plan = names.map((n, i) => {
       const r = vals[i] ?? null;
-      const refs = r ? this.mapRefs(r) : [];
+      const refs = r ? this.types.mapRefs(r) : [];
       if (r) this.expr(r, refs.length > 0 ? 'alias' : 'read');
-      return { n, r, refs, type: declared ?? (r ? this.typeOf(r) : null) };
+      return { n, r, refs, type: declared ?? (r ? this.types.typeOf(r) : null) };
     });
     for (const { n, r, refs, type } of plan) {
       const v = this.declare(this.t(n), type, n.start);
@@ -542,7 +517,7 @@ class FunctionWalker {
     const plain = s.op === '=';
     rights.forEach((r, i) => {
       const l = lefts[i];
-      const refs = plain ? this.mapRefs(r) : [];
+      const refs = plain ? this.types.mapRefs(r) : [];
       if (refs.length > 0 && l) {
         const lu = unparen(l);
         const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
@@ -561,12 +536,12 @@ class FunctionWalker {
     lefts.forEach((l, i) => {
       // `pkgVar = s.m` stores an alias: the store is recorded on the right-hand map, not as a write.
       const r = rights[i];
-      if (plain && r && this.mapRefs(r).length > 0 && this.mapRefs(l).length > 0) return;
+      if (plain && r && this.types.mapRefs(r).length > 0 && this.types.mapRefs(l).length > 0) return;
       if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);
       const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
-      if (local && plain && r && local.func === this.fn.index && this.isFreshStruct(r, local.type)) local.fresh = true;
+      if (local && plain && r && local.func === this.fn.index && this.types.isFreshStruct(r, local.type)) local.fresh = true;
       if (local && local.refs.length > 0) {
         if (plain && r && isFreshMapValue(this.file, r) && !local.ownKey) {
           local.ownKey = `local:${this.fn.index}:${local.name}:${local.start}`;
@@ -583,7 +558,7 @@ class FunctionWalker {
    * reaches it through `s.m`, so `m` is this function's own map.
    */
   private detachAliases(target: LNode): void {
-    const keys = new Set(this.mapRefs(target).flatMap((r) => ('key' in r ? [r.key] : [])));
+    const keys = new Set(this.types.mapRefs(target).flatMap((r) => ('key' in r ? [r.key] : [])));
     if (keys.size === 0) return;
     for (let sc: Scope | null = this.scope; sc; sc = sc.parent) {
       for (const v of sc.vars.values()) {
@@ -622,7 +597,7 @@ class FunctionWalker {
       this.bindArgs(spawn.targets, args, s.start, spawnId);
       return;
     }
-    const callees = this.resolveCallees(fnode);
+    const callees = this.types.resolveCallees(fnode);
     spawn.targets.push(...callees);
     for (const c of callees) {
       const t = this.index.funcs[c]!.recvType;
@@ -657,7 +632,7 @@ class FunctionWalker {
         return;
       case 'identifier':
       case 'selector_expression': {
-        const refs = this.mapRefs(n);
+        const refs = this.types.mapRefs(n);
         if (refs.length > 0) {
           if (n.type === 'selector_expression') this.walkInner(n);
           const kind = escapeKindFor(role);
@@ -681,7 +656,7 @@ class FunctionWalker {
       case 'index_expression': {
         const operand = child(n, 'operand');
         const idx = child(n, 'index');
-        const refs = operand ? this.mapRefs(operand) : [];
+        const refs = operand ? this.types.mapRefs(operand) : [];
         if (refs.length > 0) {
           this.walkInner(operand!);
           const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
@@ -739,7 +714,7 @@ class FunctionWalker {
   private elementValue(el: LNode): void {
     for (const v of el.children) {
       if (v.type === 'literal_value') this.literalValue(v);
-      else this.expr(v, this.mapRefs(v).length > 0 ? 'store' : 'read');
+      else this.expr(v, this.types.mapRefs(v).length > 0 ? 'store' : 'read');
     }
   }
 
@@ -831,7 +806,7 @@ class FunctionWalker {
         const arg = unparen(args[0]!);
         if (arg.type === 'func_literal') this.literal(arg, 'sync', n.start);
         else {
-          const fns = this.resolveCallees(arg);
+          const fns = this.types.resolveCallees(arg);
           if (fns.length > 0) this.addCall(fns, n.start);
           else this.expr(arg, 'read');
         }
@@ -840,14 +815,14 @@ class FunctionWalker {
       }
 
       // A func-typed field called as a callback.
-      const fieldType = this.selectorType(fnode);
+      const fieldType = this.types.selectorType(fnode);
       if (fieldType && isFuncTypeText(fieldType)) {
         this.expr(operand, 'read');
         this.callbackCall(args, `${opText}.${field}(…)`);
         return;
       }
 
-      const callees = this.methodCallees(operand, field);
+      const callees = this.types.methodCallees(operand, field);
       this.expr(operand, 'read');
       if (callees.length > 0) {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
@@ -891,7 +866,7 @@ class FunctionWalker {
       const ks = kinds[name];
       if (ks) {
         args.forEach((a, i) => {
-          const refs = this.mapRefs(a);
+          const refs = this.types.mapRefs(a);
           const k = ks[i];
           if (refs.length > 0 && k) this.record(refs, k, a.start, a.end, a);
           else this.expr(a, 'read');
@@ -904,7 +879,7 @@ class FunctionWalker {
 
   private builtin(name: string, args: LNode[], n: LNode): void {
     const first = args[0];
-    const refs = first ? this.mapRefs(first) : [];
+    const refs = first ? this.types.mapRefs(first) : [];
     if (refs.length > 0 && first) {
       if (name === 'delete') {
         this.walkInner(first);
@@ -930,7 +905,7 @@ class FunctionWalker {
 
   private callbackCall(args: LNode[], desc: string): void {
     for (const frame of this.ranges) if (!frame.site.range!.callsOut) frame.site.range!.callsOut = desc;
-    for (const a of args) this.expr(a, this.mapRefs(a).length > 0 ? 'callback' : 'read');
+    for (const a of args) this.expr(a, this.types.mapRefs(a).length > 0 ? 'callback' : 'read');
   }
 
   private spawnCallback(arg: LNode, kind: 'handler' | 'spawner', description: string, n: LNode, perRequest: boolean): void {
@@ -967,7 +942,7 @@ class FunctionWalker {
       const fns = this.index.funcsByName.get(name);
       if (fns) return fns;
       const pv = this.index.vars.get(name);
-      if (pv) return this.serveHTTPOf(pv.type ?? (pv.value ? this.typeOf(pv.value) : null));
+      if (pv) return this.serveHTTPOf(pv.type ?? (pv.value ? this.types.typeOf(pv.value) : null));
       return [];
     }
     if (a.type === 'selector_expression') {
@@ -975,20 +950,20 @@ class FunctionWalker {
       const field = child(a, 'field');
       if (operand) this.expr(operand, 'read');
       if (operand && field) {
-        const m = this.methodCallees(operand, this.t(field));
+        const m = this.types.methodCallees(operand, this.t(field));
         if (m.length > 0) return m;
       }
-      return this.serveHTTPOf(this.typeOf(a));
+      return this.serveHTTPOf(this.types.typeOf(a));
     }
     if (a.type === 'call_expression' || a.type === 'type_conversion_expression') {
       const inner = child(a, 'arguments')?.children[0] ?? child(a, 'operand');
       const f = child(a, 'function') ?? child(a, 'type');
       if (inner && f && /HandlerFunc$/.test(this.t(f))) return this.handlerTargets(unparen(inner));
       this.expr(a, 'read');
-      return this.serveHTTPOf(this.typeOf(a));
+      return this.serveHTTPOf(this.types.typeOf(a));
     }
     this.expr(a, 'read');
-    return this.serveHTTPOf(this.typeOf(a));
+    return this.serveHTTPOf(this.types.typeOf(a));
   }
 
   private serveHTTPOf(type: string | null): number[] {
@@ -1044,7 +1019,7 @@ class FunctionWalker {
         this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
         return;
       }
-      const refs = this.mapRefs(a);
+      const refs = this.types.mapRefs(a);
       if (refs.length > 0) {
         this.facts.bindings.push({ callees, paramIndex: i, refs, caller: this.fn.index, pos, spawn });
         this.walkInner(a);
@@ -1052,35 +1027,6 @@ class FunctionWalker {
         this.expr(a, 'read');
       }
     });
-  }
-
-  private methodCallees(operand: LNode, name: string): number[] {
-    const type = this.typeOf(operand);
-    if (type) {
-      const own = lookupMethods(this.index, baseTypeName(type), name);
-      return own;
-    }
-    // Unknown receiver type (an interface, another package's type): no edge. Guessing by name
-    // made sequential code look concurrent on the standard library.
-    return [];
-  }
-
-  private resolveCallees(fnode: LNode): number[] {
-    if (fnode.type === 'identifier') {
-      const name = this.t(fnode);
-      const local = this.scope.lookup(name);
-      if (local) return local.funcLit !== null ? [local.funcLit] : [];
-      return this.index.funcsByName.get(name) ?? [];
-    }
-    if (fnode.type === 'selector_expression') {
-      const operand = child(fnode, 'operand');
-      const field = child(fnode, 'field');
-      if (!operand || !field) return [];
-      const opText = this.t(operand);
-      if (operand.type === 'identifier' && !this.scope.lookup(opText) && this.index.imports.has(opText)) return [];
-      return this.methodCallees(operand, this.t(field));
-    }
-    return [];
   }
 
   // ---- facts ----
@@ -1132,13 +1078,13 @@ class FunctionWalker {
   private instanceKind(operand: LNode): InstanceKind {
     const n = unparen(operand);
     if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) return this.instanceKind(n.children[0]);
-    if (this.isFreshStruct(n, null)) return 'fresh';
+    if (this.types.isFreshStruct(n, null)) return 'fresh';
     if (n.type === 'selector_expression') {
       // A struct-valued field is part of the value that holds it.
-      const t = this.selectorType(n);
+      const t = this.types.selectorType(n);
       const inner = child(n, 'operand');
       if (t && inner && this.index.structs.has(t.trim())) {
-        const holder = this.typeOf(inner);
+        const holder = this.types.typeOf(inner);
         if (holder) this.facts.valueFields.push({ type: t.trim(), holder: baseTypeName(holder) });
         return this.instanceKind(inner);
       }
@@ -1183,7 +1129,7 @@ class FunctionWalker {
       }
       // A package variable of a struct type embedding the mutex is named by its type.
       const pv = this.index.vars.get(name);
-      const pt = pv ? this.typeOf(n) : null;
+      const pt = pv ? this.types.typeOf(n) : null;
       if (pt && this.index.structs.has(baseTypeName(pt))) return baseTypeName(pt);
       return name;
     }
@@ -1191,7 +1137,7 @@ class FunctionWalker {
       const inner = child(n, 'operand');
       const field = child(n, 'field');
       if (inner && field) {
-        const t = this.typeOf(inner);
+        const t = this.types.typeOf(inner);
         const st = t ? baseTypeName(t) : null;
         if (st && this.index.structs.has(st)) {
           const f = lookupField(this.index, st, this.t(field));
@@ -1202,174 +1148,6 @@ class FunctionWalker {
     return this.t(n).replace(/\s+/g, '');
   }
 
-  // ---- expression types and map references ----
-
-  /** The map identities an expression may evaluate to (empty when it is not a tracked map). */
-  mapRefs(node: LNode): SymRef[] {
-    const n = unparen(node);
-    switch (n.type) {
-      case 'identifier': {
-        const name = this.t(n);
-        const v = this.scope.lookup(name);
-        if (v) return v.refs.length > 0 ? [{ var: v.id }] : [];
-        const pv = this.index.vars.get(name);
-        if (pv && isMapType(this.index, pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null))) {
-          return [{ key: `var:${name}` }];
-        }
-        return [];
-      }
-      case 'selector_expression': {
-        const operand = child(n, 'operand');
-        const field = child(n, 'field');
-        if (!operand || !field) return [];
-        const t = this.typeOf(operand);
-        if (!t) return [];
-        const st = baseTypeName(t);
-        const f = lookupField(this.index, st, this.t(field));
-        if (f && isMapType(this.index, f.type)) return [{ key: `field:${f.owner}.${f.name}` }];
-        return [];
-      }
-      case 'call_expression': {
-        const f = child(n, 'function');
-        if (!f) return [];
-        const fu = unparen(f);
-        if (fu.type === 'identifier' && this.index.namedTypes.has(this.t(fu)) && !this.scope.lookup(this.t(fu))) {
-          const arg = child(n, 'arguments')?.children[0];
-          return arg ? this.mapRefs(arg) : [];
-        }
-        const callees = this.resolveCallees(fu).filter((i) => isMapType(this.index, this.index.funcs[i]!.results[0] ?? null));
-        return callees.length > 0 ? [{ ret: callees }] : [];
-      }
-      case 'type_conversion_expression': {
-        const operand = child(n, 'operand');
-        return operand ? this.mapRefs(operand) : [];
-      }
-      default:
-        return [];
-    }
-  }
-
-  private underlyingMap(type: string): string | null {
-    const t = type.trim();
-    if (isMapTypeText(t)) return t;
-    const named = this.index.namedTypes.get(baseTypeName(t));
-    return named && isMapTypeText(named.type) ? named.type : null;
-  }
-
-  private selectorType(n: LNode): string | null {
-    const operand = child(n, 'operand');
-    const field = child(n, 'field');
-    if (!operand || !field) return null;
-    const t = this.typeOf(operand);
-    if (!t) return null;
-    const f = lookupField(this.index, baseTypeName(t), this.t(field));
-    return f ? f.type : null;
-  }
-
-  private typeOfPackageValue(value: LNode, file: ParsedFile): string | null {
-    const n = unparen(value);
-    if (n.type === 'composite_literal') {
-      const t = child(n, 'type');
-      return t ? text(file, t) : null;
-    }
-    if (n.type === 'call_expression') {
-      const f = child(n, 'function');
-      const args = child(n, 'arguments')?.children ?? [];
-      if (f && text(file, f) === 'make' && args[0]) return text(file, args[0]);
-      if (f && f.type === 'identifier') {
-        const fns = this.index.funcsByName.get(text(file, f));
-        return fns ? (this.index.funcs[fns[0]!]!.results[0] ?? null) : null;
-      }
-    }
-    if (n.type === 'unary_expression' && n.op === '&') {
-      const inner = n.children[0];
-      const t = inner ? this.typeOfPackageValue(inner, file) : null;
-      return t ? `*${t}` : null;
-    }
-    return null;
-  }
-
-  /** A light type inference: declared types, literals, `make`, `new`, calls of package functions, fields. */
-  typeOf(node: LNode): string | null {
-    const n = unparen(node);
-    switch (n.type) {
-      case 'identifier': {
-        const name = this.t(n);
-        const v = this.scope.lookup(name);
-        if (v) return v.type;
-        const pv = this.index.vars.get(name);
-        if (pv) return pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null);
-        return null;
-      }
-      case 'selector_expression':
-        return this.selectorType(n);
-      case 'composite_literal': {
-        const t = child(n, 'type');
-        return t ? this.t(t) : null;
-      }
-      case 'unary_expression': {
-        const inner = n.children[0];
-        if (!inner) return null;
-        if (n.op === '&') {
-          const t = this.typeOf(inner);
-          return t ? `*${t}` : null;
-        }
-        if (n.op === '*') {
-          const t = this.typeOf(inner);
-          return t && t.startsWith('*') ? t.slice(1) : null;
-        }
-        return null;
-      }
-      case 'call_expression': {
-        const f = child(n, 'function');
-        const args = child(n, 'arguments')?.children ?? [];
-        if (!f) return null;
-        const fu = unparen(f);
-        if (fu.type === 'identifier') {
-          const name = this.t(fu);
-          if (name === 'make' && args[0] && !this.scope.lookup(name)) return this.t(args[0]);
-          if (name === 'new' && args[0] && !this.scope.lookup(name)) return `*${this.t(args[0])}`;
-          if (this.index.namedTypes.has(name) && !this.scope.lookup(name)) return name;
-        }
-        const callees = this.resolveCallees(fu);
-        const first = callees[0];
-        return first !== undefined ? (this.index.funcs[first]!.results[0] ?? null) : null;
-      }
-      case 'index_expression': {
-        const operand = child(n, 'operand');
-        const t = operand ? this.typeOf(operand) : null;
-        if (!t) return null;
-        const m = this.underlyingMap(t);
-        if (m) return mapValueType(m);
-        if (t.startsWith('[]')) return t.slice(2);
-        return null;
-      }
-      case 'type_conversion_expression': {
-        const t = child(n, 'type');
-        return t ? this.t(t) : null;
-      }
-      case 'type_assertion_expression': {
-        const t = child(n, 'type');
-        return t ? this.t(t) : null;
-      }
-      default:
-        return null;
-    }
-  }
-
-  /** Types of `a, b := f()` / `v, ok := m[k]` / `v, ok := x.(T)` / `v, ok := <-ch`. */
-  private multiTypes(rhs: LNode, count: number): (string | null)[] {
-    const n = unparen(rhs);
-    if (n.type === 'call_expression') {
-      const f = child(n, 'function');
-      const callees = f ? this.resolveCallees(unparen(f)) : [];
-      const first = callees[0];
-      if (first !== undefined) return this.index.funcs[first]!.results.slice(0, count);
-      return [];
-    }
-    if (n.type === 'index_expression' || n.type === 'type_assertion_expression') return [this.typeOf(n), 'bool'];
-    return [];
-  }
 }
 
 /** A right-hand side that receives from a channel: `v := <-ch`, `v, ok := <-ch`. */

@@ -1,0 +1,243 @@
+// What an expression is, without a type checker: its type from declarations, literals, `make`,
+// `new` and package function results, the map identities it may hold, and the functions it calls.
+import { isMapType, lookupField, lookupMethods, text, type PackageIndex, type ParsedFile } from './package-index.js';
+import type { SymRef, VarInfo } from './raw-facts.js';
+import { child, unparen, type LNode } from './syntax.js';
+import { baseTypeName, isMapTypeText, mapValueType } from './types.js';
+
+export class ExpressionTypes {
+  constructor(
+    private readonly index: PackageIndex,
+    private readonly file: ParsedFile,
+    /** Resolves a name through the scopes of the code being walked. */
+    private readonly lookup: (name: string) => VarInfo | undefined,
+  ) {}
+
+  private t(node: LNode): string {
+    return text(this.file, node);
+  }
+
+  /** `&T{…}`, `T{…}` (not a map literal), `new(T)` or a package constructor: a value nobody else has yet. */
+  isFreshStruct(value: LNode, type: string | null): boolean {
+    const val = unparen(value);
+    return (
+      (val.type === 'unary_expression' && val.op === '&' && unparen(val.children[0] ?? val).type === 'composite_literal') ||
+      (val.type === 'composite_literal' && !isMapType(this.index, type ?? this.typeOf(val))) ||
+      (val.type === 'call_expression' && this.isNewCall(val))
+    );
+  }
+
+  /** `T{}` or `make(T)` for a named map type T of the package: a map nobody else has yet. */
+  isFreshNamedMap(value: LNode): boolean {
+    const val = unparen(value);
+    const t = val.type === 'composite_literal' || val.type === 'call_expression' ? this.typeOf(val) : null;
+    return !!t && this.index.namedTypes.has(t.trim()) && isMapType(this.index, t);
+  }
+
+  /** `new(T)`, or a package constructor `newT(…)` / `NewT(…)` returning a struct of the package. */
+  isNewCall(call: LNode): boolean {
+    const f = child(call, 'function');
+    if (!f || f.type !== 'identifier') return false;
+    const name = this.t(f);
+    if (name === 'new') return true;
+    if (!/^[nN]ew/.test(name) || this.lookup(name)) return false;
+    const fns = this.index.funcsByName.get(name) ?? [];
+    return fns.length === 1 && this.index.structs.has(baseTypeName(this.index.funcs[fns[0]!]!.results[0] ?? ''));
+  }
+
+  methodCallees(operand: LNode, name: string): number[] {
+    const type = this.typeOf(operand);
+    if (type) {
+      const own = lookupMethods(this.index, baseTypeName(type), name);
+      return own;
+    }
+    // Unknown receiver type (an interface, another package's type): no edge. Guessing by name
+    // made sequential code look concurrent on the standard library.
+    return [];
+  }
+
+  resolveCallees(fnode: LNode): number[] {
+    if (fnode.type === 'identifier') {
+      const name = this.t(fnode);
+      const local = this.lookup(name);
+      if (local) return local.funcLit !== null ? [local.funcLit] : [];
+      return this.index.funcsByName.get(name) ?? [];
+    }
+    if (fnode.type === 'selector_expression') {
+      const operand = child(fnode, 'operand');
+      const field = child(fnode, 'field');
+      if (!operand || !field) return [];
+      const opText = this.t(operand);
+      if (operand.type === 'identifier' && !this.lookup(opText) && this.index.imports.has(opText)) return [];
+      return this.methodCallees(operand, this.t(field));
+    }
+    return [];
+  }
+
+
+  /** The map identities an expression may evaluate to (empty when it is not a tracked map). */
+  mapRefs(node: LNode): SymRef[] {
+    const n = unparen(node);
+    switch (n.type) {
+      case 'identifier': {
+        const name = this.t(n);
+        const v = this.lookup(name);
+        if (v) return v.refs.length > 0 ? [{ var: v.id }] : [];
+        const pv = this.index.vars.get(name);
+        if (pv && isMapType(this.index, pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null))) {
+          return [{ key: `var:${name}` }];
+        }
+        return [];
+      }
+      case 'selector_expression': {
+        const operand = child(n, 'operand');
+        const field = child(n, 'field');
+        if (!operand || !field) return [];
+        const t = this.typeOf(operand);
+        if (!t) return [];
+        const st = baseTypeName(t);
+        const f = lookupField(this.index, st, this.t(field));
+        if (f && isMapType(this.index, f.type)) return [{ key: `field:${f.owner}.${f.name}` }];
+        return [];
+      }
+      case 'call_expression': {
+        const f = child(n, 'function');
+        if (!f) return [];
+        const fu = unparen(f);
+        if (fu.type === 'identifier' && this.index.namedTypes.has(this.t(fu)) && !this.lookup(this.t(fu))) {
+          const arg = child(n, 'arguments')?.children[0];
+          return arg ? this.mapRefs(arg) : [];
+        }
+        const callees = this.resolveCallees(fu).filter((i) => isMapType(this.index, this.index.funcs[i]!.results[0] ?? null));
+        return callees.length > 0 ? [{ ret: callees }] : [];
+      }
+      case 'type_conversion_expression': {
+        const operand = child(n, 'operand');
+        return operand ? this.mapRefs(operand) : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  underlyingMap(type: string): string | null {
+    const t = type.trim();
+    if (isMapTypeText(t)) return t;
+    const named = this.index.namedTypes.get(baseTypeName(t));
+    return named && isMapTypeText(named.type) ? named.type : null;
+  }
+
+  selectorType(n: LNode): string | null {
+    const operand = child(n, 'operand');
+    const field = child(n, 'field');
+    if (!operand || !field) return null;
+    const t = this.typeOf(operand);
+    if (!t) return null;
+    const f = lookupField(this.index, baseTypeName(t), this.t(field));
+    return f ? f.type : null;
+  }
+
+  typeOfPackageValue(value: LNode, file: ParsedFile): string | null {
+    const n = unparen(value);
+    if (n.type === 'composite_literal') {
+      const t = child(n, 'type');
+      return t ? text(file, t) : null;
+    }
+    if (n.type === 'call_expression') {
+      const f = child(n, 'function');
+      const args = child(n, 'arguments')?.children ?? [];
+      if (f && text(file, f) === 'make' && args[0]) return text(file, args[0]);
+      if (f && f.type === 'identifier') {
+        const fns = this.index.funcsByName.get(text(file, f));
+        return fns ? (this.index.funcs[fns[0]!]!.results[0] ?? null) : null;
+      }
+    }
+    if (n.type === 'unary_expression' && n.op === '&') {
+      const inner = n.children[0];
+      const t = inner ? this.typeOfPackageValue(inner, file) : null;
+      return t ? `*${t}` : null;
+    }
+    return null;
+  }
+
+  /** A light type inference: declared types, literals, `make`, `new`, calls of package functions, fields. */
+  typeOf(node: LNode): string | null {
+    const n = unparen(node);
+    switch (n.type) {
+      case 'identifier': {
+        const name = this.t(n);
+        const v = this.lookup(name);
+        if (v) return v.type;
+        const pv = this.index.vars.get(name);
+        if (pv) return pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null);
+        return null;
+      }
+      case 'selector_expression':
+        return this.selectorType(n);
+      case 'composite_literal': {
+        const t = child(n, 'type');
+        return t ? this.t(t) : null;
+      }
+      case 'unary_expression': {
+        const inner = n.children[0];
+        if (!inner) return null;
+        if (n.op === '&') {
+          const t = this.typeOf(inner);
+          return t ? `*${t}` : null;
+        }
+        if (n.op === '*') {
+          const t = this.typeOf(inner);
+          return t && t.startsWith('*') ? t.slice(1) : null;
+        }
+        return null;
+      }
+      case 'call_expression': {
+        const f = child(n, 'function');
+        const args = child(n, 'arguments')?.children ?? [];
+        if (!f) return null;
+        const fu = unparen(f);
+        if (fu.type === 'identifier') {
+          const name = this.t(fu);
+          if (name === 'make' && args[0] && !this.lookup(name)) return this.t(args[0]);
+          if (name === 'new' && args[0] && !this.lookup(name)) return `*${this.t(args[0])}`;
+          if (this.index.namedTypes.has(name) && !this.lookup(name)) return name;
+        }
+        const callees = this.resolveCallees(fu);
+        const first = callees[0];
+        return first !== undefined ? (this.index.funcs[first]!.results[0] ?? null) : null;
+      }
+      case 'index_expression': {
+        const operand = child(n, 'operand');
+        const t = operand ? this.typeOf(operand) : null;
+        if (!t) return null;
+        const m = this.underlyingMap(t);
+        if (m) return mapValueType(m);
+        if (t.startsWith('[]')) return t.slice(2);
+        return null;
+      }
+      case 'type_conversion_expression': {
+        const t = child(n, 'type');
+        return t ? this.t(t) : null;
+      }
+      case 'type_assertion_expression': {
+        const t = child(n, 'type');
+        return t ? this.t(t) : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Types of `a, b := f()` / `v, ok := m[k]` / `v, ok := x.(T)` / `v, ok := <-ch`. */
+  multiTypes(rhs: LNode, count: number): (string | null)[] {
+    const n = unparen(rhs);
+    if (n.type === 'call_expression') {
+      const f = child(n, 'function');
+      const callees = f ? this.resolveCallees(unparen(f)) : [];
+      const first = callees[0];
+      if (first !== undefined) return this.index.funcs[first]!.results.slice(0, count);
+      return [];
+    }
+    if (n.type === 'index_expression' || n.type === 'type_assertion_expression') return [this.typeOf(n), 'bool'];
+    return [];
+  }}

@@ -214,8 +214,9 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   // A literal handed to an in-package function runs where that function calls the parameter;
   // when it never does (it stores the literal), assume it runs from where it was written.
   const helperLocks = new Set<string>();
+  const paramCallsOf = groupBy(raw.paramCalls, (pc) => `${pc.func}:${pc.paramIndex}`);
   for (const fa of raw.funcArgs) {
-    const calls = raw.paramCalls.filter((pc) => pc.paramIndex === fa.paramIndex && fa.callees.includes(pc.func));
+    const calls = fa.callees.flatMap((c) => paramCallsOf.get(`${c}:${fa.paramIndex}`) ?? []);
     if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
     for (const pc of calls) {
       // withLock(mu, func(){…}) locks its parameter: name that lock as the caller's argument.
@@ -271,8 +272,9 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   }
 
   // ---- entry locks: what every caller holds when calling a function ----
+  const callerEntries = new Set(caller.entries);
   const entry: (HeldLock[] | null)[] = funcs.map((f) =>
-    f.literal === null && (spawnTargets.has(f.index) || caller.entries.includes(f.index)) ? [] : null,
+    f.literal === null && (spawnTargets.has(f.index) || callerEntries.has(f.index)) ? [] : null,
   );
   for (const f of funcs) if (f.literal && f.runs === 'spawned') entry[f.index] = [];
   // Reached only through guessed edges: nothing is known of its callers' locks.
@@ -280,7 +282,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
     changed = false;
     for (const f of funcs) {
-      if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || caller.entries.includes(f.index))) continue;
+      if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index))) continue;
       let acc: HeldLock[] | null = null;
       for (const e of edgeLocks.get(f.index) ?? []) {
         // A test calling an internal helper directly runs alone; it says nothing about the lock.
@@ -389,8 +391,12 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   };
   // A type reached through a parameter is shared unless every call passes a value of the caller's own.
   const sharedTypes = new Set(raw.sharedTypes);
+  const passedTo = groupBy(
+    raw.argInstances.flatMap((a) => a.callees.map((c) => ({ ...a, callee: c }))),
+    (a) => `${a.callee}:${a.paramIndex}`,
+  );
   for (const pi of raw.paramInstances) {
-    const passed = raw.argInstances.filter((a) => a.paramIndex === pi.paramIndex && a.callees.includes(pi.func));
+    const passed = passedTo.get(`${pi.func}:${pi.paramIndex}`) ?? [];
     if (passed.length === 0 || passed.some((a) => a.kind === 'other')) sharedTypes.add(pi.type);
   }
   const confinedTypes = new Set<string>();
@@ -435,6 +441,17 @@ function literalType(value: import('./syntax.js').LNode | null, text: string): s
 export function ownerOfKey(key: string): number | null {
   if (key.startsWith('local:') || key.startsWith('param:')) return Number(key.split(':')[1]);
   return null;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 function dedupe(refs: MapRef[]): MapRef[] {

@@ -25,10 +25,22 @@ export interface DirResult {
 
 const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.\r?$/m;
 
-/** Analyses the Go files of one directory (one or more packages: `foo` and `foo_test`). */
-export function analyzeDir(files: FileInput[], platform: Platform | null = targetPlatform()): DirResult {
-  const result: DirResult = { findings: [], errors: [], skipped: [] };
-  const byPackage = new Map<string, { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]>();
+export interface PackageInput {
+  rel: string;
+  text: string;
+  tree: ReturnType<typeof parseGo>;
+}
+
+/** A directory's files decoded, filtered and parsed, grouped by package clause. */
+export interface ParsedDir {
+  packages: Map<string, PackageInput[]>;
+  errors: FileError[];
+  skipped: SkippedFile[];
+}
+
+/** Decodes and parses one directory's files; generated, other-platform and broken files are listed, not parsed on. */
+export function parseDir(files: FileInput[], platform: Platform | null = targetPlatform()): ParsedDir {
+  const result: ParsedDir = { packages: new Map(), errors: [], skipped: [] };
   for (const f of files) {
     const decoded = decodeGoSource(f.bytes);
     if (!decoded.ok) {
@@ -54,11 +66,18 @@ export function analyzeDir(files: FileInput[], platform: Platform | null = targe
     }
     const clause = tree.rootNode.namedChildren.find((c) => c.type === 'package_clause');
     const pkg = packageName(clause?.text ?? '');
-    const list = byPackage.get(pkg) ?? [];
+    const list = result.packages.get(pkg) ?? [];
     list.push({ rel: f.rel, text, tree });
-    byPackage.set(pkg, list);
+    result.packages.set(pkg, list);
   }
-  for (const [name, inputs] of byPackage) result.findings.push(...analyzePackage(name, inputs));
+  return result;
+}
+
+/** Analyses the Go files of one directory (one or more packages: `foo` and `foo_test`). */
+export function analyzeDir(files: FileInput[], platform: Platform | null = targetPlatform()): DirResult {
+  const parsed = parseDir(files, platform);
+  const result: DirResult = { findings: [], errors: parsed.errors, skipped: parsed.skipped };
+  for (const [name, inputs] of parsed.packages) result.findings.push(...analyzePackage(name, inputs));
   return result;
 }
 
@@ -73,10 +92,18 @@ function packageName(clause: string): string {
 
 /** Runs every rule over one package. */
 export function analyzePackage(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]): Finding[] {
+  return analyzePackageWithFacts(name, inputs).findings;
+}
+
+/** The findings of one package and the facts they came from (null when the package has no map). */
+export function analyzePackageWithFacts(
+  name: string,
+  inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[],
+): { findings: Finding[]; facts: NonNullable<ReturnType<typeof packageFacts>> | null } {
   // Without `map[` in any file the package declares no map: nothing to find.
-  if (!inputs.some((i) => i.text.includes('map['))) return [];
+  if (!inputs.some((i) => i.text.includes('map['))) return { findings: [], facts: null };
   const built = packageFacts(name, inputs);
-  if (!built) return [];
+  if (!built) return { findings: [], facts: null };
   const { index, ctx } = built;
   const ignores = new Map(index.files.map((f) => [f.rel, ignoredLines(f.text)]));
   const findings: Finding[] = [];
@@ -90,7 +117,7 @@ export function analyzePackage(name: string, inputs: { rel: string; text: string
       findings.push(f);
     }
   }
-  return findings;
+  return { findings, facts: built };
 }
 
 /** The package facts and per-map view the rules read (null when no map is accessed at all). */

@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // gomapfix command line. Exit codes: 0 nothing found, 1 findings, 2 usage/input/internal error.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { scan } from '../scan.js';
 import { UserError } from '../errors.js';
 import { textReport } from './text-report.js';
+import { planFixes, STRATEGIES } from '../fix.js';
+import { diffReport, planJson, summary } from './diff-report.js';
+import { writePlannedFiles, writeAtomic } from '../plan/write.js';
+import { packageDirs, requireGo, verifyDirs } from '../verify/verify.js';
+import { resolve, dirname } from 'node:path';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
@@ -65,6 +71,63 @@ async function main(argv: string[]): Promise<number> {
       exitCode = result.findings.length > 0 ? EXIT_FINDINGS : 0;
     });
 
+  program
+    .command('fix')
+    .description('preview (or, with --write, apply) rewrites that make the reported maps safe')
+    .argument('[paths...]', 'files or directories to fix', ['.'])
+    .addOption(new Option('--strategy <id>', 'transform to use for every finding').choices([...STRATEGIES]).default('auto'))
+    .addOption(new Option('--style <style>', 'mutex-wrap style').choices(['inline', 'wrapper']).default('inline'))
+    .option('--write', 'apply the fixes to the files (atomically)')
+    .option('--include-review', "also apply fixes marked 'review'")
+    .option('--verify', 'after writing, run go vet and go build on every touched package; restore a package that fails')
+    .option('--race', 'with --verify, also run go test -race')
+    .addOption(new Option('--format <format>', 'output format').choices(['diff', 'json']).default('diff'))
+    .option('--max-file-size <bytes>', 'skip (and report) larger files', (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new UserError(`--max-file-size must be a positive number of bytes, got ${v}`);
+      return n;
+    })
+    .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
+    .action(
+      async (
+        paths: string[],
+        opts: { strategy: string; style: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean },
+      ) => {
+        if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
+        if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
+        if (opts.verify) requireGo();
+        const plan = planFixes(paths, {
+          strategy: opts.strategy,
+          style: opts.style,
+          includeReview: !!opts.includeReview,
+          ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+          ...(opts.allPlatforms ? { allPlatforms: true } : {}),
+        });
+        if (opts.format === 'json') process.stdout.write(planJson(plan));
+        else process.stdout.write(diffReport(plan, useColor(process.stdout)));
+        const unresolved = plan.findings.length - new Set(plan.fixes.flatMap((f) => f.covers)).size;
+        if (!opts.write) {
+          exitCode = plan.files.length > 0 || unresolved > 0 ? EXIT_FINDINGS : 0;
+          return;
+        }
+        const outcome = writePlannedFiles(plan.files, plan.root);
+        for (const r of outcome.refused) process.stderr.write(`gomapfix: ${r.file}: ${r.message}\n`);
+        let restored = 0;
+        if (opts.verify && outcome.written.length > 0) {
+          for (const v of verifyDirs(packageDirs(outcome.written, plan.root), { race: !!opts.race })) {
+            if (v.ok) continue;
+            for (const f of plan.files.filter((x) => outcome.written.includes(x.path) && dirname(resolve(plan.root, x.path)) === v.dir)) {
+              writeAtomic(resolve(plan.root, f.path), restoreBytes(f.before, resolve(plan.root, f.path)));
+              restored++;
+            }
+            process.stderr.write(`gomapfix: ${v.dir}: verification failed, its files were restored\n${v.failure}\n`);
+          }
+        }
+        process.stderr.write(`wrote ${outcome.written.length - restored} file${outcome.written.length - restored === 1 ? '' : 's'}${restored ? `, restored ${restored} after failed verification` : ''} (${summary(plan)})\n`);
+        exitCode = outcome.refused.length > 0 || restored > 0 ? EXIT_ERROR : unresolved > 0 ? EXIT_FINDINGS : 0;
+      },
+    );
+
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -80,6 +143,14 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gomapfix: internal error: ${(err as Error)?.message ?? String(err)}\n`);
     return EXIT_ERROR;
   }
+}
+
+/** The scanned text as bytes, with the BOM the file on disk has (if any). */
+function restoreBytes(text: string, path: string): Buffer {
+  const now = readFileSync(path);
+  const bom = now.length >= 3 && now[0] === 0xef && now[1] === 0xbb && now[2] === 0xbf;
+  const body = Buffer.from(text, 'utf8');
+  return bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
 }
 
 main(process.argv).then(

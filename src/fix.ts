@@ -1,0 +1,224 @@
+// The fix pipeline: discover → analyse → one transform per finding → merge → rewrite → Plan.
+// Nothing here writes files; src/plan/write.ts does, from the Plan.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { analyzePackageWithFacts, parseDir, type FileInput } from './analysis/analyze.js';
+import type { Finding } from './analysis/model.js';
+import { targetPlatform } from './files/build-constraints.js';
+import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover } from './files/discover.js';
+import { decodeGoSource } from './files/source.js';
+import type { Conflict, Fix, Plan, PlannedFile, PlannedFinding } from './plan/model.js';
+import { editsForFile, mergeFixes } from './plan/merge.js';
+import { rewriteFile } from './plan/apply.js';
+import type { PackageView, Transform, TransformOptions } from './plan/transform.js';
+import { TRANSFORMS, transformById } from '../transforms/index.js';
+import { UserError } from './errors.js';
+
+export const STRATEGIES = ['auto', ...TRANSFORMS.map((t) => t.id)] as const;
+
+export interface FixOptions {
+  cwd?: string;
+  /** `auto` (default) or a transform id to force. */
+  strategy?: string;
+  style?: 'inline' | 'wrapper';
+  includeReview?: boolean;
+  maxFileSize?: number;
+  allPlatforms?: boolean;
+}
+
+/** Deferred fixes are re-planned on the result, up to this many passes in all. */
+export const MAX_PASSES = 3;
+
+interface SourceFile {
+  rel: string;
+  abs: string;
+  sha256: string;
+  original: string;
+  current: string;
+  hasBom: boolean;
+  bytes: Uint8Array;
+}
+
+interface DirState {
+  files: SourceFile[];
+  goVersion: string;
+}
+
+type PassFix = Fix & { pass: number };
+
+/** Plans the fixes for every finding under `paths`. Reads files; writes nothing. */
+export function planFixes(paths: string[], options: FixOptions = {}): Plan {
+  const cwd = options.cwd ?? process.cwd();
+  const strategy = options.strategy ?? 'auto';
+  const transform = chooseTransform(strategy);
+  const topts: TransformOptions = { style: options.style ?? 'inline' };
+  const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
+  const platform = options.allPlatforms ? null : targetPlatform();
+  const plan: Plan = { version: 1, root: cwd, findings: [], fixes: [], declined: [], conflicts: [], pending: [], files: [], errors: [...found.errors] };
+  const dirs: DirState[] = [];
+  for (const d of found.dirs) {
+    const files: SourceFile[] = [];
+    for (const abs of d.files) {
+      const rel = relative(cwd, abs) || abs;
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(abs);
+      } catch (err) {
+        plan.errors.push({ file: rel, message: `cannot read: ${describeFsError(err)}` });
+        continue;
+      }
+      const decoded = decodeGoSource(bytes);
+      const text = decoded.ok ? decoded.source.text : '';
+      files.push({ rel, abs, sha256: sha256(bytes), original: text, current: text, hasBom: decoded.ok && decoded.source.hasBom, bytes });
+    }
+    dirs.push({ files, goVersion: d.module.goVersion });
+  }
+
+  // Pass 1 plans every finding; later passes re-plan only the maps whose fixes were deferred.
+  let retry: Map<DirState, Set<string>> | null = null;
+  const mapKeys = new Map<string, string>();
+  let lastDeferred: { fix: PassFix; reason: string }[] = [];
+  for (let pass = 1; pass <= MAX_PASSES; pass++) {
+    const candidates: PassFix[] = [];
+    const dirOfFix = new Map<PassFix, DirState>();
+    for (const dir of dirs) {
+      const only: Set<string> | null | undefined = retry ? retry.get(dir) : null;
+      if (retry && !only) continue;
+      const parsed = parseDir(
+        dir.files.map((f): FileInput => ({ rel: f.rel, bytes: encode(f) })),
+        platform,
+      );
+      if (pass === 1) plan.errors.push(...parsed.errors.filter((e) => !e.message.startsWith('cannot read')));
+      for (const [name, inputs] of parsed.packages) {
+        const { findings, facts } = analyzePackageWithFacts(name, inputs);
+        if (pass === 1) plan.findings.push(...findings.map(toPlanned));
+        for (const f of findings) mapKeys.set(f.id, f.map.key);
+        if (!facts || findings.length === 0) continue;
+        const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
+        const covered = new Set<string>();
+        for (const finding of findings) {
+          if (only && !only.has(finding.map.key)) continue;
+          if (covered.has(finding.id)) continue;
+          const result = transform.plan(finding, view, topts);
+          if ('declined' in result) {
+            if (pass === 1) plan.declined.push({ findingId: finding.id, transform: transform.id, reason: result.declined });
+            continue;
+          }
+          const fix = result.fixes[0];
+          if (!fix) continue;
+          for (const id of fix.covers) covered.add(id);
+          const pf: PassFix = { ...fix, pass };
+          if (fix.safety === 'review' && !options.includeReview) {
+            plan.pending.push(pf);
+            continue;
+          }
+          candidates.push(pf);
+          dirOfFix.set(pf, dir);
+        }
+      }
+    }
+    const { accepted, deferred } = mergeFixes(candidates);
+    applyAccepted(accepted, dirOfFix, plan);
+    lastDeferred = deferred;
+    if (deferred.length === 0) break;
+    retry = new Map();
+    for (const { fix } of deferred) {
+      const dir = dirOfFix.get(fix)!;
+      const keys = retry.get(dir) ?? new Set<string>();
+      const key = mapKeys.get(fix.findingId);
+      if (key) keys.add(key);
+      retry.set(dir, keys);
+    }
+  }
+  plan.conflicts.push(...lastDeferred.map(({ fix, reason }): Conflict => ({ findingId: fix.findingId, transform: fix.transform, reason: `still deferred after ${MAX_PASSES} passes: ${reason}` })));
+
+  for (const dir of dirs) {
+    for (const f of dir.files) {
+      if (f.current === f.original) continue;
+      plan.files.push({ path: f.rel, sha256: f.sha256, before: f.original, after: f.current, fixes: plan.fixes.filter((x) => x.edits.some((e) => e.file === f.rel)).map((x) => x.findingId) } satisfies PlannedFile);
+    }
+  }
+  return plan;
+}
+
+/** Applies accepted fixes to the in-memory texts; a fix whose result would not parse is dropped whole. */
+function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, plan: Plan): void {
+  const good: PassFix[] = [];
+  for (const fix of accepted) {
+    const dir = dirOfFix.get(fix)!;
+    const problem = touchedFiles(fix)
+      .map((rel) => {
+        const f = dir.files.find((x) => x.rel === rel);
+        if (!f) return `it edits ${rel}, which was not scanned`;
+        const r = rewriteFile(rel, f.current, fix.edits.filter((e) => e.file === rel), fix.imports[rel] ?? []);
+        return r.ok ? null : `${rel}: ${r.message}`;
+      })
+      .find((p) => p !== null);
+    if (problem) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `dropped: ${problem}` });
+    else good.push(fix);
+  }
+  const byFile = new Map<string, { dir: DirState; fixes: PassFix[] }>();
+  for (const fix of good) {
+    for (const rel of touchedFiles(fix)) {
+      const e = byFile.get(rel) ?? { dir: dirOfFix.get(fix)!, fixes: [] };
+      e.fixes.push(fix);
+      byFile.set(rel, e);
+    }
+  }
+  const failed = new Set<PassFix>();
+  const results = new Map<string, string>();
+  for (const [rel, { dir, fixes }] of byFile) {
+    const f = dir.files.find((x) => x.rel === rel)!;
+    const imports = [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))];
+    const r = rewriteFile(rel, f.current, editsForFile(fixes, rel), imports);
+    if (r.ok) results.set(rel, r.text);
+    else for (const x of fixes) failed.add(x);
+  }
+  for (const fix of good) {
+    if (failed.has(fix)) {
+      plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: 'dropped: together with the other fixes of its file the result would not parse' });
+      continue;
+    }
+    plan.fixes.push(fix);
+  }
+  // A file is updated only when none of its fixes failed (a fix is applied whole or not at all).
+  for (const [rel, { dir, fixes }] of byFile) {
+    if (fixes.some((x) => failed.has(x))) continue;
+    dir.files.find((x) => x.rel === rel)!.current = results.get(rel)!;
+  }
+}
+
+function touchedFiles(fix: Fix): string[] {
+  return [...new Set([...fix.edits.map((e) => e.file), ...Object.keys(fix.imports)])];
+}
+
+function chooseTransform(strategy: string): Transform {
+  // Until the other transforms exist, `auto` means mutex-wrap for every finding.
+  const id = strategy === 'auto' ? 'mutex-wrap' : strategy;
+  const t = transformById(id);
+  if (!t) throw new UserError(`unknown strategy "${strategy}" (choose from ${STRATEGIES.join(', ')})`);
+  return t;
+}
+
+function toPlanned(f: Finding): PlannedFinding {
+  return {
+    id: f.id,
+    rule: f.rule,
+    message: f.message,
+    file: f.span.file,
+    line: f.span.line,
+    column: f.span.column,
+    map: { name: f.map.name, kind: f.map.kind, file: f.map.file, line: f.map.line },
+  };
+}
+
+function encode(f: SourceFile): Uint8Array {
+  if (f.current === f.original) return f.bytes;
+  const body = Buffer.from(f.current, 'utf8');
+  return f.hasBom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

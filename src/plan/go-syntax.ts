@@ -1,0 +1,218 @@
+// Reading Go syntax for rewrites: statements, regions of a block, and what may run inside a lock.
+import type { SyntaxNode } from '../parse/parser.js';
+import type { PackageIndex, ParsedFile } from '../analysis/package-index.js';
+
+/** The smallest node covering [start, end). */
+export function nodeAt(file: ParsedFile, start: number, end: number): SyntaxNode {
+  return file.tree.rootNode.descendantForIndex(start, Math.max(start, end - 1));
+}
+
+/** Whether a node is a statement sitting directly in a statement list (a block or a case body). */
+export function isListedStatement(n: SyntaxNode): boolean {
+  return n.parent?.type === 'statement_list' && n.type !== 'comment';
+}
+
+/** The statement in a list that contains the node (the node itself if it is one). */
+export function listedStatementOf(n: SyntaxNode): SyntaxNode | null {
+  for (let cur: SyntaxNode | null = n; cur; cur = cur.parent) {
+    if (isListedStatement(cur)) return cur;
+    if (cur.type === 'function_declaration' || cur.type === 'method_declaration' || cur.type === 'source_file') return null;
+  }
+  return null;
+}
+
+/** The statements of a statement list, without comments. */
+export function statementsOfList(list: SyntaxNode): SyntaxNode[] {
+  return list.namedChildren.filter((c) => c.type !== 'comment');
+}
+
+/** The function (declaration or literal) a node runs in. */
+export function enclosingFunction(n: SyntaxNode): SyntaxNode | null {
+  for (let cur: SyntaxNode | null = n.parent; cur; cur = cur.parent) {
+    if (cur.type === 'function_declaration' || cur.type === 'method_declaration' || cur.type === 'func_literal') return cur;
+  }
+  return null;
+}
+
+/** Whether a statement list is the top-level list of a function's body. */
+export function isFunctionBodyList(list: SyntaxNode): boolean {
+  const block = list.parent;
+  if (!block || block.type !== 'block') return false;
+  const fn = block.parent;
+  return !!fn && (fn.type === 'function_declaration' || fn.type === 'method_declaration' || fn.type === 'func_literal');
+}
+
+export function* descendants(n: SyntaxNode): Generator<SyntaxNode> {
+  for (const c of n.namedChildren) {
+    yield c;
+    yield* descendants(c);
+  }
+}
+
+/** The leading whitespace of the line that holds `pos`. */
+export function indentAt(text: string, pos: number): string {
+  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+  const m = /^[ \t]*/.exec(text.slice(lineStart, pos));
+  return m ? m[0] : '';
+}
+
+/** Where to put text that must follow a statement: after a trailing `// comment` on its line. */
+export function endOfStatementLine(text: string, end: number): number {
+  const rest = /^[ \t]*(\/\/[^\r\n]*)?/.exec(text.slice(end));
+  return rest && rest[1] ? end + rest[0].length : end;
+}
+
+/** Whether the statement list's function node `fn` ends right after statement `last`. */
+export function jumpsLeaving(region: SyntaxNode[]): { kind: 'return' | 'other'; node: SyntaxNode }[] {
+  const out: { kind: 'return' | 'other'; node: SyntaxNode }[] = [];
+  const start = region[0]!.startIndex;
+  const end = region[region.length - 1]!.endIndex;
+  const labels = new Set<string>();
+  for (const s of region) for (const d of [s, ...descendants(s)]) if (d.type === 'labeled_statement') labels.add(d.child(0)?.text ?? '');
+  const visit = (n: SyntaxNode, loops: number, breakables: number) => {
+    if (n.type === 'func_literal') return;
+    switch (n.type) {
+      case 'return_statement':
+        out.push({ kind: 'return', node: n });
+        return;
+      case 'goto_statement':
+        if (!labels.has(n.namedChildren[0]?.text ?? '')) out.push({ kind: 'other', node: n });
+        return;
+      case 'break_statement':
+      case 'continue_statement': {
+        const label = n.namedChildren[0]?.text;
+        if (label) {
+          if (!labels.has(label)) out.push({ kind: 'other', node: n });
+        } else if (n.type === 'break_statement' ? breakables === 0 : loops === 0) {
+          out.push({ kind: 'other', node: n });
+        }
+        return;
+      }
+    }
+    const loop = n.type === 'for_statement' ? 1 : 0;
+    const breakable = loop || /switch_statement$|^select_statement$/.test(n.type) ? 1 : 0;
+    for (const c of n.namedChildren) visit(c, loops + loop, breakables + breakable);
+  };
+  for (const s of region) visit(s, 0, 0);
+  return out.filter((j) => j.node.startIndex >= start && j.node.endIndex <= end);
+}
+
+const BUILTIN_FUNCS = new Set(['len', 'cap', 'append', 'copy', 'delete', 'make', 'new', 'clear', 'min', 'max', 'complex', 'real', 'imag']);
+const BASIC_TYPES = new Set([
+  'string', 'bool', 'byte', 'rune', 'error', 'any',
+  'int', 'int8', 'int16', 'int32', 'int64', 'uint', 'uint8', 'uint16', 'uint32', 'uint64', 'uintptr',
+  'float32', 'float64', 'complex64', 'complex128',
+]);
+/** Standard packages whose functions never call back into the caller's code (no Stringer, no callbacks). */
+const INERT_PACKAGES = new Set(['strings', 'strconv', 'time', 'math', 'bytes', 'unicode', 'utf8', 'errors', 'atomic', 'filepath', 'path', 'bits', 'cmp', 'slices', 'maps']);
+
+/** Something inside a would-be locked region that could block or re-enter while the lock is held. */
+export interface Hazard {
+  what: string;
+  node: SyntaxNode;
+}
+
+/**
+ * Finds what must not run under a lock a rewrite adds: calls that may re-enter the package or
+ * run unknown code (function values, callbacks, methods the package declares, fmt-style calls),
+ * channel operations, selects, defers and other lock operations.
+ */
+export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: ParsedFile, pure = new PureFunctions(index)): Hazard[] {
+  const out: Hazard[] = [];
+  const visit = (n: SyntaxNode) => {
+    switch (n.type) {
+      case 'func_literal':
+        // A literal defined here runs wherever it is called; a call of it is judged at the call.
+        return;
+      case 'go_statement':
+        return;
+      case 'send_statement':
+        out.push({ what: 'a channel send', node: n });
+        break;
+      case 'select_statement':
+        out.push({ what: 'a select', node: n });
+        break;
+      case 'defer_statement':
+        out.push({ what: 'a defer', node: n });
+        break;
+      case 'unary_expression':
+        if (n.child(0)?.type === '<-') out.push({ what: 'a channel receive', node: n });
+        break;
+      case 'range_clause': {
+        // Ranging over a channel blocks.
+        break;
+      }
+      case 'call_expression': {
+        const why = callHazard(n, index, pure, file);
+        if (why) out.push({ what: why, node: n });
+        break;
+      }
+    }
+    for (const c of n.namedChildren) visit(c);
+  };
+  for (const n of nodes) visit(n);
+  return out;
+}
+
+function callHazard(call: SyntaxNode, index: PackageIndex, pure: PureFunctions, file: ParsedFile): string | null {
+  const fn = call.childForFieldName('function');
+  if (!fn) return 'a call';
+  const args = call.childForFieldName('arguments');
+  const funcArg = args?.namedChildren.some((a) => a.type === 'func_literal');
+  const name = fn.text;
+  if (fn.type === 'identifier') {
+    if (BUILTIN_FUNCS.has(name) || BASIC_TYPES.has(name)) return null;
+    if (index.structs.has(name) || index.namedTypes.has(name)) return null;
+    const fns = (index.funcsByName.get(name) ?? []).filter((i) => index.funcs[i]!.recvType === null);
+    if (fns.length > 0 && fns.every((i) => pure.isPure(i))) return null;
+    return `a call of ${name}()`;
+  }
+  if (fn.type === 'parenthesized_expression' || fn.type === 'array_type' || fn.type === 'slice_type' || fn.type === 'map_type') return null;
+  if (fn.type === 'selector_expression') {
+    const operand = fn.childForFieldName('operand');
+    const field = fn.childForFieldName('field')?.text ?? '';
+    if (/^(R?Lock|R?Unlock|TryR?Lock)$/.test(field)) return `${name}()`;
+    if (operand?.type === 'identifier' && index.imports.has(operand.text) && !isLocalName(operand, file)) {
+      return INERT_PACKAGES.has(operand.text) && !funcArg ? null : `a call of ${name}()`;
+    }
+    // A method the package declares may lock the same mutex; a func-typed field may run anything.
+    const methods = index.methodsByName.get(field) ?? [];
+    if (methods.length > 0) return methods.every((i) => pure.isPure(i)) && !funcArg ? null : `a call of ${name}()`;
+    for (const s of index.structs.values()) if (s.fields.get(field)?.type.trim().startsWith('func')) return `a call of the function value ${name}`;
+    return funcArg ? `a call of ${name}() with a function literal` : null;
+  }
+  return `a call of ${name}`;
+}
+
+/** Crude check that an identifier is not a local shadowing an import: the package name is not assigned in the file. */
+function isLocalName(id: SyntaxNode, file: ParsedFile): boolean {
+  const fn = enclosingFunction(id);
+  if (!fn) return false;
+  const body = file.text.slice(fn.startIndex, id.startIndex);
+  return new RegExp(`\\b${id.text}\\s*(:=|,[^=]*:=)|\\(${id.text}\\s|,\\s*${id.text}\\s+[\\w*\\[]`).test(body);
+}
+
+/** Package functions whose bodies call only builtins and inert packages and take no locks. */
+export class PureFunctions {
+  private readonly memo = new Map<number, boolean>();
+  constructor(private readonly index: PackageIndex) {}
+
+  isPure(i: number): boolean {
+    const hit = this.memo.get(i);
+    if (hit !== undefined) return hit;
+    this.memo.set(i, false); // recursion is not pure enough to trust
+    const f = this.index.funcs[i]!;
+    let ok = false;
+    if (f.body) {
+      const node = f.file.tree.rootNode.descendantForIndex(f.body.start, f.body.end - 1);
+      ok = lockHazards([node], this.index, f.file, this).length === 0;
+    }
+    this.memo.set(i, ok);
+    return ok;
+  }
+}
+
+/** Whether two native nodes are the same node (the binding hands out fresh wrappers). */
+export function sameNode(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
+  return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+}

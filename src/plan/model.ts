@@ -1,0 +1,75 @@
+// The Plan: one data model behind every front end of `fix` (diff, write, JSON, review, PR).
+import type { RuleId } from '../analysis/model.js';
+
+/** A replacement of [start, end) in a file's text (JS string offsets, after a BOM is removed). */
+export interface TextEdit {
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export type Safety = 'safe' | 'review';
+
+/** One way to resolve one or more findings of one map. */
+export interface Fix {
+  findingId: string;
+  /** Every finding this fix resolves (the same map can be reported at several sites). */
+  covers: string[];
+  transform: string;
+  title: string;
+  safety: Safety;
+  edits: TextEdit[];
+  /** Import paths each touched file needs, by file (e.g. { 'store.go': ['sync'] }). */
+  imports: Record<string, string[]>;
+  /** Why this fix was chosen, and anything a reviewer should check. */
+  reason: string;
+}
+
+/** A finding a transform would not rewrite, and why. */
+export interface Declined {
+  findingId: string;
+  transform: string;
+  reason: string;
+}
+
+/** A fix that did not make it into the plan after the last pass. */
+export interface Conflict {
+  findingId: string;
+  transform: string;
+  reason: string;
+}
+
+export interface PlannedFinding {
+  id: string;
+  rule: RuleId;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  map: { name: string; kind: string; file: string; line: number };
+}
+
+/** A file the plan rewrites. `before`/`after` are the full texts as read and as they will be written. */
+export interface PlannedFile {
+  path: string;
+  /** sha256 of the bytes read at scan time; a write is refused when the file no longer matches. */
+  sha256: string;
+  before: string;
+  after: string;
+  /** The fixes (by finding id) that edit this file. */
+  fixes: string[];
+}
+
+export interface Plan {
+  version: 1;
+  root: string;
+  findings: PlannedFinding[];
+  fixes: (Fix & { pass: number })[];
+  declined: Declined[];
+  conflicts: Conflict[];
+  /** Review fixes left out because --include-review was not given. */
+  pending: (Fix & { pass: number })[];
+  files: PlannedFile[];
+  errors: { file: string; message: string }[];
+}

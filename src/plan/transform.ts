@@ -1,0 +1,52 @@
+// The contract every transform in transforms/ implements: a pure function from a finding and its
+// package's facts to fix alternatives, or the reason it declines. Transforms never touch files.
+import type { Finding, RuleId } from '../analysis/model.js';
+import type { PackageIndex, ParsedFile } from '../analysis/package-index.js';
+import type { PackageFlow } from '../analysis/concurrency.js';
+import type { RuleContext, SharedMap } from '../analysis/rules/shared-map.js';
+import type { Fix } from './model.js';
+
+/** What a transform may read about the package of a finding. */
+export interface PackageView {
+  name: string;
+  files: ParsedFile[];
+  index: PackageIndex;
+  flow: PackageFlow;
+  rules: RuleContext;
+  /** The `go` directive of the nearest go.mod (1.19 when there is none). */
+  goVersion: string;
+  /** Every finding of the package, so one fix can cover all findings of its map. */
+  findings: Finding[];
+}
+
+export interface TransformOptions {
+  /** mutex-wrap: `inline` adds a mutex beside the map; `wrapper` replaces it with a locked type. */
+  style?: 'inline' | 'wrapper';
+}
+
+export type TransformResult = { fixes: Fix[] } | { declined: string };
+
+export interface Transform {
+  id: string;
+  title: string;
+  summary: string;
+  /** The rules whose findings this transform can resolve. */
+  appliesTo: readonly RuleId[];
+  plan(finding: Finding, pkg: PackageView, options: TransformOptions): TransformResult;
+}
+
+/** Declares a transform; the identity function, there for type checking and discoverability. */
+export function defineTransform(t: Transform): Transform {
+  return t;
+}
+
+/** The per-map view of the finding's map, if the package facts know it. */
+export function sharedMapOf(finding: Finding, pkg: PackageView): SharedMap | undefined {
+  return pkg.rules.maps.find((m) => m.decl.key === finding.map.key);
+}
+
+/** Whether the declared Go version is at least major.minor. */
+export function goAtLeast(goVersion: string, minor: number): boolean {
+  const m = /^1\.(\d+)/.exec(goVersion);
+  return m !== null && Number(m[1]) >= minor;
+}

@@ -4,7 +4,6 @@
 //  - a case without race_test.go has no `race` key and starts no goroutines.
 // Cases are discovered synchronously at collection time: adding a folder adds tests.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -18,13 +17,12 @@ import {
   runGo,
   type GoRun,
 } from './helpers/go-toolchain.js';
+import { withGoSlot } from './helpers/go-pool.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** GOMAPFIX_FIXTURES points the harness at another fixtures tree (for trying it out). */
 const FIXTURES = process.env.GOMAPFIX_FIXTURES || join(ROOT, 'fixtures');
 const GO = goBinaries();
-/** Go processes running at once (CI has 2 cores). GOMAPFIX_GO_JOBS overrides. */
-const JOBS = Number(process.env.GOMAPFIX_GO_JOBS) || Math.max(1, Math.min(2, availableParallelism()));
 /** Per test: covers waiting for a pool slot plus up to RACE_ATTEMPTS go runs of at most 180 s each. */
 const TEST_TIMEOUT = 900_000;
 /** Runs of `go test -race -count=1` a positive case gets to show its race. */
@@ -126,23 +124,8 @@ function goroutineStarts(caseDir: string): string[] {
   return hits;
 }
 
-// A small pool: at most JOBS go commands at once across all concurrently running tests.
-let running = 0;
-const waiting: Array<() => void> = [];
-async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= JOBS) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await fn();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
-}
-
 async function goInCase(c: Case, bin: string, args: string[]): Promise<GoRun> {
-  return withSlot(async () => {
+  return withGoSlot(async () => {
     const prepared = prepareCase(c.dir);
     try {
       return await runGo(bin, args, prepared.dir);

@@ -18,6 +18,7 @@ import {
   statementsOfList,
   PureFunctions,
   sameNode,
+  descendants,
 } from '../../src/plan/go-syntax.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { newMutexName, type LockChoice } from './naming.js';
@@ -63,15 +64,16 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   if (finding.rule === 'map-escapes-lock') {
     decline(`the map leaves its lock (${finding.message.replace(/\.$/, '')}); a mutex cannot protect what callers do with it afterwards (snapshot-copy hands out a copy instead)`);
   }
-  if (finding.rule === 'map-mutated-during-range' && shared.conflicts.length === 0) {
-    decline('the range mutates the map in a single goroutine: there is no race for a mutex to fix (collect-then-delete applies)');
-  }
   const rangeUnderLock = shared.sites.find((s) => s.kind === 'range' && s.raw.range?.callsOut && s.locks.length > 0);
   if (finding.rule === 'map-mutated-during-range' && rangeUnderLock) {
     decline(`the range at ${at(rangeUnderLock)} already holds the lock while it calls ${rangeUnderLock.raw.range!.callsOut}; a mutex does not fix that (collect-then-delete or snapshot-copy does)`);
   }
+  if (finding.rule === 'map-mutated-during-range' && shared.conflicts.length === 0) {
+    decline('the range inserts into the map it ranges over in a single goroutine: there is no race for a mutex to fix (collect-then-delete applies)');
+  }
 
-  const lock = chooseLock(shared, pkg);
+  const files = new Map(pkg.files.map((f) => [f.rel, f]));
+  const lock = chooseLock(shared, pkg, files);
   const raced = new Set<ResolvedSite>();
   for (const c of shared.conflicts) {
     raced.add(c.a);
@@ -80,7 +82,7 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   // Accesses through a map that escaped (`items := c.Items()`) belong to the map-escapes-lock
   // finding: a lock here cannot reach them.
   const escape = shared.sites.find((s) => s.kind === 'escape');
-  const throughEscape = (s: ResolvedSite) => escape !== undefined && decl.kind === 'field' && s.kind !== 'escape' && (s.viaReturn || !spelledAsField(s, decl));
+  const throughEscape = (s: ResolvedSite) => escape !== undefined && decl.kind === 'field' && s.kind !== 'escape' && (s.viaReturn || !spelledAsField(s, decl, files));
   const unlocked = [...raced].filter((s) => !s.locks.some((l) => l.name === lock.name && (l.mode === 'write' || !isWriteSite(s))));
   const leftToEscape = unlocked.filter(throughEscape);
   const toLock = unlocked.filter((s) => !throughEscape(s));
@@ -89,11 +91,10 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   if (toLock.length === 0) decline('every racing access already holds the lock');
   for (const s of toLock) {
     if (s.kind === 'escape') decline(`the map escapes at ${at(s)} (${s.text}); a mutex cannot guard what happens to it afterwards`);
-    if (!s.raw.mapText && decl.kind === 'field') decline(`${at(s)} reaches the map through another variable; only accesses spelled as x.${fieldName(decl)} can be locked`);
+    if (decl.kind === 'field' && !spelledAsField(s, decl, files)) decline(`${at(s)} reaches the map through another variable (${s.text}); only accesses spelled as x.${fieldName(decl)} can be locked`);
   }
   if (lock.reused) checkNotHeldByCallers(toLock, lock, pkg);
 
-  const files = new Map(pkg.files.map((f) => [f.rel, f]));
   const regions = buildRegions(toLock, lock, files, pkg);
   const edits: TextEdit[] = [];
   let usesDefer = false;
@@ -137,8 +138,19 @@ function isWriteSite(s: ResolvedSite): boolean {
   return s.kind === 'write' || s.kind === 'delete' || s.kind === 'clear' || (s.kind === 'range' && !!s.rangeBody && (s.rangeBody.deletes || s.rangeBody.inserts));
 }
 
-function spelledAsField(s: ResolvedSite, decl: MapDecl): boolean {
-  return new RegExp(`\\.${fieldName(decl)}$`).test((s.raw.mapText ?? '').replace(/\s+/g, ''));
+function spelledAsField(s: ResolvedSite, decl: MapDecl, files: Map<string, ParsedFile>): boolean {
+  return fieldBase(s, fieldName(decl), files) !== null;
+}
+
+/** `s.items[k]`, `len(s.items)` → `s`: the operand of the selector naming the field, or null. */
+function fieldBase(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): string | null {
+  const file = files.get(s.span.file);
+  if (!file) return null;
+  const node = nodeAt(file, s.span.start, s.span.end);
+  for (const n of [node, ...descendants(node)]) {
+    if (n.type === 'selector_expression' && n.childForFieldName('field')?.text === field) return n.childForFieldName('operand')?.text ?? null;
+  }
+  return null;
 }
 
 function fieldName(decl: MapDecl): string {
@@ -146,7 +158,7 @@ function fieldName(decl: MapDecl): string {
 }
 
 /** The mutex to use: the one that guards the map elsewhere, or a new one. */
-function chooseLock(shared: SharedMap, pkg: PackageView): LockChoice {
+function chooseLock(shared: SharedMap, pkg: PackageView, files: Map<string, ParsedFile>): LockChoice {
   const decl = shared.decl;
   if (shared.guard) {
     const g = shared.guard;
@@ -158,10 +170,10 @@ function chooseLock(shared: SharedMap, pkg: PackageView): LockChoice {
     if (decl.kind === 'field') {
       const owner = decl.name.split('.')[0]!;
       const field = fieldName(decl);
-      if (g === owner) return { name: g, reused: true, rw, display: `the embedded mutex of ${owner}`, expr: (s) => baseOf(s, field) };
+      if (g === owner) return { name: g, reused: true, rw, display: `the embedded mutex of ${owner}`, expr: (s) => baseOf(s, field, files) };
       if (g.startsWith(`${owner}.`)) {
         const mu = g.slice(owner.length + 1);
-        return { name: g, reused: true, rw, display: `${owner}.${mu}`, expr: (s) => `${baseOf(s, field)}.${mu}` };
+        return { name: g, reused: true, rw, display: `${owner}.${mu}`, expr: (s) => `${baseOf(s, field, files)}.${mu}` };
       }
     }
     if (decl.kind === 'package-var' && /^\w+$/.test(g)) return { name: g, reused: true, rw, display: g, expr: () => g };
@@ -171,17 +183,14 @@ function chooseLock(shared: SharedMap, pkg: PackageView): LockChoice {
   if (decl.kind === 'field') {
     const owner = decl.name.split('.')[0]!;
     const field = fieldName(decl);
-    return { name: `${owner}.${name}`, reused: false, rw: true, display: `${owner}.${name}`, expr: (s) => `${baseOf(s, field)}.${name}`, declName: name };
+    return { name: `${owner}.${name}`, reused: false, rw: true, display: `${owner}.${name}`, expr: (s) => `${baseOf(s, field, files)}.${name}`, declName: name };
   }
   return { name, reused: false, rw: true, display: name, expr: () => name, declName: name };
 }
 
 /** `s.items` → `s`; declines when the access is not spelled as a selector of the field. */
-function baseOf(s: ResolvedSite, field: string): string {
-  const text = s.raw.mapText ?? '';
-  const m = new RegExp(`^(.*)\\.${field}$`, 's').exec(text.replace(/\s+/g, ''));
-  if (!m || !m[1]) return decline(`${at(s)} reaches the map as ${text || s.text}; only accesses spelled as x.${field} can be locked`);
-  return m[1];
+function baseOf(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): string {
+  return fieldBase(s, field, files) ?? decline(`${at(s)} reaches the map as ${s.text}; only accesses spelled as x.${field} can be locked`);
 }
 
 function guardIsRW(guard: string, pkg: PackageView): boolean {
@@ -292,57 +301,126 @@ function adjacent(a: SyntaxNode, b: SyntaxNode): boolean {
   return !!next && sameNode(next, b);
 }
 
-/** The Lock/Unlock edits of one region, with defer when the region runs to a return. */
+/**
+ * The Lock/Unlock edits of one region. A region whose statements cannot all run locked is split
+ * into one region per statement (each then locked on its own, hoisting map reads if needed).
+ */
 function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean } {
+  try {
+    return wholeRegionEdits(r, pkg);
+  } catch (err) {
+    if (!(err instanceof Decline) || r.stmts.length === 1) throw err;
+    const edits: TextEdit[] = [];
+    let deferred = false;
+    for (const stmt of r.stmts) {
+      const sites = r.sites.filter((s) => s.span.start >= stmt.startIndex && s.span.end <= stmt.endIndex);
+      if (sites.length === 0) continue;
+      const part = wholeRegionEdits({ ...r, stmts: [stmt], sites, write: sites.some(isWriteSite) || r.write && writesWithin(stmt, r, pkg) }, pkg);
+      edits.push(...part.edits);
+      deferred ||= part.deferred;
+    }
+    return { edits, deferred };
+  }
+}
+
+function writesWithin(stmt: SyntaxNode, r: Region, pkg: PackageView): boolean {
+  return pkg.flow.sites.some((s) => s.map === r.sites[0]!.map && s.span.file === r.file.rel && s.span.start >= stmt.startIndex && s.span.end <= stmt.endIndex && isWriteSite(s));
+}
+
+function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean } {
   const text = r.file.text;
   const pure = new PureFunctions(pkg.index);
-  const hazards = lockHazards(r.stmts, pkg.index, r.file, pure);
-  if (hazards.length > 0) {
-    const h = hazards[0]!;
-    decline(`the statement at ${lineOf(r.file, r.stmts[0]!.startIndex)} would hold the lock across ${h.what} (${lineOf(r.file, h.node.startIndex)}), which could block or re-enter`);
-  }
-  const all = statementsOfList(r.list);
-  let stmts = r.stmts;
-  let jumps = jumpsLeaving(stmts);
-  let useDefer = false;
-  const lastIdx = all.findIndex((s) => sameNode(s, stmts[stmts.length - 1]!));
-  const wholeBody = isFunctionBodyList(r.list) && sameNode(all[0]!, stmts[0]!) && lastIdx === all.length - 1;
-  if (wholeBody) useDefer = true;
-  else if (jumps.length > 0) {
-    const lastIsReturn = stmts[stmts.length - 1]!.type === 'return_statement';
-    if (jumps.every((j) => j.kind === 'return') && lastIsReturn) useDefer = true;
-    else if (jumps.every((j) => j.kind === 'return') && isFunctionBodyList(r.list)) {
-      // Extend the region to the end of the function when what follows is safe to run locked.
-      const rest = all.slice(lastIdx + 1);
-      const restHazards = lockHazards(rest, pkg.index, r.file, pure);
-      if (restHazards.length > 0) {
-        decline(`${lineOf(r.file, jumps[0]!.node.startIndex)} returns from inside the region to lock, and the rest of the function calls ${restHazards[0]!.what}; restructure it by hand`);
-      }
-      stmts = [...stmts, ...rest];
-      jumps = jumpsLeaving(stmts);
-      useDefer = true;
-    } else {
-      const j = jumps.find((x) => x.kind === 'other') ?? jumps[0]!;
-      decline(`${lineOf(r.file, j.node.startIndex)} jumps out of the region to lock (${j.node.text.split('\n')[0]}); restructure it by hand`);
-    }
-  }
   const [lockCall, unlockCall] = r.write ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
-  const start = stmts[0]!.startIndex;
-  const indent = indentAt(text, start);
-  const nl = r.file.text.includes('\r\n') ? '\r\n' : '\n';
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const lockLine = `${r.lockExpr}.${lockCall}()`;
   const unlockLine = `${r.lockExpr}.${unlockCall}()`;
-  if (useDefer) {
-    return { edits: [{ file: r.file.rel, start, end: start, text: `${lockLine}${nl}${indent}defer ${unlockLine}${nl}${indent}` }], deferred: true };
+  const stmts = r.stmts;
+  const start = stmts[0]!.startIndex;
+  const indent = indentAt(text, start);
+  const all = statementsOfList(r.list);
+  const lastIdx = all.findIndex((s) => sameNode(s, stmts[stmts.length - 1]!));
+  const wholeBody = isFunctionBodyList(r.list) && sameNode(all[0]!, stmts[0]!) && lastIdx === all.length - 1;
+  const jumps = jumpsLeaving(stmts);
+  const hazards = lockHazards(stmts, pkg.index, r.file, pure);
+  const deferForm = () => ({ edits: [{ file: r.file.rel, start, end: start, text: `${lockLine}${nl}${indent}defer ${unlockLine}${nl}${indent}` }], deferred: true });
+
+  // The whole body, or statements that end in a return: Lock + defer Unlock.
+  if (hazards.length === 0 && (wholeBody || (jumps.length > 0 && jumps.every((j) => j.kind === 'return') && stmts[stmts.length - 1]!.type === 'return_statement'))) {
+    return deferForm();
   }
-  const end = endOfStatementLine(text, stmts[stmts.length - 1]!.endIndex);
-  return {
-    edits: [
-      { file: r.file.rel, start, end: start, text: `${lockLine}${nl}${indent}` },
-      { file: r.file.rel, start: end, end, text: `${nl}${indent}${unlockLine}` },
-    ],
-    deferred: false,
-  };
+  if (jumps.length === 0) {
+    if (hazards.length > 0) {
+      const hoisted = stmts.length === 1 ? hoist(r, pkg, pure) : null;
+      if (hoisted) return { edits: hoisted, deferred: false };
+      const h = hazards[0]!;
+      decline(`the statement at ${lineOf(r.file, stmts[0]!.startIndex)} would hold the lock across ${h.what} (${lineOf(r.file, h.node.startIndex)}), which could block or re-enter`);
+    }
+    const end = endOfStatementLine(text, stmts[stmts.length - 1]!.endIndex);
+    return {
+      edits: [
+        { file: r.file.rel, start, end: start, text: `${lockLine}${nl}${indent}` },
+        { file: r.file.rel, start: end, end, text: `${nl}${indent}${unlockLine}` },
+      ],
+      deferred: false,
+    };
+  }
+  // Jumps out of the region: unlock on each way out, right after the last map access before it,
+  // so what runs on the way out (error replies, logging) runs unlocked.
+  const tails = exitTails(r, jumps, pkg);
+  if (tails) {
+    const inTail = (n: SyntaxNode) => tails.some((t) => n.startIndex >= t.start && n.endIndex <= t.end);
+    const blocking = hazards.filter((h) => !inTail(h.node));
+    if (blocking.length === 0) {
+      const edits: TextEdit[] = [{ file: r.file.rel, start, end: start, text: `${lockLine}${nl}${indent}` }];
+      for (const t of tails) edits.push({ file: r.file.rel, start: t.start, end: t.start, text: `${unlockLine}${nl}${indentAt(text, t.start)}` });
+      // After a region that ends in a jump nothing runs: no unlock there (it would be unreachable).
+      const last = stmts[stmts.length - 1]!;
+      if (!isJump(last)) {
+        const end = endOfStatementLine(text, last.endIndex);
+        edits.push({ file: r.file.rel, start: end, end, text: `${nl}${indent}${unlockLine}` });
+      }
+      return { edits, deferred: false };
+    }
+  }
+  // Returns only, and the rest of the function can run locked: Lock + defer Unlock from here on.
+  if (jumps.every((j) => j.kind === 'return') && isFunctionBodyList(r.list)) {
+    const rest = all.slice(lastIdx + 1);
+    if (lockHazards([...stmts, ...rest], pkg.index, r.file, pure).length === 0) return deferForm();
+  }
+  const j = jumps[0]!;
+  const h = hazards[0];
+  return decline(
+    `${lineOf(r.file, j.node.startIndex)} leaves the region to lock (${j.node.text.split('\n')[0]})` +
+      (h ? ` and the region calls ${h.what} (${lineOf(r.file, h.node.startIndex)}) before it` : '') +
+      '; restructure it by hand',
+  );
+}
+
+function isJump(n: SyntaxNode): boolean {
+  return /^(return|break|continue|goto)_statement$/.test(n.type);
+}
+
+/**
+ * For each jump leaving the region: the statements of its block after the block's last access
+ * of the map (the jump included), where the unlock goes. Null when a jump is not the last
+ * statement of its block.
+ */
+function exitTails(r: Region, jumps: { node: SyntaxNode }[], pkg: PackageView): { start: number; end: number }[] | null {
+  const sites = pkg.flow.sites.filter((s) => s.map === r.sites[0]!.map && s.span.file === r.file.rel);
+  const out: { start: number; end: number }[] = [];
+  for (const j of jumps) {
+    const list = j.node.parent;
+    if (!list || list.type !== 'statement_list') return null;
+    const stmts = statementsOfList(list);
+    const idx = stmts.findIndex((s) => sameNode(s, j.node));
+    if (idx !== stmts.length - 1) return null;
+    let first = idx;
+    while (first > 0 && !sites.some((s) => s.span.start >= stmts[first - 1]!.startIndex && s.span.end <= stmts[first - 1]!.endIndex)) first--;
+    if (sites.some((s) => s.span.start >= j.node.startIndex && s.span.end <= j.node.endIndex)) return null;
+    const start = stmts[first]!.startIndex;
+    if (!out.some((t) => t.start === start)) out.push({ start, end: j.node.endIndex });
+  }
+  return out;
 }
 
 /** Declares the new mutex beside the map: a struct field, a package var, or a local var. */
@@ -391,4 +469,123 @@ function ancestor(n: SyntaxNode, type: string): SyntaxNode | null {
 
 function lineStart(text: string, pos: number): number {
   return text.lastIndexOf('\n', pos - 1) + 1;
+}
+
+/**
+ * For a statement that must not run locked as a whole (it calls out), take only the map
+ * operations under the lock: reads are copied into temporaries first (`v := m[k]`), a write's
+ * right-hand side is evaluated first, and an `if` initializer that reads the map moves above
+ * the `if`. Go leaves the order of a map index and the calls around it unspecified, and a map
+ * read has no side effects, so the result computes the same. Returns null when none applies.
+ */
+function hoist(r: Region, pkg: PackageView, pure: PureFunctions): TextEdit[] | null {
+  const stmt = r.stmts[0]!;
+  const file = r.file;
+  const text = file.text;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = indentAt(text, stmt.startIndex);
+  const hazardFree = (n: SyntaxNode) => lockHazards([n], pkg.index, file, pure).length === 0;
+  const [lockCall, unlockCall] = r.write ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
+  const wrap = (lines: string[]) => `${r.lockExpr}.${lockCall}()${nl}${lines.map((l) => `${indent}${l}${nl}`).join('')}${indent}${r.lockExpr}.${unlockCall}()${nl}${indent}`;
+  const fn = enclosingFunctionText(stmt, text);
+  const names = new Set<string>();
+  const fresh = (base: string) => {
+    let name = base;
+    for (let i = 2; new RegExp(`\\b${name}\\b`).test(fn) || names.has(name); i++) name = `${base}${i}`;
+    names.add(name);
+    return name;
+  };
+  const siteNodes = r.sites.map((site) => nodeAt(file, site.span.start, site.span.end));
+  if (jumpsLeaving([stmt]).length > 0 && stmt.type !== 'return_statement' && stmt.type !== 'if_statement') return null;
+
+  // `m[k] = f(x)`: evaluate f(x) first, then store under the lock.
+  if (stmt.type === 'assignment_statement' && r.write) {
+    const left = stmt.childForFieldName('left');
+    const right = stmt.childForFieldName('right');
+    const op = stmt.child(1)?.type;
+    if (!left || !right || op !== '=' || left.namedChildCount !== 1 || right.namedChildCount !== 1) return null;
+    if (!hazardFree(left) || r.sites.some((site) => site.span.start >= right.startIndex && site.span.end <= right.endIndex)) return null;
+    const tmp = fresh(`${mapBaseName(r)}Val`);
+    return [
+      { file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: `${tmp} := ${right.text}${nl}${indent}${r.lockExpr}.${lockCall}()${nl}${indent}` },
+      { file: file.rel, start: right.startIndex, end: right.endIndex, text: tmp },
+      { file: file.rel, start: stmt.endIndex, end: stmt.endIndex, text: `${nl}${indent}${r.lockExpr}.${unlockCall}()` },
+    ];
+  }
+  if (r.write) return null;
+
+  // `if v, ok := m[k]; ok { … }`: the initializer moves above the `if`, when its names are
+  // not used after the `if` (they would now be in scope there).
+  if (stmt.type === 'if_statement') {
+    const init = stmt.childForFieldName('initializer');
+    const cond = stmt.childForFieldName('condition');
+    const inInit = init && siteNodes.every((n) => n.startIndex >= init.startIndex && n.endIndex <= init.endIndex);
+    if (init && cond && inInit && init.type === 'short_var_declaration' && hazardFree(init)) {
+      const declared = init.childForFieldName('left')?.namedChildren.map((c) => c.text) ?? [];
+      const after = statementsOfList(r.list).filter((x) => x.startIndex > stmt.endIndex).map((x) => x.text).join('\n');
+      if (declared.every((d) => d === '_' || !new RegExp(`\\b${d}\\b`).test(after))) {
+        return [
+          { file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: wrap([init.text]) },
+          { file: file.rel, start: init.startIndex, end: cond.startIndex, text: '' },
+        ];
+      }
+    }
+  }
+  // Reads inside the statement's own expressions: copy each into a temporary first.
+  if (stmt.type === 'for_statement' || stmt.type === 'labeled_statement') return null;
+  const edits: TextEdit[] = [];
+  const lines: string[] = [];
+  for (const n of siteNodes) {
+    const read = readExpression(n);
+    if (!read || listedStatementOf(read) === null || !sameNode(listedStatementOf(read), stmt)) return null;
+    if (insideConditionalOperand(read, stmt) || !hazardFree(read)) return null;
+    if (edits.some((e) => e.start < read.endIndex && read.startIndex < e.end)) continue;
+    const tmp = fresh(`${mapBaseName(r)}${read.type === 'call_expression' ? 'Len' : 'Val'}`);
+    lines.push(`${tmp} := ${read.text}`);
+    edits.push({ file: file.rel, start: read.startIndex, end: read.endIndex, text: tmp });
+  }
+  if (lines.length === 0) return null;
+  return [{ file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: wrap(lines) }, ...edits];
+}
+
+/** The map read a site is: `m[k]` (single-valued) or `len(m)`. */
+function readExpression(n: SyntaxNode): SyntaxNode | null {
+  for (let cur: SyntaxNode | null = n; cur; cur = cur.parent) {
+    if (cur.type === 'index_expression') {
+      // A comma-ok read is a statement of its own; a store target is not a read.
+      const p = cur.parent;
+      if (p?.type === 'expression_list' && (p.parent?.type === 'assignment_statement' || p.parent?.type === 'short_var_declaration')) {
+        const stmt = p.parent;
+        if (sameNode(stmt.childForFieldName('left'), p)) return null;
+        if ((stmt.childForFieldName('left')?.namedChildCount ?? 0) > 1 && p.namedChildCount === 1) return null;
+      }
+      return cur;
+    }
+    if (cur.type === 'call_expression') return cur.childForFieldName('function')?.text === 'len' ? cur : null;
+    if (cur.type === 'selector_expression' || cur.type === 'identifier' || cur.type === 'field_identifier' || cur.type === 'argument_list') continue;
+    return null;
+  }
+  return null;
+}
+
+/** Inside the right operand of && or || (evaluated only sometimes) or a function literal. */
+function insideConditionalOperand(n: SyntaxNode, stmt: SyntaxNode): boolean {
+  for (let cur: SyntaxNode | null = n; cur && !sameNode(cur, stmt); cur = cur.parent) {
+    const p = cur.parent;
+    if (!p) break;
+    if (p.type === 'func_literal') return true;
+    if (p.type === 'binary_expression' && /^(&&|\|\|)$/.test(p.child(1)?.type ?? '') && sameNode(p.childForFieldName('right'), cur)) return true;
+  }
+  return false;
+}
+
+function mapBaseName(r: Region): string {
+  const name = r.sites[0]!.map.replace(/^.*[.:]/, '').replace(/@.*$/, '');
+  return /^[A-Za-z_]\w*$/.test(name) ? name : 'm';
+}
+
+function enclosingFunctionText(n: SyntaxNode, text: string): string {
+  let cur: SyntaxNode | null = n;
+  while (cur && cur.type !== 'function_declaration' && cur.type !== 'method_declaration' && cur.type !== 'func_literal') cur = cur.parent;
+  return cur ? text.slice(cur.startIndex, cur.endIndex) : text;
 }

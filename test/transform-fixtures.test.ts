@@ -1,0 +1,144 @@
+// Every fixture case whose expect.json has a `fix` entry (docs/fixtures.md) is rewritten by the
+// real tool and the result is proven by the real Go toolchain:
+//  - the planned files equal the case's output*.go exactly (inputs without one stay unchanged);
+//  - a second run over the result plans nothing (idempotent);
+//  - the output passes go vet and go build (Go 1.26, and Go 1.19 when the go directive allows),
+//    and `go test -race -count=3` (every race test now passes);
+//  - the behaviour tests (TestBehaviour*) pass on the input and on the output;
+//  - a `declines` case produces no edit and the expected reason.
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { planFixes } from '../src/fix.js';
+import { goBinaries, goDirective, isInputGoFile, outputTarget, prepareCase, raceResult, runGo } from './helpers/go-toolchain.js';
+import { withGoSlot } from './helpers/go-pool.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FIXTURES = join(ROOT, 'fixtures');
+const GO = goBinaries();
+
+interface FixExpectation {
+  transform: string;
+  style?: 'inline' | 'wrapper';
+  declines?: string;
+}
+
+interface FixCase {
+  id: string;
+  dir: string;
+  fix: FixExpectation;
+  outputs: Map<string, string>; // input name -> expected text
+}
+
+function findCases(dir: string, out: FixCase[]): void {
+  const entries = readdirSync(dir).sort();
+  if (entries.includes('expect.json')) {
+    const expectJson = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { fix?: FixExpectation };
+    if (expectJson.fix) {
+      const outputs = new Map<string, string>();
+      for (const name of entries) {
+        const target = outputTarget(name);
+        if (target) outputs.set(target, readFileSync(join(dir, name), 'utf8'));
+      }
+      out.push({ id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: expectJson.fix, outputs });
+    }
+  }
+  for (const name of entries) {
+    const p = join(dir, name);
+    if (!name.startsWith('.') && statSync(p).isDirectory()) findCases(p, out);
+  }
+}
+
+const cases: FixCase[] = [];
+findCases(FIXTURES, cases);
+
+/** The case's scanned inputs (no tests, no outputs) in a temp dir, as the tool would see a package. */
+function inputCopy(c: FixCase): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'gomapfix-fix-'));
+  for (const name of readdirSync(c.dir)) {
+    if ((isInputGoFile(name) && !name.endsWith('_test.go')) || name === 'go.mod') cpSync(join(c.dir, name), join(dir, name));
+  }
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function plan(c: FixCase, dir: string) {
+  return planFixes([dir], { cwd: dir, strategy: c.fix.transform, style: c.fix.style ?? 'inline', includeReview: true });
+}
+
+describe('transform fixtures', () => {
+  it('there are at least 15 mutex-wrap cases with a proven output', () => {
+    const proven = cases.filter((c) => c.fix.transform === 'mutex-wrap' && !c.fix.declines && c.outputs.size > 0);
+    expect(proven.length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const c of cases) {
+    describe(c.id, () => {
+      if (c.fix.declines) {
+        it(`${c.fix.transform} declines with the recorded reason`, () => {
+          const tmp = inputCopy(c);
+          try {
+            const p = plan(c, tmp.dir);
+            expect(p.findings.length).toBeGreaterThan(0);
+            expect(p.files).toEqual([]);
+            expect(p.declined.map((d) => d.reason).join('\n')).toContain(c.fix.declines);
+          } finally {
+            tmp.cleanup();
+          }
+        });
+        return;
+      }
+
+      it('the rewrite equals the expected output and a second run changes nothing', () => {
+        expect(c.outputs.size, 'a fix case needs output*.go files').toBeGreaterThan(0);
+        const tmp = inputCopy(c);
+        try {
+          const p = plan(c, tmp.dir);
+          expect(p.declined, JSON.stringify(p.declined)).toEqual([]);
+          expect(p.conflicts).toEqual([]);
+          const produced = new Map(p.files.map((f) => [f.path, f.after]));
+          for (const name of readdirSync(tmp.dir).filter((n) => n.endsWith('.go'))) {
+            const want = c.outputs.get(name);
+            if (want === undefined) expect(produced.has(name), `${name} has no output file, so it must not change`).toBe(false);
+            else expect(produced.get(name), `${name}`).toBe(want);
+          }
+          // Idempotent: the rewritten package has nothing left for this transform.
+          for (const [name, text] of c.outputs) writeFileSync(join(tmp.dir, name), text);
+          const again = plan(c, tmp.dir);
+          expect(again.files.map((f) => f.path)).toEqual([]);
+          expect(again.findings.filter((f) => f.rule !== 'map-escapes-lock')).toEqual([]);
+        } finally {
+          tmp.cleanup();
+        }
+      });
+
+      it('the output passes go vet, go build and go test -race -count=3; behaviour tests pass on input and output', { timeout: 900_000 }, async () => {
+        const out = prepareCase(c.dir, { use: 'output' });
+        const inp = prepareCase(c.dir, { use: 'input' });
+        try {
+          const directive = goDirective(out.goMod);
+          const bins = [GO.go126, ...(GO.go119 && directive && directive.minor <= 19 ? [GO.go119] : [])];
+          for (const bin of bins) {
+            for (const args of [['vet', './...'], ['build', './...']]) {
+              const r = await withGoSlot(() => runGo(bin, args, out.dir));
+              expect(r.code, `${bin} ${args.join(' ')}:\n${r.output}`).toBe(0);
+            }
+          }
+          if (existsSync(join(c.dir, 'race_test.go'))) {
+            const race = await withGoSlot(() => runGo(GO.go126, ['test', '-race', '-count=3', './...'], out.dir));
+            expect(raceResult(race).kind, race.output).toBe('pass');
+            for (const prepared of [inp, out]) {
+              const b = await withGoSlot(() => runGo(GO.go126, ['test', '-run', 'Behaviour', '-count=1', '-v', './...'], prepared.dir));
+              expect(b.code, b.output).toBe(0);
+              expect(b.output, 'the case needs a TestBehaviour test').toMatch(/--- PASS: TestBehaviour/);
+            }
+          }
+        } finally {
+          out.cleanup();
+          inp.cleanup();
+        }
+      });
+    });
+  }
+});

@@ -23,6 +23,10 @@ interface FixExpectation {
   transform: string;
   style?: 'inline' | 'wrapper';
   declines?: string;
+  /** A finding of the case the transform declines while it fixes the others. */
+  alsoDeclines?: string;
+  /** 'review' when the fix must be marked for review (applied only with --include-review). */
+  safety?: 'safe' | 'review';
 }
 
 interface FixCase {
@@ -95,7 +99,10 @@ describe('transform fixtures', () => {
         const tmp = inputCopy(c);
         try {
           const p = plan(c, tmp.dir);
-          expect(p.declined, JSON.stringify(p.declined)).toEqual([]);
+          if (c.fix.alsoDeclines) expect(p.declined.map((d) => d.reason).join('\n')).toContain(c.fix.alsoDeclines);
+          else expect(p.declined, JSON.stringify(p.declined)).toEqual([]);
+          expect(p.fixes.map((f) => f.safety)).toContain(c.fix.safety ?? 'safe');
+          if (c.fix.safety !== 'review') expect(p.fixes.map((f) => f.safety)).not.toContain('review');
           expect(p.conflicts).toEqual([]);
           const produced = new Map(p.files.map((f) => [f.path, f.after]));
           for (const name of readdirSync(tmp.dir).filter((n) => n.endsWith('.go'))) {
@@ -107,7 +114,8 @@ describe('transform fixtures', () => {
           for (const [name, text] of c.outputs) writeFileSync(join(tmp.dir, name), text);
           const again = plan(c, tmp.dir);
           expect(again.files.map((f) => f.path)).toEqual([]);
-          expect(again.findings.filter((f) => f.rule !== 'map-escapes-lock')).toEqual([]);
+          const declinedBefore = new Set(p.declined.map((d) => p.findings.find((f) => f.id === d.findingId)?.rule));
+          expect(again.findings.filter((f) => !declinedBefore.has(f.rule))).toEqual([]);
         } finally {
           tmp.cleanup();
         }

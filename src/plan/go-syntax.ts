@@ -58,8 +58,9 @@ export function indentAt(text: string, pos: number): string {
 
 /** Where to put text that must follow a statement: after a trailing `// comment` on its line. */
 export function endOfStatementLine(text: string, end: number): number {
-  const rest = /^[ \t]*(\/\/[^\r\n]*)?/.exec(text.slice(end));
-  return rest && rest[1] ? end + rest[0].length : end;
+  // Block comments closed on the same line, then a line comment.
+  const rest = /^(?:[ \t]*\/\*[^\n]*?\*\/)*(?:[ \t]*\/\/[^\r\n]*)?/.exec(text.slice(end));
+  return rest ? end + rest[0].length : end;
 }
 
 /** Whether the statement list's function node `fn` ends right after statement `last`. */

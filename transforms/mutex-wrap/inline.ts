@@ -4,6 +4,7 @@ import type { Finding, MapDecl } from '../../src/analysis/model.js';
 import type { ResolvedSite } from '../../src/analysis/concurrency.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
+import { touchesContents } from '../../src/analysis/conflicts.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
@@ -54,6 +55,10 @@ interface Region {
   write: boolean;
   lockExpr: string;
   sites: ResolvedSite[];
+  /** The map's own name (`visits` for `Counter.visits`), for naming temporaries. */
+  mapName: string;
+  /** The lock is a sync.RWMutex: reads may take RLock. */
+  rw: boolean;
 }
 
 function buildInline(finding: Finding, pkg: PackageView): Fix {
@@ -79,19 +84,34 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     raced.add(c.a);
     raced.add(c.b);
   }
+  // Once a map has a mutex, every access must hold it (the scan reports any that does not), so a
+  // package or field map gets the lock at every access but its construction. A local map only
+  // at the accesses that race: its other accesses are ordered by the code around them.
+  const finder = pkg.rules.finder;
+  const candidates =
+    decl.kind === 'local' ? [...raced] : shared.sites.filter((s) => (touchesContents(s) || s.kind === 'escape') && !finder.isConstruction(s));
   // Accesses through a map that escaped (`items := c.Items()`) belong to the map-escapes-lock
   // finding: a lock here cannot reach them.
-  const escape = shared.sites.find((s) => s.kind === 'escape');
+  const escape = shared.sites.find((s) => s.kind === 'escape' && s.escape !== 'call');
   const throughEscape = (s: ResolvedSite) => escape !== undefined && decl.kind === 'field' && s.kind !== 'escape' && (s.viaReturn || !spelledAsField(s, decl, files));
-  const unlocked = [...raced].filter((s) => !s.locks.some((l) => l.name === lock.name && (l.mode === 'write' || !isWriteSite(s))));
+  const unlocked = candidates.filter((s) => !s.locks.some((l) => l.name === lock.name && (l.mode === 'write' || !isWriteSite(s))));
   const leftToEscape = unlocked.filter(throughEscape);
   const toLock = unlocked.filter((s) => !throughEscape(s));
   const upgrade = toLock.find((s) => s.locks.some((l) => l.name === lock.name));
   if (upgrade) decline(`${at(upgrade)} writes the map while holding only the read lock of ${lock.display}; change RLock to Lock there by hand`);
   if (toLock.length === 0) decline('every racing access already holds the lock');
   for (const s of toLock) {
-    if (s.kind === 'escape') decline(`the map escapes at ${at(s)} (${s.text}); a mutex cannot guard what happens to it afterwards`);
+    if (s.kind === 'escape' && s.escape !== 'call') {
+      decline(`the map escapes at ${at(s)} (${s.text}: ${s.escape === 'return' ? 'returned' : s.escape === 'send' ? 'sent on a channel' : s.escape === 'store' ? 'stored elsewhere' : 'passed to a callback'}); a mutex cannot guard what its users do with it afterwards`);
+    }
     if (decl.kind === 'field' && !spelledAsField(s, decl, files)) decline(`${at(s)} reaches the map through another variable (${s.text}); only accesses spelled as x.${fieldName(decl)} can be locked`);
+  }
+  if (decl.kind === 'local') {
+    // The new mutex is a local of the map's function: only that function and its closures see it.
+    const owner = decl.ownerFunc;
+    const inOwner = (f: number): boolean => f === owner || (pkg.index.funcs[f]!.literal !== null && pkg.index.funcs[f]!.parent >= 0 && inOwner(pkg.index.funcs[f]!.parent));
+    const outside = toLock.find((s) => !inOwner(s.func));
+    if (outside) decline(`${at(outside)} accesses ${decl.name} in ${pkg.index.funcs[outside.func]!.name}, which receives it as a parameter; a local mutex cannot reach it there`);
   }
   if (lock.reused) checkNotHeldByCallers(toLock, lock, pkg);
 
@@ -165,27 +185,27 @@ function chooseLock(shared: SharedMap, pkg: PackageView, files: Map<string, Pars
     const rw = guardIsRW(g, pkg);
     if (g.includes('@')) {
       const name = g.split('@')[0]!;
-      return { name: g, reused: true, rw, display: name, expr: () => name };
+      return { name: g, reused: true, rw, display: name, expr: () => name, mapName: fieldName(decl) };
     }
     if (decl.kind === 'field') {
       const owner = decl.name.split('.')[0]!;
       const field = fieldName(decl);
-      if (g === owner) return { name: g, reused: true, rw, display: `the embedded mutex of ${owner}`, expr: (s) => baseOf(s, field, files) };
+      if (g === owner) return { name: g, reused: true, rw, display: `the embedded mutex of ${owner}`, expr: (s) => baseOf(s, field, files), mapName: fieldName(decl) };
       if (g.startsWith(`${owner}.`)) {
         const mu = g.slice(owner.length + 1);
-        return { name: g, reused: true, rw, display: `${owner}.${mu}`, expr: (s) => `${baseOf(s, field, files)}.${mu}` };
+        return { name: g, reused: true, rw, display: `${owner}.${mu}`, expr: (s) => `${baseOf(s, field, files)}.${mu}`, mapName: fieldName(decl) };
       }
     }
-    if (decl.kind === 'package-var' && /^\w+$/.test(g)) return { name: g, reused: true, rw, display: g, expr: () => g };
+    if (decl.kind === 'package-var' && /^\w+$/.test(g)) return { name: g, reused: true, rw, display: g, expr: () => g, mapName: fieldName(decl) };
     decline(`the map is guarded by ${g} elsewhere, which cannot be named at every access`);
   }
   const name = newMutexName(decl, pkg);
   if (decl.kind === 'field') {
     const owner = decl.name.split('.')[0]!;
     const field = fieldName(decl);
-    return { name: `${owner}.${name}`, reused: false, rw: true, display: `${owner}.${name}`, expr: (s) => `${baseOf(s, field, files)}.${name}`, declName: name };
+    return { name: `${owner}.${name}`, reused: false, rw: true, display: `${owner}.${name}`, expr: (s) => `${baseOf(s, field, files)}.${name}`, declName: name, mapName: fieldName(decl) };
   }
-  return { name, reused: false, rw: true, display: name, expr: () => name, declName: name };
+  return { name, reused: false, rw: true, display: name, expr: () => name, declName: name, mapName: fieldName(decl) };
 }
 
 /** `s.items` → `s`; declines when the access is not spelled as a selector of the field. */
@@ -267,13 +287,14 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
     const exprOf = (s: ResolvedSite) => lock.expr(s);
     const lockExpr = exprOf(e.sites[0]!);
     for (const s of e.sites) if (exprOf(s) !== lockExpr) decline(`one statement (${at(s)}) reaches two instances of the map`);
-    if (last && last.file === e.file && sameNode(last.list, list) && last.lockExpr === lockExpr && adjacent(last.stmts[last.stmts.length - 1]!, e.stmt)) {
-      last.stmts.push(e.stmt);
+    const between = last && last.file === e.file && sameNode(last.list, list) && last.lockExpr === lockExpr ? statementsBetween(last.stmts[last.stmts.length - 1]!, e.stmt) : null;
+    if (last && between && between.every((b) => lockableBetween(b, pkg, e.file))) {
+      last.stmts.push(...between, e.stmt);
       last.sites.push(...e.sites);
       last.write ||= e.sites.some(isWriteSite);
       continue;
     }
-    regions.push({ file: e.file, list, stmts: [e.stmt], write: e.sites.some(isWriteSite), lockExpr, sites: e.sites });
+    regions.push({ file: e.file, list, stmts: [e.stmt], write: e.sites.some(isWriteSite), lockExpr, sites: e.sites, mapName: lock.mapName, rw: lock.rw });
   }
   for (const r of regions) {
     // Any access of this map inside the region decides the mode, locked before or not.
@@ -295,10 +316,29 @@ function previousStatement(n: SyntaxNode): SyntaxNode | null {
   return prev;
 }
 
-function adjacent(a: SyntaxNode, b: SyntaxNode): boolean {
-  let next = a.nextNamedSibling;
-  while (next && next.type === 'comment') next = next.nextNamedSibling;
-  return !!next && sameNode(next, b);
+/** The statements strictly between a and b in their list, or null when b does not follow a. */
+function statementsBetween(a: SyntaxNode, b: SyntaxNode): SyntaxNode[] | null {
+  const out: SyntaxNode[] = [];
+  for (let next = a.nextNamedSibling; next; next = next.nextNamedSibling) {
+    if (sameNode(next, b)) return out;
+    if (next.type !== 'comment') out.push(next);
+  }
+  return null;
+}
+
+/**
+ * A statement between two accesses can join their locked region when it can run locked: no
+ * call out, except on a way out of the function (`if bad { return fmt.Errorf(…) }`), where the
+ * region unlocks first.
+ */
+function lockableBetween(stmt: SyntaxNode, pkg: PackageView, file: ParsedFile): boolean {
+  return lockHazards([stmt], pkg.index, file).every((h) => {
+    let list: SyntaxNode | null = h.node.parent;
+    while (list && list.type !== 'statement_list') list = list.parent;
+    if (!list || !(list.startIndex >= stmt.startIndex && list.endIndex <= stmt.endIndex)) return false;
+    const stmts = statementsOfList(list);
+    return stmts[stmts.length - 1]?.type === 'return_statement';
+  });
 }
 
 /**
@@ -330,7 +370,7 @@ function writesWithin(stmt: SyntaxNode, r: Region, pkg: PackageView): boolean {
 function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean } {
   const text = r.file.text;
   const pure = new PureFunctions(pkg.index);
-  const [lockCall, unlockCall] = r.write ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
+  const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const lockLine = `${r.lockExpr}.${lockCall}()`;
   const unlockLine = `${r.lockExpr}.${unlockCall}()`;
@@ -485,7 +525,7 @@ function hoist(r: Region, pkg: PackageView, pure: PureFunctions): TextEdit[] | n
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const indent = indentAt(text, stmt.startIndex);
   const hazardFree = (n: SyntaxNode) => lockHazards([n], pkg.index, file, pure).length === 0;
-  const [lockCall, unlockCall] = r.write ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
+  const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
   const wrap = (lines: string[]) => `${r.lockExpr}.${lockCall}()${nl}${lines.map((l) => `${indent}${l}${nl}`).join('')}${indent}${r.lockExpr}.${unlockCall}()${nl}${indent}`;
   const fn = enclosingFunctionText(stmt, text);
   const names = new Set<string>();
@@ -580,7 +620,7 @@ function insideConditionalOperand(n: SyntaxNode, stmt: SyntaxNode): boolean {
 }
 
 function mapBaseName(r: Region): string {
-  const name = r.sites[0]!.map.replace(/^.*[.:]/, '').replace(/@.*$/, '');
+  const name = r.mapName;
   return /^[A-Za-z_]\w*$/.test(name) ? name : 'm';
 }
 

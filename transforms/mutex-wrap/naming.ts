@@ -14,6 +14,8 @@ export interface LockChoice {
   expr(site: ResolvedSite): string;
   /** For a new mutex: the declared name. */
   declName?: string;
+  /** The map's own name, for naming temporaries. */
+  mapName: string;
 }
 
 /**

@@ -1,0 +1,168 @@
+// `gomapfix fix`: preview, --write (atomic, mode, CRLF, BOM, changed files refused), JSON, review
+// fixes, --verify, and bad input. Real CLI, real files, real Go toolchain for --verify.
+import { readFileSync, readdirSync, statSync, chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp, racy, runCli, tempTree } from './helpers/cli.js';
+import { planFixes } from '../src/fix.js';
+import { writePlannedFiles } from '../src/plan/write.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const GO_MOD = 'module example.com/p\n\ngo 1.19\n';
+
+describe('gomapfix fix', () => {
+  it('previews a diff with a header per fix and changes nothing; exit 1', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
+    const run = runCli(['fix', '.'], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^# fix [0-9a-f]{16}: p\.go:8 concurrent-map-write on counts/m);
+    expect(run.stdout).toContain('mutex-wrap (inline): guard counts with a new sync.RWMutex countsMu');
+    expect(run.stdout).toMatch(/^#   why: /m);
+    expect(run.stdout).toContain('+++ b/p.go');
+    expect(run.stdout).toContain('+\t\t\tcountsMu.Lock()');
+    expect(run.stdout).toContain('+import "sync"');
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(racy());
+    expect(run.stdout).not.toMatch(/\x1b\[/); // no colour when piped
+  });
+
+  it('--write applies atomically, keeps the file mode, and a second run finds nothing', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
+    chmodSync(join(dir, 'p.go'), 0o640);
+    const inode = statSync(join(dir, 'p.go')).ino;
+    const run = runCli(['fix', '--write', '.'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('wrote 1 file');
+    const after = readFileSync(join(dir, 'p.go'), 'utf8');
+    expect(after).toContain('var countsMu sync.RWMutex');
+    expect(after).toContain('countsMu.Lock()\n\t\t\tcounts[i]++\n\t\t\tcountsMu.Unlock()');
+    expect(statSync(join(dir, 'p.go')).mode & 0o777).toBe(0o640);
+    expect(statSync(join(dir, 'p.go')).ino).not.toBe(inode); // replaced by rename, not rewritten in place
+    expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+    const again = runCli(['fix', '.'], { cwd: dir });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('no findings: nothing to fix');
+  });
+
+  it('keeps CRLF line endings and a BOM', () => {
+    const crlf = racy().replace(/\n/g, '\r\n');
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(crlf)]) });
+    const run = runCli(['fix', '--write', '.'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(0);
+    const bytes = readFileSync(join(dir, 'p.go'));
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.subarray(3).toString('utf8');
+    expect(text).toContain('countsMu.Lock()\r\n');
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
+  it('--format json prints the Plan with a diff per file', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
+    const run = runCli(['fix', '--format', 'json', '.'], { cwd: dir });
+    expect(run.status).toBe(1);
+    const plan = JSON.parse(run.stdout) as {
+      version: number;
+      findings: { id: string }[];
+      fixes: { findingId: string; transform: string; safety: string; edits: { file: string }[] }[];
+      files: { path: string; sha256: string; diff: string }[];
+    };
+    expect(plan.version).toBe(1);
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.fixes[0]).toMatchObject({ findingId: plan.findings[0]!.id, transform: 'mutex-wrap', safety: 'safe' });
+    expect(plan.files[0]!.path).toBe('p.go');
+    expect(plan.files[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(plan.files[0]!.diff).toContain('+var countsMu sync.RWMutex');
+  });
+
+  it('refuses to overwrite a file that changed since the scan', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
+    const plan = planFixes(['.'], { cwd: dir });
+    expect(plan.files).toHaveLength(1);
+    writeFileSync(join(dir, 'p.go'), racy() + '\n// edited meanwhile\n');
+    const outcome = writePlannedFiles(plan.files, plan.root);
+    expect(outcome.written).toEqual([]);
+    expect(outcome.refused[0]!.message).toContain('changed since it was scanned');
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toContain('edited meanwhile');
+  });
+
+  it('never rewrites a file with syntax errors, and fixes the rest of the package', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy(), 'broken.go': 'package p\n\nfunc broken( {\n' });
+    const run = runCli(['fix', '--write', '.'], { cwd: dir });
+    expect(run.stdout).toMatch(/# error: broken\.go: 3:\d+: syntax error/);
+    expect(readFileSync(join(dir, 'broken.go'), 'utf8')).toBe('package p\n\nfunc broken( {\n');
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toContain('countsMu');
+  });
+
+  it("applies a 'review' fix only with --include-review", () => {
+    const src = `package p
+
+import "sync"
+
+type Counter struct {
+	counts map[string]int
+}
+
+func NewCounter() *Counter { return &Counter{counts: map[string]int{}} }
+
+func (c Counter) Inc(k string) { c.counts[k]++ }
+
+func (c *Counter) IncAll(keys []string) {
+	var wg sync.WaitGroup
+	for _, k := range keys {
+		wg.Add(1)
+		go func(k string) {
+			defer wg.Done()
+			c.Inc(k)
+		}(k)
+	}
+	wg.Wait()
+}
+`;
+    const dir = tempTree({ 'go.mod': GO_MOD, 'c.go': src });
+    const preview = runCli(['fix', '--write', '.'], { cwd: dir });
+    expect(preview.stdout).toContain('needs review (pass --include-review to apply)');
+    expect(preview.stdout).toContain('value receivers of Counter became pointer receivers');
+    expect(readFileSync(join(dir, 'c.go'), 'utf8')).toBe(src);
+    const run = runCli(['fix', '--write', '--include-review', '.'], { cwd: dir });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'c.go'), 'utf8')).toContain('func (c *Counter) Inc(k string) {');
+  });
+
+  it('--verify runs go vet and go build and restores a package that fails', { timeout: 120_000 }, () => {
+    // The package already fails go vet (a Printf verb mismatch); the fix itself is fine.
+    const src = racy().replace('package p\n', 'package p\n\nimport "fmt"\n\nfunc Report() string { return fmt.Sprintf("%d", "x") }\n');
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });
+    const run = runCli(['fix', '--write', '--verify', '.'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('verification failed, its files were restored');
+    expect(run.stderr).toContain('go vet . failed');
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(src);
+
+    const ok = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
+    const good = runCli(['fix', '--write', '--verify', '.'], { cwd: ok });
+    expect(good.status, good.stderr).toBe(0);
+    expect(readFileSync(join(ok, 'p.go'), 'utf8')).toContain('countsMu');
+  });
+
+  it('--verify without go on PATH is a one-line error, exit 2, nothing written', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
+    const run = runCli(['fix', '--write', '--verify', '.'], { cwd: dir, env: { PATH: '/usr/bin:/bin' } });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('--verify needs the go command on PATH');
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(racy());
+  });
+
+  it('bad input: a missing path and an unknown strategy are one-line errors with exit 2', () => {
+    const missing = runCli(['fix', 'no/such/dir']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    const strategy = runCli(['fix', '--strategy', 'nope', '.']);
+    expect(strategy.status).toBe(2);
+    expect(strategy.stderr).toContain('nope');
+    const verifyAlone = runCli(['fix', '--verify', '.']);
+    expect(verifyAlone.status).toBe(2);
+    expect(verifyAlone.stderr).toContain('use it with --write');
+  });
+});

@@ -21,7 +21,7 @@ describe('gomapfix fix', () => {
     expect(run.stdout).toContain('mutex-wrap (inline): guard counts with a new sync.RWMutex countsMu');
     expect(run.stdout).toMatch(/^#   why: /m);
     expect(run.stdout).toContain('+++ b/p.go');
-    expect(run.stdout).toContain('+\t\t\tcountsMu.Lock()');
+    expect(run.stdout).toContain('+\t\t\tdefer countsMu.Unlock()');
     expect(run.stdout).toContain('+import "sync"');
     expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(racy());
     expect(run.stdout).not.toMatch(/\x1b\[/); // no colour when piped
@@ -36,7 +36,8 @@ describe('gomapfix fix', () => {
     expect(run.stderr).toContain('wrote 1 file');
     const after = readFileSync(join(dir, 'p.go'), 'utf8');
     expect(after).toContain('var countsMu sync.RWMutex');
-    expect(after).toContain('countsMu.Lock()\n\t\t\tcounts[i]++\n\t\t\tcountsMu.Unlock()');
+    // The access is the whole body of the goroutine's function: Lock + defer Unlock.
+    expect(after).toContain('go func(i int) {\n\t\t\tcountsMu.Lock()\n\t\t\tdefer countsMu.Unlock()\n\t\t\tcounts[i]++\n');
     expect(statSync(join(dir, 'p.go')).mode & 0o777).toBe(0o640);
     expect(statSync(join(dir, 'p.go')).ino).not.toBe(inode); // replaced by rename, not rewritten in place
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);

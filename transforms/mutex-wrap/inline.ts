@@ -137,7 +137,7 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
   const what = lock.reused
     ? `take ${lock.display} (which guards ${decl.name} elsewhere) at the ${toLock.length} unguarded access${toLock.length === 1 ? '' : 'es'}`
-    : `guard ${decl.name} with a new sync.RWMutex ${lock.display} at its ${toLock.length} racing access${toLock.length === 1 ? '' : 'es'}`;
+    : `guard ${decl.name} with a new sync.RWMutex ${lock.display} at ${toLock.length} access${toLock.length === 1 ? '' : 'es'}`;
   return {
     findingId: finding.id,
     covers: covers.includes(finding.id) ? covers : [finding.id, ...covers],
@@ -147,7 +147,7 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     edits,
     imports,
     reason:
-      (lock.reused ? 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes' : `no lock guards ${decl.name}; every access that races is wrapped in Lock/Unlock (RLock for reads)`) +
+      (lock.reused ? 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes' : `no lock guards ${decl.name}; its accesses are wrapped in Lock/Unlock (RLock for reads)`) +
       (usesDefer ? '; defer is used where the locked statements run to the end of the function' : '') +
       (leftToEscape.length > 0 ? `; the accesses through the escaped map (${leftToEscape.map(at).join(', ')}) are left to the map-escapes-lock finding` : '') +
       (review ? `. Review: ${review}` : ''),

@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { analyzePackageWithFacts, parseDir, type FileInput } from './analysis/analyze.js';
-import type { Finding } from './analysis/model.js';
 import { targetPlatform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover } from './files/discover.js';
 import { decodeGoSource } from './files/source.js';
-import type { Conflict, Fix, Plan, PlannedFile, PlannedFinding } from './plan/model.js';
+import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
+import { toJson } from './scan.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
 import { rewriteFile } from './plan/apply.js';
 import type { PackageView, Transform, TransformOptions } from './plan/transform.js';
@@ -92,7 +92,7 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
       if (pass === 1) plan.errors.push(...parsed.errors.filter((e) => !e.message.startsWith('cannot read')));
       for (const [name, inputs] of parsed.packages) {
         const { findings, facts } = analyzePackageWithFacts(name, inputs);
-        if (pass === 1) plan.findings.push(...findings.map(toPlanned));
+        if (pass === 1) plan.findings.push(...findings.map(toJson));
         for (const f of findings) mapKeys.set(f.id, f.map.key);
         if (!facts || findings.length === 0) continue;
         const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
@@ -199,18 +199,6 @@ function chooseTransform(strategy: string): Transform {
   const t = transformById(id);
   if (!t) throw new UserError(`unknown strategy "${strategy}" (choose from ${STRATEGIES.join(', ')})`);
   return t;
-}
-
-function toPlanned(f: Finding): PlannedFinding {
-  return {
-    id: f.id,
-    rule: f.rule,
-    message: f.message,
-    file: f.span.file,
-    line: f.span.line,
-    column: f.span.column,
-    map: { name: f.map.name, kind: f.map.kind, file: f.map.file, line: f.map.line },
-  };
 }
 
 function encode(f: SourceFile): Uint8Array {

@@ -3,3 +3,6 @@ export { scan, type ScanOptions, type ScanResult, type JsonFinding } from './sca
 export type { Finding, RuleId, FileError, SkippedFile } from './analysis/model.js';
 export { RULE_IDS } from './analysis/model.js';
 export { UserError } from './errors.js';
+export { planFixes, type FixOptions } from './fix.js';
+export type { Plan, Fix, TextEdit, Declined } from './plan/model.js';
+export { writePlannedFiles } from './plan/write.js';

@@ -149,7 +149,8 @@ async function runInWorkers(jobs: DirJob[], count: number, onProgress?: (done: n
   return results;
 }
 
-function toJson(f: Finding): JsonFinding {
+/** A finding as the JSON output and the Plan show it. */
+export function toJson(f: Finding): JsonFinding {
   return {
     id: f.id,
     rule: f.rule,

@@ -32,6 +32,12 @@ function progress(): ((done: number, total: number) => void) | undefined {
   };
 }
 
+function parseFileSize(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--max-file-size must be a positive number of bytes, got ${v}`);
+  return n;
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
@@ -47,11 +53,7 @@ async function main(argv: string[]): Promise<number> {
     .description('report unsafe map use')
     .argument('[paths...]', 'files or directories to scan', ['.'])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--max-file-size <bytes>', 'skip (and report) larger files', (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new UserError(`--max-file-size must be a positive number of bytes, got ${v}`);
-      return n;
-    })
+    .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean }) => {
       const onProgress = progress();
@@ -82,11 +84,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--verify', 'after writing, run go vet and go build on every touched package; restore a package that fails')
     .option('--race', 'with --verify, also run go test -race')
     .addOption(new Option('--format <format>', 'output format').choices(['diff', 'json']).default('diff'))
-    .option('--max-file-size <bytes>', 'skip (and report) larger files', (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new UserError(`--max-file-size must be a positive number of bytes, got ${v}`);
-      return n;
-    })
+    .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .action(
       async (

@@ -1,5 +1,5 @@
 // The Plan: one data model behind every front end of `fix` (diff, write, JSON, review, PR).
-import type { RuleId } from '../analysis/model.js';
+import type { JsonFinding } from '../scan.js';
 
 /** A replacement of [start, end) in a file's text (JS string offsets, after a BOM is removed). */
 export interface TextEdit {
@@ -40,16 +40,6 @@ export interface Conflict {
   reason: string;
 }
 
-export interface PlannedFinding {
-  id: string;
-  rule: RuleId;
-  message: string;
-  file: string;
-  line: number;
-  column: number;
-  map: { name: string; kind: string; file: string; line: number };
-}
-
 /** A file the plan rewrites. `before`/`after` are the full texts as read and as they will be written. */
 export interface PlannedFile {
   path: string;
@@ -64,7 +54,8 @@ export interface PlannedFile {
 export interface Plan {
   version: 1;
   root: string;
-  findings: PlannedFinding[];
+  /** The findings of the first pass, as `scan --format json` prints them. */
+  findings: JsonFinding[];
   fixes: (Fix & { pass: number })[];
   declined: Declined[];
   conflicts: Conflict[];

@@ -167,3 +167,38 @@ func (c *Counter) IncAll(keys []string) {
     expect(verifyAlone.stderr).toContain('use it with --write');
   });
 });
+
+describe('fix passes', () => {
+  it('defers a fix that overlaps another and applies it in a second pass on the result', () => {
+    // One statement touches two racing maps: both fixes insert a Lock at its start.
+    const src = `package p
+
+var a = map[int]int{}
+var b = map[int]int{}
+
+func Copy() {
+	for i := 0; i < 4; i++ {
+		go func(i int) {
+			a[i] = b[i] + 1
+			b[i]++
+		}(i)
+	}
+}
+`;
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });
+    const plan = planFixes(['.'], { cwd: dir, includeReview: true });
+    expect(plan.conflicts).toEqual([]);
+    expect(plan.fixes.map((f) => f.pass).sort()).toEqual([1, 2]);
+    const second = plan.fixes.find((f) => f.pass === 2)!;
+    // Nested inside the first fix's lock: marked for review, with the reason.
+    expect(second.safety).toBe('review');
+    expect(second.reason).toContain('check the lock order');
+    const after = plan.files[0]!.after;
+    expect(after).toContain('var aMu sync.RWMutex');
+    expect(after).toContain('var bMu sync.RWMutex');
+    // Without --include-review the nested fix waits for review instead.
+    const safeOnly = planFixes(['.'], { cwd: dir });
+    expect(safeOnly.fixes).toHaveLength(1);
+    expect(safeOnly.pending).toHaveLength(1);
+  });
+});

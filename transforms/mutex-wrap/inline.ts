@@ -123,7 +123,7 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     const { edits: e, deferred } = regionEdits(r, pkg);
     edits.push(...e);
     usesDefer ||= deferred;
-    if (lock.reused && r.sites.some((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:')))) {
+    if (r.sites.some((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:')))) {
       review = `${lineOf(r.file, r.stmts[0]!.startIndex)} already holds another lock; check the lock order`;
     }
   }

@@ -11,6 +11,7 @@ import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
 import { toJson } from './scan.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
 import { rewriteFile } from './plan/apply.js';
+import { fileBytes } from './plan/write.js';
 import type { PackageView, Transform, TransformOptions } from './plan/transform.js';
 import { TRANSFORMS, transformById } from '../transforms/index.js';
 import { UserError } from './errors.js';
@@ -142,51 +143,60 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   return plan;
 }
 
-/** Applies accepted fixes to the in-memory texts; a fix whose result would not parse is dropped whole. */
+/**
+ * Applies accepted fixes to the in-memory texts, one rewrite per file. When a file's result would
+ * not parse, the fixes that fail on their own are dropped (or, if none does, every fix of that
+ * file), and the rest are applied again: a fix is applied whole, in all its files, or not at all.
+ */
 function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, plan: Plan): void {
-  const good: PassFix[] = [];
-  for (const fix of accepted) {
-    const dir = dirOfFix.get(fix)!;
-    const problem = touchedFiles(fix)
-      .map((rel) => {
-        const f = dir.files.find((x) => x.rel === rel);
-        if (!f) return `it edits ${rel}, which was not scanned`;
-        const r = rewriteFile(rel, f.current, fix.edits.filter((e) => e.file === rel), fix.imports[rel] ?? []);
-        return r.ok ? null : `${rel}: ${r.message}`;
-      })
-      .find((p) => p !== null);
-    if (problem) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `dropped: ${problem}` });
-    else good.push(fix);
-  }
-  const byFile = new Map<string, { dir: DirState; fixes: PassFix[] }>();
-  for (const fix of good) {
-    for (const rel of touchedFiles(fix)) {
-      const e = byFile.get(rel) ?? { dir: dirOfFix.get(fix)!, fixes: [] };
-      e.fixes.push(fix);
-      byFile.set(rel, e);
+  const sourceOf = (fix: PassFix, rel: string) => dirOfFix.get(fix)!.files.find((x) => x.rel === rel);
+  let live = accepted;
+  for (;;) {
+    const byFile = new Map<string, { source: SourceFile; fixes: PassFix[] }>();
+    const missing: PassFix[] = [];
+    for (const fix of live) {
+      for (const rel of touchedFiles(fix)) {
+        const source = sourceOf(fix, rel);
+        if (!source) {
+          missing.push(fix);
+          plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `dropped: it edits ${rel}, which was not scanned` });
+          break;
+        }
+        const e = byFile.get(rel) ?? { source, fixes: [] };
+        e.fixes.push(fix);
+        byFile.set(rel, e);
+      }
     }
-  }
-  const failed = new Set<PassFix>();
-  const results = new Map<string, string>();
-  for (const [rel, { dir, fixes }] of byFile) {
-    const f = dir.files.find((x) => x.rel === rel)!;
-    const imports = [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))];
-    const r = rewriteFile(rel, f.current, editsForFile(fixes, rel), imports);
-    if (r.ok) results.set(rel, r.text);
-    else for (const x of fixes) failed.add(x);
-  }
-  for (const fix of good) {
-    if (failed.has(fix)) {
-      plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: 'dropped: together with the other fixes of its file the result would not parse' });
+    if (missing.length > 0) {
+      live = live.filter((f) => !missing.includes(f));
       continue;
     }
-    plan.fixes.push(fix);
+    const results = new Map<SourceFile, string>();
+    const broken = new Set<PassFix>();
+    for (const [rel, { source, fixes }] of byFile) {
+      const r = rewriteFile(rel, source.current, editsForFile(fixes, rel), [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))]);
+      if (r.ok) results.set(source, r.text);
+      else for (const x of fixes) broken.add(x);
+    }
+    if (broken.size === 0) {
+      for (const [source, text] of results) source.current = text;
+      plan.fixes.push(...live);
+      return;
+    }
+    const alone = [...broken].map((fix) => ({ fix, problem: problemAlone(fix, sourceOf) })).filter((x) => x.problem !== null);
+    const drop = alone.length > 0 ? alone : [...broken].map((fix) => ({ fix, problem: 'together with the other fixes of its file the result would not parse' }));
+    for (const { fix, problem } of drop) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `dropped: ${problem}` });
+    live = live.filter((f) => !drop.some((d) => d.fix === f));
   }
-  // A file is updated only when none of its fixes failed (a fix is applied whole or not at all).
-  for (const [rel, { dir, fixes }] of byFile) {
-    if (fixes.some((x) => failed.has(x))) continue;
-    dir.files.find((x) => x.rel === rel)!.current = results.get(rel)!;
+}
+
+/** Why a fix applied by itself leaves a file that would not parse, or null. */
+function problemAlone(fix: PassFix, sourceOf: (fix: PassFix, rel: string) => SourceFile | undefined): string | null {
+  for (const rel of touchedFiles(fix)) {
+    const r = rewriteFile(rel, sourceOf(fix, rel)!.current, fix.edits.filter((e) => e.file === rel), fix.imports[rel] ?? []);
+    if (!r.ok) return `${rel}: ${r.message}`;
   }
+  return null;
 }
 
 function touchedFiles(fix: Fix): string[] {
@@ -202,9 +212,7 @@ function chooseTransform(strategy: string): Transform {
 }
 
 function encode(f: SourceFile): Uint8Array {
-  if (f.current === f.original) return f.bytes;
-  const body = Buffer.from(f.current, 'utf8');
-  return f.hasBom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
+  return f.current === f.original ? f.bytes : fileBytes(f.current, f.hasBom);
 }
 
 export function sha256(bytes: Uint8Array): string {

@@ -1,15 +1,13 @@
 #!/usr/bin/env node
 // gomapfix command line. Exit codes: 0 nothing found, 1 findings, 2 usage/input/internal error.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { scan } from '../scan.js';
 import { UserError } from '../errors.js';
 import { textReport } from './text-report.js';
 import { planFixes, STRATEGIES } from '../fix.js';
 import { diffReport, planJson, summary } from './diff-report.js';
-import { writePlannedFiles, writeAtomic } from '../plan/write.js';
-import { packageDirs, requireGo, verifyDirs } from '../verify/verify.js';
-import { resolve, dirname } from 'node:path';
+import { writePlannedFiles } from '../plan/write.js';
+import { requireGo, verifyWritten } from '../verify/verify.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
@@ -112,14 +110,9 @@ async function main(argv: string[]): Promise<number> {
         for (const r of outcome.refused) process.stderr.write(`gomapfix: ${r.file}: ${r.message}\n`);
         let restored = 0;
         if (opts.verify && outcome.written.length > 0) {
-          for (const v of verifyDirs(packageDirs(outcome.written, plan.root), { race: !!opts.race })) {
-            if (v.ok) continue;
-            for (const f of plan.files.filter((x) => outcome.written.includes(x.path) && dirname(resolve(plan.root, x.path)) === v.dir)) {
-              writeAtomic(resolve(plan.root, f.path), restoreBytes(f.before, resolve(plan.root, f.path)));
-              restored++;
-            }
-            process.stderr.write(`gomapfix: ${v.dir}: verification failed, its files were restored\n${v.failure}\n`);
-          }
+          const verdict = verifyWritten(plan.files, outcome.written, plan.root, { race: !!opts.race });
+          restored = verdict.restored;
+          for (const v of verdict.failed) process.stderr.write(`gomapfix: ${v.dir}: verification failed, its files were restored\n${v.failure}\n`);
         }
         process.stderr.write(`wrote ${outcome.written.length - restored} file${outcome.written.length - restored === 1 ? '' : 's'}${restored ? `, restored ${restored} after failed verification` : ''} (${summary(plan)})\n`);
         exitCode = outcome.refused.length > 0 || restored > 0 ? EXIT_ERROR : unresolved > 0 ? EXIT_FINDINGS : 0;
@@ -141,14 +134,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`gomapfix: internal error: ${(err as Error)?.message ?? String(err)}\n`);
     return EXIT_ERROR;
   }
-}
-
-/** The scanned text as bytes, with the BOM the file on disk has (if any). */
-function restoreBytes(text: string, path: string): Buffer {
-  const now = readFileSync(path);
-  const bom = now.length >= 3 && now[0] === 0xef && now[1] === 0xbb && now[2] === 0xbf;
-  const body = Buffer.from(text, 'utf8');
-  return bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
 }
 
 main(process.argv).then(

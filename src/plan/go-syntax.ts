@@ -49,10 +49,14 @@ export function* descendants(n: SyntaxNode): Generator<SyntaxNode> {
   }
 }
 
+/** The offset where the line holding `pos` starts. */
+export function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf('\n', pos - 1) + 1;
+}
+
 /** The leading whitespace of the line that holds `pos`. */
 export function indentAt(text: string, pos: number): string {
-  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
-  const m = /^[ \t]*/.exec(text.slice(lineStart, pos));
+  const m = /^[ \t]*/.exec(text.slice(lineStart(text, pos), pos));
   return m ? m[0] : '';
 }
 
@@ -63,7 +67,7 @@ export function endOfStatementLine(text: string, end: number): number {
   return rest ? end + rest[0].length : end;
 }
 
-/** Whether the statement list's function node `fn` ends right after statement `last`. */
+/** The return, break, continue and goto statements that leave the given run of statements. */
 export function jumpsLeaving(region: SyntaxNode[]): { kind: 'return' | 'other'; node: SyntaxNode }[] {
   const out: { kind: 'return' | 'other'; node: SyntaxNode }[] = [];
   const start = region[0]!.startIndex;
@@ -118,7 +122,8 @@ export interface Hazard {
  * run unknown code (function values, callbacks, methods the package declares, fmt-style calls),
  * channel operations, selects, defers and other lock operations.
  */
-export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: ParsedFile, pure = new PureFunctions(index)): Hazard[] {
+export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: ParsedFile): Hazard[] {
+  const pure = pureFunctionsOf(index);
   const out: Hazard[] = [];
   const visit = (n: SyntaxNode) => {
     switch (n.type) {
@@ -139,10 +144,6 @@ export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: Pars
       case 'unary_expression':
         if (n.child(0)?.type === '<-') out.push({ what: 'a channel receive', node: n });
         break;
-      case 'range_clause': {
-        // Ranging over a channel blocks.
-        break;
-      }
       case 'call_expression': {
         const why = callHazard(n, index, pure, file);
         if (why) out.push({ what: why, node: n });
@@ -193,8 +194,17 @@ function isLocalName(id: SyntaxNode, file: ParsedFile): boolean {
   return new RegExp(`\\b${id.text}\\s*(:=|,[^=]*:=)|\\(${id.text}\\s|,\\s*${id.text}\\s+[\\w*\\[]`).test(body);
 }
 
+const PURE = new WeakMap<PackageIndex, PureFunctions>();
+
+/** One memo per package, shared by every hazard check of a plan. */
+function pureFunctionsOf(index: PackageIndex): PureFunctions {
+  let p = PURE.get(index);
+  if (!p) PURE.set(index, (p = new PureFunctions(index)));
+  return p;
+}
+
 /** Package functions whose bodies call only builtins and inert packages and take no locks. */
-export class PureFunctions {
+class PureFunctions {
   private readonly memo = new Map<number, boolean>();
   constructor(private readonly index: PackageIndex) {}
 
@@ -206,7 +216,7 @@ export class PureFunctions {
     let ok = false;
     if (f.body) {
       const node = f.file.tree.rootNode.descendantForIndex(f.body.start, f.body.end - 1);
-      ok = lockHazards([node], this.index, f.file, this).length === 0;
+      ok = lockHazards([node], this.index, f.file).length === 0;
     }
     this.memo.set(i, ok);
     return ok;

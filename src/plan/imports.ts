@@ -1,6 +1,7 @@
 // Adding imports to a Go file: no import yet, a single `import "x"`, or a grouped block.
 import type { Tree } from '../parse/parser.js';
 import type { TextEdit } from './model.js';
+import { indentAt, lineStart } from './go-syntax.js';
 
 /** Edits that make `file` import every path in `paths` it does not import yet (by path, unaliased or aliased). */
 export function importEdits(file: string, text: string, tree: Tree, paths: string[]): TextEdit[] {
@@ -23,18 +24,17 @@ export function importEdits(file: string, text: string, tree: Tree, paths: strin
     const specs = list.namedChildren.filter((c) => c.type === 'import_spec');
     // Into the first group (the standard library by convention), in sorted position.
     const edits: TextEdit[] = [];
+    const group = takeWhileContiguous(text, specs);
     for (const q of quoted) {
-      const firstGroup = specs.filter((s, i) => i === 0 || !blankLineBetween(text, specs[i - 1]!.endIndex, s.startIndex));
-      const group = firstGroup.length > 0 ? takeWhileContiguous(text, specs) : [];
       const after = group.find((s) => (s.childForFieldName('path')?.text ?? '') > q);
       if (after) {
-        const indent = lineIndent(text, after.startIndex);
+        const indent = indentAt(text, after.startIndex);
         const at = lineStart(text, after.startIndex);
         edits.push({ file, start: at, end: at, text: `${indent}${q}${nl}` });
       } else if (group.length > 0) {
         const last = group[group.length - 1]!;
         const end = lineEnd(text, last.endIndex);
-        edits.push({ file, start: end, end, text: `${nl}${lineIndent(text, last.startIndex)}${q}` });
+        edits.push({ file, start: end, end, text: `${nl}${indentAt(text, last.startIndex)}${q}` });
       } else {
         const close = list.endIndex - 1;
         edits.push({ file, start: close, end: close, text: `\t${q}${nl}` });
@@ -73,16 +73,8 @@ function blankLineBetween(text: string, a: number, b: number): boolean {
   return /\n[ \t]*\r?\n/.test(text.slice(a, b));
 }
 
-function lineStart(text: string, pos: number): number {
-  return text.lastIndexOf('\n', pos - 1) + 1;
-}
-
 function lineEnd(text: string, pos: number): number {
   const i = text.indexOf('\n', pos);
   const end = i < 0 ? text.length : i;
   return text[end - 1] === '\r' ? end - 1 : end;
-}
-
-function lineIndent(text: string, pos: number): string {
-  return /^[ \t]*/.exec(text.slice(lineStart(text, pos)))![0];
 }

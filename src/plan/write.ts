@@ -13,6 +13,16 @@ export interface WriteOutcome {
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+export function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+/** A file's text as bytes, with a BOM in front when the file has one. */
+export function fileBytes(text: string, bom: boolean): Buffer {
+  const body = Buffer.from(text, 'utf8');
+  return bom ? Buffer.concat([BOM, body]) : body;
+}
+
 /** Writes each planned file whose bytes on disk still hash to the scanned sha256. */
 export function writePlannedFiles(files: PlannedFile[], root: string): WriteOutcome {
   const out: WriteOutcome = { written: [], refused: [] };
@@ -24,15 +34,21 @@ export function writePlannedFiles(files: PlannedFile[], root: string): WriteOutc
         out.refused.push({ file: f.path, message: 'changed since it was scanned; not overwritten (run fix again)' });
         continue;
       }
-      const hasBom = now.length >= 3 && now[0] === 0xef && now[1] === 0xbb && now[2] === 0xbf;
-      const body = Buffer.from(f.after, 'utf8');
-      writeAtomic(abs, hasBom ? Buffer.concat([BOM, body]) : body);
+      writeAtomic(abs, fileBytes(f.after, startsWithBom(now)));
       out.written.push(f.path);
     } catch (err) {
       out.refused.push({ file: f.path, message: `cannot write: ${describeFsError(err)}` });
     }
   }
   return out;
+}
+
+/** Puts back the scanned text of written files (after a failed verification), keeping their BOM. */
+export function restorePlannedFiles(files: PlannedFile[], root: string): void {
+  for (const f of files) {
+    const abs = resolve(root, f.path);
+    writeAtomic(abs, fileBytes(f.before, startsWithBom(readFileSync(abs))));
+  }
 }
 
 /** Writes `bytes` to a temp file beside `path` with path's mode, then renames it over path. */

@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import type { PlannedFile } from '../plan/model.js';
+import { restorePlannedFiles } from '../plan/write.js';
 
 export interface PackageVerdict {
   dir: string;
@@ -38,4 +40,16 @@ export function verifyDirs(dirs: string[], options: { race?: boolean } = {}): Pa
 /** The package directories of the given files (relative to root). */
 export function packageDirs(files: string[], root: string): string[] {
   return [...new Set(files.map((f) => dirname(resolve(root, f))))].sort();
+}
+
+/** Verifies the packages of the written files; restores the files of each package that fails. */
+export function verifyWritten(files: PlannedFile[], written: string[], root: string, options: { race?: boolean } = {}): { failed: PackageVerdict[]; restored: number } {
+  const failed = verifyDirs(packageDirs(written, root), options).filter((v) => !v.ok);
+  let restored = 0;
+  for (const v of failed) {
+    const back = files.filter((f) => written.includes(f.path) && dirname(resolve(root, f.path)) === v.dir);
+    restorePlannedFiles(back, root);
+    restored += back.length;
+  }
+  return { failed, restored };
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { JsonFinding } from '../../src/scan.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -55,18 +56,7 @@ export function runCli(args: string[], opts: CliOptions = {}): CliRun {
 
 export interface JsonReport {
   version: number;
-  findings: {
-    id: string;
-    rule: string;
-    message: string;
-    file: string;
-    line: number;
-    column: number;
-    endLine: number;
-    endColumn: number;
-    map: { name: string; kind: string; file: string; line: number };
-    evidence: { kind: string; message: string; file: string; line: number; column: number }[];
-  }[];
+  findings: JsonFinding[];
   errors: { file: string; message: string }[];
   skipped?: { file: string; reason: string }[];
 }

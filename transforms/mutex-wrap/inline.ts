@@ -17,9 +17,10 @@ import {
   lockHazards,
   nodeAt,
   statementsOfList,
-  PureFunctions,
   sameNode,
   descendants,
+  enclosingFunction,
+  lineStart,
 } from '../../src/plan/go-syntax.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { newMutexName, type LockChoice } from './naming.js';
@@ -259,7 +260,6 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
   }
   // Check-then-act stays atomic: `v, ok := m[k]` followed by `if !ok { m[k] = v }` locks the
   // `if` too, when it can run locked as a whole.
-  const pure = new PureFunctions(pkg.index);
   const all = [...byStmt.values()];
   for (const e of all) {
     for (;;) {
@@ -267,7 +267,7 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
       if (!up || crossesFunction(e.stmt, up)) break;
       const prev = previousStatement(up);
       if (!prev || !all.some((o) => o !== e && o.file === e.file && sameNode(o.stmt, prev))) break;
-      if (lockHazards([up], pkg.index, e.file, pure).length > 0 || jumpsLeaving([up]).length > 0) break;
+      if (lockHazards([up], pkg.index, e.file).length > 0 || jumpsLeaving([up]).length > 0) break;
       e.stmt = up;
     }
   }
@@ -298,9 +298,7 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
   }
   for (const r of regions) {
     // Any access of this map inside the region decides the mode, locked before or not.
-    const start = r.stmts[0]!.startIndex;
-    const end = r.stmts[r.stmts.length - 1]!.endIndex;
-    if (pkg.flow.sites.some((s) => s.map === r.sites[0]!.map && s.span.file === r.file.rel && s.span.start >= start && s.span.end <= end && isWriteSite(s))) r.write = true;
+    if (writesWithin(r, pkg, r.stmts[0]!.startIndex, r.stmts[r.stmts.length - 1]!.endIndex)) r.write = true;
   }
   return regions;
 }
@@ -355,7 +353,7 @@ function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred
     for (const stmt of r.stmts) {
       const sites = r.sites.filter((s) => s.span.start >= stmt.startIndex && s.span.end <= stmt.endIndex);
       if (sites.length === 0) continue;
-      const part = wholeRegionEdits({ ...r, stmts: [stmt], sites, write: sites.some(isWriteSite) || r.write && writesWithin(stmt, r, pkg) }, pkg);
+      const part = wholeRegionEdits({ ...r, stmts: [stmt], sites, write: writesWithin(r, pkg, stmt.startIndex, stmt.endIndex) }, pkg);
       edits.push(...part.edits);
       deferred ||= part.deferred;
     }
@@ -363,13 +361,13 @@ function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred
   }
 }
 
-function writesWithin(stmt: SyntaxNode, r: Region, pkg: PackageView): boolean {
-  return pkg.flow.sites.some((s) => s.map === r.sites[0]!.map && s.span.file === r.file.rel && s.span.start >= stmt.startIndex && s.span.end <= stmt.endIndex && isWriteSite(s));
+/** Whether any access of the region's map in [start, end) writes, locked before or not. */
+function writesWithin(r: Region, pkg: PackageView, start: number, end: number): boolean {
+  return pkg.flow.sites.some((s) => s.map === r.sites[0]!.map && s.span.file === r.file.rel && s.span.start >= start && s.span.end <= end && isWriteSite(s));
 }
 
 function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean } {
   const text = r.file.text;
-  const pure = new PureFunctions(pkg.index);
   const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const lockLine = `${r.lockExpr}.${lockCall}()`;
@@ -381,7 +379,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   const lastIdx = all.findIndex((s) => sameNode(s, stmts[stmts.length - 1]!));
   const wholeBody = isFunctionBodyList(r.list) && sameNode(all[0]!, stmts[0]!) && lastIdx === all.length - 1;
   const jumps = jumpsLeaving(stmts);
-  const hazards = lockHazards(stmts, pkg.index, r.file, pure);
+  const hazards = lockHazards(stmts, pkg.index, r.file);
   const deferForm = () => ({ edits: [{ file: r.file.rel, start, end: start, text: `${lockLine}${nl}${indent}defer ${unlockLine}${nl}${indent}` }], deferred: true });
 
   // The whole body, or statements that end in a return: Lock + defer Unlock.
@@ -390,7 +388,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   }
   if (jumps.length === 0) {
     if (hazards.length > 0) {
-      const hoisted = stmts.length === 1 ? hoist(r, pkg, pure) : null;
+      const hoisted = stmts.length === 1 ? hoist(r, pkg) : null;
       if (hoisted) return { edits: hoisted, deferred: false };
       const h = hazards[0]!;
       decline(`the statement at ${lineOf(r.file, stmts[0]!.startIndex)} would hold the lock across ${h.what} (${lineOf(r.file, h.node.startIndex)}), which could block or re-enter`);
@@ -425,7 +423,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   // Returns only, and the rest of the function can run locked: Lock + defer Unlock from here on.
   if (jumps.every((j) => j.kind === 'return') && isFunctionBodyList(r.list)) {
     const rest = all.slice(lastIdx + 1);
-    if (lockHazards([...stmts, ...rest], pkg.index, r.file, pure).length === 0) return deferForm();
+    if (lockHazards([...stmts, ...rest], pkg.index, r.file).length === 0) return deferForm();
   }
   const j = jumps[0]!;
   const h = hazards[0];
@@ -507,9 +505,6 @@ function ancestor(n: SyntaxNode, type: string): SyntaxNode | null {
   return null;
 }
 
-function lineStart(text: string, pos: number): number {
-  return text.lastIndexOf('\n', pos - 1) + 1;
-}
 
 /**
  * For a statement that must not run locked as a whole (it calls out), take only the map
@@ -518,16 +513,17 @@ function lineStart(text: string, pos: number): number {
  * the `if`. Go leaves the order of a map index and the calls around it unspecified, and a map
  * read has no side effects, so the result computes the same. Returns null when none applies.
  */
-function hoist(r: Region, pkg: PackageView, pure: PureFunctions): TextEdit[] | null {
+function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
   const stmt = r.stmts[0]!;
   const file = r.file;
   const text = file.text;
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const indent = indentAt(text, stmt.startIndex);
-  const hazardFree = (n: SyntaxNode) => lockHazards([n], pkg.index, file, pure).length === 0;
+  const hazardFree = (n: SyntaxNode) => lockHazards([n], pkg.index, file).length === 0;
   const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
   const wrap = (lines: string[]) => `${r.lockExpr}.${lockCall}()${nl}${lines.map((l) => `${indent}${l}${nl}`).join('')}${indent}${r.lockExpr}.${unlockCall}()${nl}${indent}`;
-  const fn = enclosingFunctionText(stmt, text);
+  const owner = enclosingFunction(stmt);
+  const fn = owner ? text.slice(owner.startIndex, owner.endIndex) : text;
   const names = new Set<string>();
   const fresh = (base: string) => {
     let name = base;
@@ -622,10 +618,4 @@ function insideConditionalOperand(n: SyntaxNode, stmt: SyntaxNode): boolean {
 function mapBaseName(r: Region): string {
   const name = r.mapName;
   return /^[A-Za-z_]\w*$/.test(name) ? name : 'm';
-}
-
-function enclosingFunctionText(n: SyntaxNode, text: string): string {
-  let cur: SyntaxNode | null = n;
-  while (cur && cur.type !== 'function_declaration' && cur.type !== 'method_declaration' && cur.type !== 'func_literal') cur = cur.parent;
-  return cur ? text.slice(cur.startIndex, cur.endIndex) : text;
 }

@@ -12,7 +12,9 @@ import { toJson } from './scan.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
 import { rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
-import type { PackageView, Transform, TransformOptions } from './plan/transform.js';
+import type { PackageView, TransformOptions, TransformResult } from './plan/transform.js';
+import { planAuto, type AutoRules } from './plan/auto.js';
+import type { Finding } from './analysis/model.js';
 import { TRANSFORMS, transformById } from '../transforms/index.js';
 import { UserError } from './errors.js';
 
@@ -51,9 +53,7 @@ type PassFix = Fix & { pass: number };
 /** Plans the fixes for every finding under `paths`. Reads files; writes nothing. */
 export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   const cwd = options.cwd ?? process.cwd();
-  const strategy = options.strategy ?? 'auto';
-  const transform = chooseTransform(strategy);
-  const topts: TransformOptions = { style: options.style ?? 'inline' };
+  const planOne = strategyPlanner(options.strategy ?? 'auto', options.style);
   const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
   const platform = options.allPlatforms ? null : targetPlatform();
   const plan: Plan = { version: 1, root: cwd, findings: [], fixes: [], declined: [], conflicts: [], pending: [], files: [], errors: [...found.errors] };
@@ -101,9 +101,9 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         for (const finding of findings) {
           if (only && !only.has(finding.map.key)) continue;
           if (covered.has(finding.id)) continue;
-          const result = transform.plan(finding, view, topts);
+          const result = planOne(finding, view);
           if ('declined' in result) {
-            if (pass === 1) plan.declined.push({ findingId: finding.id, transform: transform.id, reason: result.declined });
+            if (pass === 1) plan.declined.push({ findingId: finding.id, transform: result.transform, reason: result.declined });
             continue;
           }
           const fix = result.fixes[0];
@@ -203,12 +203,28 @@ function touchedFiles(fix: Fix): string[] {
   return [...new Set([...fix.edits.map((e) => e.file), ...Object.keys(fix.imports)])];
 }
 
-function chooseTransform(strategy: string): Transform {
-  // Until the other transforms exist, `auto` means mutex-wrap for every finding.
-  const id = strategy === 'auto' ? 'mutex-wrap' : strategy;
-  const t = transformById(id);
+/** How each finding is planned: by `auto`'s rules (src/plan/auto.ts) or by the one forced transform. */
+function strategyPlanner(strategy: string, style: 'inline' | 'wrapper' | undefined): (f: Finding, v: PackageView) => TransformResult & { transform: string } {
+  if (strategy === 'auto') {
+    const rules: AutoRules = {
+      byId: (id) => transformById(id) ?? internalError(`the registry has no ${id} transform`),
+      syncMapFits,
+    };
+    return (f, v) => planAuto(f, v, rules, style);
+  }
+  const t = transformById(strategy);
   if (!t) throw new UserError(`unknown strategy "${strategy}" (choose from ${STRATEGIES.join(', ')})`);
-  return t;
+  const topts: TransformOptions = { style: style ?? 'inline' };
+  return (f, v) => ({ ...t.plan(f, v, topts), transform: t.id });
+}
+
+function internalError(message: string): never {
+  throw new Error(message);
+}
+
+// Until transforms/sync-map says when sync.Map suits a map, auto never picks it.
+function syncMapFits(): { fits: boolean; why: string } {
+  return { fits: false, why: 'sync-map cannot judge the access pattern yet' };
 }
 
 function encode(f: SourceFile): Uint8Array {

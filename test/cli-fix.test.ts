@@ -11,11 +11,13 @@ beforeAll(assertBuilt);
 afterAll(cleanupTemp);
 
 const GO_MOD = 'module example.com/p\n\ngo 1.19\n';
+// These tests pin the edit engine and the CLI with one known transform; auto has its own tests.
+const INLINE = ['--strategy', 'mutex-wrap'];
 
 describe('gomapfix fix', () => {
   it('previews a diff with a header per fix and changes nothing; exit 1', () => {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
-    const run = runCli(['fix', '.'], { cwd: dir });
+    const run = runCli(['fix', ...INLINE, '.'], { cwd: dir });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^# fix [0-9a-f]{16}: p\.go:8 concurrent-map-write on counts/m);
     expect(run.stdout).toContain('mutex-wrap (inline): guard counts with a new sync.RWMutex countsMu');
@@ -31,7 +33,7 @@ describe('gomapfix fix', () => {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
     chmodSync(join(dir, 'p.go'), 0o640);
     const inode = statSync(join(dir, 'p.go')).ino;
-    const run = runCli(['fix', '--write', '.'], { cwd: dir });
+    const run = runCli(['fix', ...INLINE, '--write', '.'], { cwd: dir });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain('wrote 1 file');
     const after = readFileSync(join(dir, 'p.go'), 'utf8');
@@ -41,7 +43,7 @@ describe('gomapfix fix', () => {
     expect(statSync(join(dir, 'p.go')).mode & 0o777).toBe(0o640);
     expect(statSync(join(dir, 'p.go')).ino).not.toBe(inode); // replaced by rename, not rewritten in place
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
-    const again = runCli(['fix', '.'], { cwd: dir });
+    const again = runCli(['fix', ...INLINE, '.'], { cwd: dir });
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('no findings: nothing to fix');
   });
@@ -49,7 +51,7 @@ describe('gomapfix fix', () => {
   it('keeps CRLF line endings and a BOM', () => {
     const crlf = racy().replace(/\n/g, '\r\n');
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(crlf)]) });
-    const run = runCli(['fix', '--write', '.'], { cwd: dir });
+    const run = runCli(['fix', ...INLINE, '--write', '.'], { cwd: dir });
     expect(run.status, run.stderr).toBe(0);
     const bytes = readFileSync(join(dir, 'p.go'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -60,7 +62,7 @@ describe('gomapfix fix', () => {
 
   it('--format json prints the Plan with a diff per file', () => {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
-    const run = runCli(['fix', '--format', 'json', '.'], { cwd: dir });
+    const run = runCli(['fix', ...INLINE, '--format', 'json', '.'], { cwd: dir });
     expect(run.status).toBe(1);
     const plan = JSON.parse(run.stdout) as {
       version: number;
@@ -78,7 +80,7 @@ describe('gomapfix fix', () => {
 
   it('refuses to overwrite a file that changed since the scan', () => {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
-    const plan = planFixes(['.'], { cwd: dir });
+    const plan = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap' });
     expect(plan.files).toHaveLength(1);
     writeFileSync(join(dir, 'p.go'), racy() + '\n// edited meanwhile\n');
     const outcome = writePlannedFiles(plan.files, plan.root);
@@ -89,7 +91,7 @@ describe('gomapfix fix', () => {
 
   it('never rewrites a file with syntax errors, and fixes the rest of the package', () => {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy(), 'broken.go': 'package p\n\nfunc broken( {\n' });
-    const run = runCli(['fix', '--write', '.'], { cwd: dir });
+    const run = runCli(['fix', ...INLINE, '--write', '.'], { cwd: dir });
     expect(run.stdout).toMatch(/# error: broken\.go: 3:\d+: syntax error/);
     expect(readFileSync(join(dir, 'broken.go'), 'utf8')).toBe('package p\n\nfunc broken( {\n');
     expect(readFileSync(join(dir, 'p.go'), 'utf8')).toContain('countsMu');
@@ -121,11 +123,11 @@ func (c *Counter) IncAll(keys []string) {
 }
 `;
     const dir = tempTree({ 'go.mod': GO_MOD, 'c.go': src });
-    const preview = runCli(['fix', '--write', '.'], { cwd: dir });
+    const preview = runCli(['fix', ...INLINE, '--write', '.'], { cwd: dir });
     expect(preview.stdout).toContain('needs review (pass --include-review to apply)');
     expect(preview.stdout).toContain('value receivers of Counter became pointer receivers');
     expect(readFileSync(join(dir, 'c.go'), 'utf8')).toBe(src);
-    const run = runCli(['fix', '--write', '--include-review', '.'], { cwd: dir });
+    const run = runCli(['fix', ...INLINE, '--write', '--include-review', '.'], { cwd: dir });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(readFileSync(join(dir, 'c.go'), 'utf8')).toContain('func (c *Counter) Inc(k string) {');
   });
@@ -134,21 +136,21 @@ func (c *Counter) IncAll(keys []string) {
     // The package already fails go vet (a Printf verb mismatch); the fix itself is fine.
     const src = racy().replace('package p\n', 'package p\n\nimport "fmt"\n\nfunc Report() string { return fmt.Sprintf("%d", "x") }\n');
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });
-    const run = runCli(['fix', '--write', '--verify', '.'], { cwd: dir });
+    const run = runCli(['fix', ...INLINE, '--write', '--verify', '.'], { cwd: dir });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('verification failed, its files were restored');
     expect(run.stderr).toContain('go vet . failed');
     expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(src);
 
     const ok = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
-    const good = runCli(['fix', '--write', '--verify', '.'], { cwd: ok });
+    const good = runCli(['fix', ...INLINE, '--write', '--verify', '.'], { cwd: ok });
     expect(good.status, good.stderr).toBe(0);
     expect(readFileSync(join(ok, 'p.go'), 'utf8')).toContain('countsMu');
   });
 
   it('--verify without go on PATH is a one-line error, exit 2, nothing written', () => {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
-    const run = runCli(['fix', '--write', '--verify', '.'], { cwd: dir, env: { PATH: '/usr/bin:/bin' } });
+    const run = runCli(['fix', ...INLINE, '--write', '--verify', '.'], { cwd: dir, env: { PATH: '/usr/bin:/bin' } });
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('--verify needs the go command on PATH');
@@ -162,7 +164,7 @@ func (c *Counter) IncAll(keys []string) {
     const strategy = runCli(['fix', '--strategy', 'nope', '.']);
     expect(strategy.status).toBe(2);
     expect(strategy.stderr).toContain('nope');
-    const verifyAlone = runCli(['fix', '--verify', '.']);
+    const verifyAlone = runCli(['fix', ...INLINE, '--verify', '.']);
     expect(verifyAlone.status).toBe(2);
     expect(verifyAlone.stderr).toContain('use it with --write');
   });
@@ -186,7 +188,7 @@ func Copy() {
 }
 `;
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });
-    const plan = planFixes(['.'], { cwd: dir, includeReview: true });
+    const plan = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap', includeReview: true });
     expect(plan.conflicts).toEqual([]);
     expect(plan.fixes.map((f) => f.pass).sort()).toEqual([1, 2]);
     const second = plan.fixes.find((f) => f.pass === 2)!;
@@ -197,7 +199,7 @@ func Copy() {
     expect(after).toContain('var aMu sync.RWMutex');
     expect(after).toContain('var bMu sync.RWMutex');
     // Without --include-review the nested fix waits for review instead.
-    const safeOnly = planFixes(['.'], { cwd: dir });
+    const safeOnly = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap' });
     expect(safeOnly.fixes).toHaveLength(1);
     expect(safeOnly.pending).toHaveLength(1);
   });

@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     .description('preview (or, with --write, apply) rewrites that make the reported maps safe')
     .argument('[paths...]', 'files or directories to fix', ['.'])
     .addOption(new Option('--strategy <id>', 'transform to use for every finding').choices([...STRATEGIES]).default('auto'))
-    .addOption(new Option('--style <style>', 'mutex-wrap style').choices(['inline', 'wrapper']).default('inline'))
+    .addOption(new Option('--style <style>', 'mutex-wrap style (default: inline with --strategy mutex-wrap; chosen per finding by auto)').choices(['inline', 'wrapper']))
     .option('--write', 'apply the fixes to the files (atomically)')
     .option('--include-review', "also apply fixes marked 'review'")
     .option('--verify', 'after writing, run go vet and go build on every touched package; restore a package that fails')
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     .action(
       async (
         paths: string[],
-        opts: { strategy: string; style: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean },
+        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean },
       ) => {
         if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');

@@ -15,9 +15,11 @@ export function copyHazards(typeName: string, pkg: PackageView): { decline: stri
     for (const n of descendants(file.tree.rootNode)) {
       if (n.type !== 'type_identifier' || n.text !== typeName) continue;
       const where = `${file.rel}:${n.startPosition.row + 1}`;
-      const p = n.parent;
+      // `Cache[K, V]`: the instantiated generic type stands where the name would.
+      const p = n.parent?.type === 'generic_type' ? n.parent.parent : n.parent;
       if (!p) continue;
       if (p.type === 'type_spec' && sameNode(p.childForFieldName('name'), n)) continue;
+      if (p.type === 'type_parameter_list' || p.type === 'type_arguments') continue;
       if (p.type === 'pointer_type') continue;
       if (p.type === 'composite_literal' && p.parent?.type === 'unary_expression' && p.parent.child(0)?.type === '&') continue;
       if (p.type === 'argument_list' && p.parent?.childForFieldName('function')?.text === 'new') continue;
@@ -27,7 +29,7 @@ export function copyHazards(typeName: string, pkg: PackageView): { decline: stri
         if (bad) return { decline: `the value receiver of ${method.childForFieldName('name')?.text} (${where}) ${bad}; adding a mutex to ${typeName} would copy it` };
         continue;
       }
-      return { decline: `${typeName} is used as a value at ${where} (${n.parent!.text.split('\n')[0]!.slice(0, 60)}); adding a mutex to it would copy the mutex` };
+      return { decline: `${typeName} is used as a value at ${where} (${p.text.split('\n')[0]!.slice(0, 60)}); adding a mutex to it would copy the mutex` };
     }
   }
   return { decline: null };
@@ -71,7 +73,7 @@ export function receiverEdits(typeName: string, pkg: PackageView): TextEdit[] {
     const method = f.file.tree.rootNode.descendantForIndex(f.start, f.end - 1);
     const recv = method.childForFieldName('receiver')?.namedChildren[0];
     const type = recv?.childForFieldName('type');
-    if (!type || type.text !== typeName) continue;
+    if (!type || (type.text !== typeName && !type.text.startsWith(`${typeName}[`))) continue;
     edits.push({ file: f.file.rel, start: type.startIndex, end: type.startIndex, text: '*' });
   }
   return edits;

@@ -1,7 +1,493 @@
-// mutex-wrap, wrapper style (not built yet): every finding is declined with that reason.
-import type { Finding } from '../../src/analysis/model.js';
-import type { PackageView, TransformResult } from '../../src/plan/transform.js';
+// mutex-wrap, wrapper style: the map becomes a mutex-wrapped type (locked-map.ts) and every
+// access in the package becomes a method call: m[k] = v → m.Store(k, v), m[k] → m.Get(k),
+// v, ok := m[k] → m.Load(k), m[k]++ → m.Update(…), delete → Delete, len → Len, range → Range or
+// a range over Snapshot(). A fix is all or nothing: one access it cannot express declines it.
+import type { Finding, MapDecl } from '../../src/analysis/model.js';
+import type { ResolvedSite } from '../../src/analysis/concurrency.js';
+import type { ParsedFile } from '../../src/analysis/package-index.js';
+import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
+import type { SyntaxNode } from '../../src/parse/parser.js';
+import type { Fix, TextEdit } from '../../src/plan/model.js';
+import { goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
+import { descendants, enclosingFunction, lockHazards, nodeAt, sameNode } from '../../src/plan/go-syntax.js';
+import { packageDeclEdit } from '../../src/plan/package-decls.js';
+import { copyHazards, receiverEdits } from './copylocks.js';
+import { lockedMapType, type LockedMapType } from './locked-map.js';
 
-export function planWrapper(_finding: Finding, _pkg: PackageView): TransformResult {
-  return { declined: 'the wrapper style is not implemented yet; use --style inline' };
+class Decline extends Error {}
+
+const decline = (reason: string): never => {
+  throw new Decline(reason);
+};
+
+const at = (s: { span: { file: string; line: number } }): string => `${s.span.file}:${s.span.line}`;
+
+function lineOf(file: ParsedFile, pos: number): string {
+  return `${file.rel}:${file.lines.position(pos).line}`;
+}
+
+export function planWrapper(finding: Finding, pkg: PackageView): TransformResult {
+  try {
+    return { fixes: [buildWrapper(finding, pkg)] };
+  } catch (err) {
+    if (err instanceof Decline) return { declined: err.message };
+    throw err;
+  }
+}
+
+/** `map[string][]int` → { key: 'string', value: '[]int' }, or null for anything else. */
+export function splitMapType(t: string): { key: string; value: string } | null {
+  const s = t.trim();
+  if (!s.startsWith('map[')) return null;
+  let depth = 0;
+  for (let i = 3; i < s.length; i++) {
+    if (s[i] === '[') depth++;
+    else if (s[i] === ']' && --depth === 0) return { key: s.slice(4, i).trim(), value: s.slice(i + 1).trim() };
+  }
+  return null;
+}
+
+interface Ctx {
+  pkg: PackageView;
+  decl: MapDecl;
+  files: Map<string, ParsedFile>;
+  type: LockedMapType;
+  key: string;
+  value: string;
+  edits: TextEdit[];
+  /** Why the fix needs a reviewer, if it does. */
+  review: string[];
+  /** Spans of the nodes already rewritten: a mention of the map outside them was not understood. */
+  covered: { file: string; start: number; end: number }[];
+}
+
+function buildWrapper(finding: Finding, pkg: PackageView): Fix {
+  const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
+  const decl = shared.decl;
+  if (decl.kind === 'param') decline(`${decl.name} is a parameter: the map belongs to the callers; fix the map they pass`);
+  if (decl.kind === 'named-type') decline(`${decl.name} is a named map type with methods: replacing it with a wrapper would change its methods' receiver (use --style inline)`);
+  const escape = shared.sites.find((s) => s.kind === 'escape');
+  if (escape) {
+    const how = { return: 'returns it', send: 'sends it on a channel', store: 'stores it in another variable', callback: 'passes it to a function value', call: 'passes it to a function expecting a map' }[escape.escape ?? 'call'];
+    decline(`${at(escape)} ${how} (${escape.text}): the wrapper is not a map[K]V, so the map cannot be handed out as one (snapshot-copy hands out a copy instead)`);
+  }
+  const kv = splitMapType(decl.type) ?? decline(`the map's type ${decl.type} is not spelled as map[K]V at its declaration`);
+  const generic = goAtLeast(pkg.goVersion, 18);
+  const ctx: Ctx = {
+    pkg,
+    decl,
+    files: new Map(pkg.files.map((f) => [f.rel, f])),
+    type: lockedMapType(pkg, kv.key, kv.value, generic),
+    key: kv.key,
+    value: kv.value,
+    edits: [],
+    review: [],
+    covered: [],
+  };
+  const imports: Record<string, string[]> = {};
+  if (ctx.type.source) {
+    const emitted = packageDeclEdit(pkg, ctx.type.name, ctx.type.source) ?? decline(`the package already declares ${ctx.type.name}`);
+    ctx.edits.push(emitted.edit);
+    imports[emitted.file] = ['sync'];
+  }
+  declaration(ctx);
+  if (decl.kind === 'field') {
+    const owner = decl.name.split('.')[0]!;
+    const copy = copyHazards(owner, pkg);
+    if (copy.decline) decline(copy.decline);
+    const receivers = receiverEdits(owner, pkg);
+    if (receivers.length > 0) {
+      ctx.edits.push(...receivers);
+      ctx.review.push(`${owner} now holds a mutex, so its ${receivers.length} value receiver${receivers.length === 1 ? ' becomes a pointer receiver' : 's become pointer receivers'}; callers that relied on a copy see shared state`);
+    }
+    constructions(ctx, owner);
+  }
+  for (const s of shared.sites) siteEdits(ctx, s);
+  checkEveryMentionRewritten(ctx, shared);
+  checkThenAct(ctx, shared);
+
+  const covers = pkg.findings.filter((f) => f.map.key === decl.key).map((f) => f.id);
+  const accesses = shared.sites.length;
+  return {
+    findingId: finding.id,
+    covers: covers.includes(finding.id) ? covers : [finding.id, ...covers],
+    transform: 'mutex-wrap',
+    title: `mutex-wrap (wrapper): ${decl.name} becomes ${ctx.type.use}; ${accesses} access${accesses === 1 ? " becomes a method call" : "es become method calls"}`,
+    safety: ctx.review.length > 0 ? 'review' : 'safe',
+    edits: ctx.edits,
+    imports,
+    reason:
+      `no lock guards every access of ${decl.name}; it becomes a ${generic ? 'generic' : 'concrete (the go directive predates generics)'} mutex-wrapped type whose methods each lock once, so no access can forget the lock` +
+      (ctx.type.source ? `; ${ctx.type.name} is declared once for the package` : `; it reuses the ${ctx.type.name} already declared in the package`) +
+      (ctx.review.length > 0 ? `. Review: ${ctx.review.join('; ')}` : ''),
+  };
+}
+
+function fileOf(ctx: Ctx, rel: string): ParsedFile {
+  return ctx.files.get(rel) ?? decline(`${rel} is not among the scanned files`);
+}
+
+function edit(ctx: Ctx, file: ParsedFile, node: SyntaxNode | { startIndex: number; endIndex: number }, text: string): void {
+  ctx.edits.push({ file: file.rel, start: node.startIndex, end: node.endIndex, text });
+}
+
+function cover(ctx: Ctx, file: ParsedFile, node: SyntaxNode): void {
+  ctx.covered.push({ file: file.rel, start: node.startIndex, end: node.endIndex });
+}
+
+/** The wrapped value in place of a map-valued expression: `make(…)` → `T{m: make(…)}`, `nil` → `T{}`. */
+function wrapValue(ctx: Ctx, value: SyntaxNode): string {
+  return value.text === 'nil' ? `${ctx.type.use}{}` : `${ctx.type.use}{m: ${value.text}}`;
+}
+
+/** Rewrites the declaration: the field's or variable's type, and its initial value. */
+function declaration(ctx: Ctx): void {
+  const { decl } = ctx;
+  const file = fileOf(ctx, decl.span.file);
+  let node: SyntaxNode | null = nodeAt(file, decl.span.start, decl.span.end);
+  while (node && !['field_declaration', 'var_spec', 'short_var_declaration', 'parameter_declaration'].includes(node.type)) node = node.parent;
+  if (!node) return decline(`the declaration of ${decl.name} (${at(decl)}) is not a field, var or := declaration`);
+  cover(ctx, file, node);
+  const names = node.type === 'short_var_declaration' ? (node.childForFieldName('left')?.namedChildren ?? []) : node.namedChildren.filter((c) => c.type === 'field_identifier' || c.type === 'identifier');
+  if (names.length !== 1) decline(`${at(decl)} declares ${names.map((n) => n.text).join(', ')} together; split the declaration first`);
+  const type = node.childForFieldName('type');
+  if (type) {
+    if (!splitMapType(type.text)) decline(`${at(decl)} spells the map's type as ${type.text}, not map[K]V`);
+    edit(ctx, file, type, ctx.type.use);
+  }
+  const values = node.type === 'short_var_declaration' ? node.childForFieldName('right') : node.childForFieldName('value');
+  if (values) {
+    if (values.namedChildCount !== 1) decline(`${at(decl)} initialises ${decl.name} with several values`);
+    const v = values.namedChild(0)!;
+    // `var m map[K]V = make(…)` keeps its (now wrapper) type; `var m = make(…)` and `m := make(…)` get the wrapper value.
+    edit(ctx, file, v, wrapValue(ctx, v));
+  }
+}
+
+/** Composite literals of the owning struct that set the field: `&Store{items: make(…)}`. */
+function constructions(ctx: Ctx, owner: string): void {
+  const field = ctx.decl.name.split('.').pop()!;
+  const st = ctx.pkg.index.structs.get(owner);
+  for (const file of ctx.pkg.files) {
+    if (!file.text.includes(owner)) continue;
+    for (const n of descendants(file.tree.rootNode)) {
+      const type = n.type === 'composite_literal' ? n.childForFieldName('type')?.text : undefined;
+      if (type !== owner && !type?.startsWith(`${owner}[`)) continue;
+      const body = n.childForFieldName('body');
+      const elems = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+      if (elems.length === 0) continue;
+      if (elems.some((e) => e.type !== 'keyed_element')) {
+        // Positional: the field's position among the struct's fields gets the wrapped value.
+        if (!st) decline(`${lineOf(file, n.startIndex)} builds ${owner} with positional fields`);
+        const pos = [...st!.fields.keys()].indexOf(field);
+        const el = elems[pos] ?? decline(`${lineOf(file, n.startIndex)} builds ${owner} with positional fields that do not match its declaration`);
+        edit(ctx, file, el, wrapValue(ctx, el.type === 'literal_element' ? (el.namedChild(0) ?? el) : el));
+        cover(ctx, file, el);
+        continue;
+      }
+      for (const e of elems) {
+        const key = e.namedChild(0);
+        const value = e.namedChild(1);
+        if (!key || !value || key.text !== field) continue;
+        const v = value.type === 'literal_element' ? (value.namedChild(0) ?? value) : value;
+        edit(ctx, file, v, wrapValue(ctx, v));
+        cover(ctx, file, e);
+      }
+    }
+  }
+}
+
+/** The node spelling the map itself at a site (`s.items`, `counts`, `m`). */
+function mapOperand(ctx: Ctx, site: ResolvedSite, node: SyntaxNode): SyntaxNode {
+  const name = ctx.decl.name.split('.').pop()!;
+  const field = ctx.decl.kind === 'field';
+  for (const n of [node, ...descendants(node)]) {
+    if (field && n.type === 'selector_expression' && n.childForFieldName('field')?.text === name) return n;
+    if (!field && n.type === 'identifier' && n.text === name) return n;
+  }
+  return decline(`${at(site)} reaches the map as ${site.text}, not by its name`);
+}
+
+function siteEdits(ctx: Ctx, s: ResolvedSite): void {
+  // A site inside a rewrite already made (the old value in `m[k] = m[k] + 1`) is part of it.
+  if (ctx.covered.some((c) => c.file === s.span.file && c.start <= s.span.start && s.span.end <= c.end)) return;
+  const file = fileOf(ctx, s.span.file);
+  const node = nodeAt(file, s.span.start, s.span.end);
+  switch (s.kind) {
+    case 'write':
+      if (s.raw.reassign) return reassignment(ctx, s, file, node);
+      return write(ctx, s, file, node);
+    case 'read':
+      return read(ctx, s, file, node);
+    case 'delete':
+    case 'clear': {
+      const call = upTo(node, 'call_expression') ?? decline(`${at(s)}: ${s.text} is not a call of ${s.kind}`);
+      const args = call.childForFieldName('arguments')!.namedChildren;
+      const m = mapOperand(ctx, s, args[0]!);
+      if (s.kind === 'clear' || !args[1]) {
+        cover(ctx, file, call);
+        return edit(ctx, file, call, `${m.text}.Clear()`);
+      }
+      return splice(ctx, file, call.startIndex, args[1].startIndex, `${m.text}.Delete(`);
+    }
+    case 'range':
+      return range(ctx, s, file, node);
+    default:
+      decline(`${at(s)} uses the map in a way the wrapper cannot express (${s.text})`);
+  }
+}
+
+/** Replaces [start, end) and marks it rewritten; what follows (a key, a value) keeps its own rewrites. */
+function splice(ctx: Ctx, file: ParsedFile, start: number, end: number, text: string): void {
+  ctx.edits.push({ file: file.rel, start, end, text });
+  ctx.covered.push({ file: file.rel, start, end });
+}
+
+function upTo(n: SyntaxNode, type: string): SyntaxNode | null {
+  for (let cur: SyntaxNode | null = n; cur; cur = cur.parent) if (cur.type === type) return cur;
+  return null;
+}
+
+/** The index expression `X[k]` of a site, with X the map operand. */
+function indexOf(s: ResolvedSite, node: SyntaxNode): { index: SyntaxNode; map: SyntaxNode; key: SyntaxNode } {
+  const index = upTo(node, 'index_expression') ?? decline(`${at(s)}: ${s.text} is not an index expression`);
+  const map = index.childForFieldName('operand')!;
+  const key = index.childForFieldName('index') ?? decline(`${at(s)}: ${s.text} has no key`);
+  return { index, map, key };
+}
+
+/** `s.m = make(…)`: in construction, the wrapped value; a reset to an empty map, Clear(). */
+function reassignment(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {
+  const stmt = upTo(node, 'assignment_statement') ?? decline(`${at(s)} replaces the map in a way the wrapper cannot express (${s.text})`);
+  const left = stmt.childForFieldName('left')!.namedChildren;
+  const right = stmt.childForFieldName('right')!.namedChildren;
+  if (left.length !== 1 || right.length !== 1) decline(`${at(s)} replaces the map in a multiple assignment`);
+  const value = right[0]!;
+  cover(ctx, file, stmt);
+  if (ctx.pkg.rules.finder.isConstruction(s)) return edit(ctx, file, value, wrapValue(ctx, value));
+  if (isEmptyMap(value.text) || value.text === 'nil') return edit(ctx, file, stmt, `${left[0]!.text}.Clear()`);
+  decline(`${at(s)} replaces the whole map (${stmt.text}) while it is shared; the wrapper can only be cleared`);
+}
+
+function isEmptyMap(t: string): boolean {
+  return /^make\(\s*map\[[^]*\]\s*[^,]*\)$/.test(t) || /^map\[[^]*\][^{]*\{\s*\}$/.test(t);
+}
+
+function write(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {
+  const { index, map, key } = indexOf(s, node);
+  const parent = index.parent;
+  if (parent?.type === 'inc_statement' || parent?.type === 'dec_statement') {
+    cover(ctx, file, parent);
+    return edit(ctx, file, parent, update(ctx, s, map, key, (old) => `${old} ${parent.type === 'inc_statement' ? '+' : '-'} 1`, []));
+  }
+  const list = parent?.type === 'expression_list' ? parent : null;
+  const stmt = list?.parent;
+  if (!list || stmt?.type !== 'assignment_statement' || !sameNode(stmt.childForFieldName('left'), list)) {
+    return decline(`${at(s)} writes ${s.text} in a way the wrapper cannot express`);
+  }
+  const right = stmt.childForFieldName('right')!.namedChildren;
+  if (list.namedChildCount !== 1 || right.length !== 1) decline(`${at(s)} writes the map in a multiple assignment (${stmt.text.split('\n')[0]})`);
+  const rhs = right[0]!;
+  const op = stmt.child(1)!.text;
+  if (op === '=') {
+    // m[k] = m[k] + x, m[k] = append(m[k], x): a read-modify-write of the same entry stays one step.
+    const same = [rhs, ...descendants(rhs)].filter((d) => d.type === 'index_expression' && d.childForFieldName('operand')?.text === map.text && d.childForFieldName('index')?.text === key.text);
+    if (same.length > 0) {
+      cover(ctx, file, stmt);
+      return edit(ctx, file, stmt, update(ctx, s, map, key, (old) => replaceNodes(rhs, same, old), same));
+    }
+    splice(ctx, file, stmt.startIndex, key.startIndex, `${map.text}.Store(`);
+    splice(ctx, file, key.endIndex, rhs.startIndex, ', ');
+    return splice(ctx, file, rhs.endIndex, stmt.endIndex, ')');
+  }
+  const binop = op.slice(0, -1);
+  cover(ctx, file, stmt);
+  return edit(ctx, file, stmt, update(ctx, s, map, key, (old) => `${old} ${binop} ${paren(rhs)}`, []));
+}
+
+function paren(n: SyntaxNode): string {
+  return /^(identifier|int_literal|float_literal|interpreted_string_literal|raw_string_literal|call_expression|selector_expression|index_expression|parenthesized_expression)$/.test(n.type) ? n.text : `(${n.text})`;
+}
+
+/** The text of `root` with `nodes` replaced by `by`. */
+function replaceNodes(root: SyntaxNode, nodes: SyntaxNode[], by: string): string {
+  let out = '';
+  let pos = root.startIndex;
+  const text = root.tree.rootNode.text;
+  for (const n of [...nodes].sort((a, b) => a.startIndex - b.startIndex)) {
+    out += text.slice(pos, n.startIndex) + by;
+    pos = n.endIndex;
+  }
+  return out + text.slice(pos, root.endIndex);
+}
+
+/**
+ * `m.Update(k, func(old V) V { return <expr> })`. The function runs under the write lock, so the
+ * expression may not call out or touch the map again.
+ */
+function update(ctx: Ctx, s: ResolvedSite, map: SyntaxNode, key: SyntaxNode, expr: (old: string) => string, replaced: SyntaxNode[]): string {
+  const file = fileOf(ctx, s.span.file);
+  const stmt = upTo(map, 'inc_statement') ?? upTo(map, 'dec_statement') ?? upTo(map, 'assignment_statement')!;
+  const rhs = stmt.childForFieldName('right');
+  if (rhs) {
+    const hazards = lockHazards([rhs], ctx.pkg.index, file);
+    if (hazards.length > 0) decline(`${at(s)} updates ${s.text} with ${hazards[0]!.what}, which must not run under the map's lock`);
+  }
+  // Inside Update the map's lock is held: any other use of the map there would deadlock.
+  const other = otherSitesWithin(ctx, s, stmt).find((o) => !replaced.some((r) => r.startIndex === o.span.start && r.endIndex === o.span.end));
+  if (other) decline(`${at(s)} also uses ${other.text} while updating ${s.text}; inside one locked Update that would deadlock`);
+  needsTypeInFile(file, s, ctx.value);
+  const words = new Set((stmt.text.match(/\w+/g) ?? []));
+  let old = 'old';
+  for (let i = 2; words.has(old); i++) old = `old${i}`;
+  return `${map.text}.Update(${key.text}, func(${old} ${ctx.value}) ${ctx.value} { return ${expr(old)} })`;
+}
+
+/** A closure spelling V in a file that does not import V's package would not compile. */
+function needsTypeInFile(file: ParsedFile, s: ResolvedSite, type: string): void {
+  for (const q of type.match(/\b([a-z_]\w*)\./g) ?? []) {
+    const pkgName = q.slice(0, -1);
+    if (!new RegExp(`"(?:[^"]*/)?${pkgName}"|\\b${pkgName}\\s+"`).test(file.text)) {
+      decline(`${at(s)} would need the type ${type} in ${file.rel}, which does not import ${pkgName}`);
+    }
+  }
+}
+
+function read(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {
+  const lenCall = upTo(node, 'call_expression');
+  if (lenCall && lenCall.childForFieldName('function')?.text === 'len' && lenCall.startIndex === s.span.start) {
+    const m = mapOperand(ctx, s, lenCall.childForFieldName('arguments')!);
+    cover(ctx, file, lenCall);
+    return edit(ctx, file, lenCall, `${m.text}.Len()`);
+  }
+  const { index, map, key } = indexOf(s, node);
+  const call = (method: string) => {
+    splice(ctx, file, index.startIndex, key.startIndex, `${map.text}.${method}(`);
+    splice(ctx, file, key.endIndex, index.endIndex, ')');
+  };
+  const list = index.parent;
+  const stmt = list?.parent;
+  // v, ok := m[k] / v, ok = m[k] / var v, ok = m[k]
+  if (list?.type === 'expression_list' && list.namedChildCount === 1 && stmt && (stmt.type === 'short_var_declaration' || stmt.type === 'assignment_statement' || stmt.type === 'var_spec')) {
+    const left = stmt.type === 'var_spec' ? stmt.namedChildren.filter((c) => c.type === 'identifier') : (stmt.childForFieldName('left')?.namedChildren ?? []);
+    if (left.length === 2 && sameNode(stmt.childForFieldName(stmt.type === 'var_spec' ? 'value' : 'right'), list)) {
+      return call('Load');
+    }
+  }
+  call('Get');
+}
+
+/**
+ * `for k, v := range m` → `for k, v := range m.Snapshot()`: the body runs without the lock (it
+ * may call out or use the map), and break, continue, return and labels keep their meaning.
+ */
+function range(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {
+  const stmt = upTo(node, 'for_statement') ?? decline(`${at(s)} is not a for statement`);
+  const clause = stmt.namedChildren.find((c) => c.type === 'range_clause') ?? decline(`${at(s)} is not a range loop`);
+  const right = clause.childForFieldName('right')!;
+  const body = stmt.childForFieldName('body')!;
+  const m = mapOperand(ctx, s, right);
+  const left = clause.childForFieldName('left')?.namedChildren ?? [];
+  const mapUses = otherSitesWithin(ctx, s, body);
+  for (const u of mapUses) {
+    if (u.kind === 'read') continue;
+    if (left[0] && left[0].text !== '_' && (u.kind === 'delete' || u.kind === 'write') && touchesKey(file, u, left[0].text)) continue;
+    decline(`${at(u)} changes the map inside the range at ${at(s)} other than at the visited key; over a snapshot the loop would still see the old entries`);
+  }
+  if (mapUses.some((u) => u.kind === 'delete' || u.kind === 'write')) {
+    ctx.review.push(`the range at ${at(s)} now walks a snapshot and updates the map by key; an entry changed by another goroutine in between is updated anyway (collect-then-delete re-checks)`);
+  }
+  splice(ctx, file, right.startIndex, right.endIndex, `${m.text}.Snapshot()`);
+}
+
+/** Whether a write or delete inside a range targets the visited key (`m[k] = …`, `delete(m, k)`). */
+function touchesKey(file: ParsedFile, u: ResolvedSite, key: string): boolean {
+  const node = nodeAt(file, u.span.start, u.span.end);
+  if (u.kind === 'delete') return upTo(node, 'call_expression')?.childForFieldName('arguments')?.namedChildren[1]?.text === key;
+  return !u.raw.reassign && upTo(node, 'index_expression')?.childForFieldName('index')?.text === key;
+}
+
+/** The other accesses of the same map inside a node of the site's file. */
+function otherSitesWithin(ctx: Ctx, s: ResolvedSite, node: SyntaxNode): ResolvedSite[] {
+  const shared = ctx.pkg.rules.maps.find((m) => m.decl.key === ctx.decl.key)!;
+  return shared.sites.filter((o) => o !== s && o.span.file === s.span.file && o.span.start >= node.startIndex && o.span.end <= node.endIndex);
+}
+
+/**
+ * The analysis attributes accesses to the map; any other mention of its name that no rewrite
+ * covered (a comparison with nil, a use the analysis did not classify) would no longer compile.
+ */
+function checkEveryMentionRewritten(ctx: Ctx, shared: SharedMap): void {
+  const { decl } = ctx;
+  const name = decl.name.split('.').pop()!;
+  const isCovered = (file: ParsedFile, n: SyntaxNode) => ctx.covered.some((c) => c.file === file.rel && c.start <= n.startIndex && n.endIndex <= c.end);
+  if (decl.kind === 'field') {
+    // Only decidable when no other struct of the package has a field of that name.
+    const owners = [...ctx.pkg.index.structs.values()].filter((st) => st.fields.has(name));
+    if (owners.length !== 1) return;
+    for (const file of ctx.pkg.files) {
+      if (!file.text.includes(name)) continue;
+      for (const n of descendants(file.tree.rootNode)) {
+        if (n.type === 'selector_expression' && n.childForFieldName('field')?.text === name && !isCovered(file, n)) {
+          decline(`${lineOf(file, n.startIndex)} uses ${n.parent?.text.split('\n')[0]?.slice(0, 60) ?? n.text} in a way the rewrite does not cover`);
+        }
+      }
+    }
+    return;
+  }
+  const scopes =
+    decl.kind === 'local' && decl.ownerFunc !== undefined
+      ? [{ file: ctx.pkg.index.funcs[decl.ownerFunc]!.file, node: nodeAt(ctx.pkg.index.funcs[decl.ownerFunc]!.file, ctx.pkg.index.funcs[decl.ownerFunc]!.start, ctx.pkg.index.funcs[decl.ownerFunc]!.end) }]
+      : ctx.pkg.files.map((file) => ({ file, node: file.tree.rootNode }));
+  for (const { file, node } of scopes) {
+    if (!file.text.includes(name)) continue;
+    for (const n of descendants(node)) {
+      if (n.type !== 'identifier' || n.text !== name || isCovered(file, n)) continue;
+      // A local or parameter of the same name in another function is another variable.
+      if (decl.kind === 'package-var' && shadowed(n, name)) continue;
+      decline(`${lineOf(file, n.startIndex)} uses ${name} in a way the rewrite does not cover (${n.parent?.text.split('\n')[0]?.slice(0, 60)})`);
+    }
+  }
+  void shared;
+}
+
+/** Whether an identifier inside a function refers to a local or parameter declared there. */
+function shadowed(id: SyntaxNode, name: string): boolean {
+  const fn = enclosingFunction(id);
+  if (!fn) return false;
+  const decl = new RegExp(`(?:\\b${name}\\s*(?:,[^=\\n]*)?:=|\\bvar\\s+${name}\\b|[(,]\\s*${name}\\s+[\\w*\\[(]|\\b${name}\\s*,[^)\\n]*\\)\\s)`);
+  return decl.test(fn.text);
+}
+
+/**
+ * Each method call locks on its own: a function that reads the map and then writes it (outside
+ * any lock it already held) no longer does both in one step. Flag it for review.
+ */
+function checkThenAct(ctx: Ctx, shared: SharedMap): void {
+  const byFunc = new Map<number, ResolvedSite[]>();
+  for (const s of shared.sites) {
+    if (ctx.pkg.rules.finder.isConstruction(s)) continue;
+    const list = byFunc.get(s.func) ?? [];
+    list.push(s);
+    byFunc.set(s.func, list);
+  }
+  for (const [func, sites] of byFunc) {
+    const reads = sites.filter((s) => s.kind === 'read' || s.kind === 'range');
+    const writes = sites.filter((s) => s.kind === 'write' || s.kind === 'delete' || s.kind === 'clear');
+    if (reads.length === 0 || writes.length === 0) continue;
+    const held = (s: ResolvedSite) => new Set(s.locks.map((l) => l.name));
+    const common = sites.map(held).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+    if (common.size > 0) continue;
+    // Reads the rewrite folded into the write's Update are one step already.
+    const apart = reads.filter((r) => !writes.some((w) => w.span.file === r.span.file && sameStatement(ctx, r, w)));
+    if (apart.length === 0) continue;
+    const fn = ctx.pkg.index.funcs[func]!;
+    ctx.review.push(`${fn.name} reads the map (${at(apart[0]!)}) and then writes it (${at(writes[0]!)}) in separate locked calls; if the write depends on the read, keep them under one lock (--style inline does)`);
+  }
+}
+
+function sameStatement(ctx: Ctx, a: ResolvedSite, b: ResolvedSite): boolean {
+  const file = fileOf(ctx, a.span.file);
+  const sa = upTo(nodeAt(file, a.span.start, a.span.end), 'assignment_statement');
+  return !!sa && sa.startIndex <= b.span.start && b.span.end <= sa.endIndex;
 }

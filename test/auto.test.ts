@@ -1,0 +1,62 @@
+// The `auto` strategy (docs/transforms/auto.md): which transform each kind of finding gets, that
+// a safe fix wins over one needing review, and that a finding every candidate declines is
+// reported with each candidate's reason. Real fixture inputs, real planning.
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { planFixes } from '../src/fix.js';
+import { REPO } from './helpers/cli.js';
+
+const temps: string[] = [];
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Plans `auto` over a fixture case's inputs (tests and outputs left out). */
+function autoPlan(fixture: string) {
+  const src = join(REPO, 'fixtures', fixture);
+  const dir = mkdtempSync(join(tmpdir(), 'gomapfix-auto-'));
+  temps.push(dir);
+  for (const n of readdirSync(src)) {
+    if ((n.endsWith('.go') && !n.endsWith('_test.go') && !n.startsWith('output')) || n === 'go.mod') cpSync(join(src, n), join(dir, n));
+  }
+  return planFixes(['.'], { cwd: dir, includeReview: true });
+}
+
+describe('auto', () => {
+  it('adds the missing lock for inconsistent locking (unguarded-map-access → mutex-wrap inline)', () => {
+    const plan = autoPlan('unguarded-map-access/mutex-logout-forgets-lock');
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.fixes[0]!.title).toMatch(/^mutex-wrap \(inline\): take SessionStore\.mu/);
+    expect(plan.fixes[0]!.reason).toMatch(/^auto chose mutex-wrap \(inline\): the map is locked at its other accesses/);
+  });
+
+  it('wraps an unguarded map in the locked type when that is safe (concurrent-map-write → wrapper)', () => {
+    const plan = autoPlan('mutex-wrap/read-modify-write-counter');
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.fixes[0]!.title).toMatch(/^mutex-wrap \(wrapper\): Stats\.hits becomes lockedMap\[string, int\]/);
+    expect(plan.fixes[0]!.safety).toBe('safe');
+    expect(plan.fixes[0]!.reason).toContain('not sync.Map');
+  });
+
+  it('prefers the safe inline fix when the wrapper would split a check-then-act', () => {
+    const plan = autoPlan('mutex-wrap/early-return-in-locked-region');
+    expect(plan.fixes).toHaveLength(1);
+    const fix = plan.fixes[0]!;
+    expect(fix.title).toMatch(/^mutex-wrap \(inline\)/);
+    expect(fix.safety).toBe('safe');
+    expect(fix.reason).toMatch(/Passed over: mutex-wrap \(wrapper\) needs review/);
+  });
+
+  it('reports a finding every candidate declines, with each reason', () => {
+    const plan = autoPlan('concurrent-map-write/named-map-type-registry');
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.length).toBeGreaterThan(0);
+    for (const d of plan.declined) {
+      expect(d.transform).toBe('auto');
+      expect(d.reason).toContain('mutex-wrap (wrapper) declines: Registry is a named map type');
+      expect(d.reason).toContain('mutex-wrap (inline) declines: Registry is a named map type');
+    }
+    // Every finding is accounted for: fixed, declined or pending.
+    expect(plan.declined.map((d) => d.findingId).sort()).toEqual(plan.findings.map((f) => f.id).sort());
+  });
+});

@@ -66,7 +66,7 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
   const decl = shared.decl;
   if (decl.kind === 'param') decline(`${decl.name} is a parameter: the map belongs to the callers; fix the map they pass`);
-  if (decl.kind === 'named-type') decline(`${decl.name} is a named map type used as a receiver: a mutex cannot be added to a map type (use --style wrapper)`);
+  if (decl.kind === 'named-type') decline(`${decl.name} is a named map type used as a receiver: a mutex cannot be added to a map type, and no rewrite can keep its methods; turn it into a struct holding the map and a mutex by hand`);
   if (finding.rule === 'map-escapes-lock') {
     decline(`the map leaves its lock (${finding.message.replace(/\.$/, '')}); a mutex cannot protect what callers do with it afterwards (snapshot-copy hands out a copy instead)`);
   }

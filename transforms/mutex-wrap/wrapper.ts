@@ -65,7 +65,7 @@ function buildWrapper(finding: Finding, pkg: PackageView): Fix {
   const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
   const decl = shared.decl;
   if (decl.kind === 'param') decline(`${decl.name} is a parameter: the map belongs to the callers; fix the map they pass`);
-  if (decl.kind === 'named-type') decline(`${decl.name} is a named map type with methods: replacing it with a wrapper would change its methods' receiver (use --style inline)`);
+  if (decl.kind === 'named-type') decline(`${decl.name} is a named map type with methods: replacing it with a wrapper would change its methods' receiver, and no rewrite can keep them; turn it into a struct holding the map and a mutex by hand`);
   const escape = shared.sites.find((s) => s.kind === 'escape');
   if (escape) {
     const how = { return: 'returns it', send: 'sends it on a channel', store: 'stores it in another variable', callback: 'passes it to a function value', call: 'passes it to a function expecting a map' }[escape.escape ?? 'call'];
@@ -205,7 +205,7 @@ function mapOperand(ctx: Ctx, site: ResolvedSite, node: SyntaxNode): SyntaxNode 
     if (field && n.type === 'selector_expression' && n.childForFieldName('field')?.text === name) return n;
     if (!field && n.type === 'identifier' && n.text === name) return n;
   }
-  return decline(`${at(site)} reaches the map as ${site.text}, not by its name`);
+  return decline(`${at(site)} reaches ${ctx.decl.name} as ${site.text}, through a parameter or another variable: a function that takes a map[K]V cannot take the wrapper (pass m.Snapshot() by hand where a copy will do)`);
 }
 
 function siteEdits(ctx: Ctx, s: ResolvedSite): void {
@@ -270,7 +270,7 @@ function reassignment(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxN
 }
 
 function isEmptyMap(t: string): boolean {
-  return /^make\(\s*map\[[^]*\]\s*[^,]*\)$/.test(t) || /^map\[[^]*\][^{]*\{\s*\}$/.test(t);
+  return /^make\(\s*map\[[^]*\][^,]*(?:,[^,]*)?\)$/.test(t) || /^map\[[^]*\][^{]*\{\s*\}$/.test(t);
 }
 
 function write(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {

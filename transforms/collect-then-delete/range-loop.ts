@@ -1,0 +1,160 @@
+// Reading a `for k, v := range m { … }` statement: its variables, its body, and what the body
+// does with the names and the loop.
+import type { ResolvedSite } from '../../src/analysis/concurrency.js';
+import type { ParsedFile } from '../../src/analysis/package-index.js';
+import type { SyntaxNode } from '../../src/parse/parser.js';
+import { descendants, listedStatementOf, nodeAt } from '../../src/plan/go-syntax.js';
+
+export class Decline extends Error {}
+
+export const decline = (reason: string): never => {
+  throw new Decline(reason);
+};
+
+/** Where a position is, for messages: `input.go:12`. */
+export function lineOf(file: ParsedFile, pos: number): string {
+  return `${file.rel}:${file.lines.position(pos).line}`;
+}
+
+export interface RangeLoop {
+  site: ResolvedSite;
+  file: ParsedFile;
+  /** The for statement. */
+  stmt: SyntaxNode;
+  /** The statement of its list that holds it (the for statement, or its label). */
+  listed: SyntaxNode;
+  /** The ranged map as written: `c.items`, `uploads`. */
+  mapText: string;
+  keyName: string | null;
+  valueName: string | null;
+  body: SyntaxNode;
+  /** The body's children: statements and comments, in order. */
+  bodyItems: SyntaxNode[];
+  where: string;
+}
+
+/** The range statement of a range site, with the names it declares; declines shapes it cannot read. */
+export function rangeLoopOf(site: ResolvedSite, file: ParsedFile): RangeLoop {
+  const where = `${site.span.file}:${site.span.line}`;
+  let stmt: SyntaxNode | null = nodeAt(file, site.span.start, site.span.end);
+  while (stmt && stmt.type !== 'for_statement') stmt = stmt.parent;
+  if (!stmt) return decline(`cannot find the range statement at ${where}`);
+  const clause = stmt.namedChildren.find((c) => c.type === 'range_clause');
+  const body = stmt.childForFieldName('body');
+  const right = clause?.childForFieldName('right');
+  if (!clause || !body || !right) return decline(`cannot read the range statement at ${where}`);
+  const listed = listedStatementOf(stmt);
+  if (!listed) return decline(`the range at ${where} is not a statement of a block`);
+  if (listed.type === 'labeled_statement') decline(`the range at ${where} is labeled; a label cannot follow the loop when it is split (remove the label or restructure by hand)`);
+  const left = clause.childForFieldName('left');
+  const names = left ? (left.type === 'expression_list' ? left.namedChildren : [left]) : [];
+  if (left && !file.text.slice(left.endIndex, right.startIndex).includes(':=')) {
+    decline(`the range at ${where} assigns to variables declared before it (${left.text} =); only a range that declares its key with := can be split`);
+  }
+  const ident = (n: SyntaxNode | undefined) => (n && n.type === 'identifier' && n.text !== '_' ? n.text : null);
+  const list = body.namedChildren.find((c) => c.type === 'statement_list');
+  return {
+    site,
+    file,
+    stmt,
+    listed,
+    mapText: right.text,
+    keyName: ident(names[0]),
+    valueName: ident(names[1]),
+    body,
+    bodyItems: list ? list.namedChildren : [],
+    where,
+  };
+}
+
+/** Whether any identifier (not a field name) in the nodes is spelled `name`. */
+export function uses(nodes: SyntaxNode[], name: string | null): boolean {
+  if (!name) return false;
+  for (const n of nodes) for (const d of [n, ...descendants(n)]) if (d.type === 'identifier' && d.text === name) return true;
+  return false;
+}
+
+/** The variables the nodes assign to (`x = …`, `x++`, `x += …`), by name. */
+export function assignedNames(nodes: SyntaxNode[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of nodes) {
+    for (const d of [n, ...descendants(n)]) {
+      let targets: SyntaxNode[] = [];
+      if (d.type === 'assignment_statement') targets = d.childForFieldName('left')?.namedChildren ?? [];
+      else if (d.type === 'inc_statement' || d.type === 'dec_statement') targets = d.namedChildren.slice(0, 1);
+      for (const t of targets) {
+        let base: SyntaxNode | null = t;
+        while (base && base.type !== 'identifier') base = base.namedChildren[0] ?? null;
+        if (base) out.add(base.text);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The `break` and `continue` statements inside the body that leave or restart the range loop
+ * itself (unlabeled ones not inside a nested loop, switch or select), and any labeled jump.
+ */
+export function loopJumps(body: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode, loops: number, breakables: number) => {
+    if (n.type === 'func_literal') return;
+    if (n.type === 'break_statement' || n.type === 'continue_statement' || n.type === 'goto_statement') {
+      const labeled = n.namedChildren.length > 0;
+      if (labeled || n.type === 'goto_statement' || (n.type === 'break_statement' ? breakables === 0 : loops === 0)) out.push(n);
+      return;
+    }
+    const loop = n.type === 'for_statement' ? 1 : 0;
+    const breakable = loop || /switch_statement$|^select_statement$/.test(n.type) ? 1 : 0;
+    for (const c of n.namedChildren) visit(c, loops + loop, breakables + breakable);
+  };
+  for (const c of body.namedChildren) visit(c, 0, 0);
+  return out;
+}
+
+/** `return` statements in the body (not inside function literals). */
+export function returnsIn(body: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode) => {
+    if (n.type === 'func_literal') return;
+    if (n.type === 'return_statement') out.push(n);
+    for (const c of n.namedChildren) visit(c);
+  };
+  visit(body);
+  return out;
+}
+
+/** Whether the node lies inside a function literal that is itself inside `outer`. */
+export function insideLiteral(n: SyntaxNode, outer: SyntaxNode): boolean {
+  for (let cur = n.parent; cur && !(cur.startIndex === outer.startIndex && cur.endIndex === outer.endIndex); cur = cur.parent) {
+    if (cur.type === 'func_literal') return true;
+  }
+  return false;
+}
+
+/** Moves a statement's continuation lines from one indentation to another (not inside raw strings). */
+export function reindent(text: string, from: string, to: string): string {
+  if (from === to || text.includes('`')) return text;
+  return text.split('\n').map((line, i) => (i > 0 && line.startsWith(from) ? to + line.slice(from.length) : line)).join('\n');
+}
+
+/** `map[K]V` → { key: K, value: V }; null when the text is not a map type. */
+export function splitMapType(type: string): { key: string; value: string } | null {
+  const t = type.trim();
+  if (!t.startsWith('map[')) return null;
+  let depth = 0;
+  for (let i = 3; i < t.length; i++) {
+    const ch = t[i];
+    if (ch === '[') depth++;
+    else if (ch === ']') {
+      depth--;
+      if (depth === 0) {
+        const key = t.slice(4, i).trim();
+        const value = t.slice(i + 1).trim();
+        return key && value ? { key, value } : null;
+      }
+    }
+  }
+  return null;
+}

@@ -36,6 +36,11 @@ export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRul
       ];
     case 'concurrent-map-write': {
       const out: Candidate[] = [];
+      // A map that is also changed while ranged over: collect-then-delete locks every access and
+      // takes the changes out of the range in one fix.
+      if (pkg.findings.some((f) => f.map.key === finding.map.key && f.rule === 'map-mutated-during-range')) {
+        out.push({ transform: rules.byId('collect-then-delete'), options: {}, why: 'the map is also changed while it is ranged over: the fix locks its accesses and collects the keys before deleting' });
+      }
       const fit = rules.syncMapFits(finding, pkg);
       if (fit.fits) out.push({ transform: rules.byId('sync-map'), options: {}, why: `sync.Map suits this map: ${fit.why}` });
       const notSync = fit.fits ? '' : ` (not sync.Map: ${fit.why})`;

@@ -227,3 +227,49 @@ class PureFunctions {
 export function sameNode(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
   return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 }
+
+/** `map[string][]int` → { key: 'string', value: '[]int' }, or null for anything else. */
+export function splitMapType(t: string): { key: string; value: string } | null {
+  const s = t.trim();
+  if (!s.startsWith('map[')) return null;
+  let depth = 0;
+  for (let i = 3; i < s.length; i++) {
+    if (s[i] === '[') depth++;
+    else if (s[i] === ']' && --depth === 0) return { key: s.slice(4, i).trim(), value: s.slice(i + 1).trim() };
+  }
+  return null;
+}
+
+/** Whether values of this type share their contents when copied out of a map (pointers, slices, maps). */
+export function isReferenceType(t: string): boolean {
+  return /^(\*|\[\]|map\[)/.test(t.trim());
+}
+
+/**
+ * A write through a value loaded from a map after the lock is gone: `v := m[k]` (or `v, ok :=`,
+ * `v =`), then `v.f = x`, `v.f++` or `v[i] = x` later in the same function, past `after`.
+ * The map's lock does not cover that write, so a fix must say so.
+ */
+export function writeThroughLoadedValue(read: SyntaxNode, after: number): SyntaxNode | null {
+  let index: SyntaxNode | null = read;
+  while (index && index.type !== 'index_expression') index = index.parent;
+  const list = index?.parent;
+  const stmt = list?.parent;
+  if (!index || list?.type !== 'expression_list' || list.namedChildCount !== 1) return null;
+  if (stmt?.type !== 'short_var_declaration' && stmt?.type !== 'assignment_statement') return null;
+  if (!sameNode(stmt.childForFieldName('right'), list)) return null;
+  const name = stmt.childForFieldName('left')?.namedChildren[0];
+  if (name?.type !== 'identifier' || name.text === '_') return null;
+  const fn = enclosingFunction(stmt);
+  const body = fn?.childForFieldName('body');
+  if (!body) return null;
+  for (const n of descendants(body)) {
+    if (n.startIndex < after) continue;
+    const target = n.type === 'inc_statement' || n.type === 'dec_statement' ? n.namedChild(0) : n.type === 'assignment_statement' ? n.childForFieldName('left')?.namedChildren[0] : null;
+    if (!target || (target.type !== 'selector_expression' && target.type !== 'index_expression')) continue;
+    let base: SyntaxNode | null = target;
+    while (base && (base.type === 'selector_expression' || base.type === 'index_expression')) base = base.childForFieldName(base.type === 'selector_expression' ? 'operand' : 'operand');
+    if (base?.type === 'identifier' && base.text === name.text) return n;
+  }
+  return null;
+}

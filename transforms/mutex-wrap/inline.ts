@@ -19,6 +19,9 @@ import {
   statementsOfList,
   sameNode,
   descendants,
+  isReferenceType,
+  splitMapType,
+  writeThroughLoadedValue,
   enclosingFunction,
   lineStart,
 } from '../../src/plan/go-syntax.js';
@@ -126,6 +129,18 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     usesDefer ||= deferred;
     if (r.sites.some((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:')))) {
       review = `${lineOf(r.file, r.stmts[0]!.startIndex)} already holds another lock; check the lock order`;
+    }
+    const value = splitMapType(decl.type)?.value;
+    if (value && isReferenceType(value) && !review) {
+      const end = r.stmts[r.stmts.length - 1]!.endIndex;
+      for (const s of r.sites) {
+        if (s.kind !== 'read') continue;
+        const w = writeThroughLoadedValue(nodeAt(r.file, s.span.start, s.span.end), end);
+        if (w) {
+          review = `${lineOf(r.file, w.startIndex)} writes ${w.text.split('\n')[0]} through a ${value} loaded from the map after the lock is released; the lock does not cover what the map's values point to`;
+          break;
+        }
+      }
     }
   }
   const imports: Record<string, string[]> = {};

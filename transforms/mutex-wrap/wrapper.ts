@@ -9,7 +9,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
-import { descendants, enclosingFunction, lockHazards, nodeAt, sameNode } from '../../src/plan/go-syntax.js';
+import { descendants, enclosingFunction, isReferenceType, lockHazards, nodeAt, sameNode, splitMapType, writeThroughLoadedValue } from '../../src/plan/go-syntax.js';
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { lockedMapType, type LockedMapType } from './locked-map.js';
@@ -33,18 +33,6 @@ export function planWrapper(finding: Finding, pkg: PackageView): TransformResult
     if (err instanceof Decline) return { declined: err.message };
     throw err;
   }
-}
-
-/** `map[string][]int` → { key: 'string', value: '[]int' }, or null for anything else. */
-export function splitMapType(t: string): { key: string; value: string } | null {
-  const s = t.trim();
-  if (!s.startsWith('map[')) return null;
-  let depth = 0;
-  for (let i = 3; i < s.length; i++) {
-    if (s[i] === '[') depth++;
-    else if (s[i] === ']' && --depth === 0) return { key: s.slice(4, i).trim(), value: s.slice(i + 1).trim() };
-  }
-  return null;
 }
 
 interface Ctx {
@@ -361,6 +349,10 @@ function read(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): vo
     return edit(ctx, file, lenCall, `${m.text}.Len()`);
   }
   const { index, map, key } = indexOf(s, node);
+  if (isReferenceType(ctx.value)) {
+    const w = writeThroughLoadedValue(index, index.endIndex);
+    if (w) ctx.review.push(`${lineOf(file, w.startIndex)} writes ${w.text.split('\n')[0]} through a ${ctx.value} loaded from the map; the map's lock does not cover what its values point to`);
+  }
   const call = (method: string) => {
     splice(ctx, file, index.startIndex, key.startIndex, `${map.text}.${method}(`);
     splice(ctx, file, key.endIndex, index.endIndex, ')');

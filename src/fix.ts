@@ -16,6 +16,7 @@ import type { PackageView, TransformOptions, TransformResult } from './plan/tran
 import { planAuto, type AutoRules } from './plan/auto.js';
 import type { Finding } from './analysis/model.js';
 import { TRANSFORMS, transformById } from '../transforms/index.js';
+import { syncMapFits } from '../transforms/sync-map/index.js';
 import { UserError } from './errors.js';
 
 export const STRATEGIES = ['auto', ...TRANSFORMS.map((t) => t.id)] as const;
@@ -80,9 +81,11 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   let retry: Map<DirState, Set<string>> | null = null;
   const mapKeys = new Map<string, string>();
   let lastDeferred: { fix: PassFix; reason: string }[] = [];
+  let awaiting: { fix: PassFix; key: string }[] = [];
   for (let pass = 1; pass <= MAX_PASSES; pass++) {
     const candidates: PassFix[] = [];
     const dirOfFix = new Map<PassFix, DirState>();
+    const replanned = new Set<string>();
     for (const dir of dirs) {
       const only: Set<string> | null | undefined = retry ? retry.get(dir) : null;
       if (retry && !only) continue;
@@ -94,12 +97,13 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
       for (const [name, inputs] of parsed.packages) {
         const { findings, facts } = analyzePackageWithFacts(name, inputs);
         if (pass === 1) plan.findings.push(...findings.map(toJson));
-        for (const f of findings) mapKeys.set(f.id, f.map.key);
         if (!facts || findings.length === 0) continue;
         const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
+        for (const f of findings) mapKeys.set(f.id, stableMapKey(f, view));
         const covered = new Set<string>();
         for (const finding of findings) {
-          if (only && !only.has(finding.map.key)) continue;
+          if (only && !only.has(stableMapKey(finding, view))) continue;
+          if (only) replanned.add(stableMapKey(finding, view));
           if (covered.has(finding.id)) continue;
           const result = planOne(finding, view);
           if ('declined' in result) {
@@ -119,16 +123,22 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         }
       }
     }
+    // A deferred map that cannot be found again on the rewritten text is reported, never dropped.
+    for (const { fix, key } of awaiting) {
+      if (!replanned.has(key)) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: 'deferred after its edits overlapped another fix, then not found again on the rewritten text; run fix again on the result' });
+    }
     const { accepted, deferred } = mergeFixes(candidates);
     applyAccepted(accepted, dirOfFix, plan);
     lastDeferred = deferred;
     if (deferred.length === 0) break;
     retry = new Map();
+    awaiting = [];
     for (const { fix } of deferred) {
       const dir = dirOfFix.get(fix)!;
       const keys = retry.get(dir) ?? new Set<string>();
-      const key = mapKeys.get(fix.findingId);
-      if (key) keys.add(key);
+      const key = mapKeys.get(fix.findingId)!;
+      keys.add(key);
+      awaiting.push({ fix, key });
       retry.set(dir, keys);
     }
   }
@@ -222,10 +232,6 @@ function internalError(message: string): never {
   throw new Error(message);
 }
 
-// Until transforms/sync-map says when sync.Map suits a map, auto never picks it.
-function syncMapFits(): { fits: boolean; why: string } {
-  return { fits: false, why: 'sync-map cannot judge the access pattern yet' };
-}
 
 function encode(f: SourceFile): Uint8Array {
   return f.current === f.original ? f.bytes : fileBytes(f.current, f.hasBom);
@@ -233,4 +239,14 @@ function encode(f: SourceFile): Uint8Array {
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * A map's identity that survives the edits of an earlier pass: the analysis keys locals by byte
+ * offsets, which move when a fix inserts text above them.
+ */
+function stableMapKey(f: Finding, view: PackageView): string {
+  const decl = view.flow.maps.get(f.map.key);
+  const owner = decl?.ownerFunc !== undefined ? (view.index.funcs[decl.ownerFunc]?.name ?? '') : '';
+  return `${f.map.kind}|${f.map.file}|${f.map.name}|${owner}`;
 }

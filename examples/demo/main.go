@@ -22,6 +22,7 @@ func main() {
 	cache := NewCache(5 * time.Minute)
 	stop := startJanitor(time.Minute)
 	defer close(stop)
+	startHealthChecks(&http.Client{Timeout: 2 * time.Second}, 30*time.Second)
 
 	srv := &http.Server{
 		Addr:              *addr,
@@ -40,6 +41,7 @@ func Routes(cache *Cache) *http.ServeMux {
 	mux.HandleFunc("/whoami", handleWhoami)
 	mux.HandleFunc("/upstreams", handleUpstreams)
 	mux.HandleFunc("/stats", handleStats)
+	mux.HandleFunc("/health", handleHealth)
 
 	mux.HandleFunc("/cache/", func(w http.ResponseWriter, r *http.Request) {
 		hits.Inc(r.URL.Path)

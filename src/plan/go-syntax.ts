@@ -247,15 +247,16 @@ export function isReferenceType(t: string): boolean {
 
 /**
  * A write through a value loaded from a map after the lock is gone: `v := m[k]` (or `v, ok :=`,
- * `v =`), then `v.f = x`, `v.f++` or `v[i] = x` later in the same function, past `after`.
- * The map's lock does not cover that write, so a fix must say so.
+ * `v =`), then `v.f = x`, `v.f++`, `v[i] = x`, or a call of a package method that assigns to its
+ * receiver's fields (`v.take()`), later in the same function, past `after`. The map's lock does
+ * not cover that write, so a fix must say so. Matching is by name within the function.
  */
-export function writeThroughLoadedValue(read: SyntaxNode, after: number): SyntaxNode | null {
-  let index: SyntaxNode | null = read;
-  while (index && index.type !== 'index_expression') index = index.parent;
-  const list = index?.parent;
+export function writeThroughLoadedValue(read: SyntaxNode, after: number, index?: PackageIndex): SyntaxNode | null {
+  let indexExpr: SyntaxNode | null = read;
+  while (indexExpr && indexExpr.type !== 'index_expression') indexExpr = indexExpr.parent;
+  const list = indexExpr?.parent;
   const stmt = list?.parent;
-  if (!index || list?.type !== 'expression_list' || list.namedChildCount !== 1) return null;
+  if (!indexExpr || list?.type !== 'expression_list' || list.namedChildCount !== 1) return null;
   if (stmt?.type !== 'short_var_declaration' && stmt?.type !== 'assignment_statement') return null;
   if (!sameNode(stmt.childForFieldName('right'), list)) return null;
   const name = stmt.childForFieldName('left')?.namedChildren[0];
@@ -263,13 +264,29 @@ export function writeThroughLoadedValue(read: SyntaxNode, after: number): Syntax
   const fn = enclosingFunction(stmt);
   const body = fn?.childForFieldName('body');
   if (!body) return null;
+  const rootedAtName = (n: SyntaxNode | null | undefined): boolean => {
+    let base = n ?? null;
+    while (base && (base.type === 'selector_expression' || base.type === 'index_expression')) base = base.childForFieldName('operand');
+    return base?.type === 'identifier' && base.text === name.text;
+  };
   for (const n of descendants(body)) {
     if (n.startIndex < after) continue;
     const target = n.type === 'inc_statement' || n.type === 'dec_statement' ? n.namedChild(0) : n.type === 'assignment_statement' ? n.childForFieldName('left')?.namedChildren[0] : null;
-    if (!target || (target.type !== 'selector_expression' && target.type !== 'index_expression')) continue;
-    let base: SyntaxNode | null = target;
-    while (base && (base.type === 'selector_expression' || base.type === 'index_expression')) base = base.childForFieldName(base.type === 'selector_expression' ? 'operand' : 'operand');
-    if (base?.type === 'identifier' && base.text === name.text) return n;
+    if (target && (target.type === 'selector_expression' || target.type === 'index_expression') && rootedAtName(target)) return n;
+    if (index && n.type === 'call_expression') {
+      const callee = n.childForFieldName('function');
+      if (callee?.type === 'selector_expression' && rootedAtName(callee.childForFieldName('operand')) && methodWritesReceiver(index, callee.childForFieldName('field')?.text ?? '')) return n;
+    }
   }
   return null;
+}
+
+/** Whether a package method of that name has a pointer receiver whose fields it assigns. */
+function methodWritesReceiver(index: PackageIndex, method: string): boolean {
+  return (index.methodsByName.get(method) ?? []).some((i) => {
+    const f = index.funcs[i]!;
+    if (!f.recvPointer || !f.recvName || f.recvName === '_') return false;
+    const text = f.file.text.slice(f.start, f.end);
+    return new RegExp(`\\b${f.recvName}\\.\\w+(?:\\[[^\\]]*\\])?\\s*(?:[-+*/%&|^]|<<|>>|&\\^)?=[^=]|\\b${f.recvName}\\.\\w+\\s*(?:\\+\\+|--)`).test(text);
+  });
 }

@@ -59,10 +59,13 @@ export function sameEdit(a: TextEdit, b: TextEdit): boolean {
   return a.file === b.file && a.start === b.start && a.end === b.end && a.text === b.text;
 }
 
-/** Two edits conflict when their ranges intersect, or both insert at one point (their order would be arbitrary). */
+/**
+ * Two edits conflict when their ranges intersect, or both insert at one point (their order would
+ * be arbitrary), unless both append declarations at the end of a file.
+ */
 export function overlaps(a: TextEdit, b: TextEdit): boolean {
   if (a.file !== b.file) return false;
-  if (a.start === a.end && b.start === b.end) return a.start === b.start;
+  if (a.start === a.end && b.start === b.end) return a.start === b.start && !(a.append && b.append);
   if (a.start === a.end) return b.start < a.start && a.start < b.end;
   if (b.start === b.end) return a.start < b.start && b.start < a.end;
   return a.start < b.end && b.start < a.end;

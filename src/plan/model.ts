@@ -7,6 +7,11 @@ export interface TextEdit {
   start: number;
   end: number;
   text: string;
+  /**
+   * A whole top-level declaration appended at the end of the file (src/plan/package-decls.ts).
+   * Appends of different fixes at one point do not clash: all apply, in fix order.
+   */
+  append?: boolean;
 }
 
 export type Safety = 'safe' | 'review';

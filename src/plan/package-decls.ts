@@ -31,5 +31,5 @@ export function packageDeclEdit(pkg: PackageView, name: string, source: string):
   const end = host.text.length;
   const lead = host.text.endsWith('\n') ? '' : eol;
   const body = source.replace(/\r?\n/g, eol);
-  return { file: host.rel, edit: { file: host.rel, start: end, end, text: `${lead}${eol}${body}${eol}` } };
+  return { file: host.rel, edit: { file: host.rel, start: end, end, text: `${lead}${eol}${body}${eol}`, append: true } };
 }

@@ -131,13 +131,14 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
       review = `${lineOf(r.file, r.stmts[0]!.startIndex)} already holds another lock; check the lock order`;
     }
     const value = splitMapType(decl.type)?.value;
-    if (value && isReferenceType(value) && !review) {
+    if (value && isReferenceType(value) && !review?.includes('loaded from the map')) {
       const end = r.stmts[r.stmts.length - 1]!.endIndex;
       for (const s of r.sites) {
         if (s.kind !== 'read') continue;
-        const w = writeThroughLoadedValue(nodeAt(r.file, s.span.start, s.span.end), end);
+        const w = writeThroughLoadedValue(nodeAt(r.file, s.span.start, s.span.end), end, pkg.index);
         if (w) {
-          review = `${lineOf(r.file, w.startIndex)} writes ${w.text.split('\n')[0]} through a ${value} loaded from the map after the lock is released; the lock does not cover what the map's values point to`;
+          const why = `${lineOf(r.file, w.startIndex)} writes ${w.text.split('\n')[0]} through a ${value} loaded from the map after the lock is released; the lock does not cover what the map's values point to`;
+          review = review ? `${review}; ${why}` : why;
           break;
         }
       }
@@ -148,7 +149,7 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     const declEdits = declareMutex(decl, lock, files, pkg);
     edits.push(...declEdits.edits);
     imports[declEdits.file] = ['sync'];
-    if (declEdits.review) review = declEdits.review;
+    if (declEdits.review) review = review ? `${review}; ${declEdits.review}` : declEdits.review;
   }
   const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
   const what = lock.reused

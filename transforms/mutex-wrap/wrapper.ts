@@ -350,7 +350,7 @@ function read(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): vo
   }
   const { index, map, key } = indexOf(s, node);
   if (isReferenceType(ctx.value)) {
-    const w = writeThroughLoadedValue(index, index.endIndex);
+    const w = writeThroughLoadedValue(index, index.endIndex, ctx.pkg.index);
     if (w) ctx.review.push(`${lineOf(file, w.startIndex)} writes ${w.text.split('\n')[0]} through a ${ctx.value} loaded from the map; the map's lock does not cover what its values point to`);
   }
   const call = (method: string) => {

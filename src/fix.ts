@@ -102,18 +102,23 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         for (const f of findings) mapKeys.set(f.id, stableMapKey(f, view));
         const covered = new Set<string>();
         for (const finding of findings) {
-          if (only && !only.has(stableMapKey(finding, view))) continue;
-          if (only) replanned.add(stableMapKey(finding, view));
+          const key = stableMapKey(finding, view);
+          if (only && !only.has(key)) continue;
           if (covered.has(finding.id)) continue;
+          // In a later pass, the fixes deferred for this map: what a new fix or decline stands for.
+          const origin = only && !replanned.has(key) ? awaiting.filter((a) => a.key === key).map((a) => a.fix) : [];
+          if (only) replanned.add(key);
           const result = planOne(finding, view);
           if ('declined' in result) {
             if (pass === 1) plan.declined.push({ findingId: finding.id, transform: result.transform, reason: result.declined });
+            for (const o of origin) plan.conflicts.push({ findingId: o.findingId, transform: o.transform, reason: `deferred after its edits overlapped another fix, then declined on the rewritten text: ${result.declined}` });
             continue;
           }
           const fix = result.fixes[0];
           if (!fix) continue;
           for (const id of fix.covers) covered.add(id);
-          const pf: PassFix = { ...fix, pass };
+          // The findings of the first pass keep their ids: a re-planned fix resolves what the deferred one would have.
+          const pf: PassFix = origin.length > 0 ? { ...fix, pass, findingId: origin[0]!.findingId, covers: [...new Set(origin.flatMap((o) => o.covers))] } : { ...fix, pass };
           if (fix.safety === 'review' && !options.includeReview) {
             plan.pending.push(pf);
             continue;

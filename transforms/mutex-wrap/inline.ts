@@ -474,7 +474,9 @@ function exitTails(r: Region, jumps: { node: SyntaxNode }[], pkg: PackageView): 
     const start = stmts[first]!.startIndex;
     if (!out.some((t) => t.start === start)) out.push({ start, end: j.node.endIndex });
   }
-  return out;
+  // A jump inside another jump's tail is already past that tail's unlock: unlocking again there
+  // would unlock twice on that path.
+  return out.filter((t) => !out.some((u) => u !== t && u.start <= t.start && t.end <= u.end));
 }
 
 /** Declares the new mutex beside the map: a struct field, a package var, or a local var. */

@@ -228,17 +228,7 @@ export function sameNode(a: SyntaxNode | null | undefined, b: SyntaxNode | null 
   return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 }
 
-/** `map[string][]int` → { key: 'string', value: '[]int' }, or null for anything else. */
-export function splitMapType(t: string): { key: string; value: string } | null {
-  const s = t.trim();
-  if (!s.startsWith('map[')) return null;
-  let depth = 0;
-  for (let i = 3; i < s.length; i++) {
-    if (s[i] === '[') depth++;
-    else if (s[i] === ']' && --depth === 0) return { key: s.slice(4, i).trim(), value: s.slice(i + 1).trim() };
-  }
-  return null;
-}
+export { splitMapType } from '../analysis/types.js';
 
 /** Whether values of this type share their contents when copied out of a map (pointers, slices, maps). */
 export function isReferenceType(t: string): boolean {

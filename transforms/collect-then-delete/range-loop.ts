@@ -5,16 +5,9 @@ import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import { descendants, listedStatementOf, nodeAt } from '../../src/plan/go-syntax.js';
 
-export class Decline extends Error {}
+import { decline } from '../../src/plan/decline.js';
 
-export const decline = (reason: string): never => {
-  throw new Decline(reason);
-};
-
-/** Where a position is, for messages: `input.go:12`. */
-export function lineOf(file: ParsedFile, pos: number): string {
-  return `${file.rel}:${file.lines.position(pos).line}`;
-}
+export { Decline, decline, lineOf } from '../../src/plan/decline.js';
 
 export interface RangeLoop {
   site: ResolvedSite;
@@ -139,22 +132,4 @@ export function reindent(text: string, from: string, to: string): string {
   return text.split('\n').map((line, i) => (i > 0 && line.startsWith(from) ? to + line.slice(from.length) : line)).join('\n');
 }
 
-/** `map[K]V` → { key: K, value: V }; null when the text is not a map type. */
-export function splitMapType(type: string): { key: string; value: string } | null {
-  const t = type.trim();
-  if (!t.startsWith('map[')) return null;
-  let depth = 0;
-  for (let i = 3; i < t.length; i++) {
-    const ch = t[i];
-    if (ch === '[') depth++;
-    else if (ch === ']') {
-      depth--;
-      if (depth === 0) {
-        const key = t.slice(4, i).trim();
-        const value = t.slice(i + 1).trim();
-        return key && value ? { key, value } : null;
-      }
-    }
-  }
-  return null;
-}
+export { splitMapType } from '../../src/plan/go-syntax.js';

@@ -26,30 +26,11 @@ import {
   lineStart,
 } from '../../src/plan/go-syntax.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
+import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 import { newMutexName, type LockChoice } from './naming.js';
 
-class Decline extends Error {}
-
-const decline = (reason: string): never => {
-  throw new Decline(reason);
-};
-
-/** Where a site is, for messages: `input.go:12`. */
-function at(s: { span: { file: string; line: number } }): string {
-  return `${s.span.file}:${s.span.line}`;
-}
-
-function lineOf(file: ParsedFile, pos: number): string {
-  return `${file.rel}:${file.lines.position(pos).line}`;
-}
-
 export function planInline(finding: Finding, pkg: PackageView): TransformResult {
-  try {
-    return { fixes: [buildInline(finding, pkg)] };
-  } catch (err) {
-    if (err instanceof Decline) return { declined: err.message };
-    throw err;
-  }
+  return declining(() => buildInline(finding, pkg));
 }
 
 interface Region {

@@ -13,26 +13,10 @@ import { descendants, enclosingFunction, isReferenceType, lockHazards, nodeAt, s
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { lockedMapType, type LockedMapType } from './locked-map.js';
-
-class Decline extends Error {}
-
-const decline = (reason: string): never => {
-  throw new Decline(reason);
-};
-
-const at = (s: { span: { file: string; line: number } }): string => `${s.span.file}:${s.span.line}`;
-
-function lineOf(file: ParsedFile, pos: number): string {
-  return `${file.rel}:${file.lines.position(pos).line}`;
-}
+import { decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 
 export function planWrapper(finding: Finding, pkg: PackageView): TransformResult {
-  try {
-    return { fixes: [buildWrapper(finding, pkg)] };
-  } catch (err) {
-    if (err instanceof Decline) return { declined: err.message };
-    throw err;
-  }
+  return declining(() => buildWrapper(finding, pkg));
 }
 
 interface Ctx {

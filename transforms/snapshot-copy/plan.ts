@@ -12,28 +12,10 @@ import { sharedMapOf, type PackageView, type TransformResult } from '../../src/p
 import { descendants, enclosingFunction, indentAt, isFunctionBodyList, lineStart, listedStatementOf, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
 import { clonerFor, mapTypeOf, type Cloner } from './clone.js';
 import { guardAt, readLockCalls, type GuardLock } from './lock.js';
-
-class Decline extends Error {}
-
-const decline = (reason: string): never => {
-  throw new Decline(reason);
-};
-
-function at(s: { span: { file: string; line: number } }): string {
-  return `${s.span.file}:${s.span.line}`;
-}
-
-function lineOf(file: ParsedFile, pos: number): string {
-  return `${file.rel}:${file.lines.position(pos).line}`;
-}
+import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 
 export function planSnapshot(finding: Finding, pkg: PackageView): TransformResult {
-  try {
-    return { fixes: [buildFix(finding, pkg)] };
-  } catch (err) {
-    if (err instanceof Decline) return { declined: err.message };
-    throw err;
-  }
+  return declining(() => buildFix(finding, pkg));
 }
 
 /** The edits that resolve one finding, and what a reviewer should know about them. */

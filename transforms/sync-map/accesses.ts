@@ -10,11 +10,9 @@ import type { PackageView } from '../../src/plan/transform.js';
 import { descendants, enclosingFunction, nodeAt, sameNode } from '../../src/plan/go-syntax.js';
 import { rangeParts, type RangeParts } from './range-body.js';
 
-export class Decline extends Error {}
+import { decline } from '../../src/plan/decline.js';
 
-export const decline = (reason: string): never => {
-  throw new Decline(reason);
-};
+export { Decline, decline } from '../../src/plan/decline.js';
 
 /** `input.go:12` for a node. */
 export function where(file: ParsedFile, n: SyntaxNode): string {

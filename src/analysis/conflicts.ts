@@ -198,7 +198,8 @@ export class ConflictFinder {
     return set;
   }
 
-  private contextInTests(c: number): boolean {
+  /** A goroutine a test starts: it makes only the tests' own maps concurrent. */
+  contextInTests(c: number): boolean {
     const ctx = this.flow.contexts[c];
     return !!ctx && ctx.spawner >= 0 && isTestFile(ctx.span.file);
   }

@@ -40,7 +40,9 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
     sites.sort(bySpan);
     const guard = guardOf(decl, sites, flow.helperLocks);
     // A lock with no goroutine of the package touching the map says its callers are concurrent.
-    const callersConcurrent = guard !== null && sites.every((s) => s.local === null && s.contexts.every((c) => c === 0));
+    // Goroutines its tests start do not count: a test that drives the package from several
+    // goroutines must not hide what the package's real callers can do.
+    const callersConcurrent = guard !== null && sites.every((s) => s.local === null && s.contexts.every((c) => c === 0 || finder.contextInTests(c)));
     maps.push({ decl, sites, conflicts: finder.conflicts(sites, callersConcurrent), guard, callersConcurrent });
   }
   return { flow, finder, maps };

@@ -139,7 +139,11 @@ describe('transform fixtures', () => {
           }
           // Single-goroutine cases (insert during range) have no race test, but behaviour tests all the same.
           for (const prepared of [inp, out]) {
-            const b = await withGoSlot(() => runGo(GO.go126, ['test', '-run', 'Behaviour', '-count=1', '-v', './...'], prepared.dir));
+            const run = () => withGoSlot(() => runGo(GO.go126, ['test', '-run', 'Behaviour', '-count=1', '-v', './...'], prepared.dir));
+            let b = await run();
+            // The input races by design: when its own goroutines hit the race the case is about
+            // (`fatal error: concurrent map …`), that says nothing about behaviour; run it again.
+            for (let i = 0; prepared === inp && b.code !== 0 && /fatal error: concurrent map/.test(b.output) && i < 5; i++) b = await run();
             expect(b.code, b.output).toBe(0);
             expect(b.output, 'the case needs a TestBehaviour test').toMatch(/--- PASS: TestBehaviour/);
           }

@@ -7,8 +7,10 @@
 // Needs the built CLI (npm run build -> dist/src/cli/main.js) and the ast-grep
 // devDependency (node_modules/.bin/ast-grep). Runs are interleaved
 // (gomapfix, ast-grep, gomapfix, ...) so machine noise hits both alike.
-// Wall time is measured here; peak RSS comes from GNU time (`/usr/bin/time -f`)
-// when installed, else from polling /proc/<pid>/status (VmHWM) of the child.
+// Wall time is measured here; peak RSS and CPU time (user + system, all processes)
+// come from GNU time (`/usr/bin/time -f`) when installed, else RSS from polling
+// /proc/<pid>/status (VmHWM) of the child and no CPU time. On a shared machine the CPU
+// time is the steadier figure.
 // The last line printed is a one-line JSON summary for docs/.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -87,7 +89,7 @@ function readVmHWM(pid) {
 const haveGnuTime = existsSync(GNU_TIME) && !process.env.GOMAPFIX_BENCH_NO_TIME;
 
 /**
- * Runs cmd and measures it: { code, stdout, stderr, wallSec, peakRssKB, rssSource }.
+ * Runs cmd and measures it: { code, stdout, stderr, wallSec, peakRssKB, cpuSec, rssSource }.
  * With GNU time, %M is the child's max RSS (the largest process of its tree).
  */
 function measure(cmd, args) {
@@ -98,7 +100,7 @@ function measure(cmd, args) {
     if (haveGnuTime) {
       timeDir = mkdtempSync(join(tmpdir(), 'gomapfix-bench-'));
       file = GNU_TIME;
-      argv = ['-f', '%e %M', '-o', join(timeDir, 'time.txt'), cmd, ...args];
+      argv = ['-f', '%e %M %U %S', '-o', join(timeDir, 'time.txt'), cmd, ...args];
     }
     const start = process.hrtime.bigint();
     const child = spawn(file, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -121,12 +123,14 @@ function measure(cmd, args) {
       const wallSec = Number(process.hrtime.bigint() - start) / 1e9;
       if (poll) clearInterval(poll);
       let peakRssKB = polled;
+      let cpuSec = null;
       let rssSource = 'proc-VmHWM-poll';
       if (timeDir) {
         try {
           const lines = readFileSync(join(timeDir, 'time.txt'), 'utf8').trim().split('\n');
           const last = lines[lines.length - 1].trim().split(/\s+/);
           peakRssKB = Number(last[1]) || 0;
+          if (last.length >= 4) cpuSec = Number(last[2]) + Number(last[3]);
           rssSource = 'gnu-time';
         } catch {
           rssSource = 'unavailable';
@@ -139,6 +143,7 @@ function measure(cmd, args) {
         stderr: Buffer.concat(err).toString('utf8'),
         wallSec,
         peakRssKB,
+        cpuSec,
         rssSource,
       });
     });
@@ -223,15 +228,17 @@ async function main() {
     console.log(`$ ${[TOOLS[t].cmd, ...TOOLS[t].args(opts.root)].map((a) => (/[\s$!*]/.test(a) ? `'${a}'` : a)).join(' ')}`);
   }
 
-  const results = Object.fromEntries(tools.map((t) => [t, { wall: [], rss: [], parsed: [] }]));
+  const results = Object.fromEntries(tools.map((t) => [t, { wall: [], rss: [], cpu: [], parsed: [] }]));
   for (let i = 1; i <= opts.runs; i++) {
     for (const t of tools) {
       const run = await measure(TOOLS[t].cmd, TOOLS[t].args(opts.root));
       const parsed = TOOLS[t].parse(run);
       results[t].wall.push(run.wallSec);
       results[t].rss.push(run.peakRssKB);
+      if (run.cpuSec !== null) results[t].cpu.push(run.cpuSec);
       results[t].parsed.push(parsed);
-      console.log(`  run ${i} ${t.padEnd(8)} ${run.wallSec.toFixed(2)} s  ${mb(run.peakRssKB)} MB  ${JSON.stringify(parsed)}`);
+      const cpu = run.cpuSec === null ? '' : `  cpu ${run.cpuSec.toFixed(2)} s`;
+      console.log(`  run ${i} ${t.padEnd(8)} ${run.wallSec.toFixed(2)} s${cpu}  ${mb(run.peakRssKB)} MB  ${JSON.stringify(parsed)}`);
     }
   }
 
@@ -253,11 +260,12 @@ async function main() {
     console.log(`gomapfix findings: ${last.findings}${stable ? '' : ' (WARNING: differs between runs)'}`);
     for (const [rule, n] of Object.entries(last.byRule)) console.log(`  ${rule}: ${n}`);
     console.log(`gomapfix parse errors: ${last.parseErrors}`);
-    console.log(`gomapfix median wall: ${median(r.wall).toFixed(2)} s, peak RSS: ${mb(Math.max(...r.rss))} MB`);
+    console.log(`gomapfix median wall: ${median(r.wall).toFixed(2)} s, peak RSS: ${mb(Math.max(...r.rss))} MB${r.cpu.length ? `, median CPU: ${median(r.cpu).toFixed(2)} s` : ''}`);
     summary.gomapfix = {
       medianSec: round(median(r.wall)),
       wallSec: r.wall.map((x) => round(x)),
       peakRssMB: mb(Math.max(...r.rss)),
+      ...(r.cpu.length ? { medianCpuSec: round(median(r.cpu)) } : {}),
       findings: last.findings,
       byRule: last.byRule,
       parseErrors: last.parseErrors,
@@ -268,12 +276,13 @@ async function main() {
     const r = results['ast-grep'];
     const last = r.parsed[r.parsed.length - 1];
     console.log(`ast-grep '${PATTERN}' matches: ${last.matches}`);
-    console.log(`ast-grep median wall: ${median(r.wall).toFixed(2)} s, peak RSS: ${mb(Math.max(...r.rss))} MB`);
+    console.log(`ast-grep median wall: ${median(r.wall).toFixed(2)} s, peak RSS: ${mb(Math.max(...r.rss))} MB${r.cpu.length ? `, median CPU: ${median(r.cpu).toFixed(2)} s` : ''}`);
     summary.astGrep = {
       pattern: PATTERN,
       medianSec: round(median(r.wall)),
       wallSec: r.wall.map((x) => round(x)),
       peakRssMB: mb(Math.max(...r.rss)),
+      ...(r.cpu.length ? { medianCpuSec: round(median(r.cpu)) } : {}),
       matches: last.matches,
     };
   }

@@ -1,5 +1,5 @@
 // One directory of Go files in, findings and per-file errors out. A pure function of the texts.
-import { parseGo, firstSyntaxProblem } from '../parse/parser.js';
+import { parseGo, firstSyntaxProblem, topLevelText } from '../parse/parser.js';
 import { basename } from 'node:path';
 import { decodeGoSource } from '../files/source.js';
 import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
@@ -64,8 +64,7 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
       result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
       continue;
     }
-    const clause = tree.rootNode.namedChildren.find((c) => c.type === 'package_clause');
-    const pkg = packageName(clause?.text ?? '');
+    const pkg = packageName(topLevelText(tree, text, 'package_clause') ?? '');
     const list = result.packages.get(pkg) ?? [];
     list.push({ rel: f.rel, text, tree });
     result.packages.set(pkg, list);
@@ -195,7 +194,7 @@ function selectAndConvertBodies(index: PackageIndex): void {
     let block = node;
     while (block && !(block.type === 'block' && block.startIndex === fn.body.start && block.endIndex === fn.body.end)) block = block.parent!;
     if (!block) continue;
-    const lite: LNode = liteTree(block);
+    const lite: LNode = liteTree(block, fn.file.text);
     lite.field = 'body';
     lite.parent = fn.body.parent;
     fn.body = lite;

@@ -117,7 +117,7 @@ export function indexPackage(name: string, inputs: { rel: string; text: string; 
     falseConsts: new Set(),
   };
   for (const input of inputs) {
-    const root = liteTree(input.tree.rootNode, () => true, TOP_LEVEL_SKIPPED);
+    const root = liteTree(input.tree.rootNode, input.text, () => true, TOP_LEVEL_SKIPPED);
     const file: ParsedFile = { rel: input.rel, text: input.text, lines: new LineIndex(input.text), tree: input.tree, root };
     index.files.push(file);
     for (const decl of root.children) readDecl(index, file, decl);

@@ -1,6 +1,6 @@
 // A compact, plain-JS copy of the tree-sitter nodes the analysis reads. Crossing into the
 // native binding costs about a microsecond per call, so each node is read exactly once.
-import type { SyntaxNode } from '../parse/parser.js';
+import { typesWithFields, type SyntaxNode } from '../parse/parser.js';
 
 export interface LNode {
   type: string;
@@ -17,11 +17,17 @@ export interface LNode {
 }
 
 /**
- * Copies a subtree. `skipBody(node)` may return true for a `body` field of a
- * function declaration to leave it unconverted (its range is still recorded).
+ * Copies a subtree of a tree parsed from `text`. `skipBody(node)` may return true for a `body`
+ * field of a function declaration to leave it unconverted (its range is still recorded).
+ *
+ * Starts and the ends of most leaves are worked out from the text rather than asked of the
+ * binding (one or two native calls fewer per node): between two visible tokens of an error-free
+ * tree there is only whitespace (comments are nodes), and an anonymous node is exactly its
+ * type's text (`(`, `:=`, `func`). Anything next to a non-ASCII character is asked.
  */
 export function liteTree(
   root: SyntaxNode,
+  text: string,
   skipBody?: (start: number, end: number) => boolean,
   skipTypes?: ReadonlySet<string>,
 ): LNode {
@@ -29,6 +35,8 @@ export function liteTree(
   const top: LNode = mk(cursor.nodeType, cursor.startIndex, cursor.endIndex, null, null);
   let parent = top;
   if (!cursor.gotoFirstChild()) return top;
+  // The end of the last token or node seen (the parent's start right after descending).
+  let pos = top.start;
   for (;;) {
     // Type names, named-ness and field names are cached by id: one native call instead of three.
     const id = cursor.nodeTypeId;
@@ -37,13 +45,18 @@ export function liteTree(
       type = TYPE_NAMES[id] = cursor.nodeType;
       NAMED[id] = cursor.nodeIsNamed;
     }
+    let start = skipSpace(text, pos);
+    if (start < 0) start = cursor.startIndex;
     let descended = false;
     if (NAMED[id]) {
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
-      const node = mk(type, start, end, fieldName(cursor), parent);
+      const inner = type !== 'comment' && !isLeafType(type) && !skipTypes?.has(type);
+      // A leaf's end is read from the text where its token shows it (identifiers, comments,
+      // strings); an inner node's end is asked: hidden tokens (a statement's newline) can end it.
+      const known = inner ? -1 : leafEnd(type, text, start);
+      const end = known >= 0 ? known : cursor.endIndex;
+      const node = mk(type, start, end, FIELDED === null || FIELDED.has(parent.type) ? fieldName(cursor) : null, parent);
       parent.children.push(node);
-      if (type !== 'comment' && !isLeafType(type) && !skipTypes?.has(type)) {
+      if (inner) {
         if (node.field === 'body' && type === 'block' && skipBody && isFuncDecl(parent.type) && skipBody(start, end)) {
           node.skipped = true;
         } else if (cursor.gotoFirstChild()) {
@@ -51,18 +64,79 @@ export function liteTree(
           descended = true;
         }
       }
-    } else if (HAS_OPERATOR.has(parent.type) && fieldName(cursor) === 'operator') {
-      parent.op = type;
+      pos = descended ? start : end;
+    } else {
+      if (HAS_OPERATOR.has(parent.type) && fieldName(cursor) === 'operator') parent.op = type;
+      pos = start + type.length;
     }
     if (descended) continue;
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent() || parent === top) return top;
+      pos = parent.end;
       parent = parent.parent!;
     }
   }
 }
 
+/** The offset of the first non-whitespace character at or after `pos`; -1 at a non-ASCII one. */
+function skipSpace(text: string, pos: number): number {
+  for (let i = pos; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) continue;
+    return c < 0x80 ? i : -1;
+  }
+  return -1;
+}
+
+/** Where a leaf starting at `start` ends, for the leaf types whose extent the text shows; else -1. */
+function leafEnd(type: string, text: string, start: number): number {
+  switch (type) {
+    case 'identifier':
+    case 'field_identifier':
+    case 'type_identifier':
+    case 'package_identifier':
+    case 'label_name': {
+      let i = start;
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) continue;
+        if (c >= 0x80) return -1;
+        break;
+      }
+      return i > start ? i : -1;
+    }
+    case 'comment': {
+      if (text.startsWith('//', start)) {
+        const nl = text.indexOf('\n', start);
+        return nl < 0 ? text.length : nl;
+      }
+      const close = text.indexOf('*/', start + 2);
+      return close < 0 ? -1 : close + 2;
+    }
+    case 'interpreted_string_literal': {
+      if (text.charCodeAt(start) !== 34) return -1;
+      for (let i = start + 1; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 92) i++;
+        else if (c === 34) return i + 1;
+        else if (c === 10) return -1;
+      }
+      return -1;
+    }
+    case 'raw_string_literal': {
+      if (text.charCodeAt(start) !== 96) return -1;
+      const close = text.indexOf('`', start + 1);
+      return close < 0 ? -1 : close + 1;
+    }
+    default:
+      return -1;
+  }
+}
+
 const TYPE_NAMES: string[] = [];
+// Field names are asked only under node types that have fields (one native call fewer for the
+// children of lists, blocks and literals).
+const FIELDED = typesWithFields();
 const NAMED: boolean[] = [];
 const FIELD_NAMES: (string | null)[] = [null];
 // Only these parents' operator tokens are read by the analysis.

@@ -74,7 +74,11 @@ function buildExpression(text: string): Expr | null {
 function headerComments(text: string): string {
   const lines: string[] = [];
   let inBlock = false;
-  for (const raw of text.split('\n')) {
+  // Line by line from the top, without splitting the whole file: the header is a few lines.
+  for (let at = 0; at <= text.length; ) {
+    const nl = text.indexOf('\n', at);
+    const raw = nl < 0 ? text.slice(at) : text.slice(at, nl);
+    at = nl < 0 ? text.length + 1 : nl + 1;
     const line = raw.replace(/\r$/, '');
     const t = line.trim();
     if (inBlock) {

@@ -10,6 +10,8 @@ export interface PackageDir {
   dir: string;
   files: string[];
   module: ModuleInfo;
+  /** Total size of the files in bytes (a measure of the work they take). */
+  bytes?: number;
 }
 
 export interface Discovery {
@@ -24,6 +26,8 @@ export interface DiscoverOptions {
   maxFileSize: number;
   /** Where relative names in reports are taken from. */
   cwd: string;
+  /** Called after each Go file found, with the number found so far (lets a caller start work early). */
+  onFile?: (count: number) => void;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
@@ -38,6 +42,8 @@ interface GitignoreLayer {
 /** Turns the paths a user named into directories of Go files, applying the design's skips. */
 export function discover(paths: string[], options: DiscoverOptions): Discovery {
   const byDir = new Map<string, Set<string>>();
+  const bytesOf = new Map<string, number>();
+  let found = 0;
   const skipped: SkippedFile[] = [];
   const errors: FileError[] = [];
   const modules = new ModuleResolver();
@@ -51,7 +57,10 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     const dir = dirname(path);
     let set = byDir.get(dir);
     if (!set) byDir.set(dir, (set = new Set()));
+    if (set.has(path)) return;
     set.add(path);
+    bytesOf.set(dir, (bytesOf.get(dir) ?? 0) + stats.size);
+    options.onFile?.(++found);
   };
 
   for (const given of paths) {
@@ -85,7 +94,7 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
 
   const dirs: PackageDir[] = [...byDir.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([dir, files]) => ({ dir, files: [...files].sort(), module: modules.forDir(dir) }));
+    .map(([dir, files]) => ({ dir, files: [...files].sort(), module: modules.forDir(dir), bytes: bytesOf.get(dir) ?? 0 }));
   const fileCount = dirs.reduce((n, d) => n + d.files.length, 0);
   return { dirs, fileCount, skipped, errors };
 }

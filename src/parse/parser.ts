@@ -14,6 +14,16 @@ function parser(): Parser {
   return shared;
 }
 
+/**
+ * Node types whose children can carry field names (from the grammar's node-types.json), or
+ * null when the grammar package does not ship that list. Children of any other node have none.
+ */
+export function typesWithFields(): ReadonlySet<string> | null {
+  const info = (Go as unknown as { nodeTypeInfo?: { type: string; named: boolean; fields?: Record<string, unknown> }[] }).nodeTypeInfo;
+  if (!Array.isArray(info)) return null;
+  return new Set(info.filter((t) => t.named && t.fields && Object.keys(t.fields).length > 0).map((t) => t.type));
+}
+
 /** The first syntax error of a tree, as a 1-based line and column, or null. */
 export interface SyntaxProblem {
   line: number;
@@ -32,8 +42,9 @@ export function parseGo(text: string): Tree {
 
 /** Finds the first ERROR or MISSING node, if any. */
 export function firstSyntaxProblem(tree: Tree): SyntaxProblem | null {
-  if (!tree.rootNode.hasError) return null;
-  const found = findError(tree.rootNode);
+  const root = tree.rootNode;
+  if (!root.hasError) return null;
+  const found = findError(root);
   if (!found) return { line: 1, column: 1, message: 'syntax error' };
   const { row, column } = found.startPosition;
   const what = found.isMissing
@@ -42,6 +53,20 @@ export function firstSyntaxProblem(tree: Tree): SyntaxProblem | null {
       ? `unexpected ${JSON.stringify(found.text)}`
       : 'unexpected input';
   return { line: row + 1, column: column + 1, message: `syntax error: ${what}` };
+}
+
+/**
+ * The text of the first top-level child of type `type` (`package_clause`), or null. Walks a
+ * cursor over the top level instead of reading `rootNode.namedChildren`, which builds a node
+ * object for every declaration of the file.
+ */
+export function topLevelText(tree: Tree, text: string, type: string): string | null {
+  const cursor = tree.walk();
+  if (!cursor.gotoFirstChild()) return null;
+  do {
+    if (cursor.nodeType === type && cursor.nodeIsNamed) return text.slice(cursor.startIndex, cursor.endIndex);
+  } while (cursor.gotoNextSibling());
+  return null;
 }
 
 function findError(node: SyntaxNode): SyntaxNode | null {

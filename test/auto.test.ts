@@ -47,6 +47,26 @@ describe('auto', () => {
     expect(fix.reason).toMatch(/Passed over: mutex-wrap \(wrapper\) needs review/);
   });
 
+  it('hands out a copy for an escaping guarded map (map-escapes-lock → snapshot-copy)', () => {
+    const plan = autoPlan('map-escapes-lock/getter-returns-guarded-map');
+    expect(plan.fixes.map((f) => f.transform)).toEqual(['snapshot-copy']);
+    expect(plan.fixes[0]!.reason).toMatch(/^auto chose snapshot-copy: the map leaves its lock/);
+  });
+
+  it('collects then deletes for a janitor that deletes while ranging (→ collect-then-delete)', () => {
+    const plan = autoPlan('collect-then-delete/janitor-goroutine-sweeps-while-requests-insert');
+    expect(plan.fixes.map((f) => f.transform)).toEqual(['collect-then-delete']);
+  });
+
+  it('picks sync.Map only where goroutines write disjoint keys, and says why not elsewhere', () => {
+    const disjoint = autoPlan('sync-map/local-map-go-func-in-loop');
+    expect(disjoint.fixes.map((f) => f.transform)).toContain('sync-map');
+    expect(disjoint.fixes.find((f) => f.transform === 'sync-map')!.reason).toMatch(/^auto chose sync-map: sync.Map suits this map: goroutines write disjoint keys/);
+    const counter = autoPlan('mutex-wrap/read-modify-write-counter');
+    expect(counter.fixes.map((f) => f.transform)).toEqual(['mutex-wrap']);
+    expect(counter.fixes[0]!.reason).toMatch(/not sync\.Map: /);
+  });
+
   it('reports a finding every candidate declines, with each reason', () => {
     const plan = autoPlan('concurrent-map-write/named-map-type-registry');
     expect(plan.fixes).toEqual([]);

@@ -55,6 +55,12 @@ function findCases(dir: string, out: FixCase[]): void {
   }
 }
 
+/** The minor version of the case's go directive (19 without a go.mod, as the harness writes). */
+function goDirectiveOf(c: FixCase): number {
+  const mod = join(c.dir, 'go.mod');
+  return existsSync(mod) ? (goDirective(readFileSync(mod, 'utf8'))?.minor ?? 19) : 19;
+}
+
 const cases: FixCase[] = [];
 findCases(FIXTURES, cases);
 
@@ -75,7 +81,21 @@ describe('transform fixtures', () => {
   it('there are at least 15 mutex-wrap cases with a proven output', () => {
     const proven = cases.filter((c) => c.fix.transform === 'mutex-wrap' && !c.fix.declines && c.outputs.size > 0);
     expect(proven.length).toBeGreaterThanOrEqual(15);
+    const wrapper = proven.filter((c) => c.fix.style === 'wrapper');
+    expect(wrapper.length, 'wrapper-style cases').toBeGreaterThanOrEqual(10);
+    expect(wrapper.some((c) => goDirectiveOf(c) < 18), 'a concrete (pre-generics) wrapper case').toBe(true);
   });
+
+  for (const id of ['sync-map', 'snapshot-copy', 'collect-then-delete']) {
+    it(`${id} has at least 10 cases, proven rewrites at go 1.19 and at go 1.21 or later, and recorded declines`, () => {
+      const mine = cases.filter((c) => c.fix.transform === id);
+      expect(mine.length).toBeGreaterThanOrEqual(10);
+      const proven = mine.filter((c) => !c.fix.declines && c.outputs.size > 0);
+      expect(proven.some((c) => goDirectiveOf(c) <= 19)).toBe(true);
+      expect(proven.some((c) => goDirectiveOf(c) >= 21)).toBe(true);
+      expect(mine.filter((c) => c.fix.declines).length).toBeGreaterThanOrEqual(2);
+    });
+  }
 
   for (const c of cases) {
     describe(c.id, () => {

@@ -284,7 +284,8 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     for (const f of funcs) {
       if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index))) continue;
       let acc: HeldLock[] | null = null;
-      for (const e of edgeLocks.get(f.index) ?? []) {
+      const edges = edgeLocks.get(f.index) ?? [];
+      for (const e of edges) {
         // A test calling an internal helper directly runs alone; it says nothing about the lock.
         if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
         const callerEntry = entry[e.caller];
@@ -292,6 +293,8 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
         const at = unionLocks(e.locks, callerEntry!);
         acc = acc === null ? at : intersectLocks(acc, at);
       }
+      // Called only from tests: an entry point like any uncalled function, holding no lock.
+      if (acc === null && edges.length > 0 && edges.every((e) => isTestFile(funcs[e.caller]!.file.rel)) && !isTestFile(f.file.rel)) acc = [];
       if (acc === null) continue;
       const prev = entry[f.index];
       if (prev === null || !sameLocks(prev!, acc)) {

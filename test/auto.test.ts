@@ -1,25 +1,20 @@
 // The `auto` strategy (docs/transforms/auto.md): which transform each kind of finding gets, that
 // a safe fix wins over one needing review, and that a finding every candidate declines is
 // reported with each candidate's reason. Real fixture inputs, real planning.
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planFixes } from '../src/fix.js';
 import { REPO } from './helpers/cli.js';
-
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+import { copyCaseInputs } from './helpers/go-toolchain.js';
 
 /** Plans `auto` over a fixture case's inputs (tests and outputs left out). */
 function autoPlan(fixture: string) {
-  const src = join(REPO, 'fixtures', fixture);
-  const dir = mkdtempSync(join(tmpdir(), 'gomapfix-auto-'));
-  temps.push(dir);
-  for (const n of readdirSync(src)) {
-    if ((n.endsWith('.go') && !n.endsWith('_test.go') && !n.startsWith('output')) || n === 'go.mod') cpSync(join(src, n), join(dir, n));
+  const copy = copyCaseInputs(join(REPO, 'fixtures', fixture));
+  try {
+    return planFixes(['.'], { cwd: copy.dir, includeReview: true });
+  } finally {
+    copy.cleanup();
   }
-  return planFixes(['.'], { cwd: dir, includeReview: true });
 }
 
 describe('auto', () => {

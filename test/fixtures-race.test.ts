@@ -3,11 +3,12 @@
 //  - a case with race_test.go proves its `race` claim under `go test -race`;
 //  - a case without race_test.go has no `race` key and starts no goroutines.
 // Cases are discovered synchronously at collection time: adding a folder adds tests.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  caseDirs,
   DEFAULT_GO_MOD,
   goBinaries,
   goDirective,
@@ -37,21 +38,8 @@ interface Case {
   goMod: string;
 }
 
-function findCaseDirs(dir: string, out: string[]): void {
-  if (!existsSync(dir)) return;
-  const entries = readdirSync(dir).sort();
-  if (entries.includes('expect.json')) out.push(dir);
-  for (const name of entries) {
-    if (name.startsWith('.') || name === 'node_modules') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) findCaseDirs(p, out);
-  }
-}
-
 function loadCases(): Case[] {
-  const dirs: string[] = [];
-  findCaseDirs(FIXTURES, dirs);
-  return dirs.map((dir) => {
+  return caseDirs(FIXTURES).map((dir) => {
     const id = relative(FIXTURES, dir).split(sep).join('/');
     let expectJson: Record<string, unknown> | null = null;
     let expectError: string | null = null;

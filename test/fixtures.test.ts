@@ -1,8 +1,9 @@
 // Walks fixtures/: every case's expect.json lists exactly the findings the scanner must report.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/index.js';
+import { caseDirs } from './helpers/go-toolchain.js';
 
 interface Expected {
   description: string;
@@ -12,22 +13,7 @@ interface Expected {
 
 const root = join(import.meta.dirname, '..', 'fixtures');
 
-function cases(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (!statSync(p).isDirectory()) continue;
-    try {
-      statSync(join(p, 'expect.json'));
-      out.push(p);
-    } catch {
-      out.push(...cases(p));
-    }
-  }
-  return out;
-}
-
-const all = cases(root);
+const all = caseDirs(root);
 
 describe('fixtures: scan reports exactly what expect.json lists', () => {
   it('has the fixture corpus the issue asks for (≥ 50 cases, ≥ 20 negatives)', () => {

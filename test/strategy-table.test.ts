@@ -9,14 +9,13 @@
 // transform-fixtures.test.ts and are not run again here.
 // The counts must equal the table in docs/transforms/README.md. Regenerate it with
 // `UPDATE_DOCS=1 npx vitest run test/strategy-table.test.ts`.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planFixes } from '../src/fix.js';
 import type { Plan } from '../src/plan/model.js';
 import { REPO } from './helpers/cli.js';
-import { goBinaries, goDirective, prepareCase, raceResult, runGo } from './helpers/go-toolchain.js';
+import { caseDirs, copyCaseInputs, goBinaries, goDirective, prepareCase, raceResult, runGo } from './helpers/go-toolchain.js';
 import { withGoSlot } from './helpers/go-pool.js';
 
 const FIXTURES = join(REPO, 'fixtures');
@@ -44,31 +43,18 @@ interface Case {
   fix?: { transform: string; style?: string; declines?: string };
 }
 
-function findCases(dir: string, out: Case[]): Case[] {
-  const entries = readdirSync(dir).sort();
-  if (entries.includes('expect.json')) {
-    const e = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { findings?: unknown[]; fix?: Case['fix'] };
-    if (e.findings && e.findings.length > 0) out.push({ id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: e.fix });
-  }
-  for (const name of entries) {
-    const p = join(dir, name);
-    if (!name.startsWith('.') && statSync(p).isDirectory()) findCases(p, out);
-  }
-  return out;
-}
-
-const cases = findCases(FIXTURES, []);
+const cases: Case[] = caseDirs(FIXTURES).flatMap((dir) => {
+  const e = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { findings?: unknown[]; fix?: Case['fix'] };
+  return e.findings && e.findings.length > 0 ? [{ id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: e.fix }] : [];
+});
 
 function planCase(c: Case, s: Strategy): Plan {
-  const dir = mkdtempSync(join(tmpdir(), 'gomapfix-strategy-'));
+  // The whole package, tests included, as the tool sees a real one: a test that touches the map is rewritten too.
+  const copy = copyCaseInputs(c.dir, { tests: true });
   try {
-    // The whole package, tests included, as the tool sees a real one: a test that touches the map is rewritten too.
-    for (const n of readdirSync(c.dir)) {
-      if ((n.endsWith('.go') && !n.startsWith('output')) || n === 'go.mod') cpSync(join(c.dir, n), join(dir, n));
-    }
-    return planFixes(['.'], { cwd: dir, strategy: s.strategy, style: s.style, includeReview: true });
+    return planFixes(['.'], { cwd: copy.dir, strategy: s.strategy, style: s.style, includeReview: true });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    copy.cleanup();
   }
 }
 

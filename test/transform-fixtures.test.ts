@@ -6,13 +6,12 @@
 //    and `go test -race -count=3` (every race test now passes);
 //  - the behaviour tests (TestBehaviour*) pass on the input and on the output;
 //  - a `declines` case produces no edit and the expected reason.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { planFixes } from '../src/fix.js';
-import { goBinaries, goDirective, isInputGoFile, outputTarget, prepareCase, raceResult, runGo } from './helpers/go-toolchain.js';
+import { caseDirs, copyCaseInputs, goBinaries, goDirective, outputTarget, prepareCase, raceResult, runGo } from './helpers/go-toolchain.js';
 import { withGoSlot } from './helpers/go-pool.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,23 +35,15 @@ interface FixCase {
   outputs: Map<string, string>; // input name -> expected text
 }
 
-function findCases(dir: string, out: FixCase[]): void {
-  const entries = readdirSync(dir).sort();
-  if (entries.includes('expect.json')) {
-    const expectJson = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { fix?: FixExpectation };
-    if (expectJson.fix) {
-      const outputs = new Map<string, string>();
-      for (const name of entries) {
-        const target = outputTarget(name);
-        if (target) outputs.set(target, readFileSync(join(dir, name), 'utf8'));
-      }
-      out.push({ id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: expectJson.fix, outputs });
-    }
+function loadCase(dir: string): FixCase | null {
+  const expectJson = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { fix?: FixExpectation };
+  if (!expectJson.fix) return null;
+  const outputs = new Map<string, string>();
+  for (const name of readdirSync(dir).sort()) {
+    const target = outputTarget(name);
+    if (target) outputs.set(target, readFileSync(join(dir, name), 'utf8'));
   }
-  for (const name of entries) {
-    const p = join(dir, name);
-    if (!name.startsWith('.') && statSync(p).isDirectory()) findCases(p, out);
-  }
+  return { id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: expectJson.fix, outputs };
 }
 
 /** The minor version of the case's go directive (19 without a go.mod, as the harness writes). */
@@ -61,17 +52,9 @@ function goDirectiveOf(c: FixCase): number {
   return existsSync(mod) ? (goDirective(readFileSync(mod, 'utf8'))?.minor ?? 19) : 19;
 }
 
-const cases: FixCase[] = [];
-findCases(FIXTURES, cases);
-
-/** The case's scanned inputs (no tests, no outputs) in a temp dir, as the tool would see a package. */
-function inputCopy(c: FixCase): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'gomapfix-fix-'));
-  for (const name of readdirSync(c.dir)) {
-    if ((isInputGoFile(name) && !name.endsWith('_test.go')) || name === 'go.mod') cpSync(join(c.dir, name), join(dir, name));
-  }
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+const cases = caseDirs(FIXTURES)
+  .map(loadCase)
+  .filter((c): c is FixCase => c !== null);
 
 function plan(c: FixCase, dir: string) {
   return planFixes([dir], { cwd: dir, strategy: c.fix.transform, style: c.fix.style ?? 'inline', includeReview: true });
@@ -101,7 +84,7 @@ describe('transform fixtures', () => {
     describe(c.id, () => {
       if (c.fix.declines) {
         it(`${c.fix.transform} declines with the recorded reason`, () => {
-          const tmp = inputCopy(c);
+          const tmp = copyCaseInputs(c.dir);
           try {
             const p = plan(c, tmp.dir);
             expect(p.findings.length).toBeGreaterThan(0);
@@ -116,7 +99,7 @@ describe('transform fixtures', () => {
 
       it('the rewrite equals the expected output and a second run changes nothing', () => {
         expect(c.outputs.size, 'a fix case needs output*.go files').toBeGreaterThan(0);
-        const tmp = inputCopy(c);
+        const tmp = copyCaseInputs(c.dir);
         try {
           const p = plan(c, tmp.dir);
           if (c.fix.alsoDeclines) expect(p.declined.map((d) => d.reason).join('\n')).toContain(c.fix.alsoDeclines);

@@ -223,6 +223,28 @@ class PureFunctions {
   }
 }
 
+/** The nearest node of the given type containing n (n itself included), or null. */
+export function ancestorOfType(n: SyntaxNode | null, type: string): SyntaxNode | null {
+  for (let cur = n; cur; cur = cur.parent) if (cur.type === type) return cur;
+  return null;
+}
+
+/** `(x)` → `x`, through any number of parentheses. */
+export function unparen(n: SyntaxNode): SyntaxNode {
+  let cur = n;
+  while (cur.type === 'parenthesized_expression' && cur.namedChildCount === 1) cur = cur.namedChildren[0]!;
+  return cur;
+}
+
+/** Whether an expression is the target of an assignment, `:=` or `++`/`--`. */
+export function isAssignedTo(n: SyntaxNode): boolean {
+  const list = n.parent;
+  if (list?.type === 'inc_statement' || list?.type === 'dec_statement') return true;
+  if (list?.type !== 'expression_list') return false;
+  const stmt = list.parent;
+  return (stmt?.type === 'assignment_statement' || stmt?.type === 'short_var_declaration') && sameNode(stmt.childForFieldName('left'), list);
+}
+
 /** Whether two native nodes are the same node (the binding hands out fresh wrappers). */
 export function sameNode(a: SyntaxNode | null | undefined, b: SyntaxNode | null | undefined): boolean {
   return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
@@ -242,8 +264,7 @@ export function isReferenceType(t: string): boolean {
  * not cover that write, so a fix must say so. Matching is by name within the function.
  */
 export function writeThroughLoadedValue(read: SyntaxNode, after: number, index?: PackageIndex): SyntaxNode | null {
-  let indexExpr: SyntaxNode | null = read;
-  while (indexExpr && indexExpr.type !== 'index_expression') indexExpr = indexExpr.parent;
+  const indexExpr = ancestorOfType(read, 'index_expression');
   const list = indexExpr?.parent;
   const stmt = list?.parent;
   if (!indexExpr || list?.type !== 'expression_list' || list.namedChildCount !== 1) return null;

@@ -33,3 +33,16 @@ export function packageDeclEdit(pkg: PackageView, name: string, source: string):
   const body = source.replace(/\r?\n/g, eol);
   return { file: host.rel, edit: { file: host.rel, start: end, end, text: `${lead}${eol}${body}${eol}`, append: true } };
 }
+
+/** `map[string][]*time.Time` → `StringSlicePtrTimeTime`: the words of a type, for a helper name. */
+export function typeWords(type: string): string {
+  const t = type
+    .replace(/struct\s*\{\s*\}/g, ' EmptyStruct ')
+    .replace(/interface\s*\{\s*\}/g, ' Any ')
+    .replace(/\[\]/g, ' Slice ')
+    .replace(/\[(\d+)\]/g, ' Array$1 ')
+    .replace(/\bmap\[/g, ' Map ')
+    .replace(/\*/g, ' Ptr ')
+    .replace(/<-/g, ' ');
+  return (t.match(/[A-Za-z0-9_]+/g) ?? []).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}

@@ -45,6 +45,17 @@ export function sharedMapOf(finding: Finding, pkg: PackageView): SharedMap | und
   return pkg.rules.maps.find((m) => m.decl.key === finding.map.key);
 }
 
+/**
+ * Whether a guard lock (`Store.mu`, an embedding struct `Store`, or a package var `mu`) is a
+ * sync.RWMutex, so reads may take RLock.
+ */
+export function guardIsRW(guard: string, pkg: PackageView): boolean {
+  const [owner, field] = guard.split('.');
+  if (field && owner) return /RWMutex/.test(pkg.index.structs.get(owner)?.fields.get(field)?.type ?? '');
+  if (owner && pkg.index.structs.has(owner)) return pkg.index.structs.get(owner)!.embedded.some((e) => /RWMutex/.test(e.type));
+  return /RWMutex/.test((owner ? pkg.index.vars.get(owner)?.type : undefined) ?? '');
+}
+
 /** Whether the declared Go version is at least major.minor. */
 export function goAtLeast(goVersion: string, minor: number): boolean {
   const m = /^1\.(\d+)/.exec(goVersion);

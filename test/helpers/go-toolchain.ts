@@ -6,7 +6,7 @@
 //   raceResult(run)                   -> { kind: 'race' | 'pass' | 'fail', text }
 //   goDirective(goModText)            -> { major, minor } | null
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -185,4 +185,33 @@ export function raceResult(run: Pick<GoRun, 'code' | 'output'> | { code: number 
   if (RACE_PATTERNS.some((re) => re.test(text))) return { kind: 'race', text };
   if (run.code === 0) return { kind: 'pass', text };
   return { kind: 'fail', text };
+}
+
+/** Every case folder (one holding expect.json) under root, in name order. */
+export function caseDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    const entries = readdirSync(dir).sort();
+    if (entries.includes('expect.json')) out.push(dir);
+    for (const name of entries) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/**
+ * A case's package as the tool sees it, in a fresh temp dir: its input .go files (no outputs),
+ * its go.mod if any, and its *_test.go files only when `tests` is set.
+ */
+export function copyCaseInputs(caseDir: string, options: { tests?: boolean } = {}): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'gomapfix-inputs-'));
+  for (const name of readdirSync(caseDir)) {
+    if ((isInputGoFile(name) && (options.tests || !name.endsWith('_test.go'))) || name === 'go.mod') copyFileSync(join(caseDir, name), join(dir, name));
+  }
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -2,7 +2,7 @@
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { TextEdit } from '../../src/plan/model.js';
 import type { PackageView } from '../../src/plan/transform.js';
-import { descendants, sameNode } from '../../src/plan/go-syntax.js';
+import { descendants, isAssignedTo, sameNode } from '../../src/plan/go-syntax.js';
 
 /**
  * Finds a use of `typeName` as a value (a parameter, result, variable, slice or map element,
@@ -55,14 +55,6 @@ function valueReceiverProblem(method: SyntaxNode, recv: SyntaxNode): string | nu
     }
   }
   return null;
-}
-
-function isAssignedTo(n: SyntaxNode): boolean {
-  const list = n.parent;
-  if (list?.type === 'inc_statement' || list?.type === 'dec_statement') return true;
-  if (list?.type !== 'expression_list') return false;
-  const stmt = list.parent;
-  return (stmt?.type === 'assignment_statement' || stmt?.type === 'short_var_declaration') && sameNode(stmt.childForFieldName('left'), list);
 }
 
 /** Turns value receivers of `typeName` into pointer receivers. */

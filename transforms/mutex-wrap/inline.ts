@@ -7,7 +7,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import { touchesContents } from '../../src/analysis/conflicts.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
+import { guardIsRW, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import {
   endOfStatementLine,
   indentAt,
@@ -22,6 +22,7 @@ import {
   isReferenceType,
   splitMapType,
   writeThroughLoadedValue,
+  ancestorOfType,
   enclosingFunction,
   lineStart,
 } from '../../src/plan/go-syntax.js';
@@ -209,18 +210,6 @@ function chooseLock(shared: SharedMap, pkg: PackageView, files: Map<string, Pars
 /** `s.items` → `s`; declines when the access is not spelled as a selector of the field. */
 function baseOf(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): string {
   return fieldBase(s, field, files) ?? decline(`${at(s)} reaches the map as ${s.text}; only accesses spelled as x.${field} can be locked`);
-}
-
-function guardIsRW(guard: string, pkg: PackageView): boolean {
-  const [owner, field] = guard.split('.');
-  if (field && owner) {
-    const st = pkg.index.structs.get(owner);
-    const f = st?.fields.get(field);
-    return !!f && /RWMutex/.test(f.type);
-  }
-  if (owner && pkg.index.structs.has(owner)) return pkg.index.structs.get(owner)!.embedded.some((e) => /RWMutex/.test(e.type));
-  const v = owner ? pkg.index.vars.get(owner) : undefined;
-  return !!v?.type && /RWMutex/.test(v.type);
 }
 
 /** Adding Lock inside a function that some caller already calls with that lock held deadlocks. */
@@ -468,7 +457,7 @@ function declareMutex(decl: MapDecl, lock: LockChoice, files: Map<string, Parsed
   const name = lock.declName!;
   const node = nodeAt(file, decl.span.start, decl.span.end);
   if (decl.kind === 'field') {
-    const fieldDecl = ancestor(node, 'field_declaration') ?? decline(`cannot find the field declaration of ${decl.name}`);
+    const fieldDecl = ancestorOfType(node, 'field_declaration') ?? decline(`cannot find the field declaration of ${decl.name}`);
     const owner = decl.name.split('.')[0]!;
     const copy = copyHazards(owner, pkg);
     if (copy.decline) decline(copy.decline);
@@ -484,7 +473,7 @@ function declareMutex(decl: MapDecl, lock: LockChoice, files: Map<string, Parsed
     return { file: file.rel, edits, review: edits.length > 1 ? `value receivers of ${owner} became pointer receivers so the mutex is not copied` : null };
   }
   if (decl.kind === 'package-var') {
-    const spec = ancestor(node, 'var_spec') ?? decline(`cannot find the declaration of ${decl.name}`);
+    const spec = ancestorOfType(node, 'var_spec') ?? decline(`cannot find the declaration of ${decl.name}`);
     if (spec.namedChildren.filter((c) => c.type === 'identifier').length > 1) decline(`${decl.name} is declared together with other variables`);
     const grouped = spec.parent?.type === 'var_spec_list';
     const end = endOfStatementLine(text, grouped ? spec.endIndex : spec.parent!.endIndex);
@@ -498,12 +487,6 @@ function declareMutex(decl: MapDecl, lock: LockChoice, files: Map<string, Parsed
   const indent = indentAt(text, stmt.startIndex);
   return { file: file.rel, edits: [{ file: file.rel, start: end, end, text: `${nl}${indent}var ${name} sync.RWMutex // guards ${decl.name}` }], review: null };
 }
-
-function ancestor(n: SyntaxNode, type: string): SyntaxNode | null {
-  for (let cur: SyntaxNode | null = n; cur; cur = cur.parent) if (cur.type === type) return cur;
-  return null;
-}
-
 
 /**
  * For a statement that must not run locked as a whole (it calls out), take only the map

@@ -1,6 +1,6 @@
 // The mutex-wrapped map type the wrapper style emits once per package: generic when the go
 // directive allows type parameters (go ≥ 1.18), otherwise one concrete type per key/value pair.
-import { packageDeclares } from '../../src/plan/package-decls.js';
+import { packageDeclares, typeWords } from '../../src/plan/package-decls.js';
 import type { PackageView } from '../../src/plan/transform.js';
 
 /** Marks a declaration as emitted by gomapfix, so a later run reuses it instead of adding another. */
@@ -31,24 +31,6 @@ export function lockedMapType(pkg: PackageView, key: string, value: string, gene
 function emittedBefore(pkg: PackageView, name: string): boolean {
   const decl = new RegExp(`^type ${name}\\b`, 'm');
   return pkg.files.some((f) => decl.test(f.text) && f.text.includes(`// ${name} is a map guarded by a sync.RWMutex`) && f.text.includes(EMITTED_MARK));
-}
-
-/** `*pkg.Item` → `PkgItemPtr`, `[]string` → `StringSlice`, `map[string]int` → `StringIntMap`. */
-export function typeWords(t: string): string {
-  const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
-  let rest = t.trim();
-  const suffix: string[] = [];
-  for (;;) {
-    if (rest.startsWith('*')) {
-      suffix.unshift('Ptr');
-      rest = rest.slice(1);
-    } else if (rest.startsWith('[]')) {
-      suffix.unshift('Slice');
-      rest = rest.slice(2);
-    } else break;
-  }
-  const words = rest.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0).map(cap);
-  return [...words, ...suffix].join('') || 'Value';
 }
 
 function genericSource(name: string): string {

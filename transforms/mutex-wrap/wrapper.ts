@@ -9,7 +9,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
-import { descendants, enclosingFunction, isReferenceType, lockHazards, nodeAt, sameNode, splitMapType, writeThroughLoadedValue } from '../../src/plan/go-syntax.js';
+import { ancestorOfType, descendants, enclosingFunction, isReferenceType, lockHazards, nodeAt, sameNode, splitMapType, writeThroughLoadedValue } from '../../src/plan/go-syntax.js';
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { lockedMapType, type LockedMapType } from './locked-map.js';
@@ -193,7 +193,7 @@ function siteEdits(ctx: Ctx, s: ResolvedSite): void {
       return read(ctx, s, file, node);
     case 'delete':
     case 'clear': {
-      const call = upTo(node, 'call_expression') ?? decline(`${at(s)}: ${s.text} is not a call of ${s.kind}`);
+      const call = ancestorOfType(node, 'call_expression') ?? decline(`${at(s)}: ${s.text} is not a call of ${s.kind}`);
       const args = call.childForFieldName('arguments')!.namedChildren;
       const m = mapOperand(ctx, s, args[0]!);
       if (s.kind === 'clear' || !args[1]) {
@@ -215,14 +215,9 @@ function splice(ctx: Ctx, file: ParsedFile, start: number, end: number, text: st
   ctx.covered.push({ file: file.rel, start, end });
 }
 
-function upTo(n: SyntaxNode, type: string): SyntaxNode | null {
-  for (let cur: SyntaxNode | null = n; cur; cur = cur.parent) if (cur.type === type) return cur;
-  return null;
-}
-
 /** The index expression `X[k]` of a site, with X the map operand. */
 function indexOf(s: ResolvedSite, node: SyntaxNode): { index: SyntaxNode; map: SyntaxNode; key: SyntaxNode } {
-  const index = upTo(node, 'index_expression') ?? decline(`${at(s)}: ${s.text} is not an index expression`);
+  const index = ancestorOfType(node, 'index_expression') ?? decline(`${at(s)}: ${s.text} is not an index expression`);
   const map = index.childForFieldName('operand')!;
   const key = index.childForFieldName('index') ?? decline(`${at(s)}: ${s.text} has no key`);
   return { index, map, key };
@@ -230,7 +225,7 @@ function indexOf(s: ResolvedSite, node: SyntaxNode): { index: SyntaxNode; map: S
 
 /** `s.m = make(…)`: in construction, the wrapped value; a reset to an empty map, Clear(). */
 function reassignment(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {
-  const stmt = upTo(node, 'assignment_statement') ?? decline(`${at(s)} replaces the map in a way the wrapper cannot express (${s.text})`);
+  const stmt = ancestorOfType(node, 'assignment_statement') ?? decline(`${at(s)} replaces the map in a way the wrapper cannot express (${s.text})`);
   const left = stmt.childForFieldName('left')!.namedChildren;
   const right = stmt.childForFieldName('right')!.namedChildren;
   if (left.length !== 1 || right.length !== 1) decline(`${at(s)} replaces the map in a multiple assignment`);
@@ -266,7 +261,7 @@ function write(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): v
     const same = [rhs, ...descendants(rhs)].filter((d) => d.type === 'index_expression' && d.childForFieldName('operand')?.text === map.text && d.childForFieldName('index')?.text === key.text);
     if (same.length > 0) {
       cover(ctx, file, stmt);
-      return edit(ctx, file, stmt, update(ctx, s, map, key, (old) => replaceNodes(rhs, same, old), same));
+      return edit(ctx, file, stmt, update(ctx, s, map, key, (old) => replaceNodes(file.text, rhs, same, old), same));
     }
     splice(ctx, file, stmt.startIndex, key.startIndex, `${map.text}.Store(`);
     splice(ctx, file, key.endIndex, rhs.startIndex, ', ');
@@ -282,10 +277,9 @@ function paren(n: SyntaxNode): string {
 }
 
 /** The text of `root` with `nodes` replaced by `by`. */
-function replaceNodes(root: SyntaxNode, nodes: SyntaxNode[], by: string): string {
+function replaceNodes(text: string, root: SyntaxNode, nodes: SyntaxNode[], by: string): string {
   let out = '';
   let pos = root.startIndex;
-  const text = root.tree.rootNode.text;
   for (const n of [...nodes].sort((a, b) => a.startIndex - b.startIndex)) {
     out += text.slice(pos, n.startIndex) + by;
     pos = n.endIndex;
@@ -299,7 +293,7 @@ function replaceNodes(root: SyntaxNode, nodes: SyntaxNode[], by: string): string
  */
 function update(ctx: Ctx, s: ResolvedSite, map: SyntaxNode, key: SyntaxNode, expr: (old: string) => string, replaced: SyntaxNode[]): string {
   const file = fileOf(ctx, s.span.file);
-  const stmt = upTo(map, 'inc_statement') ?? upTo(map, 'dec_statement') ?? upTo(map, 'assignment_statement')!;
+  const stmt = ancestorOfType(map, 'inc_statement') ?? ancestorOfType(map, 'dec_statement') ?? ancestorOfType(map, 'assignment_statement')!;
   const rhs = stmt.childForFieldName('right');
   if (rhs) {
     const hazards = lockHazards([rhs], ctx.pkg.index, file);
@@ -326,7 +320,7 @@ function needsTypeInFile(file: ParsedFile, s: ResolvedSite, type: string): void 
 }
 
 function read(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {
-  const lenCall = upTo(node, 'call_expression');
+  const lenCall = ancestorOfType(node, 'call_expression');
   if (lenCall && lenCall.childForFieldName('function')?.text === 'len' && lenCall.startIndex === s.span.start) {
     const m = mapOperand(ctx, s, lenCall.childForFieldName('arguments')!);
     cover(ctx, file, lenCall);
@@ -358,7 +352,7 @@ function read(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): vo
  * may call out or use the map), and break, continue, return and labels keep their meaning.
  */
 function range(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): void {
-  const stmt = upTo(node, 'for_statement') ?? decline(`${at(s)} is not a for statement`);
+  const stmt = ancestorOfType(node, 'for_statement') ?? decline(`${at(s)} is not a for statement`);
   const clause = stmt.namedChildren.find((c) => c.type === 'range_clause') ?? decline(`${at(s)} is not a range loop`);
   const right = clause.childForFieldName('right')!;
   const body = stmt.childForFieldName('body')!;
@@ -379,8 +373,8 @@ function range(ctx: Ctx, s: ResolvedSite, file: ParsedFile, node: SyntaxNode): v
 /** Whether a write or delete inside a range targets the visited key (`m[k] = …`, `delete(m, k)`). */
 function touchesKey(file: ParsedFile, u: ResolvedSite, key: string): boolean {
   const node = nodeAt(file, u.span.start, u.span.end);
-  if (u.kind === 'delete') return upTo(node, 'call_expression')?.childForFieldName('arguments')?.namedChildren[1]?.text === key;
-  return !u.raw.reassign && upTo(node, 'index_expression')?.childForFieldName('index')?.text === key;
+  if (u.kind === 'delete') return ancestorOfType(node, 'call_expression')?.childForFieldName('arguments')?.namedChildren[1]?.text === key;
+  return !u.raw.reassign && ancestorOfType(node, 'index_expression')?.childForFieldName('index')?.text === key;
 }
 
 /** The other accesses of the same map inside a node of the site's file. */
@@ -464,6 +458,6 @@ function checkThenAct(ctx: Ctx, shared: SharedMap): void {
 
 function sameStatement(ctx: Ctx, a: ResolvedSite, b: ResolvedSite): boolean {
   const file = fileOf(ctx, a.span.file);
-  const sa = upTo(nodeAt(file, a.span.start, a.span.end), 'assignment_statement');
+  const sa = ancestorOfType(nodeAt(file, a.span.start, a.span.end), 'assignment_statement');
   return !!sa && sa.startIndex <= b.span.start && b.span.end <= sa.endIndex;
 }

@@ -4,7 +4,7 @@ import type { MapDecl } from '../../src/analysis/model.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
 import { splitMapType } from '../../src/analysis/types.js';
 import type { TextEdit } from '../../src/plan/model.js';
-import { packageDeclEdit } from '../../src/plan/package-decls.js';
+import { packageDeclEdit, typeWords } from '../../src/plan/package-decls.js';
 import { goAtLeast, type PackageView } from '../../src/plan/transform.js';
 import { descendants } from '../../src/plan/go-syntax.js';
 
@@ -66,19 +66,6 @@ function concreteSource(name: string, type: string): string {
     '\treturn c',
     '}',
   ].join('\n');
-}
-
-/** `map[string][]*time.Time` → `StringSlicePtrTimeTime`: the words of a type, for a helper name. */
-export function typeWords(type: string): string {
-  const t = type
-    .replace(/struct\s*\{\s*\}/g, ' EmptyStruct ')
-    .replace(/interface\s*\{\s*\}/g, ' Any ')
-    .replace(/\[\]/g, ' Slice ')
-    .replace(/\[(\d+)\]/g, ' Array$1 ')
-    .replace(/\bmap\[/g, ' Map ')
-    .replace(/\*/g, ' Ptr ')
-    .replace(/<-/g, ' ');
-  return (t.match(/[A-Za-z0-9_]+/g) ?? []).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
 /**

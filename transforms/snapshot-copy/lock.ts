@@ -2,7 +2,7 @@
 // sync.RWMutex (a copy then takes only the read lock).
 import type { MapDecl } from '../../src/analysis/model.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
-import type { PackageView } from '../../src/plan/transform.js';
+import { guardIsRW, type PackageView } from '../../src/plan/transform.js';
 
 export interface GuardLock {
   /** The normalised name, as in HeldLock (`Cache.mu`, `Cache`, `cacheMu`). */
@@ -33,14 +33,6 @@ export function guardAt(guard: string, decl: MapDecl, mapExpr: SyntaxNode, pkg: 
   }
   if (decl.kind === 'package-var' && /^\w+$/.test(guard)) return { name: guard, expr: guard, rw };
   return null;
-}
-
-/** Whether the guard is declared as a sync.RWMutex (a field, an embedded mutex or a package var). */
-export function guardIsRW(guard: string, pkg: PackageView): boolean {
-  const [owner, field] = guard.split('.');
-  if (field && owner) return /RWMutex/.test(pkg.index.structs.get(owner)?.fields.get(field)?.type ?? '');
-  if (owner && pkg.index.structs.has(owner)) return pkg.index.structs.get(owner)!.embedded.some((e) => /RWMutex/.test(e.type));
-  return /RWMutex/.test((owner ? pkg.index.vars.get(owner)?.type : undefined) ?? '');
 }
 
 /** `c.mu.RLock()` / `c.mu.RUnlock()` for a read of the map under the guard. */

@@ -9,7 +9,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
-import { descendants, enclosingFunction, indentAt, isFunctionBodyList, lineStart, listedStatementOf, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
+import { ancestorOfType, descendants, enclosingFunction, isAssignedTo, indentAt, isFunctionBodyList, lineStart, listedStatementOf, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
 import { clonerFor, mapTypeOf, type Cloner } from './clone.js';
 import { guardAt, readLockCalls, type GuardLock } from './lock.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
@@ -383,22 +383,12 @@ function isWrittenMap(e: SyntaxNode): boolean {
   return isAssignedTo(p);
 }
 
-/** Whether an expression is the target of an assignment or `++`/`--`. */
-function isAssignedTo(e: SyntaxNode): boolean {
-  const p = e.parent;
-  if (!p) return false;
-  if (p.type === 'inc_statement' || p.type === 'dec_statement') return true;
-  if (p.type === 'expression_list' && p.parent?.type === 'assignment_statement') return sameNode(p.parent.childForFieldName('left'), p);
-  return false;
-}
-
 // ---- ranges over the shared map ----
 
 function rangeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
   const decl = ctx.shared.decl;
   const file = ctx.files.get(site.span.file) ?? decline(`${site.span.file} was not scanned`);
-  let forNode: SyntaxNode | null = nodeAt(file, site.span.start, site.span.end);
-  while (forNode && forNode.type !== 'for_statement') forNode = forNode.parent;
+  const forNode = ancestorOfType(nodeAt(file, site.span.start, site.span.end), 'for_statement');
   if (!forNode) return decline(`cannot find the range statement at ${at(site)}`);
   const mutations = ctx.shared.sites.filter((s) => s.raw.inRanges.includes(site.raw.id) && isWrite(s));
   if (mutations.length > 0) {

@@ -7,16 +7,16 @@ import type { ResolvedSite } from '../../src/analysis/concurrency.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { PackageView } from '../../src/plan/transform.js';
-import { descendants, enclosingFunction, nodeAt, sameNode } from '../../src/plan/go-syntax.js';
+import { descendants, enclosingFunction, nodeAt, sameNode, unparen } from '../../src/plan/go-syntax.js';
 import { rangeParts, type RangeParts } from './range-body.js';
 
-import { decline } from '../../src/plan/decline.js';
+import { decline, lineOf } from '../../src/plan/decline.js';
 
 export { Decline, decline } from '../../src/plan/decline.js';
 
 /** `input.go:12` for a node. */
 export function where(file: ParsedFile, n: SyntaxNode): string {
-  return `${file.rel}:${n.startPosition.row + 1}`;
+  return lineOf(file, n.startIndex);
 }
 
 interface AccessBase {
@@ -37,11 +37,7 @@ export type MapAccess =
   /** `m = make(…)` while the value is being built, or `field: make(…)` in a literal of the owner. */
   | (AccessBase & { kind: 'construct'; remove: SyntaxNode; value: SyntaxNode; element: boolean });
 
-export function unparen(n: SyntaxNode): SyntaxNode {
-  let cur = n;
-  while (cur.type === 'parenthesized_expression' && cur.namedChildCount === 1) cur = cur.namedChildren[0]!;
-  return cur;
-}
+
 
 /** The outermost parenthesised expression around n (n itself when there is none). */
 function outerParens(n: SyntaxNode): SyntaxNode {

@@ -3,7 +3,7 @@
 // a map[int64]V stored an int64, and Load(int64(1)) would then miss it.
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { PackageView } from '../../src/plan/transform.js';
-import { descendants } from '../../src/plan/go-syntax.js';
+import { descendants, unparen } from '../../src/plan/go-syntax.js';
 import { normType } from '../../src/analysis/types.js';
 
 const BASIC = new Set([
@@ -116,12 +116,6 @@ function isVariableExpr(node: SyntaxNode, pkg: PackageView): boolean {
     default:
       return false;
   }
-}
-
-function unparen(n: SyntaxNode): SyntaxNode {
-  let cur = n;
-  while (cur.type === 'parenthesized_expression' && cur.namedChildCount === 1) cur = cur.namedChildren[0]!;
-  return cur;
 }
 
 /** The type of an expression from literals, declarations and package functions; null when unknown. */

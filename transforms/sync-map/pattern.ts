@@ -5,7 +5,8 @@
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { PackageView } from '../../src/plan/transform.js';
 import { sameNode } from '../../src/plan/go-syntax.js';
-import { unparen, where, type MapAccess } from './accesses.js';
+import { unparen } from '../../src/plan/go-syntax.js';
+import { where, type MapAccess } from './accesses.js';
 
 export interface Fit {
   fits: boolean;

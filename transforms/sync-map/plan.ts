@@ -8,10 +8,10 @@ import { splitMapType, normType } from '../../src/analysis/types.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { goAtLeast, sharedMapOf, type PackageView } from '../../src/plan/transform.js';
-import { descendants, endOfStatementLine, lineStart, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
+import { ancestorOfType, descendants, endOfStatementLine, lineStart, sameNode, statementsOfList, unparen } from '../../src/plan/go-syntax.js';
 import { packageDeclares, packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from '../mutex-wrap/copylocks.js';
-import { Decline, decline, declarationNode, firstLine, isChanged, mapAccesses, statementAround, unparen, where, type MapAccess } from './accesses.js';
+import { Decline, decline, declarationNode, firstLine, isChanged, mapAccesses, statementAround, where, type MapAccess } from './accesses.js';
 import { asType, assertionCannotFail, HelperNameError, readHelpers } from './go-types.js';
 import { rangeEdits, rangeJumps } from './range-body.js';
 import { accessPattern, type Fit } from './pattern.js';
@@ -183,7 +183,7 @@ function declarationEdits(decl: MapDecl, files: Map<string, ParsedFile>, pkg: Pa
   const at = where(file, name);
   const syncMap = `${syncQualifier(file)}.Map`;
   if (decl.kind === 'field') {
-    const field = ancestor(name, 'field_declaration') ?? decline(`cannot find the field declaration of ${decl.name}`);
+    const field = ancestorOfType(name, 'field_declaration') ?? decline(`cannot find the field declaration of ${decl.name}`);
     if (field.childrenForFieldName('name').length !== 1) decline(`${decl.name} is declared together with other fields (${at}); give it a line of its own`);
     const type = field.childForFieldName('type') ?? decline(`cannot read the type of ${decl.name}`);
     const owner = decl.name.split('.')[0]!;
@@ -198,7 +198,7 @@ function declarationEdits(decl: MapDecl, files: Map<string, ParsedFile>, pkg: Pa
     }
     return { file, edits: [{ file: file.rel, start: type.startIndex, end: type.endIndex, text: syncMap }], receivers: receiverEdits(owner, pkg) };
   }
-  const spec = ancestor(name, 'var_spec');
+  const spec = ancestorOfType(name, 'var_spec');
   if (spec && (decl.kind === 'package-var' || sameNode(spec.childrenForFieldName('name')[0], name))) {
     const names = spec.childrenForFieldName('name');
     if (names.length !== 1) decline(`${decl.name} is declared together with other variables (${at}); give it a declaration of its own`);
@@ -247,11 +247,6 @@ function checkEmptyInit(value: SyntaxNode, decl: MapDecl, file: ParsedFile): voi
     return;
   }
   decline(`${decl.name} is initialised from ${firstLine(v)} at ${at}; a sync.Map starts empty`);
-}
-
-function ancestor(n: SyntaxNode, type: string): SyntaxNode | null {
-  for (let cur: SyntaxNode | null = n; cur; cur = cur.parent) if (cur.type === type) return cur;
-  return null;
 }
 
 const norm = (s: string) => s.replace(/\s+/g, '');

@@ -24,10 +24,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** GOMAPFIX_FIXTURES points the harness at another fixtures tree (for trying it out). */
 const FIXTURES = process.env.GOMAPFIX_FIXTURES || join(ROOT, 'fixtures');
 const GO = goBinaries();
-/** Per test: covers waiting for a pool slot plus up to RACE_ATTEMPTS go runs of at most 180 s each. */
-const TEST_TIMEOUT = 900_000;
-/** Runs of `go test -race -count=1` a positive case gets to show its race. */
-const RACE_ATTEMPTS = 3;
+/** Per test: covers waiting for a pool slot plus up to three go runs (GO_TIMEOUT_MS each). */
+const TEST_TIMEOUT = 2_400_000;
+/**
+ * The `-count` of each run a positive case gets to show its race: a racy input is run until it
+ * races, with more repetitions each time (a loaded machine can serialise the goroutines).
+ */
+const RACE_COUNTS = [1, 5, 20];
 
 interface Case {
   id: string; // `<rule>/<case>`
@@ -180,25 +183,28 @@ describe.concurrent('fixtures against the Go toolchain', () => {
       const claim = c.expect?.race;
       const title =
         claim === true
-          ? 'go test -race -count=1 shows the race'
+          ? `go test -race shows the race (-count ${RACE_COUNTS.join(', then ')} until it does)`
           : claim === false
             ? 'go test -race -count=3 passes'
             : 'go test -race (expect.json lacks a boolean "race")';
       it(`${c.id}: ${title}`, { timeout: TEST_TIMEOUT }, async () => {
         expect(typeof claim, 'expect.json needs a boolean "race"').toBe('boolean');
-        const args = ['test', '-race', `-count=${claim ? 1 : 3}`, './...'];
+        const counts = claim ? RACE_COUNTS : [3];
         // The race detector has no false positives, so one detection proves a racy input.
         // A run can miss a race when the scheduler happens to order the goroutines (e.g. via
-        // sync.Pool's happens-before edges under load): a positive case gets RACE_ATTEMPTS tries.
-        const attempts = claim ? RACE_ATTEMPTS : 1;
+        // sync.Pool's happens-before edges under load): a positive case is run again with a
+        // higher -count until it races, a bounded number of times.
+        let args = ['test', '-race', `-count=${counts[0]}`, './...'];
         let run = await goInCase(c, GO.go126, args);
         let result = raceResult(run);
-        for (let n = 2; n <= attempts && result.kind === 'pass'; n++) {
+        for (const count of counts.slice(1)) {
+          if (result.kind !== 'pass') break;
+          args = ['test', '-race', `-count=${count}`, './...'];
           run = await goInCase(c, GO.go126, args);
           result = raceResult(run);
-          if (result.kind === 'race') console.warn(`${c.id}: the race showed only on attempt ${n}; make race_test.go more robust`);
+          if (result.kind === 'race') console.warn(`${c.id}: the race showed only with -count=${count}; make race_test.go more robust`);
         }
-        const tries = attempts > 1 && result.kind === 'pass' ? ` (in ${attempts} attempts)` : '';
+        const tries = counts.length > 1 && result.kind === 'pass' ? ` (runs with -count ${counts.join(', ')})` : '';
         expect(result.kind, describeRun('go', args, run) + tries).toBe(claim ? 'race' : 'pass');
       });
     }

@@ -44,7 +44,7 @@ export function runCli(args: string[], opts: CliOptions = {}): CliRun {
     cwd: opts.cwd ?? REPO,
     env,
     encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 60_000,
+    timeout: opts.timeoutMs ?? 180_000,
     maxBuffer: 64 * 1024 * 1024,
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),

@@ -77,6 +77,15 @@ describe('--verify', () => {
     expect(readFileSync(join(dir, 'a', 'a.go'), 'utf8')).toBe(RACY_A);
   });
 
+  it('CLI: a module go cannot list fails verification and restores the fix', { timeout: 120_000 }, () => {
+    const dir = tempTree({ ...module(RACY_A), 'go.mod': `${GO_MOD}\nnot-a-directive x\n` });
+    const run = runCli(['fix', ...INLINE, '--write', '--verify', './a'], { cwd: dir, timeoutMs: 120_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('verification failed: restored 1 file\ngo list -test ./... in ');
+    expect(run.stderr).toContain('unknown directive: not-a-directive');
+    expect(readFileSync(join(dir, 'a', 'a.go'), 'utf8')).toBe(RACY_A);
+  });
+
   it('CLI: says what was verified; progress only on a terminal', { timeout: 120_000 }, () => {
     const dir = tempTree(module(RACY_A));
     const run = runCli(['fix', ...INLINE, '--write', '--verify', './a'], { cwd: dir, timeoutMs: 120_000 });
@@ -92,5 +101,12 @@ describe('--verify', () => {
     expect(r.stdout).toContain('verifying 1/4: example.com/m/a');
     expect(r.stdout).toContain('verifying 4/4: example.com/m/e');
     expect(r.stdout).toContain('verified 4 packages (1 fixed, 3 importers)');
+  });
+
+  it('CLI: with --race, the fixed packages also pass go test -race', { timeout: 300_000 }, () => {
+    const dir = tempTree({ ...module(RACY_A), 'a/a_test.go': 'package a\n\nimport "testing"\n\nfunc TestRun(t *testing.T) { Run() }\n' });
+    const run = runCli(['fix', ...INLINE, '--write', '--verify', '--race', './a'], { cwd: dir, timeoutMs: 300_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('verified 4 packages (1 fixed, 3 importers): go vet, go build and go test -race passed\n');
   });
 });

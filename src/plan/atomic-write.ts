@@ -55,7 +55,7 @@ function isLive(pid: number): boolean {
 
 /**
  * Removes the temp files of writeAtomic in `dir` that no running process can still be writing:
- * their pid is gone, or it is ours but the file predates this process (a reused pid).
+ * made before this process started, by a pid that is gone (or is ours now: a reused pid).
  * Returns the paths removed; a file that cannot be removed is left (best effort).
  */
 export function removeStaleTemps(dir: string): string[] {
@@ -73,9 +73,11 @@ export function removeStaleTemps(dir: string): string[] {
     try {
       const st = lstatSync(path);
       if (!st.isFile()) continue;
+      // A temp file lives only between its creation and its rename: one made after this process
+      // started may belong to a run still writing (even one in another pid namespace).
+      if (st.mtimeMs >= STARTED_MS) continue;
       const pid = Number(m[2]);
-      const stale = pid === process.pid ? st.mtimeMs < STARTED_MS : !isLive(pid);
-      if (!stale) continue;
+      if (pid !== process.pid && isLive(pid)) continue;
       unlinkSync(path);
       removed.push(path);
     } catch {

@@ -48,11 +48,11 @@ export function checkWrite(file: PlannedFile, root: string, realRoot: string): W
     try {
       accessSync(dirname(target), constants.W_OK); // the temp file is created beside the target
     } catch (err) {
-      return refuse(`cannot write: its directory ${dirname(target)}: ${describeFsError(err)}`);
+      return refuse(`cannot be written: its directory ${dirname(target)}: ${describeFsError(err)}`);
     }
     return { ok: true, target: { file, target, original } };
   } catch (err) {
-    return refuse(`cannot write: ${describeFsError(err)}`);
+    return refuse(`cannot be written: ${describeFsError(err)}`);
   }
 }
 

@@ -82,7 +82,7 @@ export function writePlannedFiles(files: PlannedFile[], root: string): WriteOutc
         if (!writtenTargets.has(t.target)) writeAtomic(t.target, fileBytes(t.file.after, startsWithBom(t.original)));
         done.push(t);
       } catch (err) {
-        failure = { file: t.file.path, message: `cannot write: ${describeFsError(err)}` };
+        failure = { file: t.file.path, message: `cannot be written: ${describeFsError(err)}` };
         break;
       }
     }

@@ -72,6 +72,16 @@ describe('symbolic links, owners and hard links', () => {
     expect(readFileSync(join(dir, '_shared', 'p.go'), 'utf8')).toContain('var countsMu sync.RWMutex');
   });
 
+  it('refuses a file reached through a linked directory outside the root', () => {
+    const outside = tempTree({ 'p.go': racy() });
+    const dir = tempTree({ 'go.mod': GO_MOD });
+    symlinkSync(outside, join(dir, 'ext'));
+    const run = runCli(['fix', ...INLINE, '--write', 'ext/p.go'], { cwd: dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${join('ext', 'p.go')} is reached through a symbolic link to a directory outside the scanned root`);
+    expect(readFileSync(join(outside, 'p.go'), 'utf8')).toBe(racy());
+  });
+
   it('refuses a symbolic link that two planned paths rewrite differently', () => {
     // The same file seen as two packages (p and r) whose rewrites differ by package clause: never half of each.
     const dir = tempTree({ 'go.mod': GO_MOD, 'p/p.go': racy() });

@@ -9,6 +9,7 @@ import { planFixes, STRATEGIES } from '../fix.js';
 import { diffReport, planJson, summary } from './diff-report.js';
 import { writePlannedFiles } from '../plan/write.js';
 import { requireGo, verifyWritten } from '../verify/verify.js';
+import { verifyProgress } from './verify-progress.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
@@ -28,17 +29,6 @@ function progress(): ((done: number, total: number) => void) | undefined {
     last = now;
     process.stderr.write(`\rscanning ${done}/${total} files`);
     if (done >= total) process.stderr.write('\r\x1b[K');
-  };
-}
-
-/** `verifying 2/5: example.com/m/b` on stderr while --verify runs, only when stderr is a terminal. */
-function verifyProgress(): { onProgress?: (done: number, total: number, name: string) => void } {
-  if (!process.stderr.isTTY) return {};
-  return {
-    onProgress: (done, total, name) => {
-      process.stderr.write(`\r\x1b[Kverifying ${done}/${total}: ${name}`);
-      if (done === total) process.stderr.write('\n');
-    },
   };
 }
 

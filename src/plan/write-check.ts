@@ -32,9 +32,13 @@ export function checkWrite(file: PlannedFile, root: string, realRoot: string): W
   const abs = resolve(root, file.path);
   let target = abs;
   try {
+    const real = realpathSync(abs);
     if (lstatSync(abs).isSymbolicLink()) {
-      target = realpathSync(abs);
+      target = real;
       if (!isWithin(realRoot, target)) return refuse(`is a symbolic link to a file outside the scanned root (${target}); not written`);
+    } else if (!isWithin(realRoot, real)) {
+      // A linked directory on the way: the rename would land outside the root all the same.
+      return refuse(`is reached through a symbolic link to a directory outside the scanned root (${dirname(real)}); not written`);
     }
     const st = statSync(target);
     if (!st.isFile()) return refuse('is not a regular file; not written');

@@ -118,7 +118,9 @@ async function main(argv: string[]): Promise<number> {
         let restored = 0;
         let failedVerify = false;
         if (opts.verify && outcome.written.length > 0) {
-          const report = verifyWritten(plan.files, outcome.written, plan.root, { race: !!opts.race, ...verifyProgress() });
+          const progress = verifyProgress();
+          const report = verifyWritten(plan.files, outcome.written, plan.root, { race: !!opts.race, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+          progress.end();
           process.stderr.write(`${report.line}\n`);
           if (report.failure) process.stderr.write(`${report.failure.message}\n`);
           for (const u of report.unrestored) process.stderr.write(`gomapfix: ${u.file} ${u.message}\n`);

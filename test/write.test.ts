@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp, racy, runCli, tempTree } from './helpers/cli.js';
 import { planFixes } from '../src/fix.js';
-import { writePlannedFiles } from '../src/plan/write.js';
+import { restorePlannedFiles, writePlannedFiles } from '../src/plan/write.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -145,5 +145,18 @@ describe('temp files of an interrupted run', () => {
     expect(existsSync(join(dir, live))).toBe(true);
     expect(existsSync(join(dir, '.p.go.keep'))).toBe(true);
     expect(existsSync(join(dir, 'other', '.x.go.gomapfix-1-00000000.tmp'))).toBe(true); // a directory this run did not write
+  });
+});
+
+describe('restoring after a failed verification', () => {
+  it('puts back the scanned text, but not over a file edited since it was written', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': racy(), 'q/q.go': racy('q') });
+    const plan = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap' });
+    expect(writePlannedFiles(plan.files, plan.root).written).toHaveLength(2);
+    const edited = readFileSync(join(dir, 'q', 'q.go'), 'utf8') + '\n// edited while verifying\n';
+    writeFileSync(join(dir, 'q', 'q.go'), edited);
+    expect(restorePlannedFiles(plan.files, plan.root)).toEqual([{ file: join('q', 'q.go'), message: 'changed after it was written; not restored, it keeps the newer text' }]);
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(racy());
+    expect(readFileSync(join(dir, 'q', 'q.go'), 'utf8')).toBe(edited);
   });
 });

@@ -126,7 +126,8 @@ function rollBack(done: WriteTarget[]): string[] {
 
 /**
  * Puts back the scanned text of written files (after a failed verification), through symbolic
- * links, keeping their BOM. Returns the files that could not be put back, and why.
+ * links, keeping their BOM; a file edited since it was written is left alone. Returns the files
+ * not put back, and why.
  */
 export function restorePlannedFiles(files: PlannedFile[], root: string): { file: string; message: string }[] {
   const failed: { file: string; message: string }[] = [];
@@ -136,7 +137,14 @@ export function restorePlannedFiles(files: PlannedFile[], root: string): { file:
       const abs = resolve(root, f.path);
       const target = lstatSync(abs).isSymbolicLink() ? realpathSync(abs) : abs;
       if (restored.has(target)) continue;
-      writeAtomic(target, fileBytes(f.before, startsWithBom(readFileSync(target))));
+      const now = readFileSync(target);
+      const bom = startsWithBom(now);
+      // Someone edited it while it was verified: their text wins over the scan's.
+      if (!now.equals(fileBytes(f.after, bom))) {
+        failed.push({ file: f.path, message: 'changed after it was written; not restored, it keeps the newer text' });
+        continue;
+      }
+      writeAtomic(target, fileBytes(f.before, bom));
       restored.add(target);
     } catch (err) {
       failed.push({ file: f.path, message: `could not be restored: ${describeFsError(err)}` });

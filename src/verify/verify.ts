@@ -68,7 +68,7 @@ export function verifyWritten(files: PlannedFile[], written: string[], root: str
   const unrestored = restorePlannedFiles(writtenFiles, root);
   const restored = writtenFiles.length - unrestored.length;
   const where = failure.pkg ? ` in ${failure.pkg.name}${failure.pkg.role === 'importer' ? ` (imports fixed package${failure.pkg.imports!.length === 1 ? '' : 's'} ${failure.pkg.imports!.join(', ')})` : ''}` : '';
-  const line = `verification failed${where}: restored ${restored} file${restored === 1 ? '' : 's'}${unrestored.length ? `, ${unrestored.length} could not be restored` : ''}`;
+  const line = `verification failed${where}: restored ${restored} file${restored === 1 ? '' : 's'}${unrestored.length ? `, ${unrestored.length} not restored (below)` : ''}`;
   return { ok: false, packages, failure, restored, unrestored, line };
 }
 

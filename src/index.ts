@@ -5,4 +5,4 @@ export { RULE_IDS } from './analysis/model.js';
 export { UserError } from './errors.js';
 export { planFixes, type FixOptions } from './fix.js';
 export type { Plan, Fix, TextEdit, Declined } from './plan/model.js';
-export { writePlannedFiles } from './plan/write.js';
+export { writePlannedFiles, type WriteOutcome, type RefusedPackage } from './plan/write.js';

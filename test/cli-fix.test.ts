@@ -138,13 +138,14 @@ func (c *Counter) IncAll(keys []string) {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });
     const run = runCli(['fix', ...INLINE, '--write', '--verify', '.'], { cwd: dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('verification failed, its files were restored');
-    expect(run.stderr).toContain('go vet . failed');
+    expect(run.stderr).toContain('verification failed in example.com/p: restored 1 file');
+    expect(run.stderr).toContain('go vet example.com/p failed');
     expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(src);
 
     const ok = tempTree({ 'go.mod': GO_MOD, 'p.go': racy() });
     const good = runCli(['fix', ...INLINE, '--write', '--verify', '.'], { cwd: ok });
     expect(good.status, good.stderr).toBe(0);
+    expect(good.stderr).toContain('verified 1 package (1 fixed, 0 importers): go vet and go build passed');
     expect(readFileSync(join(ok, 'p.go'), 'utf8')).toContain('countsMu');
   });
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // gomapfix command line. Exit codes: 0 nothing found, 1 findings, 2 usage/input/internal error.
+import { relative } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { scan } from '../scan.js';
 import { UserError } from '../errors.js';
@@ -8,6 +9,7 @@ import { planFixes, STRATEGIES } from '../fix.js';
 import { diffReport, planJson, summary } from './diff-report.js';
 import { writePlannedFiles } from '../plan/write.js';
 import { requireGo, verifyWritten } from '../verify/verify.js';
+import { verifyProgress } from './verify-progress.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
@@ -79,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--style <style>', 'mutex-wrap style (default: inline with --strategy mutex-wrap; chosen per finding by auto)').choices(['inline', 'wrapper']))
     .option('--write', 'apply the fixes to the files (atomically)')
     .option('--include-review', "also apply fixes marked 'review'")
-    .option('--verify', 'after writing, run go vet and go build on every touched package; restore a package that fails')
+    .option('--verify', 'after writing, run go vet and go build on every fixed package and every package of its module that imports one; restore all written files if any fails')
     .option('--race', 'with --verify, also run go test -race')
     .addOption(new Option('--format <format>', 'output format').choices(['diff', 'json']).default('diff'))
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
@@ -107,15 +109,29 @@ async function main(argv: string[]): Promise<number> {
           return;
         }
         const outcome = writePlannedFiles(plan.files, plan.root);
-        for (const r of outcome.refused) process.stderr.write(`gomapfix: ${r.file}: ${r.message}\n`);
-        let restored = 0;
-        if (opts.verify && outcome.written.length > 0) {
-          const verdict = verifyWritten(plan.files, outcome.written, plan.root, { race: !!opts.race });
-          restored = verdict.restored;
-          for (const v of verdict.failed) process.stderr.write(`gomapfix: ${v.dir}: verification failed, its files were restored\n${v.failure}\n`);
+        for (const t of outcome.removedTemps) process.stderr.write(`gomapfix: removed ${relative(plan.root, t)}, a temporary file left by an interrupted run\n`);
+        for (const p of outcome.packages) {
+          const others = p.files.length - 1;
+          process.stderr.write(`gomapfix: package ${p.dir} not written${others > 0 ? ` (nor its ${others} other planned file${others === 1 ? '' : 's'})` : ''}: ${p.cause.file} ${p.cause.message}\n`);
         }
-        process.stderr.write(`wrote ${outcome.written.length - restored} file${outcome.written.length - restored === 1 ? '' : 's'}${restored ? `, restored ${restored} after failed verification` : ''} (${summary(plan)})\n`);
-        exitCode = outcome.refused.length > 0 || restored > 0 ? EXIT_ERROR : unresolved > 0 ? EXIT_FINDINGS : 0;
+        let kept = outcome.written.length;
+        let restored = 0;
+        let failedVerify = false;
+        if (opts.verify && outcome.written.length > 0) {
+          const progress = verifyProgress();
+          const report = verifyWritten(plan.files, outcome.written, plan.root, { race: !!opts.race, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+          progress.end();
+          process.stderr.write(`${report.line}\n`);
+          if (report.failure) process.stderr.write(`${report.failure.message}\n`);
+          for (const u of report.unrestored) process.stderr.write(`gomapfix: ${u.file} ${u.message}\n`);
+          if (!report.ok) {
+            failedVerify = true;
+            restored = report.restored;
+            kept = report.unrestored.length;
+          }
+        }
+        process.stderr.write(`wrote ${kept} file${kept === 1 ? '' : 's'}${failedVerify ? `, restored ${restored} after failed verification` : ''} (${summary(plan)})\n`);
+        exitCode = outcome.refused.length > 0 || failedVerify ? EXIT_ERROR : unresolved > 0 ? EXIT_FINDINGS : 0;
       },
     );
 

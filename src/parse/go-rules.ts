@@ -7,6 +7,7 @@
 // one native call; there is no recursion, whatever the nesting).
 import type { SyntaxNode, SyntaxProblem, Tree } from './parser.js';
 import { firstEscapeProblem } from './go-escapes.js';
+import { unparen } from '../plan/go-syntax.js';
 
 interface Located {
   node: SyntaxNode;
@@ -216,12 +217,6 @@ const RULES: Rule[] = [topLevel, spawnedCall, nonNameDefined, rangeArity, select
 
 function code(node: SyntaxNode): SyntaxNode[] {
   return node.namedChildren.filter((c) => c.type !== 'comment');
-}
-
-function unparen(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && code(n).length === 1) n = code(n)[0]!;
-  return n;
 }
 
 /** A node's text for a message: its first line, at most 40 characters. */

@@ -1,6 +1,6 @@
 // Applying a file's edits with magic-string, then proving the result parses and formatting it.
 import MagicString from 'magic-string';
-import { format } from '@wasm-fmt/gofmt';
+import { format } from './gofmt.js';
 import { parseGo, firstSyntaxProblem } from '../parse/parser.js';
 import { firstGoRuleProblem } from '../parse/go-rules.js';
 import type { TextEdit } from './model.js';

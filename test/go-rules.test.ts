@@ -58,6 +58,7 @@ const INVALID: [string, string, string, string][] = [
   ['variadic parameter not last', 'package p\n\nfunc f(a ...int, b int) {}\n', 'can only use ... with final parameter', '3:8'],
   ['variadic result', 'package p\n\nfunc f() (a ...int) {}\n', 'invalid use of ... in a result list', '3:11'],
   ['method without receiver', 'package p\n\nfunc () m() {}\n', 'method has no receiver', '3:6'],
+  ['method whose receiver is a comment', 'package p\n\nfunc ( /* none */ ) m() {}\n', 'method has no receiver', '3:6'],
   ['method with two receivers', 'package p\n\ntype T int\n\nfunc (a, b T) m() {}\n', 'method has multiple receivers', '5:6'],
   ['NUL byte', 'package p\n\nvar x = 1\u0000\n', 'illegal character NUL', '3:10'],
 ];

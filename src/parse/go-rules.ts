@@ -175,7 +175,8 @@ const selectCase: Rule = (tree, text) =>
 const receiver: Rule = (tree, text) =>
   // `func (…) name(` or `name[`: a method's receiver (func types and literals have no name there).
   firstAt(text, /\bfunc[ \t]*\(([^)]*)\)[ \t]*\w+[ \t]*[(\[]/g, (m) => {
-    if (!/^\s*$|,/.test(m[1]!)) return null;
+    // Empty, several, or hidden behind a comment: worth asking the tree.
+    if (!/^\s*$|,|\/[*/]/.test(m[1]!)) return null;
     const method = tokenAt(tree, m.index!, 'func')?.parent;
     const list = method?.type === 'method_declaration' ? method.childForFieldName('receiver') : null;
     if (!list) return null;
@@ -188,7 +189,7 @@ const receiver: Rule = (tree, text) =>
 /** `...` marks the last parameter only, and never a result. */
 const variadic: Rule = (tree, text) =>
   // A variadic `...` is followed by its type; `xs...)` spreads and `[...]T` counts.
-  firstAt(text, /(?<!\[[ \t]*)\.\.\.(?=[ \t]*[\w*[(<])/g, (m) => {
+  firstAt(text, /(?<!\[[ \t]*)\.\.\.(?=[ \t]*[\w*[(<\/])/g, (m) => {
     const param = tokenAt(tree, m.index!, '...')?.parent;
     const list = param?.type === 'variadic_parameter_declaration' ? param.parent : null;
     if (!param || !list) return null;

@@ -42,6 +42,11 @@ const INVALID: [string, string, string, string][] = [
   ['select case that is no communication', inFunc('select {\n\tcase x:\n\t}'), 'select case must be send or receive (possibly with assignment)', '5:7'],
   ['three range variables', inFunc('for a, b, c := range x {\n\t}'), 'range clause permits at most two iteration variables', '4:6'],
   ['label before the next case', inFunc('switch {\n\tcase true:\n\t\tL:\n\tcase false:\n\t}'), "a label must label a statement; found 'case'", '6:3'],
+  // The text scans find their tokens without blanks around them too.
+  ['unspaced :=', inFunc('a.b:=1'), 'non-name a.b on left side of :=', '4:2'],
+  ['unspaced range', inFunc('for a,b,c:=range x{\n\t}'), 'range clause permits at most two iteration variables', '4:6'],
+  ['unspaced go', inFunc('go(f())'), 'expression in go must not be parenthesized', '4:2'],
+  ['unspaced select', inFunc('select{case x:\n\t}'), 'select case must be send or receive (possibly with assignment)', '4:14'],
   ['short variable declaration at top level', 'package p\n\nx := 1\n', 'non-declaration statement outside function body', '3:1'],
   ['call at top level', 'package p\n\nfunc f() {}\n\nf()\n', 'non-declaration statement outside function body', '5:1'],
   ['for at top level', 'package p\n\nfor {\n}\n', 'non-declaration statement outside function body', '3:1'],

@@ -58,6 +58,7 @@ const INVALID: [string, string, string, string][] = [
   ['octal escape of two digits', 'package p\n\nvar s = "\\12"\n', 'escape sequence \\1 needs 3 octal digits', '3:10'],
   ['surrogate half \\u', 'package p\n\nvar s = "\\uD800"\n', 'escape sequence is invalid Unicode code point U+D800', '3:10'],
   ['surrogate half in a rune', "package p\n\nvar r = '\\uDFFF'\n", 'escape sequence is invalid Unicode code point U+DFFF', '3:9'],
+  ['surrogate half \\U', 'package p\n\nvar s = "a\\U0000DFFF"\n', 'escape sequence is invalid Unicode code point U+DFFF', '3:11'],
   ['\\U beyond U+10FFFF', 'package p\n\nvar s = "\\U00110000"\n', 'escape sequence is invalid Unicode code point U+110000', '3:10'],
   ['octal rune above 255', "package p\n\nvar r = '\\777'\n", 'octal escape value 511 > 255', '3:9'],
   ['variadic parameter not last', 'package p\n\nfunc f(a ...int, b int) {}\n', 'can only use ... with final parameter', '3:8'],

@@ -4,7 +4,7 @@ import type { SyntaxNode, Tree } from './parser.js';
 
 // A backslash in the text: the escapes valid in both strings and runes are consumed; group 1 is
 // set for any other (an invalid escape, `\'`, or a backslash in a comment or raw string).
-const ESCAPE = /\\(?:[abfnrtv\\"]|x[\da-fA-F]{2}|u(?![dD][89a-fA-F])[\da-fA-F]{4}|U(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|[0-3][0-7]{2}|([^]?))/g;
+const ESCAPE = /\\(?:[abfnrtv\\"]|x[\da-fA-F]{2}|u(?![dD][89a-fA-F])[\da-fA-F]{4}|U(?!0000[dD][89a-fA-F])(?:000[\da-fA-F]|0010)[\da-fA-F]{4}|[0-3][0-7]{2}|([^]?))/g;
 
 /**
  * The first invalid escape of an interpreted string or rune literal. The text finds the few

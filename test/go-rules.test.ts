@@ -1,13 +1,13 @@
 // Go's rules decide what is Go: files tree-sitter-go parses without an error node but the Go
 // parser rejects are listed as errors, never analysed, never rewritten. Real tree-sitter parses,
 // real gofmt (@wasm-fmt/gofmt), real files through the fix pipeline.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { format } from '@wasm-fmt/gofmt';
 import { firstSyntaxProblem, parseGo } from '../src/parse/parser.js';
 import { firstGoRuleProblem } from '../src/parse/go-rules.js';
 import { analyzeDir } from '../src/analysis/analyze.js';
 import { planFixes } from '../src/fix.js';
-import { cleanupTemp, racy, tempTree } from './helpers/cli.js';
+import { assertBuilt, cleanupTemp, racy, scanJson, summary, tempTree } from './helpers/cli.js';
 
 afterAll(cleanupTemp);
 
@@ -146,5 +146,17 @@ describe('files Go rejects are never analysed or rewritten', () => {
     const plan = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap' });
     expect(plan.files.map((f) => f.path)).toEqual(['a.go']);
     expect(plan.errors).toEqual([{ file: 'b.go', message: '3:14: not valid Go: unknown escape sequence \\q; file not analysed' }]);
+  });
+});
+
+describe('gomapfix scan (built CLI)', () => {
+  beforeAll(assertBuilt);
+
+  it('lists a file Go rejects under errors and reports the rest of the package', () => {
+    const dir = tempTree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'a.go': racy(), 'b.go': 'package p\n\nfunc f() {\n\tgo f\n}\n' });
+    const { run, report } = scanJson(['.'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(1);
+    expect(report.errors).toEqual([{ file: 'b.go', message: '4:2: not valid Go: go statement must be a function call; file not analysed' }]);
+    expect(summary(report)).toEqual(['a.go:8 concurrent-map-write counts']);
   });
 });

@@ -1,5 +1,6 @@
 // One directory of Go files in, findings and per-file errors out. A pure function of the texts.
 import { parseGo, firstSyntaxProblem, topLevelText } from '../parse/parser.js';
+import { firstGoRuleProblem } from '../parse/go-rules.js';
 import { basename } from 'node:path';
 import { decodeGoSource } from '../files/source.js';
 import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
@@ -59,7 +60,8 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
       continue;
     }
     const tree = parseGo(text);
-    const problem = firstSyntaxProblem(tree);
+    // tree-sitter accepts some files Go rejects (`go x`, `"\q"`, top-level statements): never analysed.
+    const problem = firstSyntaxProblem(tree) ?? firstGoRuleProblem(tree, text);
     if (problem) {
       result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
       continue;

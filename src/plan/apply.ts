@@ -1,7 +1,8 @@
 // Applying a file's edits with magic-string, then proving the result parses and formatting it.
 import MagicString from 'magic-string';
-import { format } from '@wasm-fmt/gofmt';
+import { format } from './gofmt.js';
 import { parseGo, firstSyntaxProblem } from '../parse/parser.js';
+import { firstGoRuleProblem } from '../parse/go-rules.js';
 import type { TextEdit } from './model.js';
 import { importEdits } from './imports.js';
 
@@ -30,8 +31,9 @@ export function isGofmtClean(text: string): boolean {
 }
 
 /**
- * The new text of a file: edits applied, imports added, re-parsed (no error nodes) and, when the
- * original was gofmt-clean, gofmt-formatted. CRLF files stay CRLF.
+ * The new text of a file: edits applied, imports added, re-parsed (no error nodes, none of Go's
+ * syntax rules broken), accepted by gofmt's parser and, when the original was gofmt-clean,
+ * gofmt-formatted. CRLF files stay CRLF.
  */
 export function rewriteFile(rel: string, before: string, edits: TextEdit[], imports: string[]): ApplyResult {
   let text = applyEdits(before, edits);
@@ -39,13 +41,21 @@ export function rewriteFile(rel: string, before: string, edits: TextEdit[], impo
     const tree = parseGo(text);
     text = applyEdits(text, importEdits(rel, text, tree, imports));
   }
-  const problem = firstSyntaxProblem(parseGo(text));
+  const tree = parseGo(text);
+  const problem = firstSyntaxProblem(tree) ?? firstGoRuleProblem(tree, text);
   if (problem) return { ok: false, message: `the rewritten file would not parse (${problem.line}:${problem.column}: ${problem.message})` };
   if (isGofmtClean(before)) {
     const crlf = before.includes('\r\n');
     try {
       const formatted = format(text.replace(/\r\n/g, '\n'));
       text = crlf ? formatted.replace(/\n/g, '\r\n') : formatted;
+    } catch (err) {
+      return { ok: false, message: `gofmt rejected the rewritten file: ${(err as Error).message ?? String(err)}` };
+    }
+  } else {
+    // gofmt's parser is Go's own: a result it rejects is never written, formatted or not.
+    try {
+      format(text.replace(/\r\n/g, '\n'));
     } catch (err) {
       return { ok: false, message: `gofmt rejected the rewritten file: ${(err as Error).message ?? String(err)}` };
     }

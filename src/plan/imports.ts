@@ -1,5 +1,7 @@
-// Adding imports to a Go file: no import yet, a single `import "x"`, or a grouped block.
-import type { Tree } from '../parse/parser.js';
+// Adding imports to a Go file: no import yet, a single `import "x"`, or a grouped block. A
+// declaration importing "C" is never touched: cgo reads the comment right above `import "C"` as
+// C code (the preamble), and merging another path into that declaration detaches it.
+import type { SyntaxNode, Tree } from '../parse/parser.js';
 import type { TextEdit } from './model.js';
 import { indentAt, lineStart } from './go-syntax.js';
 
@@ -18,7 +20,9 @@ export function importEdits(file: string, text: string, tree: Tree, paths: strin
   if (missing.length === 0) return [];
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const quoted = missing.map((p) => `"${p}"`);
-  const grouped = decls.find((d) => d.namedChildren.some((c) => c.type === 'import_spec_list'));
+  const cgo = decls.filter(importsC);
+  const mergeable = decls.filter((d) => !importsC(d));
+  const grouped = mergeable.find((d) => d.namedChildren.some((c) => c.type === 'import_spec_list'));
   if (grouped) {
     const list = grouped.namedChildren.find((c) => c.type === 'import_spec_list')!;
     const specs = list.namedChildren.filter((c) => c.type === 'import_spec');
@@ -42,18 +46,24 @@ export function importEdits(file: string, text: string, tree: Tree, paths: strin
     }
     return edits;
   }
-  const single = decls[decls.length - 1];
+  const single = mergeable[mergeable.length - 1];
   if (single) {
     // `import "fmt"` becomes a grouped block holding both.
     const spec = single.namedChildren.find((c) => c.type === 'import_spec')!;
     const lines = [spec.text, ...quoted].sort((a, b) => pathOf(a).localeCompare(pathOf(b)));
     return [{ file, start: single.startIndex, end: single.endIndex, text: `import (${nl}${lines.map((l) => `\t${l}`).join(nl)}${nl})` }];
   }
-  const pkg = tree.rootNode.namedChildren.find((c) => c.type === 'package_clause');
-  if (!pkg) return [];
+  // A declaration of its own: after the last `import "C"`, else after the package clause.
+  const after = cgo[cgo.length - 1] ?? tree.rootNode.namedChildren.find((c) => c.type === 'package_clause');
+  if (!after) return [];
   const block = quoted.length === 1 ? `import ${quoted[0]}` : `import (${nl}${quoted.map((q) => `\t${q}`).join(nl)}${nl})`;
-  const end = lineEnd(text, pkg.endIndex);
+  const end = lineEnd(text, after.endIndex);
   return [{ file, start: end, end, text: `${nl}${nl}${block}` }];
+}
+
+/** Whether an import declaration imports the cgo pseudo-package "C". */
+function importsC(decl: SyntaxNode): boolean {
+  return decl.descendantsOfType('import_spec').some((spec) => /^["`]C["`]$/.test(spec.childForFieldName('path')?.text ?? ''));
 }
 
 function pathOf(spec: string): string {

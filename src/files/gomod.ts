@@ -33,7 +33,7 @@ export interface ParsedGoMod {
 /** Reads the `module` and `go` directives of a go.mod file's text. */
 export function parseGoMod(text: string): ParsedGoMod {
   const mod = /^\s*module\s+("?)([^\s"]+)\1\s*(?:\/\/.*)?$/m.exec(text);
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const directive = /^\s*go(?:\s+(.*?))?\s*$/.exec(lines[i]!.replace(/\/\/.*$/, ''));
     if (!directive) continue;

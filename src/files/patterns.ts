@@ -42,10 +42,10 @@ export function resolvePattern(given: string, cwd: string, modules: ModuleResolv
   const prefix = pattern.slice(0, cut);
   const rest = pattern.slice(cut);
   const base = prefix === '' ? '.' : prefix;
-  const keepDir = matcher(rest);
-  if (isAbsolute(base) || base.startsWith('.') || existsSync(resolve(cwd, base))) return { given, base, keepDir };
-  const inModule = moduleDirOf(base, cwd, modules);
-  return { given, base: inModule ?? base, keepDir };
+  // `dir/...` keeps every directory under dir: no filter to run per file.
+  const keepDir = rest === WILDCARD ? undefined : matcher(rest);
+  const found = isAbsolute(base) || base.startsWith('.') || existsSync(resolve(cwd, base)) ? base : (moduleDirOf(base, cwd, modules) ?? base);
+  return keepDir ? { given, base: found, keepDir } : { given, base: found };
 }
 
 /** The go command's pattern matching (cmd/go/internal/search.MatchPattern), for the part below the base. */

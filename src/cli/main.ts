@@ -9,7 +9,7 @@ import { diffReport, planJson, summary } from './diff-report.js';
 import { writePlannedFiles } from '../plan/write.js';
 import { requireGo, verifyWritten } from '../verify/verify.js';
 import type { Warning } from '../files/gomod.js';
-import { terminalProgress } from './progress.js';
+import { terminalProgress, type ProgressLine } from './progress.js';
 import { emptyRun, type InputAccount } from './empty-run.js';
 import { packageVersion } from './version.js';
 
@@ -26,6 +26,12 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 const PROGRESS_MIN_SCAN_FILES = 200;
 const PROGRESS_MIN_PACKAGES = 20;
 const PROGRESS_MIN_REWRITES = 20;
+
+/** `fix`'s two phases on the progress line: packages planned, then files rewritten. */
+function fixProgress(line: ProgressLine): (phase: FixPhase, done: number, total: number) => void {
+  return (phase, done, total) =>
+    phase === 'analysing' ? line.show('analysing', done, total, 'packages', PROGRESS_MIN_PACKAGES) : line.show('rewriting', done, total, 'files', PROGRESS_MIN_REWRITES);
+}
 
 function printWarnings(warnings: Warning[]): void {
   for (const w of warnings) {
@@ -115,12 +121,7 @@ async function main(argv: string[]): Promise<number> {
             includeReview: !!opts.includeReview,
             ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
             ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-            ...(line
-              ? {
-                  onProgress: (phase: FixPhase, done: number, total: number) =>
-                    phase === 'analysing' ? line.show('analysing', done, total, 'packages', PROGRESS_MIN_PACKAGES) : line.show('rewriting', done, total, 'files', PROGRESS_MIN_REWRITES),
-                }
-              : {}),
+            ...(line ? { onProgress: fixProgress(line) } : {}),
           });
         } finally {
           line?.clear();

@@ -8,7 +8,7 @@ import { analyzeDir, type DirResult, type FileInput } from './analysis/analyze.j
 import type { Finding, FileError, SkippedFile } from './analysis/model.js';
 import { targetPlatform, type Platform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover, type PackageDir } from './files/discover.js';
-import type { Warning } from './files/gomod.js';
+import type { Warning } from './files/warning.js';
 
 export interface ScanOptions {
   cwd?: string;

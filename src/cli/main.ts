@@ -8,7 +8,7 @@ import { planFixes, STRATEGIES, type FixPhase } from '../fix.js';
 import { diffReport, planJson, summary } from './diff-report.js';
 import { writePlannedFiles } from '../plan/write.js';
 import { requireGo, verifyWritten } from '../verify/verify.js';
-import type { Warning } from '../files/gomod.js';
+import type { Warning } from '../files/warning.js';
 import { terminalProgress, type ProgressLine } from './progress.js';
 import { emptyRun, type InputAccount } from './empty-run.js';
 import { packageVersion } from './version.js';

@@ -3,7 +3,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { UserError } from '../errors.js';
 import type { FileError, SkippedFile } from '../analysis/model.js';
-import { ModuleResolver, type ModuleInfo, type Warning } from './gomod.js';
+import { ModuleResolver, type ModuleInfo } from './gomod.js';
+import type { Warning } from './warning.js';
 import { isWildcard, resolvePattern } from './patterns.js';
 
 /** A directory of Go files; the analysis splits it by package clause. */

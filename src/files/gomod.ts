@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Warning } from './warning.js';
 
 /** What the nearest go.mod says; `go` defaults to the oldest supported version. */
 export interface ModuleInfo {
@@ -7,15 +8,6 @@ export interface ModuleInfo {
   dir: string | null;
   path: string | null;
   goVersion: string;
-}
-
-/** Something the user should know that does not stop the run (printed as `gomapfix: warning: …`). */
-export interface Warning {
-  /** The file it is about, relative to the current directory, when there is one. */
-  file?: string;
-  /** 1-based line in `file`. */
-  line?: number;
-  message: string;
 }
 
 export const OLDEST_SUPPORTED_GO = '1.19';

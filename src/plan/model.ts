@@ -1,7 +1,7 @@
 // The Plan: one data model behind every front end of `fix` (diff, write, JSON, review, PR).
 import type { JsonFinding } from '../scan.js';
 import type { SkippedFile } from '../analysis/model.js';
-import type { Warning } from '../files/gomod.js';
+import type { Warning } from '../files/warning.js';
 
 /** A replacement of [start, end) in a file's text (JS string offsets, after a BOM is removed). */
 export interface TextEdit {

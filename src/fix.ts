@@ -29,7 +29,11 @@ export interface FixOptions {
   includeReview?: boolean;
   maxFileSize?: number;
   allPlatforms?: boolean;
+  /** Hears how far each phase is: packages analysed and planned, then files rewritten. */
+  onProgress?: (phase: FixPhase, done: number, total: number) => void;
 }
+
+export type FixPhase = 'analysing' | 'rewriting';
 
 /** Deferred fixes are re-planned on the result, up to this many passes in all. */
 export const MAX_PASSES = 3;
@@ -57,7 +61,20 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   const planOne = strategyPlanner(options.strategy ?? 'auto', options.style);
   const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
   const platform = options.allPlatforms ? null : targetPlatform();
-  const plan: Plan = { version: 1, root: cwd, findings: [], fixes: [], declined: [], conflicts: [], pending: [], files: [], errors: [...found.errors] };
+  const plan: Plan = {
+    version: 1,
+    root: cwd,
+    findings: [],
+    fixes: [],
+    declined: [],
+    conflicts: [],
+    pending: [],
+    files: [],
+    errors: [...found.errors],
+    skipped: [...found.skipped],
+    warnings: found.warnings,
+    inputs: { files: found.fileCount + found.errors.length + found.skipped.length, analysed: 0 },
+  };
   const dirs: DirState[] = [];
   for (const d of found.dirs) {
     const files: SourceFile[] = [];
@@ -86,14 +103,21 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
     const candidates: PassFix[] = [];
     const dirOfFix = new Map<PassFix, DirState>();
     const replanned = new Set<string>();
+    const passTotal = retry ? retry.size : dirs.length;
+    let dirsDone = 0;
     for (const dir of dirs) {
       const only: Set<string> | null | undefined = retry ? retry.get(dir) : null;
       if (retry && !only) continue;
+      options.onProgress?.('analysing', dirsDone++, passTotal);
       const parsed = parseDir(
         dir.files.map((f): FileInput => ({ rel: f.rel, bytes: encode(f) })),
         platform,
       );
-      if (pass === 1) plan.errors.push(...parsed.errors.filter((e) => !e.message.startsWith('cannot read')));
+      if (pass === 1) {
+        plan.errors.push(...parsed.errors.filter((e) => !e.message.startsWith('cannot read')));
+        plan.skipped.push(...parsed.skipped);
+        for (const inputs of parsed.packages.values()) plan.inputs.analysed += inputs.length;
+      }
       for (const [name, inputs] of parsed.packages) {
         const { findings, facts } = analyzePackageWithFacts(name, inputs);
         if (pass === 1) plan.findings.push(...findings.map(toJson));
@@ -128,12 +152,13 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         }
       }
     }
+    options.onProgress?.('analysing', passTotal, passTotal);
     // A deferred map that cannot be found again on the rewritten text is reported, never dropped.
     for (const { fix, key } of awaiting) {
       if (!replanned.has(key)) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: 'deferred after its edits overlapped another fix, then not found again on the rewritten text; run fix again on the result' });
     }
     const { accepted, deferred } = mergeFixes(candidates);
-    applyAccepted(accepted, dirOfFix, plan);
+    applyAccepted(accepted, dirOfFix, plan, options.onProgress);
     lastDeferred = deferred;
     if (deferred.length === 0) break;
     retry = new Map();
@@ -163,7 +188,7 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
  * not parse, the fixes that fail on their own are dropped (or, if none does, every fix of that
  * file), and the rest are applied again: a fix is applied whole, in all its files, or not at all.
  */
-function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, plan: Plan): void {
+function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, plan: Plan, onProgress: FixOptions['onProgress']): void {
   const sourceOf = (fix: PassFix, rel: string) => dirOfFix.get(fix)!.files.find((x) => x.rel === rel);
   let live = accepted;
   for (;;) {
@@ -188,11 +213,14 @@ function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, pl
     }
     const results = new Map<SourceFile, string>();
     const broken = new Set<PassFix>();
+    let filesDone = 0;
     for (const [rel, { source, fixes }] of byFile) {
+      onProgress?.('rewriting', filesDone++, byFile.size);
       const r = rewriteFile(rel, source.current, editsForFile(fixes, rel), [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))]);
       if (r.ok) results.set(source, r.text);
       else for (const x of fixes) broken.add(x);
     }
+    onProgress?.('rewriting', byFile.size, byFile.size);
     if (broken.size === 0) {
       for (const [source, text] of results) source.current = text;
       plan.fixes.push(...live);

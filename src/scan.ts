@@ -8,6 +8,7 @@ import { analyzeDir, type DirResult, type FileInput } from './analysis/analyze.j
 import type { Finding, FileError, SkippedFile } from './analysis/model.js';
 import { targetPlatform, type Platform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover, type PackageDir } from './files/discover.js';
+import type { Warning } from './files/warning.js';
 
 export interface ScanOptions {
   cwd?: string;
@@ -38,8 +39,12 @@ export interface ScanResult {
   findings: JsonFinding[];
   errors: FileError[];
   skipped: SkippedFile[];
+  /** A malformed go.mod, a `...` pattern that matched no Go file. */
+  warnings: Warning[];
   /** Number of Go files that were found (analysed, skipped or in error). */
   files: number;
+  /** Number of Go files that were parsed and analysed (not skipped, not in error). */
+  analysed: number;
 }
 
 const WORKER_THRESHOLD = 300;
@@ -74,15 +79,25 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
   const findings: Finding[] = [];
   const errors = [...found.errors];
   const skipped = [...found.skipped];
+  let analysed = found.fileCount;
   for (const r of results) {
     findings.push(...r.findings);
     errors.push(...r.errors);
     skipped.push(...r.skipped);
+    analysed -= r.errors.length + r.skipped.length;
   }
   findings.sort((a, b) => cmp(a.span.file, b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column || cmp(a.rule, b.rule));
   errors.sort((a, b) => cmp(a.file, b.file));
   skipped.sort((a, b) => cmp(a.file, b.file));
-  return { version: 1, findings: findings.map(toJson), errors, skipped, files: found.fileCount + found.errors.length + found.skipped.length };
+  return {
+    version: 1,
+    findings: findings.map(toJson),
+    errors,
+    skipped,
+    warnings: found.warnings,
+    files: found.fileCount + found.errors.length + found.skipped.length,
+    analysed: Math.max(0, analysed),
+  };
 }
 
 interface DirJob {

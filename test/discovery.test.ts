@@ -3,7 +3,8 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan, type ScanResult } from '../src/index.js';
-import { assertBuilt, cleanupTemp, racy, RACY_LINE, safe, scanJson, tempTree } from './helpers/cli.js';
+import { parseGoMod } from '../src/files/gomod.js';
+import { assertBuilt, cleanupTemp, racy, RACY_LINE, runCli, safe, scanJson, tempTree } from './helpers/cli.js';
 
 afterAll(cleanupTemp);
 
@@ -226,3 +227,129 @@ describe('discovery: symbolic links', () => {
 function fileLines(report: { findings: { file: string; line: number }[] }): string[] {
   return report.findings.map((f) => `${f.file}:${f.line}`).sort();
 }
+
+describe('discovery: the go command\'s ... patterns (through the CLI)', () => {
+  const tree = (): string =>
+    tempTree({
+      'go.mod': 'module example.com/m\n\ngo 1.21\n',
+      'main.go': racy('main'),
+      'pkg/a/racy.go': racy('a'),
+      'pkg/a/b/racy.go': racy('b'),
+      'pkg/x/b/racy.go': racy('b'),
+      'pkg/b/racy.go': racy('b'),
+      'pkg/vendor/v/racy.go': racy('v'),
+      'pkg/testdata/t.go': racy('t'),
+      'pkg/.hidden/h.go': racy('h'),
+      'pkg/_tools/t.go': racy('t'),
+      'pkg/ignored/racy.go': racy('ignored'),
+      '.gitignore': 'pkg/ignored/\n',
+      '.git/HEAD': 'ref: refs/heads/main\n', // a work tree: its .gitignore applies below the top too
+      'cmd/tool/main.go': racy('main'),
+    });
+  const files = (args: string[], cwd: string) => {
+    const { run, report } = scanJson(args, { cwd });
+    return { run, flagged: [...new Set(report.findings.map((f) => f.file))].sort(), report };
+  };
+
+  it('./... is the directory and every subdirectory, with the same skips as a directory walk', () => {
+    const dir = tree();
+    const all = files(['./...'], dir);
+    expect(all.run.stderr).toBe('');
+    expect(all.run.status).toBe(1);
+    expect(all.flagged).toEqual(['cmd/tool/main.go', 'main.go', 'pkg/a/b/racy.go', 'pkg/a/racy.go', 'pkg/b/racy.go', 'pkg/x/b/racy.go']);
+    expect(files(['.'], dir).flagged).toEqual(all.flagged);
+  });
+
+  it('./pkg/..., pkg/... and example.com/m/pkg/... are pkg and everything below it', () => {
+    const dir = tree();
+    const want = ['pkg/a/b/racy.go', 'pkg/a/racy.go', 'pkg/b/racy.go', 'pkg/x/b/racy.go'];
+    for (const pattern of ['./pkg/...', 'pkg/...', 'example.com/m/pkg/...', `${dir}/pkg/...`]) {
+      const r = files([pattern], dir);
+      expect(r.run.stderr, pattern).toBe('');
+      expect(r.flagged, pattern).toEqual(want);
+    }
+    // From a subdirectory, ../ patterns work too; paths stay relative to the current directory.
+    expect(files(['../pkg/a/...'], join(dir, 'cmd')).flagged).toEqual(['../pkg/a/b/racy.go', '../pkg/a/racy.go']);
+  });
+
+  it('... in the middle or after a prefix matches like go: ./pkg/.../b, ./pkg/a...', () => {
+    const dir = tree();
+    // go's ./pkg/.../b matches pkg/a/b and pkg/x/b but not pkg/b (the wildcard sits between two slashes).
+    expect(files(['./pkg/.../b'], dir).flagged).toEqual(['pkg/a/b/racy.go', 'pkg/x/b/racy.go']);
+    expect(files(['./pkg/a...'], dir).flagged).toEqual(['pkg/a/b/racy.go', 'pkg/a/racy.go']);
+  });
+
+  it('overlapping arguments list each file once', () => {
+    const dir = tree();
+    const r = files(['./...', './pkg/...', 'pkg/a/racy.go'], dir);
+    expect(r.run.stderr).toBe('');
+    expect(r.report.findings.filter((f) => f.file === 'pkg/a/racy.go')).toHaveLength(1);
+  });
+
+  it('a pattern that matches no Go file is a warning like go\'s "matched no packages", not an error', () => {
+    const dir = tree();
+    mkdirSync(join(dir, 'empty'));
+    const r = runCli(['scan', './empty/...', './pkg/b/...'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('gomapfix: warning: "./empty/..." matched no Go files\n');
+    const { report } = scanJson(['./empty/...', './pkg/.../nothing'], { cwd: dir });
+    expect(report.warnings).toEqual([{ message: '"./empty/..." matched no Go files' }, { message: '"./pkg/.../nothing" matched no Go files' }]);
+  });
+
+  it('a pattern whose directory does not exist, or a bare "...": one line on stderr, exit 2', () => {
+    const dir = tree();
+    for (const [args, want] of [
+      [['./nope/...'], /^gomapfix: cannot read \.\/nope\/\.\.\.: no such file or directory\n$/],
+      [['...'], /^gomapfix: "\.\.\." would mean every package .*use \.\/\.\.\. /],
+      [['./main.go/...'], /not a directory/],
+    ] as const) {
+      const r = runCli(['scan', ...args], { cwd: dir });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(want);
+    }
+  });
+});
+
+describe('discovery: go.mod', () => {
+  it('a malformed go directive is a warning naming the file and line, once per go.mod; JSON lists it under warnings', () => {
+    const dir = tempTree({
+      'go.mod': 'module example.com/m\n\ngo abc\n',
+      'a/racy.go': racy('a'),
+      'b/racy.go': racy('b'),
+      'sub/go.mod': 'module example.com/sub\ngo\n',
+      'sub/racy.go': racy('sub'),
+      'ok/go.mod': 'module example.com/ok\n\ngo 1.22.3 // a comment\n',
+      'ok/racy.go': racy('ok'),
+    });
+    const r = runCli(['scan', './...'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'gomapfix: warning: go.mod:3: malformed go directive "abc"; assuming go 1.19\n' + 'gomapfix: warning: sub/go.mod:2: go directive without a version; assuming go 1.19\n',
+    );
+    const { report } = scanJson(['.'], { cwd: dir });
+    expect(report.warnings).toEqual([
+      { file: 'go.mod', line: 3, message: 'malformed go directive "abc"; assuming go 1.19' },
+      { file: 'sub/go.mod', line: 2, message: 'go directive without a version; assuming go 1.19' },
+    ]);
+  });
+
+  it('fix warns too, on stderr, and its JSON plan lists the warning', () => {
+    const dir = tempTree({ 'go.mod': 'module example.com/m\n\ngo 1.x.y.z\n', 'racy.go': racy('p') });
+    const r = runCli(['fix', '.'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('gomapfix: warning: go.mod:3: malformed go directive "1.x.y.z"; assuming go 1.19\n');
+    expect(r.stdout).toContain('+++ b/racy.go');
+    const json = runCli(['fix', '--format', 'json', '.'], { cwd: dir });
+    expect((JSON.parse(json.stdout) as { warnings: unknown[] }).warnings).toEqual([{ file: 'go.mod', line: 3, message: 'malformed go directive "1.x.y.z"; assuming go 1.19' }]);
+  });
+
+  it('reads the go directive the go command accepts: 1.N, 1.N.P, release candidates, a trailing comment', () => {
+    expect(parseGoMod('module m\ngo 1.21\n')).toEqual({ path: 'm', goVersion: '1.21' });
+    expect(parseGoMod('module m // root\r\n\r\ngo 1.22.0 // toolchain floor\r\n')).toEqual({ path: 'm', goVersion: '1.22.0' });
+    expect(parseGoMod('module m\ngo 1.21rc1\n').goVersion).toBe('1.21rc1');
+    expect(parseGoMod('module m\ngodebug default=go1.21\ntoolchain go1.23.0\n')).toEqual({ path: 'm', goVersion: null });
+    expect(parseGoMod('module m\n\ngo 1.2.3.4\n')).toEqual({ path: 'm', goVersion: null, malformedGo: { line: 3, version: '1.2.3.4' } });
+  });
+});

@@ -5,11 +5,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { scan } from '../scan.js';
 import { UserError } from '../errors.js';
 import { textReport } from './text-report.js';
-import { planFixes, STRATEGIES } from '../fix.js';
+import { planFixes, STRATEGIES, type FixPhase } from '../fix.js';
 import { diffReport, planJson, summary } from './diff-report.js';
 import { writePlannedFiles } from '../plan/write.js';
 import { requireGo, verifyWritten } from '../verify/verify.js';
 import { verifyProgress } from './verify-progress.js';
+import type { Warning } from '../files/warning.js';
+import { terminalProgress, type ProgressLine } from './progress.js';
+import { emptyRun, type InputAccount } from './empty-run.js';
+import { packageVersion } from './version.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
@@ -20,16 +24,29 @@ function useColor(stream: NodeJS.WriteStream): boolean {
   return !!stream.isTTY;
 }
 
-function progress(): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let last = 0;
-  return (done, total) => {
-    const now = Date.now();
-    if (total < 200 || (now - last < 100 && done < total)) return;
-    last = now;
-    process.stderr.write(`\rscanning ${done}/${total} files`);
-    if (done >= total) process.stderr.write('\r\x1b[K');
-  };
+// Below these sizes a phase is quick and its progress line would only flicker.
+const PROGRESS_MIN_SCAN_FILES = 200;
+const PROGRESS_MIN_PACKAGES = 20;
+const PROGRESS_MIN_REWRITES = 20;
+
+/** `fix`'s two phases on the progress line: packages planned, then files rewritten. */
+function fixProgress(line: ProgressLine): (phase: FixPhase, done: number, total: number) => void {
+  return (phase, done, total) =>
+    phase === 'analysing' ? line.show('analysing', done, total, 'packages', PROGRESS_MIN_PACKAGES) : line.show('rewriting', done, total, 'files', PROGRESS_MIN_REWRITES);
+}
+
+function printWarnings(warnings: Warning[]): void {
+  for (const w of warnings) {
+    const where = w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : '';
+    process.stderr.write(`gomapfix: warning: ${where}${w.message}\n`);
+  }
+}
+
+/** Says so on stderr when Go files were found but none analysed; true when that is a failure (exit 2). */
+function reportEmptyRun(account: InputAccount): boolean {
+  const empty = emptyRun(account);
+  if (empty) process.stderr.write(`gomapfix: ${empty.message}\n`);
+  return !!empty?.failed;
 }
 
 function parseFileSize(v: string): number {
@@ -43,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   program
     .name('gomapfix')
     .description('Find Go maps that several goroutines reach without synchronization.')
+    .version(packageVersion(), '-V, --version', 'print the version of gomapfix')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError(true);
@@ -56,21 +74,23 @@ async function main(argv: string[]): Promise<number> {
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean }) => {
-      const onProgress = progress();
+      const line = terminalProgress();
       const result = await scan(paths, {
         ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
-        ...(onProgress ? { onProgress } : {}),
+        ...(line ? { onProgress: (done: number, total: number) => line.show('scanning', done, total, 'files', PROGRESS_MIN_SCAN_FILES) } : {}),
         ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-      });
+      }).finally(() => line?.clear());
+      printWarnings(result.warnings);
       if (opts.format === 'json') {
-        const { version, findings, errors, skipped } = result;
-        process.stdout.write(JSON.stringify({ version, findings, errors, skipped }, null, 2) + '\n');
+        const { version, findings, errors, skipped, warnings } = result;
+        process.stdout.write(JSON.stringify({ version, findings, errors, skipped, warnings }, null, 2) + '\n');
       } else if (result.files === 0) {
         process.stdout.write(`no Go files found in ${paths.join(', ')}\n`);
       } else {
         process.stdout.write(textReport(result, useColor(process.stdout)));
       }
-      exitCode = result.findings.length > 0 ? EXIT_FINDINGS : 0;
+      const failed = reportEmptyRun(result);
+      exitCode = failed ? EXIT_ERROR : result.findings.length > 0 ? EXIT_FINDINGS : 0;
     });
 
   program
@@ -94,15 +114,27 @@ async function main(argv: string[]): Promise<number> {
         if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
         if (opts.verify) requireGo();
-        const plan = planFixes(paths, {
-          strategy: opts.strategy,
-          style: opts.style,
-          includeReview: !!opts.includeReview,
-          ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
-          ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-        });
+        const line = terminalProgress();
+        let plan;
+        try {
+          plan = planFixes(paths, {
+            strategy: opts.strategy,
+            style: opts.style,
+            includeReview: !!opts.includeReview,
+            ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+            ...(opts.allPlatforms ? { allPlatforms: true } : {}),
+            ...(line ? { onProgress: fixProgress(line) } : {}),
+          });
+        } finally {
+          line?.clear();
+        }
+        printWarnings(plan.warnings);
         if (opts.format === 'json') process.stdout.write(planJson(plan));
         else process.stdout.write(diffReport(plan, useColor(process.stdout)));
+        if (reportEmptyRun({ ...plan.inputs, errors: plan.errors, skipped: plan.skipped })) {
+          exitCode = EXIT_ERROR;
+          return;
+        }
         const unresolved = plan.findings.length - new Set(plan.fixes.flatMap((f) => f.covers)).size;
         if (!opts.write) {
           exitCode = plan.files.length > 0 || unresolved > 0 ? EXIT_FINDINGS : 0;

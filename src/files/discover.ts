@@ -4,6 +4,8 @@ import ignore, { type Ignore } from 'ignore';
 import { UserError } from '../errors.js';
 import type { FileError, SkippedFile } from '../analysis/model.js';
 import { ModuleResolver, type ModuleInfo } from './gomod.js';
+import type { Warning } from './warning.js';
+import { isWildcard, resolvePattern } from './patterns.js';
 
 /** A directory of Go files; the analysis splits it by package clause. */
 export interface PackageDir {
@@ -19,6 +21,8 @@ export interface Discovery {
   fileCount: number;
   skipped: SkippedFile[];
   errors: FileError[];
+  /** A malformed go.mod, a `...` pattern that matched no Go file. */
+  warnings: Warning[];
 }
 
 export interface DiscoverOptions {
@@ -34,22 +38,37 @@ export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
 
 const SKIPPED_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
 
+/** Where a walk reports what it meets; a `...` pattern filters it by directory. */
+interface WalkSink {
+  file(path: string, stats: Stats): void;
+  skip(path: string, reason: string): void;
+  fail(path: string, message: string): void;
+}
+
 interface GitignoreLayer {
   dir: string;
   rules: Ignore;
 }
 
-/** Turns the paths a user named into directories of Go files, applying the design's skips. */
+/**
+ * Turns the paths and `...` patterns a user named into directories of Go files, applying the
+ * design's skips.
+ */
 export function discover(paths: string[], options: DiscoverOptions): Discovery {
   const byDir = new Map<string, Set<string>>();
   const bytesOf = new Map<string, number>();
   let found = 0;
   const skipped: SkippedFile[] = [];
   const errors: FileError[] = [];
-  const modules = new ModuleResolver();
+  const warnings: Warning[] = [];
   const rel = (p: string) => relative(options.cwd, p) || '.';
+  const modules = new ModuleResolver((w) => warnings.push(w), rel);
+  // Paths already reported: arguments that overlap (`./... ./pkg/...`) list a file once.
+  const met = new Set<string>();
+  const firstTime = (path: string) => !met.has(path) && !!met.add(path);
 
   const addFile = (path: string, stats: Stats) => {
+    if (!firstTime(path)) return;
     if (stats.size > options.maxFileSize) {
       skipped.push({ file: rel(path), reason: `file is ${size(stats.size)}, over the ${size(options.maxFileSize)} limit (--max-file-size)` });
       return;
@@ -57,14 +76,14 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     const dir = dirname(path);
     let set = byDir.get(dir);
     if (!set) byDir.set(dir, (set = new Set()));
-    if (set.has(path)) return;
     set.add(path);
     bytesOf.set(dir, (bytesOf.get(dir) ?? 0) + stats.size);
     options.onFile?.(++found);
   };
 
   for (const given of paths) {
-    const abs = resolve(options.cwd, given);
+    const pattern = resolvePattern(given, options.cwd, modules);
+    const abs = resolve(options.cwd, pattern.base);
     let stats: Stats;
     try {
       stats = statSync(abs);
@@ -77,8 +96,32 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
       } catch (err) {
         throw new UserError(`cannot read ${given}: ${describeFsError(err)}`);
       }
+      let matched = 0;
+      const keep = pattern.keepDir;
+      const inPattern = (path: string, isDir = false) => !keep || keep(relative(abs, isDir ? path : dirname(path)).split(sep).join('/'));
+      const sink: WalkSink = {
+        file: (path, st) => {
+          if (!inPattern(path)) return;
+          matched++;
+          addFile(path, st);
+        },
+        skip: (path, reason) => {
+          if (!inPattern(path)) return;
+          matched++;
+          if (firstTime(path)) skipped.push({ file: rel(path), reason });
+        },
+        fail: (path, message) => {
+          if (!inPattern(path, message.startsWith('cannot read directory'))) return;
+          matched++;
+          if (firstTime(path)) errors.push({ file: rel(path), message });
+        },
+      };
       const root = realpathSync(abs);
-      walk(abs, root, gitignoreAbove(abs), new Set([root]), addFile, skipped, errors, rel);
+      walk(abs, root, gitignoreAbove(abs), new Set([root]), sink);
+      // Like the go command's `warning: "./x/..." matched no packages`.
+      if (isWildcard(given) && matched === 0) warnings.push({ message: `"${given}" matched no Go files` });
+    } else if (isWildcard(given)) {
+      throw new UserError(`${given}: ${pattern.base} is not a directory`);
     } else if (stats.isFile()) {
       if (!abs.endsWith('.go')) throw new UserError(`${given} is not a Go file`);
       try {
@@ -96,7 +139,7 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([dir, files]) => ({ dir, files: [...files].sort(), module: modules.forDir(dir), bytes: bytesOf.get(dir) ?? 0 }));
   const fileCount = dirs.reduce((n, d) => n + d.files.length, 0);
-  return { dirs, fileCount, skipped, errors };
+  return { dirs, fileCount, skipped, errors, warnings };
 }
 
 function walk(
@@ -104,16 +147,13 @@ function walk(
   root: string,
   layers: GitignoreLayer[],
   visited: Set<string>,
-  addFile: (path: string, stats: Stats) => void,
-  skipped: SkippedFile[],
-  errors: FileError[],
-  rel: (p: string) => string,
+  sink: WalkSink,
 ): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    errors.push({ file: rel(dir), message: `cannot read directory: ${describeFsError(err)}` });
+    sink.fail(dir, `cannot read directory: ${describeFsError(err)}`);
     return;
   }
   const own = loadGitignore(dir);
@@ -132,11 +172,11 @@ function walk(
         real = realpathSync(path);
         stats = statSync(real);
       } catch (err) {
-        if (name.endsWith('.go')) errors.push({ file: rel(path), message: `cannot read: ${describeFsError(err)}` });
+        if (name.endsWith('.go')) sink.fail(path, `cannot read: ${describeFsError(err)}`);
         continue;
       }
       if (real !== root && !real.startsWith(root + sep)) {
-        skipped.push({ file: rel(path), reason: 'symbolic link points outside the scanned directory; not followed' });
+        sink.skip(path, 'symbolic link points outside the scanned directory; not followed');
         continue;
       }
       isDir = stats.isDirectory();
@@ -159,17 +199,20 @@ function walk(
         if (visited.has(real)) continue;
         visited.add(real);
       }
-      walk(path, root, here, visited, addFile, skipped, errors, rel);
+      walk(path, root, here, visited, sink);
     } else if (name.endsWith('.go')) {
       if (!isFile) {
-        skipped.push({ file: rel(path), reason: 'not a regular file' });
+        sink.skip(path, 'not a regular file');
         continue;
       }
+      let st: Stats;
       try {
-        addFile(path, stats ?? lstatSync(path));
+        st = stats ?? lstatSync(path);
       } catch (err) {
-        errors.push({ file: rel(path), message: `cannot read: ${describeFsError(err)}` });
+        sink.fail(path, `cannot read: ${describeFsError(err)}`);
+        continue;
       }
+      sink.file(path, st);
     }
   }
 }

@@ -1,5 +1,7 @@
 // The Plan: one data model behind every front end of `fix` (diff, write, JSON, review, PR).
 import type { JsonFinding } from '../scan.js';
+import type { SkippedFile } from '../analysis/model.js';
+import type { Warning } from '../files/warning.js';
 
 /** A replacement of [start, end) in a file's text (JS string offsets, after a BOM is removed). */
 export interface TextEdit {
@@ -68,4 +70,10 @@ export interface Plan {
   pending: (Fix & { pass: number })[];
   files: PlannedFile[];
   errors: { file: string; message: string }[];
+  /** Files deliberately not analysed (generated, oversized, other platforms), as `scan` lists them. */
+  skipped: SkippedFile[];
+  /** A malformed go.mod, a `...` pattern that matched no Go file. */
+  warnings: Warning[];
+  /** Go files found (analysed, skipped or in error) and analysed: lets a front end tell a run that checked nothing. */
+  inputs: { files: number; analysed: number };
 }

@@ -59,6 +59,7 @@ export interface JsonReport {
   findings: JsonFinding[];
   errors: { file: string; message: string }[];
   skipped?: { file: string; reason: string }[];
+  warnings?: { file?: string; line?: number; message: string }[];
 }
 
 /** Runs `scan --format json` and parses stdout (with the raw run for exit code checks). */

@@ -59,7 +59,7 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
       continue;
     }
     const tree = parseGo(text);
-    const problem = firstSyntaxProblem(tree);
+    const problem = firstSyntaxProblem(tree, text);
     if (problem) {
       result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
       continue;

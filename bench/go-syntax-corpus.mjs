@@ -62,8 +62,11 @@ function parserFor(pkg) {
 }
 
 // Same buffer rule as src/parse/parser.ts: the default is too small for large inputs.
-function firstError(parser, text) {
-  const tree = parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 1024) });
+function parse(parser, text) {
+  return parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 1024) });
+}
+
+function firstError(tree) {
   if (!tree.rootNode.hasError) return null;
   const find = (n) => {
     if (n.type === 'ERROR' || n.isMissing) return n;
@@ -94,7 +97,7 @@ function gofmtRejected(gofmt, paths) {
 
 const opts = parseArgs(process.argv.slice(2));
 const grammars = { published: parserFor('tree-sitter-go-published'), fork: parserFor('tree-sitter-go') };
-const tally = { files: 0, gofmtAccepts: 0 };
+const tally = { files: 0, gofmtAccepts: 0, treeChanged: [] };
 for (const g of Object.keys(grammars)) tally[g] = { rejectsValid: [], acceptsInvalid: [] };
 
 for (const root of opts.roots) {
@@ -106,10 +109,16 @@ for (const root of opts.roots) {
     const valid = !rejected.has(path);
     tally.files++;
     if (valid) tally.gofmtAccepts++;
+    const trees = {};
     for (const [g, parser] of Object.entries(grammars)) {
-      const err = firstError(parser, text);
+      trees[g] = parse(parser, text);
+      const err = firstError(trees[g]);
       if (err && valid) tally[g].rejectsValid.push(`${rel}:${err}`);
       if (!err && !valid) tally[g].acceptsInvalid.push(rel);
+    }
+    // The fork's changes are additive: a file the published grammar parses must keep its tree.
+    if (!trees.published.rootNode.hasError && trees.published.rootNode.toString() !== trees.fork.rootNode.toString()) {
+      tally.treeChanged.push(rel);
     }
   }
 }
@@ -120,14 +129,17 @@ const summary = {
   gofmtAccepts: tally.gofmtAccepts,
   published: { rejectsValid: tally.published.rejectsValid.length, acceptsInvalid: tally.published.acceptsInvalid.length },
   fork: { rejectsValid: tally.fork.rejectsValid.length, acceptsInvalid: tally.fork.acceptsInvalid.length },
+  treeChanged: tally.treeChanged.length,
 };
 if (opts.json) {
-  console.log(JSON.stringify({ ...summary, remaining: tally.fork.rejectsValid, fixed: tally.published.rejectsValid.filter((f) => !tally.fork.rejectsValid.some((r) => r.split(':')[0] === f.split(':')[0])) }, null, 1));
+  console.log(JSON.stringify({ ...summary, treeChangedFiles: tally.treeChanged, acceptsInvalidFiles: tally.fork.acceptsInvalid, remaining: tally.fork.rejectsValid, fixed: tally.published.rejectsValid.filter((f) => !tally.fork.rejectsValid.some((r) => r.split(':')[0] === f.split(':')[0])) }, null, 1));
 } else {
   console.log(`${tally.files} files under ${opts.roots.join(', ')}; gofmt accepts ${tally.gofmtAccepts}`);
   for (const g of Object.keys(grammars)) {
     console.log(`${g}: tree-sitter rejects valid Go in ${tally[g].rejectsValid.length} files; accepts what gofmt rejects in ${tally[g].acceptsInvalid.length}`);
   }
+  console.log(`files the published grammar parses whose tree the fork changes: ${tally.treeChanged.length}`);
+  for (const f of tally.treeChanged.slice(0, opts.examples)) console.log(`  ${f}`);
   console.log(`remaining (fork rejects, gofmt accepts), first ${opts.examples}:`);
   for (const f of tally.fork.rejectsValid.slice(0, opts.examples)) console.log(`  ${f}`);
   console.log(JSON.stringify(summary));

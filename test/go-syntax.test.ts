@@ -116,6 +116,15 @@ describe('valid Go that tree-sitter cannot parse is not called a syntax error', 
     ]);
   });
 
+  it('gofmt traps on the file: the message says it could not be checked, not "syntax error"', () => {
+    const deep = `package p\n\nvar x = ${UNPARSED_VALID_GO}\n\nconst s = "a"${' + "a"'.repeat(300)}\n`;
+    const { run, report } = scanJson(['.'], { cwd: tempTree({ 'deep.go': deep }) });
+    expect(run.status).toBe(0);
+    expect(report.errors).toEqual([
+      { file: 'deep.go', message: expect.stringMatching(/^3:\d+: gomapfix cannot parse this file \(tree-sitter-go: .*; gofmt could not check it\); file not analysed$/) },
+    ]);
+  });
+
   it("Go's parser is asked in-process and survives its own trap on deep nesting", () => {
     const deep = `package p\n\nconst s = "a"${' + "a"'.repeat(300)}\n`;
     expect(goParserVerdict(deep)).toEqual({ kind: 'unknown' });

@@ -2,6 +2,7 @@
 // constructs the published 0.25 grammar rejects, a scan finds the race in a file that uses
 // Go 1.26's new(expr), and a file Go accepts that tree-sitter still cannot parse is reported as
 // such, not as the author's syntax error.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstSyntaxProblem, parseGo, type SyntaxNode } from '../src/parse/parser.js';
 import { goParserVerdict } from '../src/parse/go-parser-check.js';
@@ -104,6 +105,44 @@ func Track(id int) *uint64 {
 
 // Go's parser accepts a conversion to `[...]T` (the type checker rejects it); the fork does not parse it.
 const UNPARSED_VALID_GO = '[...]int(a)';
+
+// Every construct of the issue in one package that Go 1.26 builds; the map race in it is found.
+const ALL_CONSTRUCTS = `package p
+
+type I interface{ M() }
+
+var ( m = map[string]int{} )
+
+const ( F = 1 )
+
+func g(x I) {
+	interface{ M() }.M(x)
+	_ = struct{ I }.M
+	_ = (*struct{ I }).M
+	if ; F > 0 {
+	}
+	switch ; F {
+	}
+	p := new(uint64(F))
+	_ = p
+	go func() { m["a"]++ }()
+	m["b"] = 2
+_:
+_:
+}
+`;
+
+describe('a package using every construct', () => {
+  it('builds with the Go toolchain, and its scan finds the race with no error', () => {
+    const dir = tempTree({ 'go.mod': 'module example.com/p\n\ngo 1.26\n', 'p.go': ALL_CONSTRUCTS });
+    const build = spawnSync('go', ['build', '.'], { cwd: dir, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+    const { run, report } = scanJson(['.'], { cwd: dir });
+    expect(report.errors).toEqual([]);
+    expect(report.findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.map.name}`)).toEqual(['p.go:19 concurrent-map-write m']);
+    expect(run.status).toBe(1);
+  });
+});
 
 describe('valid Go that tree-sitter cannot parse is not called a syntax error', () => {
   it('Go accepts it: the message says so, and the file stays under errors', () => {

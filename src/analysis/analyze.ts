@@ -61,7 +61,7 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
     }
     const tree = parseGo(text);
     // tree-sitter accepts some files Go rejects (`go x`, `"\q"`, top-level statements): never analysed.
-    const problem = firstSyntaxProblem(tree) ?? firstGoRuleProblem(tree, text);
+    const problem = firstSyntaxProblem(tree, text) ?? firstGoRuleProblem(tree, text);
     if (problem) {
       result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
       continue;

@@ -1,5 +1,6 @@
 import Parser from 'tree-sitter';
 import Go from 'tree-sitter-go';
+import { goParserVerdict } from './go-parser-check.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
@@ -29,6 +30,8 @@ export interface SyntaxProblem {
   line: number;
   column: number;
   message: string;
+  /** Go's own parser accepted the file: the error is tree-sitter-go's, not the author's. */
+  validGo?: boolean;
 }
 
 // tree-sitter's default buffer is too small for multi-megabyte inputs.
@@ -40,19 +43,31 @@ export function parseGo(text: string): Tree {
   return parser().parse(text, undefined, { bufferSize });
 }
 
-/** Finds the first ERROR or MISSING node, if any. */
-export function firstSyntaxProblem(tree: Tree): SyntaxProblem | null {
+/**
+ * Finds the first ERROR or MISSING node, if any. Given the file's text, Go's own parser is asked
+ * too, so that valid Go that tree-sitter-go misparses is not reported as the author's syntax error.
+ */
+export function firstSyntaxProblem(tree: Tree, text?: string): SyntaxProblem | null {
   const root = tree.rootNode;
   if (!root.hasError) return null;
   const found = findError(root);
-  if (!found) return { line: 1, column: 1, message: 'syntax error' };
-  const { row, column } = found.startPosition;
-  const what = found.isMissing
-    ? `missing ${found.type}`
-    : found.text.length > 0 && found.text.length <= 20
-      ? `unexpected ${JSON.stringify(found.text)}`
-      : 'unexpected input';
-  return { line: row + 1, column: column + 1, message: `syntax error: ${what}` };
+  const where = found ? found.startPosition : { row: 0, column: 0 };
+  const what = !found
+    ? 'unexpected input'
+    : found.isMissing
+      ? `missing ${found.type}`
+      : found.text.length > 0 && found.text.length <= 20
+        ? `unexpected ${JSON.stringify(found.text)}`
+        : 'unexpected input';
+  const at = { line: where.row + 1, column: where.column + 1 };
+  const verdict = text === undefined ? null : goParserVerdict(text);
+  if (verdict?.kind === 'accepts') {
+    return { ...at, message: `valid Go that gomapfix cannot parse yet (tree-sitter-go: ${what}; gofmt accepts the file)`, validGo: true };
+  }
+  if (verdict?.kind === 'unknown') {
+    return { ...at, message: `gomapfix cannot parse this file (tree-sitter-go: ${what}; gofmt could not check it)` };
+  }
+  return { ...at, message: `syntax error: ${what}` };
 }
 
 /**

@@ -3,8 +3,7 @@
 import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, REPO, runCli, scanJson, tempTree } from './helpers/cli.js';
-import { cleanupTemp } from './helpers/cli.js';
+import { assertBuilt, cleanupTemp, REPO, runCli, scanJson, tempTree } from './helpers/cli.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -131,7 +130,7 @@ ${reads}
     const dir = tempTree({ 'hits.go': HITS });
     const { report } = scanJson(['.'], { cwd: dir });
     expect(report.findings).toHaveLength(1);
-    const f = report.findings[0]! as (typeof report.findings)[number] & { omittedEvidence: { access: number; context: number } };
+    const f = report.findings[0]!;
     expect(f.evidence.filter((e) => e.kind === 'access')).toHaveLength(5);
     expect(f.omittedEvidence).toEqual({ access: 15, context: 0 });
 

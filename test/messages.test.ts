@@ -227,4 +227,13 @@ describe('fix headers', () => {
       expect(fix.reason.match(/write-once\/read-many: one store site/g)).toHaveLength(1);
     }
   });
+
+  it('a fix that needs review keeps the start of its Review note in the header', () => {
+    const dir = tempTree({});
+    copyFileSync(join(REPO, 'fixtures', 'mutex-wrap', 'value-receivers', 'input.go'), join(dir, 'input.go'));
+    const diff = runCli(['fix', '--include-review', '.'], { cwd: dir }).stdout;
+    const why = diff.split('\n').find((l) => l.startsWith('#   why: '))!;
+    expect(why.length - '#   why: '.length).toBeLessThanOrEqual(200);
+    expect(why).toMatch(/ Review: Counter now holds a mutex, so its \d+ value receivers become pointer receivers/);
+  });
 });

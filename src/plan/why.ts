@@ -59,10 +59,23 @@ export function joinWithoutRepeats(parts: string[]): string {
     .trim();
 }
 
-/** The reason cut to whole clauses within `limit` characters, ending in "…" when something was left out. */
+/**
+ * The reason cut to whole clauses within `limit` characters, ending in "…" when something was
+ * left out. What a reviewer must check (`Review: …`) keeps half of the room when it was cut.
+ */
 export function headlineWhy(reason: string, limit = WHY_HEADER_LIMIT): string {
   const text = joinWithoutRepeats([reason]);
   if (text.length <= limit) return text;
+  const review = text.indexOf('Review: ');
+  if (review > 0) {
+    const first = cut(text.slice(0, review), Math.floor((limit - 1) / 2));
+    return `${first} ${cut(text.slice(review), limit - 1 - first.length)}`;
+  }
+  return cut(text, limit);
+}
+
+function cut(text: string, limit: number): string {
+  if (text.trimEnd().length <= limit) return text.trimEnd();
   let out = '';
   for (const c of clauses(text)) {
     const next = `${out}${c.text}${c.end}`;

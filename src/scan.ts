@@ -32,6 +32,8 @@ export interface JsonFinding {
   endColumn: number;
   map: { name: string; kind: string; file: string; line: number };
   evidence: { kind: string; message: string; file: string; line: number; column: number }[];
+  /** Accesses and contexts left out of `evidence` (it keeps at most 5 and 3). */
+  omittedEvidence: { access: number; context: number };
 }
 
 export interface ScanResult {
@@ -233,6 +235,7 @@ export function toJson(f: Finding): JsonFinding {
     endColumn: f.span.endColumn,
     map: { name: f.map.name, kind: f.map.kind, file: f.map.file, line: f.map.line },
     evidence: f.evidence,
+    omittedEvidence: f.omittedEvidence,
   };
 }
 

@@ -22,7 +22,7 @@ describe('auto', () => {
     const plan = autoPlan('unguarded-map-access/mutex-logout-forgets-lock');
     expect(plan.fixes).toHaveLength(1);
     expect(plan.fixes[0]!.title).toMatch(/^mutex-wrap \(inline\): take SessionStore\.mu/);
-    expect(plan.fixes[0]!.reason).toMatch(/^auto chose mutex-wrap \(inline\): the map is locked at its other accesses/);
+    expect(plan.fixes[0]!.reason).toMatch(/^auto chose mutex-wrap \(inline\): inconsistent locking: the map already has a mutex/);
   });
 
   it('wraps an unguarded map in the locked type when that is safe (concurrent-map-write → wrapper)', () => {
@@ -30,7 +30,7 @@ describe('auto', () => {
     expect(plan.fixes).toHaveLength(1);
     expect(plan.fixes[0]!.title).toMatch(/^mutex-wrap \(wrapper\): Stats\.hits becomes lockedMap\[string, int\]/);
     expect(plan.fixes[0]!.safety).toBe('safe');
-    expect(plan.fixes[0]!.reason).toContain('not sync.Map');
+    expect(plan.fixes[0]!.reason).toMatch(/Not sync\.Map: /);
   });
 
   it('prefers the safe inline fix when the wrapper would split a check-then-act', () => {
@@ -45,7 +45,7 @@ describe('auto', () => {
   it('hands out a copy for an escaping guarded map (map-escapes-lock → snapshot-copy)', () => {
     const plan = autoPlan('map-escapes-lock/getter-returns-guarded-map');
     expect(plan.fixes.map((f) => f.transform)).toEqual(['snapshot-copy']);
-    expect(plan.fixes[0]!.reason).toMatch(/^auto chose snapshot-copy: the map leaves its lock/);
+    expect(plan.fixes[0]!.reason).toMatch(/^auto chose snapshot-copy: Routes\.table is guarded by Routes\.mu: .* now hands out /);
   });
 
   it('collects then deletes for a janitor that deletes while ranging (→ collect-then-delete)', () => {
@@ -59,7 +59,7 @@ describe('auto', () => {
     expect(disjoint.fixes.find((f) => f.transform === 'sync-map')!.reason).toMatch(/^auto chose sync-map: sync.Map suits this map: goroutines write disjoint keys/);
     const counter = autoPlan('mutex-wrap/read-modify-write-counter');
     expect(counter.fixes.map((f) => f.transform)).toEqual(['mutex-wrap']);
-    expect(counter.fixes[0]!.reason).toMatch(/not sync\.Map: /);
+    expect(counter.fixes[0]!.reason).toMatch(/Not sync\.Map: /);
   });
 
   it('reports a finding every candidate declines, with each reason', () => {

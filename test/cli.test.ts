@@ -306,7 +306,8 @@ describe('--format json', () => {
     expect(report.version).toBe(1);
     expect(report.findings).toHaveLength(1);
     const f = report.findings[0]!;
-    expect(Object.keys(f).sort()).toEqual(['column', 'endColumn', 'endLine', 'evidence', 'file', 'id', 'line', 'map', 'message', 'rule'].sort());
+    expect(Object.keys(f).sort()).toEqual(['column', 'endColumn', 'endLine', 'evidence', 'file', 'id', 'line', 'map', 'message', 'omittedEvidence', 'rule'].sort());
+    expect(f.omittedEvidence).toEqual({ access: 0, context: 0 });
     expect(f).toMatchObject({
       id: expect.stringMatching(/^[0-9a-f]{8,}$/),
       rule: 'concurrent-map-write',

@@ -94,13 +94,24 @@ export interface Evidence {
   column: number;
 }
 
+/** How many access sites and concurrency contexts a finding keeps as evidence; the rest are counted. */
+export const EVIDENCE_LIMIT = { access: 5, context: 3 } as const;
+
+/** Evidence left out of a finding's bounded list, by kind, so a reader sees "and N more". */
+export interface OmittedEvidence {
+  access: number;
+  context: number;
+}
+
 export interface Finding {
   id: string;
   rule: RuleId;
   message: string;
   span: SourceSpan;
   map: { key: string; name: string; kind: MapKind; file: string; line: number };
+  /** At most EVIDENCE_LIMIT accesses and contexts, plus the declaration and the guarding lock. */
   evidence: Evidence[];
+  omittedEvidence: OmittedEvidence;
 }
 
 /** A file that could not be analysed, with the reason a user can act on. */

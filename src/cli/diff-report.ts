@@ -2,6 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
 import type { Plan } from '../plan/model.js';
+import { headlineWhy } from '../plan/why.js';
 
 export function diffReport(plan: Plan, color: boolean): string {
   const c = pc.createColors(color);
@@ -14,7 +15,7 @@ export function diffReport(plan: Plan, color: boolean): string {
       const covers = fix.covers.length > 1 ? ` (resolves ${fix.covers.length} findings)` : '';
       out.push(c.bold(`# fix ${fix.findingId}: ${where}${covers}`));
       out.push(c.bold(`#   ${fix.title}${fix.pass > 1 ? ` [pass ${fix.pass}]` : ''}`));
-      out.push(c.dim(`#   why: ${fix.reason}`));
+      out.push(c.dim(`#   why: ${headlineWhy(fix.reason)}`));
     }
     const patch = createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.before, file.after, undefined, undefined, { context: 3 });
     for (const line of patch.split('\n').slice(1)) {

@@ -15,10 +15,14 @@ export function textReport(result: ScanResult, color: boolean): string {
     lines.push(c.underline(c.bold(file)));
     for (const f of findings) {
       lines.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${c.yellow(f.rule)}  ${f.message}`);
-      for (const e of f.evidence) {
+      const lastOf = (kind: string) => f.evidence.map((e) => e.kind).lastIndexOf(kind);
+      f.evidence.forEach((e, i) => {
         const where = e.file === file ? `${e.line}` : `${e.file}:${e.line}`;
         lines.push(`      ${c.dim(`${e.kind.padEnd(11)} ${where.padStart(4)}`)}  ${e.message}`);
-      }
+        // The bounded list says how much it left out, right after the last entry of that kind.
+        if (i === lastOf('access')) lines.push(...andMore(f.omittedEvidence.access, 'access', 'accesses', c));
+        if (i === lastOf('context')) lines.push(...andMore(f.omittedEvidence.context, 'context', 'contexts', c));
+      });
       lines.push(`      ${c.dim(`id ${f.id}`)}`);
     }
     lines.push('');
@@ -45,4 +49,8 @@ export function textReport(result: ScanResult, color: boolean): string {
       : `${n} finding${n === 1 ? '' : 's'} in ${byFile.size} file${byFile.size === 1 ? '' : 's'} (${result.files} Go file${result.files === 1 ? '' : 's'} scanned)`;
   lines.push(n === 0 ? c.green(summary) : c.bold(summary));
   return lines.join('\n') + '\n';
+}
+
+function andMore(n: number, one: string, many: string, c: ReturnType<typeof pc.createColors>): string[] {
+  return n > 0 ? [`      ${c.dim(`${''.padEnd(16)}  and ${n} more ${n === 1 ? one : many}`)}`] : [];
 }

@@ -4,12 +4,15 @@
 import type { Finding } from '../analysis/model.js';
 import type { Fix } from './model.js';
 import type { PackageView, Transform, TransformOptions, TransformResult } from './transform.js';
+import { joinWithoutRepeats } from './why.js';
 
 export interface Candidate {
   transform: Transform;
   options: TransformOptions;
-  /** Why this transform suits the finding: the first half of the fix's explanation. */
+  /** Why this transform suits the finding, when the transform's own reason does not say it. */
   why: string;
+  /** What else was weighed (e.g. why not sync.Map), said after the transform's reason. */
+  aside?: string;
 }
 
 export interface AutoRules {
@@ -22,30 +25,31 @@ const label = (c: Candidate) => (c.transform.id === 'mutex-wrap' ? `mutex-wrap (
 
 /** The transforms worth trying for a finding, most suitable first. */
 export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRules, style?: 'inline' | 'wrapper'): Candidate[] {
-  const mutex = (s: 'inline' | 'wrapper', why: string): Candidate => ({ transform: rules.byId('mutex-wrap'), options: { style: style ?? s }, why });
-  const shared = pkg.rules.maps.find((m) => m.decl.key === finding.map.key);
+  const mutex = (s: 'inline' | 'wrapper', why: string, aside?: string): Candidate => ({ transform: rules.byId('mutex-wrap'), options: { style: style ?? s }, why, aside });
+  // Each transform's reason already says what it changes and why that is safe: a candidate's
+  // `why` adds only what made auto pick it, so the fix's explanation never says a thing twice.
   switch (finding.rule) {
     case 'unguarded-map-access':
-      return [mutex('inline', `the map is locked at its other accesses (${shared?.guard ?? 'a mutex'}): the missing lock is added and nothing else changes`)];
+      return [mutex('inline', '')];
     case 'map-escapes-lock':
-      return [{ transform: rules.byId('snapshot-copy'), options: {}, why: 'the map leaves its lock: callers get a copy taken under the lock, so they never share the live map' }];
+      return [{ transform: rules.byId('snapshot-copy'), options: {}, why: '' }];
     case 'map-mutated-during-range':
       return [
-        { transform: rules.byId('collect-then-delete'), options: {}, why: 'the map is changed while it is ranged over: the keys are collected first and the changes applied after the loop' },
-        mutex('inline', 'the range races with other goroutines and collect-then-delete does not apply: the accesses are locked instead'),
+        { transform: rules.byId('collect-then-delete'), options: {}, why: 'the map is changed while it is ranged over' },
+        mutex('inline', ''),
       ];
     case 'concurrent-map-write': {
       const out: Candidate[] = [];
       // A map that is also changed while ranged over: collect-then-delete locks every access and
       // takes the changes out of the range in one fix.
       if (pkg.findings.some((f) => f.map.key === finding.map.key && f.rule === 'map-mutated-during-range')) {
-        out.push({ transform: rules.byId('collect-then-delete'), options: {}, why: 'the map is also changed while it is ranged over: the fix locks its accesses and collects the keys before deleting' });
+        out.push({ transform: rules.byId('collect-then-delete'), options: {}, why: 'the map is also changed while it is ranged over' });
       }
       const fit = rules.syncMapFits(finding, pkg);
       if (fit.fits) out.push({ transform: rules.byId('sync-map'), options: {}, why: `sync.Map suits this map: ${fit.why}` });
-      const notSync = fit.fits ? '' : ` (not sync.Map: ${fit.why})`;
-      out.push(mutex('wrapper', `no lock guards the map: it becomes a mutex-wrapped type, so no access can forget the lock${notSync}`));
-      out.push(mutex('inline', `no lock guards the map: a sync.RWMutex is added beside it and its accesses are locked${notSync}`));
+      const notSync = fit.fits ? undefined : `Not sync.Map: ${fit.why}`;
+      out.push(mutex('wrapper', '', notSync));
+      out.push(mutex('inline', '', notSync));
       return out;
     }
   }
@@ -74,7 +78,12 @@ export function planAuto(finding: Finding, pkg: PackageView, rules: AutoRules, s
   return { declined: tried.join('; ') || 'no transform applies to this finding', transform: 'auto' };
 }
 
+/**
+ * The fix's reason: the choice (and what made it), the transform's own reason, what else was
+ * weighed, and what was passed over, with no clause said twice. The diff header shows its start.
+ */
 function explain(fix: Fix, c: Candidate, passed: string[]): Fix {
-  const over = passed.length > 0 ? ` Passed over: ${passed.join('; ')}.` : '';
-  return { ...fix, reason: `auto chose ${label(c)}: ${c.why}.${over} ${fix.reason}` };
+  const chose = c.why ? [`auto chose ${label(c)}: ${c.why}.`, fix.reason] : [`auto chose ${label(c)}: ${fix.reason}`];
+  const over = passed.length > 0 ? `Passed over: ${passed.join('; ')}.` : '';
+  return { ...fix, reason: joinWithoutRepeats([...chose, c.aside ?? '', over]) };
 }

@@ -66,7 +66,7 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
   const files = new Map(pkg.files.map((f) => [f.rel, f]));
   const rangeFindings = pkg.findings.filter((f) => f.map.key === decl.key && f.rule === 'map-mutated-during-range');
   if (rangeFindings.length === 0) {
-    decline(`no range over ${decl.name} deletes from it or inserts into it: collect-then-delete does not apply (mutex-wrap guards the accesses)`);
+    decline(`no range over ${decl.name} needs a rewrite (none races by itself, inserts while it visits or calls out under the lock): collect-then-delete does not apply (mutex-wrap guards the accesses)`);
   }
   const rangeSites = rangeFindings.map(
     (f) => shared.sites.find((s) => s.kind === 'range' && s.span.file === f.span.file && s.span.start === f.span.start) ?? decline(`cannot find the range of the finding at ${f.span.file}:${f.span.line}`),

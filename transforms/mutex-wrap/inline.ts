@@ -29,6 +29,7 @@ import {
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 import { newMutexName, type LockChoice } from './naming.js';
+import { goLockName } from '../../src/analysis/rules/lock-names.js';
 
 export function planInline(finding: Finding, pkg: PackageView): TransformResult {
   return declining(() => buildInline(finding, pkg));
@@ -189,14 +190,14 @@ function chooseLock(shared: SharedMap, pkg: PackageView, files: Map<string, Pars
     if (decl.kind === 'field') {
       const owner = decl.name.split('.')[0]!;
       const field = fieldName(decl);
-      if (g === owner) return { name: g, reused: true, rw, display: `the embedded mutex of ${owner}`, expr: (s) => baseOf(s, field, files), mapName: fieldName(decl) };
+      if (g === owner) return { name: g, reused: true, rw, display: goLockName(g, pkg.index), expr: (s) => baseOf(s, field, files), mapName: fieldName(decl) };
       if (g.startsWith(`${owner}.`)) {
         const mu = g.slice(owner.length + 1);
         return { name: g, reused: true, rw, display: `${owner}.${mu}`, expr: (s) => `${baseOf(s, field, files)}.${mu}`, mapName: fieldName(decl) };
       }
     }
     if (decl.kind === 'package-var' && /^\w+$/.test(g)) return { name: g, reused: true, rw, display: g, expr: () => g, mapName: fieldName(decl) };
-    decline(`the map is guarded by ${g} elsewhere, which cannot be named at every access`);
+    decline(`the map is guarded by ${goLockName(g, pkg.index)} elsewhere, which cannot be named at every access`);
   }
   const name = newMutexName(decl, pkg);
   if (decl.kind === 'field') {

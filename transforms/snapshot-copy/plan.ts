@@ -3,6 +3,7 @@
 // without the lock, range over a copy taken under the read lock.
 import type { Finding, MapDecl } from '../../src/analysis/model.js';
 import type { ResolvedSite } from '../../src/analysis/concurrency.js';
+import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { isWrite } from '../../src/analysis/conflicts.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
@@ -75,7 +76,7 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
     }
   }
   const rewrites = [...planned];
-  if (rewrites.every((r) => r.edits.length === 0)) decline(`nothing to rewrite for ${decl.name}: no access where it leaves ${guard} could be found`);
+  if (rewrites.every((r) => r.edits.length === 0)) decline(`nothing to rewrite for ${decl.name}: no access where it leaves ${goLockName(guard, pkg.index)} could be found`);
 
   const edits: TextEdit[] = rewrites.flatMap((r) => r.edits);
   const imports: Record<string, string[]> = {};
@@ -97,9 +98,9 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
   const notes = [...new Set(rewrites.flatMap((r) => r.notes))];
   const n = rewrites.filter((r) => r.edits.length > 0).length;
   const title =
-    `snapshot-copy: copy ${decl.name} while ${guard} is held (${n} site${n === 1 ? '' : 's'}), with ${cloner.how}` + (shallow ? `; ${shallow}` : '');
+    `snapshot-copy: copy ${decl.name} while ${goLockName(guard, pkg.index)} is held (${n} site${n === 1 ? '' : 's'}), with ${cloner.how}` + (shallow ? `; ${shallow}` : '');
   const sentences = [
-    `${decl.name} is guarded by ${guard}: ${[...new Set(rewrites.map((r) => r.what))].join('; ')}`,
+    `${decl.name} is guarded by ${goLockName(guard, pkg.index)}: ${[...new Set(rewrites.map((r) => r.what))].join('; ')}`,
     `Each copy is private to whoever receives it: later writes to ${decl.name} no longer race with its readers, and writes into a copy no longer reach ${decl.name}`,
     ...(shallow ? [shallow] : []),
     ...notes,
@@ -157,7 +158,7 @@ function rewriteSite(site: ResolvedSite, ctx: Context): Rewrite {
     if (typeof planned !== 'string') return { edits: [], what: `${at(site)} now reads the snapshot of the range at ${at(range)}`, notes: [], reviews: [] };
   }
   const what = site.kind === 'read' ? 'reads' : site.kind === 'delete' ? 'deletes from' : site.kind === 'clear' ? 'clears' : 'writes';
-  return decline(`${at(site)} ${what} ${ctx.shared.decl.name} without ${ctx.guard} (${site.text}): it neither hands the map out nor ranges over it, so a copy cannot replace it; mutex-wrap adds the missing lock`);
+  return decline(`${at(site)} ${what} ${ctx.shared.decl.name} without ${goLockName(ctx.guard, ctx.pkg.index)} (${site.text}): it neither hands the map out nor ranges over it, so a copy cannot replace it; mutex-wrap adds the missing lock`);
 }
 
 /**
@@ -185,7 +186,7 @@ function escapeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
   const reviews = site.escape === 'return' ? writesThroughResult(site, ctx) : [];
   const notes: string[] = [];
   if (held && (site.escape === 'send' || site.escape === 'callback')) {
-    notes.push(`the ${site.escape === 'send' ? 'send' : 'callback'} at ${at(site)} still runs with ${ctx.guard} held, as before`);
+    notes.push(`the ${site.escape === 'send' ? 'send' : 'callback'} at ${at(site)} still runs with ${goLockName(ctx.guard, ctx.pkg.index)} held, as before`);
   }
   if (site.escape === 'callback') notes.push(`a callback that wrote into the map it was given now writes into the copy`);
   const target = site.escape === 'store' ? storeTarget(node) : null;
@@ -195,7 +196,7 @@ function escapeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
   if (held) {
     return {
       edits: [{ file: file.rel, start: node.startIndex, end: node.endIndex, text: ctx.cloner.call(node.text) }],
-      what: `${at(site)} (${how}) now hands out ${ctx.cloner.call(node.text)}, taken while ${ctx.guard} is held`,
+      what: `${at(site)} (${how}) now hands out ${ctx.cloner.call(node.text)}, taken while ${goLockName(ctx.guard, ctx.pkg.index)} is held`,
       notes,
       reviews,
     };
@@ -207,8 +208,8 @@ function escapeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
     if (locked) return { ...locked, reviews, notes };
   }
   return decline(
-    `${at(site)} hands out ${site.text} (${how}) without ${ctx.guard} held, and the copy cannot be moved to where the lock is held: ` +
-      `a copy taken there would race with the writers itself; take the copy while ${ctx.guard} is held by hand`,
+    `${at(site)} hands out ${site.text} (${how}) without ${goLockName(ctx.guard, ctx.pkg.index)} held, and the copy cannot be moved to where the lock is held: ` +
+      `a copy taken there would race with the writers itself; take the copy while ${goLockName(ctx.guard, ctx.pkg.index)} is held by hand`,
   );
 }
 
@@ -287,7 +288,7 @@ function lockedReturnRewrite(site: ResolvedSite, node: SyntaxNode, file: ParsedF
   const lock = guardAt(ctx.guard, ctx.shared.decl, node, ctx.pkg);
   if (!lock) return null;
   const caller = heldByCaller(site.func, ctx.guard, ctx.pkg);
-  if (caller) decline(`${at(site)} returns ${site.text} without ${ctx.guard}, but ${caller}; locking inside it to take the copy would deadlock`);
+  if (caller) decline(`${at(site)} returns ${site.text} without ${goLockName(ctx.guard, ctx.pkg.index)}, but ${caller}; locking inside it to take the copy would deadlock`);
   const [lockCall, unlockCall] = readLockCalls(lock);
   const nl = file.text.includes('\r\n') ? '\r\n' : '\n';
   const indent = indentAt(file.text, ret.startIndex) || '\t';
@@ -314,7 +315,7 @@ function heldByCaller(func: number, guard: string, pkg: PackageView): string | n
     for (const c of flow.raw.calls) {
       if (!c.callees.includes(f)) continue;
       const caller = flow.index.funcs[c.caller]!;
-      if (c.locks.some((l) => l.name === guard)) return `${flow.index.funcs[f]!.name} is called with ${guard} held (${lineOf(caller.file, c.pos)})`;
+      if (c.locks.some((l) => l.name === guard)) return `${flow.index.funcs[f]!.name} is called with ${goLockName(guard, pkg.index)} held (${lineOf(caller.file, c.pos)})`;
       stack.push(c.caller);
     }
   }
@@ -442,7 +443,7 @@ function rangeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
  * `Lock(); defer Unlock(); …; for … {…}` as the last statement of the function.
  */
 function lockedRangeRewrite(site: ResolvedSite, forNode: SyntaxNode, right: SyntaxNode, lock: GuardLock, file: ParsedFile, ctx: Context): Rewrite {
-  const where = `the range at ${at(site)} holds ${ctx.guard}${site.raw.range?.callsOut ? ` while it calls ${site.raw.range.callsOut}` : ''}`;
+  const where = `the range at ${at(site)} holds ${goLockName(ctx.guard, ctx.pkg.index)}${site.raw.range?.callsOut ? ` while it calls ${site.raw.range.callsOut}` : ''}`;
   if (!site.raw.locks.some((l) => l.name === ctx.guard)) decline(`${where}, taken by its callers; the loop cannot be moved out of a lock this function does not take`);
   const stmt = listedStatementOf(forNode);
   if (!stmt || !sameNode(stmt, forNode)) return decline(`${where}; only a plain range statement can be moved out of the lock`);
@@ -486,7 +487,7 @@ function lockedRangeRewrite(site: ResolvedSite, forNode: SyntaxNode, right: Synt
     edits,
     what: `${where}: the loop now ranges over ${snap}, a copy taken under the lock, after ${unlockCall}`,
     notes: [`the loop at ${at(site)} visits the entries as they were when the copy was taken: an entry removed meanwhile may still be visited once`],
-    reviews: [`the calls in the loop at ${at(site)} now run without ${ctx.guard}; check that they do not rely on it`],
+    reviews: [`the calls in the loop at ${at(site)} now run without ${goLockName(ctx.guard, ctx.pkg.index)}; check that they do not rely on it`],
   };
 }
 

@@ -15,6 +15,7 @@ import { Decline, decline, declarationNode, firstLine, isChanged, mapAccesses, s
 import { asType, assertionCannotFail, HelperNameError, readHelpers } from './go-types.js';
 import { rangeEdits, rangeJumps } from './range-body.js';
 import { accessPattern, type Fit } from './pattern.js';
+import { goLockName } from '../../src/analysis/rules/lock-names.js';
 
 export interface SyncMapPlan {
   fix: Fix;
@@ -138,7 +139,7 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
     `Access pattern: ${fit.fits ? 'fits' : 'check'}: ${fit.why}.`,
   ];
   if (accesses.some((a) => a.kind === 'range')) notes.push('Range sees no consistent snapshot: entries stored or deleted while it runs (also by its own body) may or may not be visited.');
-  if (shared.guard) notes.push(`${shared.guard} still surrounds some of its accesses; it no longer needs to, but it still makes the steps under it atomic: remove it only after checking that.`);
+  if (shared.guard) notes.push(`${goLockName(shared.guard, pkg.index)} still surrounds some of its accesses; it no longer needs to, but it still makes the steps under it atomic: remove it only after checking that.`);
   if (receivers.length > 0) notes.push(`Value receivers of ${decl.name.split('.')[0]} became pointer receivers so the sync.Map (which holds a mutex) is not copied; this changes the method set.`);
   return {
     fix: {

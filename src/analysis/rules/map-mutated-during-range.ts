@@ -1,7 +1,22 @@
 import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
 import { commonLock, isWrite } from '../conflicts.js';
-import { conflictEvidence, declEvidence, makeFinding, siteEvidence, type Rule } from './shared-map.js';
+import { conflictEvidence, declEvidence, makeFinding, siteEvidence, type Rule, type SharedMap } from './shared-map.js';
+import { goLockNameAt } from './lock-names.js';
+import { unguardedSites } from './unguarded-map-access.js';
+
+/**
+ * A range whose race is a missing lock is reported by unguarded-map-access, with this range as
+ * evidence: either the range itself lacks the map's lock (adding it makes its changes legal), or
+ * it holds the lock for writing and races only with accesses that forget it. A range that is
+ * wrong by itself (inserts new keys, calls out under the lock) still reports.
+ */
+export function foldsIntoUnguarded(map: SharedMap, range: ResolvedSite, writers: ResolvedSite[]): boolean {
+  if (!map.guard) return false;
+  const unguarded = new Set(unguardedSites(map));
+  if (unguarded.has(range)) return true;
+  return range.locks.some((l) => l.name === map.guard && l.mode === 'write') && writers.every((w) => unguarded.has(w));
+}
 
 /**
  * `t.tmpl` and `nt.tmpl` are the same field of two values: ranging over one while filling the
@@ -34,17 +49,19 @@ export const mapMutatedDuringRange: Rule = {
         );
         let msg: string | null = null;
         const ev = [declEvidence(map.decl), siteEvidence(flow, r, null)];
-        if ((deletes.length > 0 || inserts.length > 0) && concurrentWriters.length > 0) {
+        const races = (deletes.length > 0 || inserts.length > 0) && concurrentWriters.length > 0;
+        if (races && !foldsIntoUnguarded(map, r, concurrentWriters)) {
           const what = deletes.length > 0 ? 'deletes from' : 'inserts into';
           msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock`;
-          for (const m of [...deletes, ...inserts].slice(0, 2)) ev.push(siteEvidence(flow, m, null));
+          for (const m of [...deletes, ...inserts]) ev.push(siteEvidence(flow, m, null));
           const conflicts = map.conflicts.filter((c) => concurrentWriters.includes(c.a) || concurrentWriters.includes(c.b));
-          ev.push(...conflictEvidence(flow, map, concurrentWriters[0]!, conflicts, 2).slice(1));
+          ev.push(...conflictEvidence(flow, map, concurrentWriters[0]!, conflicts).slice(1));
         } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard)) {
-          msg = `range over ${map.decl.name} holds ${map.guard} while calling ${body.callsOut} for every entry; the callback runs under the lock and can deadlock or stall writers`;
+          const lock = goLockNameAt(map.guard, map.decl, r.text, flow.index);
+          msg = `range over ${map.decl.name} holds ${lock} while calling ${body.callsOut} for every entry; the callback runs under the lock and can deadlock or stall writers`;
         } else if (inserts.length > 0) {
           msg = `range over ${map.decl.name} inserts new keys into the map it visits; the Go spec leaves whether they are visited undefined`;
-          for (const m of inserts.slice(0, 2)) ev.push(siteEvidence(flow, m, null));
+          for (const m of inserts) ev.push(siteEvidence(flow, m, null));
         }
         if (msg) out.push(makeFinding(flow, 'map-mutated-during-range', map, r, msg, ev));
       }

@@ -1,6 +1,6 @@
 // The per-map view every rule reads: its accesses, the lock that guards it, and its races.
 import { createHash } from 'node:crypto';
-import type { Evidence, Finding, MapDecl, RuleId, SourceSpan } from '../model.js';
+import { EVIDENCE_LIMIT, type Evidence, type Finding, type MapDecl, type OmittedEvidence, type RuleId, type SourceSpan } from '../model.js';
 import type { PackageFlow, ResolvedSite } from '../concurrency.js';
 import { ConflictFinder, isWrite, type Conflict } from '../conflicts.js';
 
@@ -145,13 +145,7 @@ export function makeFinding(
     .update([rule, at.span.file, map.decl.key.replace(/:\d+:/, ':'), anchorName, String(relative), at.kind].join('\0'))
     .digest('hex')
     .slice(0, 16);
-  const seen = new Set<string>();
-  const ev = evidence.filter((e) => {
-    const k = `${e.kind}|${e.file}|${e.line}|${e.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const { evidence: ev, omitted } = boundEvidence(evidence);
   return {
     id,
     rule,
@@ -159,19 +153,47 @@ export function makeFinding(
     span: at.span,
     map: { key: map.decl.key, name: map.decl.name, kind: map.decl.kind, file: map.decl.span.file, line: map.decl.span.line },
     evidence: ev,
+    omittedEvidence: omitted,
   };
 }
 
+/**
+ * Drops repeated evidence and keeps the first EVIDENCE_LIMIT accesses and contexts (a map touched
+ * from hundreds of places must not list them all); the declaration and lock entries always stay.
+ */
+export function boundEvidence(evidence: Evidence[]): { evidence: Evidence[]; omitted: OmittedEvidence } {
+  const seen = new Set<string>();
+  const omitted: OmittedEvidence = { access: 0, context: 0 };
+  const kept = { access: 0, context: 0 };
+  const out: Evidence[] = [];
+  for (const e of evidence) {
+    // One place is listed once, under the first (most specific) description given for it.
+    const k = `${e.kind}|${e.file}|${e.line}|${e.column}${e.kind === 'access' ? '' : `|${e.message}`}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (e.kind === 'access' || e.kind === 'context') {
+      if (kept[e.kind] >= EVIDENCE_LIMIT[e.kind]) {
+        omitted[e.kind]++;
+        continue;
+      }
+      kept[e.kind]++;
+    }
+    out.push(e);
+  }
+  return { evidence: out, omitted };
+}
+
 /** Evidence for a set of conflicts involving `at`: the other accesses and the contexts. */
-export function conflictEvidence(flow: PackageFlow, map: SharedMap, at: ResolvedSite, conflicts: Conflict[], limit = 4): Evidence[] {
+export function conflictEvidence(flow: PackageFlow, map: SharedMap, at: ResolvedSite, conflicts: Conflict[]): Evidence[] {
   const ev: Evidence[] = [declEvidence(map.decl)];
   const ctxs = new Set<number>();
   let n = 0;
+  // Every conflicting site is listed: makeFinding keeps the first few and counts the rest.
   for (const c of conflicts) {
     const [mine, other, myCtx, otherCtx] = c.a === at ? [c.a, c.b, c.contexts[0], c.contexts[1]] : [c.b, c.a, c.contexts[1], c.contexts[0]];
     if (mine !== at) continue;
     if (n === 0) ev.push(siteEvidence(flow, at, myCtx));
-    if (n < limit) ev.push(siteEvidence(flow, other, otherCtx));
+    ev.push(siteEvidence(flow, other, otherCtx));
     n++;
     ctxs.add(myCtx);
     ctxs.add(otherCtx);

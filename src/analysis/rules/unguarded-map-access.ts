@@ -1,36 +1,88 @@
 import type { Finding } from '../model.js';
-import { bySpan, conflictEvidence, describeAccess, makeFinding, type Rule } from './shared-map.js';
+import type { ResolvedSite } from '../concurrency.js';
+import { bySpan, conflictEvidence, describeAccess, makeFinding, siteEvidence, type Rule, type SharedMap } from './shared-map.js';
+import { goLockNameAt } from './lock-names.js';
 
-/** An access without the lock that guards the same map elsewhere. */
+const WRITES = ['write', 'delete', 'clear'];
+
+/**
+ * The accesses of a guarded map that race because they lack its lock (or write under its read
+ * lock). Callers of a getter that hands the map out are left to map-escapes-lock at the getter.
+ */
+export function unguardedSites(map: SharedMap): ResolvedSite[] {
+  const guard = map.guard;
+  if (!guard || map.conflicts.length === 0) return [];
+  const handedOut = map.sites.some((s) => s.kind === 'escape' && s.escape === 'return' && s.locks.some((l) => l.name === guard));
+  const offenders = new Set(
+    map.conflicts
+      .flatMap((c) => [c.a, c.b])
+      .filter((s) => {
+        if (s.viaReturn && handedOut) return false;
+        const held = s.locks.find((l) => l.name === guard);
+        return !held || (held.mode === 'read' && WRITES.includes(s.kind));
+      }),
+  );
+  return [...offenders].sort(bySpan);
+}
+
+/** Ranges holding the map's write lock that change the map and conflict with one of `sites`. */
+function lockedRangesRacingWith(map: SharedMap, sites: ResolvedSite[]): ResolvedSite[] {
+  const mine = new Set(sites);
+  return map.sites.filter(
+    (r) =>
+      r.kind === 'range' &&
+      !mine.has(r) &&
+      map.sites.some((s) => WRITES.includes(s.kind) && s.raw.inRanges.includes(r.raw.id)) &&
+      r.locks.some((l) => l.name === map.guard && l.mode === 'write') &&
+      map.conflicts.some((c) => (c.a === r && mine.has(c.b)) || (c.b === r && mine.has(c.a))),
+  );
+}
+
+/**
+ * An access without the lock that guards the same map elsewhere. One function that forgets the
+ * lock is one missing Lock call: its unguarded accesses make one finding, at the first of them,
+ * and the others are its evidence.
+ */
 export const unguardedMapAccess: Rule = {
   id: 'unguarded-map-access',
   run({ flow, maps }) {
     const out: Finding[] = [];
     for (const map of maps) {
       const guard = map.guard;
-      if (!guard || map.conflicts.length === 0) continue;
+      if (!guard) continue;
       const guarded = map.sites.filter((s) => s.locks.some((l) => l.name === guard));
-      // Callers of a getter that hands the map out are covered by map-escapes-lock at the getter.
-      const handedOut = map.sites.some((s) => s.kind === 'escape' && s.escape === 'return' && s.locks.some((l) => l.name === guard));
-      const offenders = new Set(
-        map.conflicts
-          .flatMap((c) => [c.a, c.b])
-          .filter((s) => {
-            if (s.viaReturn && handedOut) return false;
-            const held = s.locks.find((l) => l.name === guard);
-            return !held || (held.mode === 'read' && ['write', 'delete', 'clear'].includes(s.kind));
-          }),
-      );
-      for (const at of [...offenders].sort(bySpan)) {
-        const held = at.locks.find((l) => l.name === guard);
-        const mine = map.conflicts.filter((c) => c.a === at || c.b === at);
-        const example = guarded.find((g) => g !== at);
+      const groups = new Map<string, ResolvedSite[]>();
+      for (const s of unguardedSites(map)) {
+        const underRead = s.locks.some((l) => l.name === guard);
+        const key = `${s.func}|${underRead}`;
+        groups.set(key, [...(groups.get(key) ?? []), s]);
+      }
+      for (const [at, ...rest] of groups.values()) {
+        if (!at) continue;
+        const held = at.locks.some((l) => l.name === guard);
+        const lock = goLockNameAt(guard, map.decl, at.text, flow.index);
+        const more = rest.length === 0 ? '' : ` (and at ${rest.length} more access${rest.length === 1 ? '' : 'es'} in the same function)`;
         const msg = held
-          ? `${map.decl.name} is ${describeAccess(at)} while holding only the read lock of ${guard}; writes need ${guard}.Lock()`
-          : `${map.decl.name} is ${describeAccess(at)} here without ${guard}, which guards it at ${guarded.length} other access${guarded.length === 1 ? '' : 'es'}`;
+          ? `${map.decl.name} is ${describeAccess(at)} here${more} while holding only the read lock of ${lock}; writes need ${lock}.Lock()`
+          : `${map.decl.name} is ${describeAccess(at)} here${more} without ${lock}, which guards it at ${guarded.length} other access${guarded.length === 1 ? '' : 'es'}`;
+        const mine = map.conflicts.filter((c) => c.a === at || c.b === at);
         const ev = conflictEvidence(flow, map, at, mine);
+        // The same function's other unguarded accesses come first: they share the missing lock.
+        ev.splice(2, 0, ...rest.map((s) => ({ ...siteEvidence(flow, s, null), message: `also without ${lock}: ${describeAccess(s)}: ${s.text}` })));
+        // A range that holds the lock and changes the map races only with this missing lock
+        // (map-mutated-during-range folds it here): it is named as such, right after them.
+        const ranges = lockedRangesRacingWith(map, [at, ...rest]);
+        const atRange = new Set(ranges.map((r) => `${r.span.file}:${r.span.line}`));
+        const others = ev.filter((e) => !(e.kind === 'access' && atRange.has(`${e.file}:${e.line}`)));
+        const folded = ranges.map((r) => ({
+          ...siteEvidence(flow, r, null),
+          message: `range holding ${goLockNameAt(guard, map.decl, r.text, flow.index)} changes the map and races only with this missing lock: ${r.text}`,
+        }));
+        ev.splice(0, ev.length, ...others.slice(0, 2 + rest.length), ...folded, ...others.slice(2 + rest.length));
+        const example = guarded.find((g) => g !== at);
         if (example) {
-          ev.push({ kind: 'lock', message: `guarded by ${guard} here: ${example.text}`, file: example.span.file, line: example.span.line, column: example.span.column });
+          const there = goLockNameAt(guard, map.decl, example.text, flow.index);
+          ev.push({ kind: 'lock', message: `guarded by ${there} here: ${example.text}`, file: example.span.file, line: example.span.line, column: example.span.column });
         }
         out.push(makeFinding(flow, 'unguarded-map-access', map, at, msg, ev));
       }

@@ -4,7 +4,9 @@ import type { Finding, RuleId } from '../analysis/model.js';
 import type { PackageIndex, ParsedFile } from '../analysis/package-index.js';
 import type { PackageFlow } from '../analysis/concurrency.js';
 import type { RuleContext, SharedMap } from '../analysis/rules/shared-map.js';
+import type { ResolvedSite } from '../analysis/concurrency.js';
 import type { Fix } from './model.js';
+import { addressOperandOf } from './go-syntax.js';
 
 /** What a transform may read about the package of a finding. */
 export interface PackageView {
@@ -60,4 +62,30 @@ export function guardIsRW(guard: string, pkg: PackageView): boolean {
 export function goAtLeast(goVersion: string, minor: number): boolean {
   const m = /^1\.(\d+)/.exec(goVersion);
   return m !== null && Number(m[1]) >= minor;
+}
+
+/** An access that takes the map variable's address (`&s.m`), with the `&` expression's text. */
+export interface AddressTaken {
+  site: ResolvedSite;
+  /** `&s.m`, as written. */
+  expr: string;
+  /** Why no transform rewrites it, ending so a transform can add its own clause. */
+  why: string;
+}
+
+/**
+ * The accesses of a map that are the operand of `&`, in site order. The analysis records them as
+ * escapes; every transform checks here first, because none may rewrite the operand of `&`: the
+ * pointer's receiver writes through it into the live variable.
+ */
+export function addressTakenSites(shared: SharedMap, pkg: PackageView): AddressTaken[] {
+  const out: AddressTaken[] = [];
+  for (const site of shared.sites) {
+    const file = pkg.files.find((f) => f.rel === site.span.file);
+    const amp = file ? addressOperandOf(file, site.span.start, site.span.end) : null;
+    if (!amp) continue;
+    const expr = amp.text;
+    out.push({ site, expr, why: `${site.span.file}:${site.span.line} takes the address of ${site.text} (${expr}): whoever gets the pointer writes through it into the live ${shared.decl.name}, or replaces it, so the operand of & cannot be rewritten` });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // The contract every transform in transforms/ implements: a pure function from a finding and its
 // package's facts to fix alternatives, or the reason it declines. Transforms never touch files.
-import type { Finding, RuleId } from '../analysis/model.js';
+import type { Finding, MapDecl, RuleId } from '../analysis/model.js';
 import type { PackageIndex, ParsedFile } from '../analysis/package-index.js';
 import type { PackageFlow } from '../analysis/concurrency.js';
 import type { RuleContext, SharedMap } from '../analysis/rules/shared-map.js';
@@ -88,4 +88,24 @@ export function addressTakenSites(shared: SharedMap, pkg: PackageView): AddressT
     out.push({ site, expr, why: `${site.span.file}:${site.span.line} takes the address of ${site.text} (${expr}): whoever gets the pointer writes through it into the live ${shared.decl.name}, or replaces it, so the operand of & cannot be rewritten` });
   }
   return out;
+}
+
+/**
+ * Why the map's declared type is part of the package's API, or null: an exported package
+ * variable, or an exported field (importers reach it through any value of its struct they get).
+ * A transform that changes the map's type (wrapper, sync.Map) would break every importer.
+ * Package main cannot be imported, so it has no such API.
+ */
+export function exportedMapApi(decl: MapDecl, pkg: PackageView): string | null {
+  if (pkg.name === 'main') return null;
+  if (decl.kind === 'package-var' && isExported(decl.name)) return `${decl.name} is an exported package variable`;
+  if (decl.kind === 'field') {
+    const [owner, field] = decl.name.split('.');
+    if (field && isExported(field)) return `${field} is an exported field of ${isExported(owner ?? '') ? 'the exported type ' : ''}${owner}`;
+  }
+  return null;
+}
+
+function isExported(name: string): boolean {
+  return /^\p{Lu}/u.test(name);
 }

@@ -7,7 +7,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import { touchesContents } from '../../src/analysis/conflicts.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { addressTakenSites, guardIsRW, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
+import { addressTakenSites, exportedMapApi, guardIsRW, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import {
   endOfStatementLine,
   indentAt,
@@ -139,6 +139,13 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     edits.push(...declEdits.edits);
     imports[declEdits.file] = ['sync'];
     if (declEdits.review) review = review ? `${review}; ${declEdits.review}` : declEdits.review;
+  }
+  // The map keeps its type, so the package's API is kept; but code in other packages that
+  // touches it directly does not take the new lock.
+  const api = exportedMapApi(decl, pkg);
+  if (api) {
+    const why = `importers outside the package access ${decl.name} without the lock (${api}); give them methods that lock, or check that none writes it`;
+    review = review ? `${review}; ${why}` : why;
   }
   const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
   const what = lock.reused

@@ -7,7 +7,7 @@ import { isWrite } from '../../src/analysis/conflicts.js';
 import { splitMapType, normType } from '../../src/analysis/types.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { addressTakenSites, goAtLeast, sharedMapOf, type PackageView } from '../../src/plan/transform.js';
+import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView } from '../../src/plan/transform.js';
 import { ancestorOfType, descendants, endOfStatementLine, lineStart, sameNode, statementsOfList, unparen } from '../../src/plan/go-syntax.js';
 import { packageDeclares, packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from '../mutex-wrap/copylocks.js';
@@ -49,6 +49,8 @@ interface Spec {
 function build(finding: Finding, pkg: PackageView): SyncMapPlan {
   const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
   const decl = shared.decl;
+  const api = exportedMapApi(decl, pkg);
+  if (api) decline(`changing the type of ${decl.name} would break its importers (${api}); mutex-wrap --style inline keeps the type`);
   const addressed = addressTakenSites(shared, pkg)[0];
   if (addressed) decline(`${addressed.why}; the pointer would point to a sync.Map, not to a map[K]V`);
   if (finding.rule === 'map-escapes-lock') {

@@ -1,6 +1,6 @@
 // Writing a Plan's files: atomic (temp file + rename), refusing files changed since the scan,
 // keeping the file mode, the line endings (kept in the text) and a BOM.
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import type { PlannedFile } from './model.js';
@@ -29,6 +29,11 @@ export function writePlannedFiles(files: PlannedFile[], root: string): WriteOutc
   for (const f of files) {
     const abs = resolve(root, f.path);
     try {
+      if (f.created) {
+        createExclusive(abs, fileBytes(f.after, false));
+        out.written.push(f.path);
+        continue;
+      }
       const now = readFileSync(abs);
       if (createHash('sha256').update(now).digest('hex') !== f.sha256) {
         out.refused.push({ file: f.path, message: 'changed since it was scanned; not overwritten (run fix again)' });
@@ -37,7 +42,8 @@ export function writePlannedFiles(files: PlannedFile[], root: string): WriteOutc
       writeAtomic(abs, fileBytes(f.after, startsWithBom(now)));
       out.written.push(f.path);
     } catch (err) {
-      out.refused.push({ file: f.path, message: `cannot write: ${describeFsError(err)}` });
+      const exists = f.created && (err as NodeJS.ErrnoException).code === 'EEXIST';
+      out.refused.push({ file: f.path, message: exists ? 'was created since the scan; not overwritten (run fix again)' : `cannot write: ${describeFsError(err)}` });
     }
   }
   return out;
@@ -47,7 +53,8 @@ export function writePlannedFiles(files: PlannedFile[], root: string): WriteOutc
 export function restorePlannedFiles(files: PlannedFile[], root: string): void {
   for (const f of files) {
     const abs = resolve(root, f.path);
-    writeAtomic(abs, fileBytes(f.before, startsWithBom(readFileSync(abs))));
+    if (f.created) unlinkSync(abs);
+    else writeAtomic(abs, fileBytes(f.before, startsWithBom(readFileSync(abs))));
   }
 }
 
@@ -71,5 +78,25 @@ export function writeAtomic(path: string, bytes: Uint8Array): void {
   } catch (err) {
     unlinkSync(tmp);
     throw err;
+  }
+}
+
+/**
+ * Creates a new file at `path` with `bytes`, failing (EEXIST) when something is there already:
+ * written to a temp file first, then hard-linked into place, so it appears whole or not at all.
+ */
+export function createExclusive(path: string, bytes: Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.gomapfix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true }); // gone already when openSync failed
   }
 }

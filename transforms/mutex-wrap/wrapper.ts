@@ -63,7 +63,7 @@ function buildWrapper(finding: Finding, pkg: PackageView): Fix {
   const imports: Record<string, string[]> = {};
   if (ctx.type.source) {
     const emitted = packageDeclEdit(pkg, ctx.type.name, ctx.type.source) ?? decline(`the package already declares ${ctx.type.name}`);
-    ctx.edits.push(emitted.edit);
+    ctx.edits.push(...emitted.edits);
     imports[emitted.file] = ['sync'];
   }
   declaration(ctx);

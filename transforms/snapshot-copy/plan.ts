@@ -86,7 +86,7 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
   };
   if (cloner.usesMapsPackage) for (const e of edits) if (e.text.includes('maps.Clone(')) addImport(e.file, 'maps');
   if (cloner.helper) {
-    edits.push(cloner.helper.edit);
+    edits.push(...cloner.helper.edits);
     for (const p of cloner.helperImports) addImport(cloner.helper.file, p);
   }
 

@@ -127,8 +127,7 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
     }
   }
   for (const [name, source] of helpers.used) {
-    const e = helperEdit(pkg, name, source);
-    if (e) edits.push(e);
+    edits.push(...helperEdits(pkg, name, source));
   }
   const receivers = declared.receivers;
   edits.push(...receivers);
@@ -363,7 +362,7 @@ function removeElement(file: ParsedFile, element: SyntaxNode): TextEdit {
   return { file: file.rel, start: element.startIndex, end: element.endIndex + (text[element.endIndex] === ',' ? 1 : 0), text: '' };
 }
 
-/** Appends a read helper to the package's host file, unless the package has it (src/plan/package-decls.ts). */
-function helperEdit(pkg: PackageView, name: string, source: string): TextEdit | null {
-  return packageDeclEdit(pkg, name, source)?.edit ?? null;
+/** Adds a read helper to the package's gomapfix_helpers.go, unless the package has it (src/plan/package-decls.ts). */
+function helperEdits(pkg: PackageView, name: string, source: string): TextEdit[] {
+  return packageDeclEdit(pkg, name, source)?.edits ?? [];
 }

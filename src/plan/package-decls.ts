@@ -3,7 +3,6 @@
 // fix that needs one: a reader finds them there, not appended to whichever file a fix touched.
 // Every fix that needs one emits the same edits, so the merge step collapses them into one
 // insertion however many fixes of the package ask for it.
-import { posix } from 'node:path';
 import type { TextEdit } from './model.js';
 import type { PackageView } from './transform.js';
 import type { ParsedFile } from '../analysis/package-index.js';
@@ -21,9 +20,10 @@ export const HELPERS_FILE = 'gomapfix_helpers.go';
 
 /** The path (as the package's files are named) of the package's helpers file, and the file if it exists. */
 export function helpersFile(pkg: PackageView): { rel: string; file: ParsedFile | undefined } {
-  const dir = posix.dirname(pkg.files[0]!.rel.split('\\').join('/'));
-  const rel = dir === '.' ? HELPERS_FILE : `${dir}/${HELPERS_FILE}`;
-  return { rel, file: pkg.files.find((f) => f.rel.split('\\').join('/') === rel) };
+  // Beside the package's first file, spelled with its separators, so it matches the scanned names.
+  const first = pkg.files[0]!.rel;
+  const rel = first.slice(0, Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1) + HELPERS_FILE;
+  return { rel, file: pkg.files.find((f) => f.rel === rel) };
 }
 
 /** The opening of a new helpers file: what it is, and the package clause. */

@@ -83,6 +83,8 @@ describe('auto', () => {
       expect(fix.safety).toBe('review');
       expect(fix.reason).toContain(`mutex-wrap (wrapper) declines: changing the type of ${name} would break its importers`);
       expect(fix.reason).toContain(`Review: importers outside the package access ${name} without the lock`);
+      // The added mutex is unexported: the fix adds nothing to the package's API.
+      expect(plan.files[0]!.after).toMatch(name === 'Counts' ? /\nvar countsMu sync\.RWMutex \/\/ guards Counts\n/ : /\n\tmu +sync\.RWMutex \/\/ guards Hits\n/);
     }
   });
 

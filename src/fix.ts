@@ -2,7 +2,7 @@
 // Nothing here writes files; src/plan/write.ts does, from the Plan.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { analyzePackageWithFacts, parseDir, type FileInput } from './analysis/analyze.js';
 import { targetPlatform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover } from './files/discover.js';
@@ -46,6 +46,8 @@ interface SourceFile {
   current: string;
   hasBom: boolean;
   bytes: Uint8Array;
+  /** A file the plan creates (gomapfix_helpers.go): it starts empty and does not exist on disk. */
+  created?: boolean;
 }
 
 interface DirState {
@@ -110,7 +112,8 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
       if (retry && !only) continue;
       options.onProgress?.('analysing', dirsDone++, passTotal);
       const parsed = parseDir(
-        dir.files.map((f): FileInput => ({ rel: f.rel, bytes: encode(f) })),
+        // A created file whose fixes were all dropped is still empty: it is not part of the package.
+        dir.files.filter((f) => !(f.created && f.current === '')).map((f): FileInput => ({ rel: f.rel, bytes: encode(f) })),
         platform,
       );
       if (pass === 1) {
@@ -177,7 +180,14 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   for (const dir of dirs) {
     for (const f of dir.files) {
       if (f.current === f.original) continue;
-      plan.files.push({ path: f.rel, sha256: f.sha256, before: f.original, after: f.current, fixes: plan.fixes.filter((x) => x.edits.some((e) => e.file === f.rel)).map((x) => x.findingId) } satisfies PlannedFile);
+      plan.files.push({
+        path: f.rel,
+        sha256: f.sha256,
+        before: f.original,
+        after: f.current,
+        fixes: plan.fixes.filter((x) => x.edits.some((e) => e.file === f.rel)).map((x) => x.findingId),
+        ...(f.created ? { created: true } : {}),
+      } satisfies PlannedFile);
     }
   }
   return plan;
@@ -189,7 +199,7 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
  * file), and the rest are applied again: a fix is applied whole, in all its files, or not at all.
  */
 function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, plan: Plan, onProgress: FixOptions['onProgress']): void {
-  const sourceOf = (fix: PassFix, rel: string) => dirOfFix.get(fix)!.files.find((x) => x.rel === rel);
+  const sourceOf = (fix: PassFix, rel: string) => dirOfFix.get(fix)!.files.find((x) => x.rel === rel) ?? createdFile(fix, rel, dirOfFix.get(fix)!, plan.root);
   let live = accepted;
   for (;;) {
     const byFile = new Map<string, { source: SourceFile; fixes: PassFix[] }>();
@@ -197,9 +207,11 @@ function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, pl
     for (const fix of live) {
       for (const rel of touchedFiles(fix)) {
         const source = sourceOf(fix, rel);
-        if (!source) {
+        const creates = fix.edits.some((e) => e.file === rel && e.create);
+        if (!source || (creates && !source.created)) {
           missing.push(fix);
-          plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `dropped: it edits ${rel}, which was not scanned` });
+          const why = source ? `it would create ${rel}, which exists but is not part of the package` : `it edits ${rel}, which was not scanned`;
+          plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `dropped: ${why}` });
           break;
         }
         const e = byFile.get(rel) ?? { source, fixes: [] };
@@ -240,6 +252,17 @@ function problemAlone(fix: PassFix, sourceOf: (fix: PassFix, rel: string) => Sou
     if (!r.ok) return `${rel}: ${r.message}`;
   }
   return null;
+}
+
+/**
+ * The new file a fix creates (its edits for `rel` are marked `create`), added to the directory's
+ * files so later fixes and passes see it; undefined when the fix does not create `rel`.
+ */
+function createdFile(fix: Fix, rel: string, dir: DirState, root: string): SourceFile | undefined {
+  if (!fix.edits.some((e) => e.file === rel && e.create)) return undefined;
+  const file: SourceFile = { rel, abs: resolve(root, rel), sha256: '', original: '', current: '', hasBom: false, bytes: new Uint8Array(), created: true };
+  dir.files.push(file);
+  return file;
 }
 
 function touchedFiles(fix: Fix): string[] {

@@ -74,4 +74,26 @@ describe('auto', () => {
     // Every finding is accounted for: fixed, declined or pending.
     expect(plan.declined.map((d) => d.findingId).sort()).toEqual(plan.findings.map((f) => f.id).sort());
   });
+
+  it('keeps the type of an exported map: wrapper and sync.Map are passed over, inline is chosen and needs review', () => {
+    for (const [fixture, name] of [['mutex-wrap/exported-field-inline', 'Stats.Hits'], ['mutex-wrap-wrapper/declines-exported-package-var', 'Counts']] as const) {
+      const plan = autoPlan(fixture);
+      expect(plan.fixes.map((f) => f.title)).toEqual([expect.stringMatching(/^mutex-wrap \(inline\): guard /)]);
+      const fix = plan.fixes[0]!;
+      expect(fix.safety).toBe('review');
+      expect(fix.reason).toContain(`mutex-wrap (wrapper) declines: changing the type of ${name} would break its importers`);
+      expect(fix.reason).toContain(`Review: importers outside the package access ${name} without the lock`);
+      // The added mutex is unexported: the fix adds nothing to the package's API.
+      expect(plan.files[0]!.after).toMatch(name === 'Counts' ? /\nvar countsMu sync\.RWMutex \/\/ guards Counts\n/ : /\n\tmu +sync\.RWMutex \/\/ guards Hits\n/);
+    }
+  });
+
+  it('never rewrites the operand of &: json.Unmarshal(b, &c.limits) is declined with the reason, not copied', () => {
+    for (const fixture of ['snapshot-copy/declines-address-of-map-unmarshal', 'mutex-wrap/declines-address-of-map-unmarshal']) {
+      const plan = autoPlan(fixture);
+      expect(plan.files, fixture).toEqual([]);
+      expect(plan.fixes).toEqual([]);
+      expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/takes the address of c\.limits \(&c\.limits\)/);
+    }
+  });
 });

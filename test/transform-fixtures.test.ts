@@ -1,6 +1,7 @@
 // Every fixture case whose expect.json has a `fix` entry (docs/fixtures.md) is rewritten by the
 // real tool and the result is proven by the real Go toolchain:
-//  - the planned files equal the case's output*.go exactly (inputs without one stay unchanged);
+//  - the planned files equal the case's output*.go exactly (inputs without one stay unchanged;
+//    a created file such as gomapfix_helpers.go has an output_gomapfix_helpers.go);
 //  - a second run over the result plans nothing (idempotent);
 //  - the output passes go vet and go build (Go 1.26, and Go 1.19 when the go directive allows),
 //    and `go test -race -count=3` (every race test now passes);
@@ -112,6 +113,12 @@ describe('transform fixtures', () => {
             const want = c.outputs.get(name);
             if (want === undefined) expect(produced.has(name), `${name} has no output file, so it must not change`).toBe(false);
             else expect(produced.get(name), `${name}`).toBe(want);
+          }
+          // A file the plan creates (gomapfix_helpers.go) has an expected output too, and is new.
+          for (const f of p.files.filter((x) => !existsSync(join(tmp.dir, x.path)))) {
+            expect(f.created, `${f.path} does not exist, so the plan must create it`).toBe(true);
+            expect(f.before).toBe('');
+            expect(f.after, `${f.path} is created; output_${f.path} says what it holds`).toBe(c.outputs.get(f.path));
           }
           // Idempotent: the rewritten package has nothing left for this transform.
           for (const [name, text] of c.outputs) writeFileSync(join(tmp.dir, name), text);

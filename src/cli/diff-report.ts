@@ -17,7 +17,7 @@ export function diffReport(plan: Plan, color: boolean): string {
       out.push(c.bold(`#   ${fix.title}${fix.pass > 1 ? ` [pass ${fix.pass}]` : ''}`));
       out.push(c.dim(`#   why: ${headlineWhy(fix.reason)}`));
     }
-    const patch = createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.before, file.after, undefined, undefined, { context: 3 });
+    const patch = createTwoFilesPatch(oldName(file), `b/${file.path}`, file.before, file.after, undefined, undefined, { context: 3 });
     for (const line of patch.split('\n').slice(1)) {
       if (line.startsWith('+++') || line.startsWith('---')) out.push(c.bold(line));
       else if (line.startsWith('+')) out.push(c.green(line));
@@ -58,10 +58,15 @@ export function planJson(plan: Plan): string {
     JSON.stringify(
       {
         ...rest,
-        files: files.map((f) => ({ path: f.path, sha256: f.sha256, fixes: f.fixes, diff: createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after) })),
+        files: files.map((f) => ({ path: f.path, sha256: f.sha256, fixes: f.fixes, diff: createTwoFilesPatch(oldName(f), `b/${f.path}`, f.before, f.after) })),
       },
       null,
       2,
     ) + '\n'
   );
+}
+
+/** The diff's old name: /dev/null for a file the plan creates, as git shows a new file. */
+function oldName(f: { path: string; created?: boolean }): string {
+  return f.created ? '/dev/null' : `a/${f.path}`;
 }

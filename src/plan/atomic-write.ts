@@ -1,6 +1,6 @@
 // Replacing one file atomically (temp file beside it + rename), keeping its mode and owner, and
 // sweeping the temp files an interrupted run left behind.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -41,6 +41,26 @@ export function writeAtomic(path: string, bytes: Uint8Array): void {
   } catch (err) {
     unlinkSync(tmp);
     throw err;
+  }
+}
+
+/**
+ * Creates a new file at `path` with `bytes`, failing (EEXIST) when something is there already:
+ * written to a temp file first, then hard-linked into place, so it appears whole or not at all.
+ */
+export function createExclusive(path: string, bytes: Uint8Array): void {
+  const tmp = tempPath(path);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true }); // gone already when openSync failed
   }
 }
 

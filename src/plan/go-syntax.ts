@@ -301,3 +301,16 @@ function methodWritesReceiver(index: PackageIndex, method: string): boolean {
     return new RegExp(`\\b${f.recvName}\\.\\w+(?:\\[[^\\]]*\\])?\\s*(?:[-+*/%&|^]|<<|>>|&\\^)?=[^=]|\\b${f.recvName}\\.\\w+\\s*(?:\\+\\+|--)`).test(text);
   });
 }
+
+/**
+ * The `&x` expression when the expression at [start, end) is the operand of a unary `&`
+ * (through parentheses), else null. `&s.m` hands out the variable, not the map: whoever gets the
+ * pointer may write the map or replace it (`json.Unmarshal(b, &s.m)`), so no rewrite of the
+ * operand keeps its meaning (`&maps.Clone(s.m)` would not even compile).
+ */
+export function addressOperandOf(file: ParsedFile, start: number, end: number): SyntaxNode | null {
+  let n: SyntaxNode | null = nodeAt(file, start, end);
+  while (n?.parent?.type === 'parenthesized_expression') n = n.parent;
+  const p = n?.parent;
+  return p?.type === 'unary_expression' && p.child(0)?.type === '&' ? p : null;
+}

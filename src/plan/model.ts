@@ -14,6 +14,8 @@ export interface TextEdit {
    * Appends of different fixes at one point do not clash: all apply, in fix order.
    */
   append?: boolean;
+  /** The edit writes into a file the plan creates (gomapfix_helpers.go); it is applied to empty text. */
+  create?: boolean;
 }
 
 export type Safety = 'safe' | 'review';
@@ -56,6 +58,8 @@ export interface PlannedFile {
   after: string;
   /** The fixes (by finding id) that edit this file. */
   fixes: string[];
+  /** The file does not exist yet: `before` is '', `sha256` is '', and writing creates it (never overwrites). */
+  created?: boolean;
 }
 
 export interface Plan {

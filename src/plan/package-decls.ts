@@ -1,6 +1,8 @@
-// Declarations a fix needs once per package (a generic helper func, a locked map type). Every
-// fix that needs one emits the same edit into the same host file, so the merge step collapses
-// them into one insertion however many fixes of the package ask for it.
+// Declarations a fix needs once per package (a generic helper func, a locked map type). They go
+// into a file of their own, gomapfix_helpers.go in the package's directory, created by the first
+// fix that needs one: a reader finds them there, not appended to whichever file a fix touched.
+// Every fix that needs one emits the same edits, so the merge step collapses them into one
+// insertion however many fixes of the package ask for it.
 import type { TextEdit } from './model.js';
 import type { PackageView } from './transform.js';
 import type { ParsedFile } from '../analysis/package-index.js';
@@ -13,25 +15,40 @@ export function packageDeclares(pkg: PackageView, name: string): boolean {
   return pkg.files.some((f) => decl.test(f.text));
 }
 
-/** The file that hosts package-wide helpers: the first non-test file by name (or the first file). */
-export function hostFile(pkg: PackageView): ParsedFile {
-  const sorted = [...pkg.files].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return sorted.find((f) => !f.rel.endsWith('_test.go')) ?? sorted[0]!;
+/** The name of the file that holds the package-wide helpers gomapfix adds. */
+export const HELPERS_FILE = 'gomapfix_helpers.go';
+
+/** The path (as the package's files are named) of the package's helpers file, and the file if it exists. */
+export function helpersFile(pkg: PackageView): { rel: string; file: ParsedFile | undefined } {
+  // Beside the package's first file, spelled with its separators, so it matches the scanned names.
+  const first = pkg.files[0]!.rel;
+  const rel = first.slice(0, Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1) + HELPERS_FILE;
+  return { rel, file: pkg.files.find((f) => f.rel === rel) };
+}
+
+/** The opening of a new helpers file: what it is, and the package clause. */
+export function helpersFileHeader(pkg: PackageView): string {
+  return `// Code added by gomapfix: helpers its rewrites of this package use. Edit freely; a later run\n// reuses a helper it finds here instead of adding another.\n\npackage ${pkg.name}\n`;
 }
 
 /**
- * The edit that appends `source` (a complete top-level declaration, no surrounding blank lines)
- * to the host file, or null when the package already declares `name`. Line endings follow the
- * host file's (CRLF files stay CRLF).
+ * The edits that add `source` (a complete top-level declaration, no surrounding blank lines) to
+ * the package's helpers file, or null when the package already declares `name`. When the file
+ * does not exist yet, the first edit creates it (header and package clause; identical in every
+ * fix, so it merges into one). Line endings follow an existing file's (CRLF stays CRLF).
  */
-export function packageDeclEdit(pkg: PackageView, name: string, source: string): { file: string; edit: TextEdit } | null {
+export function packageDeclEdit(pkg: PackageView, name: string, source: string): { file: string; edits: TextEdit[] } | null {
   if (packageDeclares(pkg, name)) return null;
-  const host = hostFile(pkg);
-  const eol = host.text.includes('\r\n') ? '\r\n' : '\n';
-  const end = host.text.length;
-  const lead = host.text.endsWith('\n') ? '' : eol;
+  const { rel, file } = helpersFile(pkg);
+  if (!file) {
+    const create = { file: rel, start: 0, end: 0, append: true, create: true } as const;
+    return { file: rel, edits: [{ ...create, text: helpersFileHeader(pkg) }, { ...create, text: `\n${source.replace(/\r\n/g, '\n')}\n` }] };
+  }
+  const eol = file.text.includes('\r\n') ? '\r\n' : '\n';
+  const end = file.text.length;
+  const lead = file.text.endsWith('\n') || end === 0 ? '' : eol;
   const body = source.replace(/\r?\n/g, eol);
-  return { file: host.rel, edit: { file: host.rel, start: end, end, text: `${lead}${eol}${body}${eol}`, append: true } };
+  return { file: rel, edits: [{ file: rel, start: end, end, text: `${lead}${eol}${body}${eol}`, append: true }] };
 }
 
 /** `map[string][]*time.Time` → `StringSlicePtrTimeTime`: the words of a type, for a helper name. */

@@ -1,10 +1,12 @@
 // The contract every transform in transforms/ implements: a pure function from a finding and its
 // package's facts to fix alternatives, or the reason it declines. Transforms never touch files.
-import type { Finding, RuleId } from '../analysis/model.js';
+import type { Finding, MapDecl, RuleId } from '../analysis/model.js';
 import type { PackageIndex, ParsedFile } from '../analysis/package-index.js';
 import type { PackageFlow } from '../analysis/concurrency.js';
 import type { RuleContext, SharedMap } from '../analysis/rules/shared-map.js';
+import type { ResolvedSite } from '../analysis/concurrency.js';
 import type { Fix } from './model.js';
+import { addressOperandOf } from './go-syntax.js';
 
 /** What a transform may read about the package of a finding. */
 export interface PackageView {
@@ -60,4 +62,50 @@ export function guardIsRW(guard: string, pkg: PackageView): boolean {
 export function goAtLeast(goVersion: string, minor: number): boolean {
   const m = /^1\.(\d+)/.exec(goVersion);
   return m !== null && Number(m[1]) >= minor;
+}
+
+/** An access that takes the map variable's address (`&s.m`), with the `&` expression's text. */
+export interface AddressTaken {
+  site: ResolvedSite;
+  /** `&s.m`, as written. */
+  expr: string;
+  /** Why no transform rewrites it, ending so a transform can add its own clause. */
+  why: string;
+}
+
+/**
+ * The accesses of a map that are the operand of `&`, in site order. The analysis records them as
+ * escapes; every transform checks here first, because none may rewrite the operand of `&`: the
+ * pointer's receiver writes through it into the live variable.
+ */
+export function addressTakenSites(shared: SharedMap, pkg: PackageView): AddressTaken[] {
+  const out: AddressTaken[] = [];
+  for (const site of shared.sites) {
+    const file = pkg.files.find((f) => f.rel === site.span.file);
+    const amp = file ? addressOperandOf(file, site.span.start, site.span.end) : null;
+    if (!amp) continue;
+    const expr = amp.text;
+    out.push({ site, expr, why: `${site.span.file}:${site.span.line} takes the address of ${site.text} (${expr}): whoever gets the pointer writes through it into the live ${shared.decl.name}, or replaces it, so the operand of & cannot be rewritten` });
+  }
+  return out;
+}
+
+/**
+ * Why the map's declared type is part of the package's API, or null: an exported package
+ * variable, or an exported field (importers reach it through any value of its struct they get).
+ * A transform that changes the map's type (wrapper, sync.Map) would break every importer.
+ * Package main cannot be imported, so it has no such API.
+ */
+export function exportedMapApi(decl: MapDecl, pkg: PackageView): string | null {
+  if (pkg.name === 'main') return null;
+  if (decl.kind === 'package-var' && isExported(decl.name)) return `${decl.name} is an exported package variable`;
+  if (decl.kind === 'field') {
+    const [owner, field] = decl.name.split('.');
+    if (field && isExported(field)) return `${field} is an exported field of ${isExported(owner ?? '') ? 'the exported type ' : ''}${owner}`;
+  }
+  return null;
+}
+
+function isExported(name: string): boolean {
+  return /^\p{Lu}/u.test(name);
 }

@@ -1,7 +1,7 @@
 // The first phase of writing a planned file: everything that can refuse it is checked before any
 // file of its package is written (src/plan/write.ts).
 import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { PlannedFile } from './model.js';
 import { describeFsError } from '../files/discover.js';
@@ -11,8 +11,10 @@ export interface WriteTarget {
   file: PlannedFile;
   /** The regular file that receives the bytes: the planned path, or the target of its symbolic link. */
   target: string;
-  /** The bytes on disk now; they hash to the scan's sha256. */
+  /** The bytes on disk now; they hash to the scan's sha256 (empty for a file the plan creates). */
   original: Buffer;
+  /** A new file (gomapfix_helpers.go): created exclusively, never replacing one. */
+  created?: boolean;
 }
 
 export type WriteCheck = { ok: true; target: WriteTarget } | { ok: false; message: string };
@@ -30,6 +32,7 @@ export function isWithin(root: string, path: string): boolean {
 export function checkWrite(file: PlannedFile, root: string, realRoot: string): WriteCheck {
   const refuse = (message: string): WriteCheck => ({ ok: false, message });
   const abs = resolve(root, file.path);
+  if (file.created) return checkCreate(file, abs, realRoot);
   let target = abs;
   try {
     const real = realpathSync(abs);
@@ -57,6 +60,25 @@ export function checkWrite(file: PlannedFile, root: string, realRoot: string): W
     return { ok: true, target: { file, target, original } };
   } catch (err) {
     return refuse(`cannot be written: ${describeFsError(err)}`);
+  }
+}
+
+/** A file the plan creates: nothing is at its path yet, and its directory is inside the root and writable. */
+function checkCreate(file: PlannedFile, abs: string, realRoot: string): WriteCheck {
+  const refuse = (message: string): WriteCheck => ({ ok: false, message });
+  try {
+    lstatSync(abs);
+    return refuse('was created since the scan; not overwritten (run fix again)');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return refuse(`cannot be written: ${describeFsError(err)}`);
+  }
+  try {
+    const dir = realpathSync(dirname(abs));
+    if (!isWithin(realRoot, dir)) return refuse(`would be created through a symbolic link to a directory outside the scanned root (${dir}); not written`);
+    accessSync(dir, constants.W_OK);
+    return { ok: true, target: { file, target: resolve(dir, basename(abs)), original: Buffer.alloc(0), created: true } };
+  } catch (err) {
+    return refuse(`cannot be created: ${describeFsError(err)}`);
   }
 }
 

@@ -2,12 +2,12 @@
 // package is checked (src/plan/write-check.ts) before any of them is written, so a refused file
 // never leaves its package half rewritten (say, without the helper type another file now uses).
 // Each write is atomic and keeps the file's mode, owner, line endings (kept in the text) and BOM.
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, unlinkSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { PlannedFile } from './model.js';
 import { describeFsError } from '../files/discover.js';
 import { checkWrite, type WriteCheck, type WriteTarget } from './write-check.js';
-import { removeStaleTemps, writeAtomic } from './atomic-write.js';
+import { createExclusive, removeStaleTemps, writeAtomic } from './atomic-write.js';
 
 /** A package none of whose files was written, because one of them was refused. */
 export interface RefusedPackage {
@@ -79,7 +79,8 @@ export function writePlannedFiles(files: PlannedFile[], root: string): WriteOutc
           out.removedTemps.push(...removeStaleTemps(tdir));
         }
         // A link and its target planned alike: the file is written once.
-        if (!writtenTargets.has(t.target)) writeAtomic(t.target, fileBytes(t.file.after, startsWithBom(t.original)));
+        if (t.created) createExclusive(t.target, fileBytes(t.file.after, false));
+        else if (!writtenTargets.has(t.target)) writeAtomic(t.target, fileBytes(t.file.after, startsWithBom(t.original)));
         done.push(t);
       } catch (err) {
         failure = { file: t.file.path, message: `cannot be written: ${describeFsError(err)}` };
@@ -116,7 +117,8 @@ function rollBack(done: WriteTarget[]): string[] {
   const stuck: string[] = [];
   for (const t of done) {
     try {
-      writeAtomic(t.target, t.original);
+      if (t.created) unlinkSync(t.target);
+      else writeAtomic(t.target, t.original);
     } catch {
       stuck.push(t.file.path);
     }
@@ -144,7 +146,9 @@ export function restorePlannedFiles(files: PlannedFile[], root: string): { file:
         failed.push({ file: f.path, message: 'changed after it was written; not restored, it keeps the newer text' });
         continue;
       }
-      writeAtomic(target, fileBytes(f.before, bom));
+      // A file the plan created did not exist before: restoring it is removing it.
+      if (f.created) unlinkSync(target);
+      else writeAtomic(target, fileBytes(f.before, bom));
       restored.add(target);
     } catch (err) {
       failed.push({ file: f.path, message: `could not be restored: ${describeFsError(err)}` });

@@ -8,7 +8,7 @@ import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
+import { addressTakenSites, goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import { descendants, enclosingFunction, indentAt, isFunctionBodyList, lockHazards, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
 import { planInline } from '../mutex-wrap/inline.js';
 import { newMutexName } from '../mutex-wrap/naming.js';
@@ -60,6 +60,8 @@ interface RangeRewrite {
 function buildFix(finding: Finding, pkg: PackageView): Fix {
   const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
   const decl = shared.decl;
+  const addressed = addressTakenSites(shared, pkg).find((a) => a.site.span.file === finding.span.file && a.site.span.start === finding.span.start);
+  if (addressed) decline(`${addressed.why}; collecting keys does not change what is done through the pointer`);
   if (finding.rule === 'map-escapes-lock') {
     decline(`the map leaves its lock (${finding.message.replace(/\.$/, '')}); collecting keys does not help its later users (snapshot-copy hands out a copy instead)`);
   }

@@ -7,7 +7,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import { touchesContents } from '../../src/analysis/conflicts.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { guardIsRW, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
+import { addressTakenSites, exportedMapApi, guardIsRW, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import {
   endOfStatementLine,
   indentAt,
@@ -53,7 +53,11 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   const decl = shared.decl;
   if (decl.kind === 'param') decline(`${decl.name} is a parameter: the map belongs to the callers; fix the map they pass`);
   if (decl.kind === 'named-type') decline(`${decl.name} is a named map type used as a receiver: a mutex cannot be added to a map type, and no rewrite can keep its methods; turn it into a struct holding the map and a mutex by hand`);
+  const addressed = addressTakenSites(shared, pkg);
+  const addressedAt = (s: ResolvedSite) => addressed.find((a) => a.site === s);
   if (finding.rule === 'map-escapes-lock') {
+    const here = addressed.find((a) => a.site.span.file === finding.span.file && a.site.span.start === finding.span.start);
+    if (here) decline(`${here.why}; a lock cannot cover what is done through the pointer later, so guard that use by hand`);
     decline(`the map leaves its lock (${finding.message.replace(/\.$/, '')}); a mutex cannot protect what callers do with it afterwards (snapshot-copy hands out a copy instead)`);
   }
   const rangeUnderLock = shared.sites.find((s) => s.kind === 'range' && s.raw.range?.callsOut && s.locks.length > 0);
@@ -81,13 +85,16 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   // finding: a lock here cannot reach them.
   const escape = shared.sites.find((s) => s.kind === 'escape' && s.escape !== 'call');
   const throughEscape = (s: ResolvedSite) => escape !== undefined && decl.kind === 'field' && s.kind !== 'escape' && (s.viaReturn || !spelledAsField(s, decl, files));
-  const unlocked = candidates.filter((s) => !s.locks.some((l) => l.name === lock.name && (l.mode === 'write' || !isWriteSite(s))));
+  // `&m` lets the callee write the map: only the write lock covers it.
+  const unlocked = candidates.filter((s) => !s.locks.some((l) => l.name === lock.name && (l.mode === 'write' || !(isWriteSite(s) || addressedAt(s)))));
   const leftToEscape = unlocked.filter(throughEscape);
   const toLock = unlocked.filter((s) => !throughEscape(s));
   const upgrade = toLock.find((s) => s.locks.some((l) => l.name === lock.name));
   if (upgrade) decline(`${at(upgrade)} writes the map while holding only the read lock of ${lock.display}; change RLock to Lock there by hand`);
   if (toLock.length === 0) decline('every racing access already holds the lock');
   for (const s of toLock) {
+    const addr = addressedAt(s);
+    if (addr) decline(`${addr.why}; a lock around ${at(s)} would not cover what is done through the pointer later, so guard that use by hand`);
     if (s.kind === 'escape' && s.escape !== 'call') {
       decline(`the map escapes at ${at(s)} (${s.text}: ${s.escape === 'return' ? 'returned' : s.escape === 'send' ? 'sent on a channel' : s.escape === 'store' ? 'stored elsewhere' : 'passed to a callback'}); a mutex cannot guard what its users do with it afterwards`);
     }
@@ -133,6 +140,13 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     edits.push(...declEdits.edits);
     imports[declEdits.file] = ['sync'];
     if (declEdits.review) review = review ? `${review}; ${declEdits.review}` : declEdits.review;
+  }
+  // The map keeps its type, so the package's API is kept; but code in other packages that
+  // touches it directly does not take the new lock.
+  const api = exportedMapApi(decl, pkg);
+  if (api) {
+    const why = `importers outside the package access ${decl.name} without the lock (${api}); give them methods that lock, or check that none writes it`;
+    review = review ? `${review}; ${why}` : why;
   }
   const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
   const what = lock.reused

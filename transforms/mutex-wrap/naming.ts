@@ -19,11 +19,14 @@ export interface LockChoice {
 }
 
 /**
- * `mu` for the only map of a struct, else `<field>Mu`; `<name>Mu` for package and local maps.
+ * `mu` for the only map of a struct, else `<field>Mu`; `<name>Mu` for package and local maps,
+ * always starting lower-case.
  * A numeric suffix avoids any field, method or package-level name already taken.
  */
 export function newMutexName(decl: MapDecl, pkg: PackageView): string {
-  const field = decl.name.split('.').pop()!;
+  // Unexported even beside an exported map (`Counts` → `countsMu`): the fix adds no API.
+  const own = decl.name.split('.').pop()!;
+  const field = own[0]!.toLowerCase() + own.slice(1);
   if (decl.kind === 'field') {
     const owner = decl.name.split('.')[0]!;
     const st = pkg.index.structs.get(owner);

@@ -8,7 +8,7 @@ import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
+import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import { ancestorOfType, descendants, enclosingFunction, isReferenceType, lockHazards, nodeAt, sameNode, splitMapType, writeThroughLoadedValue } from '../../src/plan/go-syntax.js';
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
@@ -38,6 +38,10 @@ function buildWrapper(finding: Finding, pkg: PackageView): Fix {
   const decl = shared.decl;
   if (decl.kind === 'param') decline(`${decl.name} is a parameter: the map belongs to the callers; fix the map they pass`);
   if (decl.kind === 'named-type') decline(`${decl.name} is a named map type with methods: replacing it with a wrapper would change its methods' receiver, and no rewrite can keep them; turn it into a struct holding the map and a mutex by hand`);
+  const api = exportedMapApi(decl, pkg);
+  if (api) decline(`changing the type of ${decl.name} would break its importers (${api}); mutex-wrap --style inline keeps the type`);
+  const addressed = addressTakenSites(shared, pkg)[0];
+  if (addressed) decline(`${addressed.why}; the pointer would point to the wrapper, not to a map[K]V`);
   const escape = shared.sites.find((s) => s.kind === 'escape');
   if (escape) {
     const how = { return: 'returns it', send: 'sends it on a channel', store: 'stores it in another variable', callback: 'passes it to a function value', call: 'passes it to a function expecting a map' }[escape.escape ?? 'call'];
@@ -59,7 +63,7 @@ function buildWrapper(finding: Finding, pkg: PackageView): Fix {
   const imports: Record<string, string[]> = {};
   if (ctx.type.source) {
     const emitted = packageDeclEdit(pkg, ctx.type.name, ctx.type.source) ?? decline(`the package already declares ${ctx.type.name}`);
-    ctx.edits.push(emitted.edit);
+    ctx.edits.push(...emitted.edits);
     imports[emitted.file] = ['sync'];
   }
   declaration(ctx);

@@ -15,7 +15,7 @@ export interface Cloner {
   /** How the copy is made, for titles: `maps.Clone`, `the generic helper cloneMap`… */
   how: string;
   /** The package-level helper to add (null when none is needed or it exists already). */
-  helper: { file: string; edit: TextEdit } | null;
+  helper: { file: string; edits: TextEdit[] } | null;
   /** Imports the helper's file needs (a concrete helper naming `time.Time` needs "time"). */
   helperImports: string[];
   /** Whether call sites need `import "maps"`. */

@@ -9,7 +9,7 @@ import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
+import { addressTakenSites, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import { ancestorOfType, descendants, enclosingFunction, isAssignedTo, indentAt, isFunctionBodyList, lineStart, listedStatementOf, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
 import { clonerFor, mapTypeOf, type Cloner } from './clone.js';
 import { guardAt, readLockCalls, type GuardLock } from './lock.js';
@@ -87,7 +87,7 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
   };
   if (cloner.usesMapsPackage) for (const e of edits) if (e.text.includes('maps.Clone(')) addImport(e.file, 'maps');
   if (cloner.helper) {
-    edits.push(cloner.helper.edit);
+    edits.push(...cloner.helper.edits);
     for (const p of cloner.helperImports) addImport(cloner.helper.file, p);
   }
 
@@ -148,6 +148,8 @@ function planSite(site: ResolvedSite, ctx: Context): Rewrite | string {
 }
 
 function rewriteSite(site: ResolvedSite, ctx: Context): Rewrite {
+  const addressed = addressTakenSites(ctx.shared, ctx.pkg).find((a) => a.site === site);
+  if (addressed) decline(`${addressed.why}; a copy would take the writes meant for the map (and &${ctx.cloner.call(site.text)} does not compile)`);
   if (site.viaReturn) return throughResult(site, ctx);
   if (site.kind === 'escape' && site.escape && site.escape in HOW) return escapeRewrite(site, ctx);
   if (site.kind === 'range') return rangeRewrite(site, ctx);

@@ -7,7 +7,7 @@ import { isWrite } from '../../src/analysis/conflicts.js';
 import { splitMapType, normType } from '../../src/analysis/types.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { goAtLeast, sharedMapOf, type PackageView } from '../../src/plan/transform.js';
+import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView } from '../../src/plan/transform.js';
 import { ancestorOfType, descendants, endOfStatementLine, lineStart, sameNode, statementsOfList, unparen } from '../../src/plan/go-syntax.js';
 import { packageDeclares, packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from '../mutex-wrap/copylocks.js';
@@ -50,6 +50,10 @@ interface Spec {
 function build(finding: Finding, pkg: PackageView): SyncMapPlan {
   const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
   const decl = shared.decl;
+  const api = exportedMapApi(decl, pkg);
+  if (api) decline(`changing the type of ${decl.name} would break its importers (${api}); mutex-wrap --style inline keeps the type`);
+  const addressed = addressTakenSites(shared, pkg)[0];
+  if (addressed) decline(`${addressed.why}; the pointer would point to a sync.Map, not to a map[K]V`);
   if (finding.rule === 'map-escapes-lock') {
     decline(`the map leaves its lock (${finding.message.replace(/\.$/, '')}); a sync.Map cannot be handed out where a map[K]V is expected (snapshot-copy applies)`);
   }
@@ -124,8 +128,7 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
     }
   }
   for (const [name, source] of helpers.used) {
-    const e = helperEdit(pkg, name, source);
-    if (e) edits.push(e);
+    edits.push(...helperEdits(pkg, name, source));
   }
   const receivers = declared.receivers;
   edits.push(...receivers);
@@ -360,7 +363,7 @@ function removeElement(file: ParsedFile, element: SyntaxNode): TextEdit {
   return { file: file.rel, start: element.startIndex, end: element.endIndex + (text[element.endIndex] === ',' ? 1 : 0), text: '' };
 }
 
-/** Appends a read helper to the package's host file, unless the package has it (src/plan/package-decls.ts). */
-function helperEdit(pkg: PackageView, name: string, source: string): TextEdit | null {
-  return packageDeclEdit(pkg, name, source)?.edit ?? null;
+/** Adds a read helper to the package's gomapfix_helpers.go, unless the package has it (src/plan/package-decls.ts). */
+function helperEdits(pkg: PackageView, name: string, source: string): TextEdit[] {
+  return packageDeclEdit(pkg, name, source)?.edits ?? [];
 }

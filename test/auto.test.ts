@@ -81,7 +81,8 @@ describe('auto', () => {
       expect(plan.fixes.map((f) => f.title)).toEqual([expect.stringMatching(/^mutex-wrap \(inline\): guard /)]);
       const fix = plan.fixes[0]!;
       expect(fix.safety).toBe('review');
-      expect(fix.reason).toContain(`mutex-wrap (wrapper) declines: changing the type of ${name} would break its importers`);
+      // The wrapper and sync.Map decline for the same reason; the why says it once.
+      expect(fix.reason).toContain(`changing the type of ${name} would break its importers`);
       expect(fix.reason).toContain(`Review: importers outside the package access ${name} without the lock`);
       // The added mutex is unexported: the fix adds nothing to the package's API.
       expect(plan.files[0]!.after).toMatch(name === 'Counts' ? /\nvar countsMu sync\.RWMutex \/\/ guards Counts\n/ : /\n\tmu +sync\.RWMutex \/\/ guards Hits\n/);

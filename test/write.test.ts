@@ -23,20 +23,22 @@ function goBuild(dir: string): { ok: boolean; output: string } {
 
 describe('a package is written whole or not at all', () => {
   it('writes none of a package when one of its files changed after planning; other packages are written', { timeout: 60_000 }, () => {
-    // Wrapper style: the shared lockedMap helper goes into a.go, and b.go uses it too.
+    // Wrapper style: the shared lockedMap helper goes into a new gomapfix_helpers.go that a.go and b.go use.
     const dir = tempTree({ 'go.mod': GO_MOD, 'a.go': racy('p', 'acounts', 'RunA'), 'b.go': racy('p', 'bcounts', 'RunB'), 'q/q.go': racy('q') });
     const plan = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap', style: 'wrapper' });
-    expect(plan.files.map((f) => f.path).sort()).toEqual(['a.go', 'b.go', join('q', 'q.go')]);
-    expect(plan.files.find((f) => f.path === 'a.go')!.after).toContain('type lockedMap[');
+    const helpers = 'gomapfix_helpers.go';
+    expect(plan.files.map((f) => f.path).sort()).toEqual(['a.go', 'b.go', helpers, join('q', helpers), join('q', 'q.go')]);
+    expect(plan.files.find((f) => f.path === helpers)!.after).toContain('type lockedMap[');
     const edited = racy('p', 'acounts', 'RunA') + '\n// edited meanwhile\n';
     writeFileSync(join(dir, 'a.go'), edited);
 
     const outcome = writePlannedFiles(plan.files, plan.root);
-    expect(outcome.written).toEqual([join('q', 'q.go')]);
-    expect(outcome.packages).toEqual([{ dir: '.', cause: { file: 'a.go', message: 'changed since it was scanned; not overwritten (run fix again)' }, files: ['a.go', 'b.go'] }]);
+    expect(outcome.written.sort()).toEqual([join('q', helpers), join('q', 'q.go')]);
+    expect(outcome.packages).toEqual([{ dir: '.', cause: { file: 'a.go', message: 'changed since it was scanned; not overwritten (run fix again)' }, files: expect.arrayContaining(['a.go', 'b.go', helpers]) }]);
     expect(outcome.refused).toContainEqual({ file: 'b.go', message: 'not written: a.go in the same package was refused' });
     expect(readFileSync(join(dir, 'a.go'), 'utf8')).toBe(edited);
     expect(readFileSync(join(dir, 'b.go'), 'utf8')).toBe(racy('p', 'bcounts', 'RunB'));
+    expect(existsSync(join(dir, helpers)), 'the helper file of the refused package is not created').toBe(false);
     expect(readFileSync(join(dir, 'q', 'q.go'), 'utf8')).toContain('lockedMap');
     // Writing b.go alone would have left `undefined: lockedMap`.
     const build = goBuild(dir);

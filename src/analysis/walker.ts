@@ -444,17 +444,22 @@ class FunctionWalker {
       rhsTypes.push(...st);
       this.expr(single, 'read');
     }
-    const plan = lefts.map((l, i) => {
+    const plan: { l: LNode; r: LNode | null | undefined; refs: SymRef[]; type: string | null }[] = [];
+    for (let i = 0; i < lefts.length; i++) {
+      const l = lefts[i]!;
       const r = single ? null : rights[i];
-      if (!r) return { l, r, refs: [] as SymRef[], type: rhsTypes[i] ?? null };
+      if (!r) {
+        plan.push({ l, r, refs: [] as SymRef[], type: rhsTypes[i] ?? null });
+        continue;
+      }
       const refs = this.types.mapRefs(r);
       const type = this.types.typeOf(r);
       const existing = l.type === 'identifier' ? this.scope.vars.get(this.t(l)) : undefined;
       // `x := s.m` makes x an alias: no access. Redeclaring an existing variable assigns it.
       if (existing && refs.length === 0) this.expr(r, 'read');
       else this.expr(r, refs.length > 0 ? 'alias' : 'read');
-      return { l, r, refs, type };
-    });
+      plan.push({ l, r, refs, type });
+    }
     for (const { l, r, refs, type } of plan) {
       if (l.type !== 'identifier') continue;
       const name = this.t(l);
@@ -495,12 +500,14 @@ class FunctionWalker {
     const values = child(spec, 'value');
     const vals = values ? values.children : [];
     const declared = typeNode ? this.t(typeNode) : null;
-    const plan = names.map((n, i) => {
+    const plan: { n: LNode; r: LNode | null; refs: SymRef[]; type: string | null }[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
       const r = vals[i] ?? null;
       const refs = r ? this.types.mapRefs(r) : [];
       if (r) this.expr(r, refs.length > 0 ? 'alias' : 'read');
-      return { n, r, refs, type: declared ?? (r ? this.types.typeOf(r) : null) };
-    });
+      plan.push({ n, r, refs, type: declared ?? (r ? this.types.typeOf(r) : null) });
+    }
     for (const { n, r, refs, type } of plan) {
       const v = this.declare(this.t(n), type, n.start);
       this.initVar(v, r, refs);
@@ -515,7 +522,8 @@ class FunctionWalker {
     const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
     const rights = right ? (right.type === 'expression_list' ? right.children : [right]) : [];
     const plain = s.op === '=';
-    rights.forEach((r, i) => {
+    for (let i = 0; i < rights.length; i++) {
+      const r = rights[i]!;
       const l = lefts[i];
       const refs = plain ? this.types.mapRefs(r) : [];
       if (refs.length > 0 && l) {
@@ -532,11 +540,12 @@ class FunctionWalker {
       } else {
         this.expr(r, 'read');
       }
-    });
-    lefts.forEach((l, i) => {
+    }
+    for (let i = 0; i < lefts.length; i++) {
+      const l = lefts[i]!;
       // `pkgVar = s.m` stores an alias: the store is recorded on the right-hand map, not as a write.
       const r = rights[i];
-      if (plain && r && this.types.mapRefs(r).length > 0 && this.types.mapRefs(l).length > 0) return;
+      if (plain && r && this.types.mapRefs(r).length > 0 && this.types.mapRefs(l).length > 0) continue;
       if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);
@@ -547,10 +556,10 @@ class FunctionWalker {
           local.ownKey = `local:${this.fn.index}:${local.name}:${local.start}`;
           local.refs.push({ key: local.ownKey });
         }
-        return;
+        continue;
       }
       this.expr(l, 'target');
-    });
+    }
   }
 
   /**
@@ -625,10 +634,20 @@ class FunctionWalker {
   }
 
   private expr(node: LNode, role: Role): void {
-    const n = node;
+    // An explicit stack instead of recursion for what nests as deep as the input does
+    // (parentheses, operators, operand chains); popping visits in the recursive order.
+    const work: [LNode, Role][] = [[node, role]];
+    while (work.length > 0) {
+      const [n, r] = work.pop()!;
+      this.exprStep(n, r, work);
+    }
+  }
+
+  /** Visits `n` itself; the subexpressions still to visit are pushed onto `work`, last first. */
+  private exprStep(n: LNode, role: Role, work: [LNode, Role][]): void {
     switch (n.type) {
       case 'parenthesized_expression':
-        for (const c of n.children) this.expr(c, role);
+        pushChildren(work, n, role);
         return;
       case 'identifier':
       case 'selector_expression': {
@@ -642,7 +661,7 @@ class FunctionWalker {
         }
         if (n.type === 'selector_expression') {
           const operand = child(n, 'operand');
-          if (operand) this.expr(operand, 'read');
+          if (operand) work.push([operand, 'read']);
           return;
         }
         // A package function used as a value runs later, from here.
@@ -657,15 +676,15 @@ class FunctionWalker {
         const operand = child(n, 'operand');
         const idx = child(n, 'index');
         const refs = operand ? this.types.mapRefs(operand) : [];
+        if (idx) work.push([idx, 'read']);
         if (refs.length > 0) {
           this.walkInner(operand!);
           const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
           if (idx) site.indexText = this.t(idx);
           site.mapText = this.t(unparen(operand!));
         } else if (operand) {
-          this.expr(operand, 'read');
+          work.push([operand, 'read']);
         }
-        if (idx) this.expr(idx, 'read');
         return;
       }
       case 'call_expression':
@@ -677,7 +696,7 @@ class FunctionWalker {
       case 'unary_expression': {
         const operand = n.children[0];
         if (!operand) return;
-        this.expr(operand, n.op === '&' && role !== 'read' ? 'store' : 'read');
+        work.push([operand, n.op === '&' && role !== 'read' ? 'store' : 'read']);
         return;
       }
       case 'composite_literal': {
@@ -688,11 +707,11 @@ class FunctionWalker {
       case 'type_conversion_expression':
       case 'type_assertion_expression': {
         const operand = child(n, 'operand');
-        if (operand) this.expr(operand, 'read');
+        if (operand) work.push([operand, 'read']);
         return;
       }
       default:
-        for (const c of n.children) this.expr(c, 'read');
+        pushChildren(work, n, 'read');
     }
   }
 
@@ -865,12 +884,13 @@ class FunctionWalker {
       };
       const ks = kinds[name];
       if (ks) {
-        args.forEach((a, i) => {
+        for (let i = 0; i < args.length; i++) {
+          const a = args[i]!;
           const refs = this.types.mapRefs(a);
           const k = ks[i];
           if (refs.length > 0 && k) this.record(refs, k, a.start, a.end, a);
           else this.expr(a, 'read');
-        });
+        }
         return;
       }
     }
@@ -1008,7 +1028,8 @@ class FunctionWalker {
   }
 
   private bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): void {
-    args.forEach((a, i) => {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
       const kind = spawn === null ? this.instanceKind(a) : 'other';
       this.facts.argInstances.push({ callees, paramIndex: i, kind: typeof kind === 'object' ? 'other' : kind });
       const fl = unparen(a);
@@ -1017,7 +1038,7 @@ class FunctionWalker {
         const literal = this.literal(fl, 'passed', pos);
         const argLocks = args.map((x) => (['identifier', 'selector_expression'].includes(unparen(x).type) ? this.lockName(x) : null));
         this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
-        return;
+        continue;
       }
       const refs = this.types.mapRefs(a);
       if (refs.length > 0) {
@@ -1026,7 +1047,7 @@ class FunctionWalker {
       } else {
         this.expr(a, 'read');
       }
-    });
+    }
   }
 
   // ---- facts ----
@@ -1236,4 +1257,9 @@ function collectSpecs(decl: LNode): LNode[] {
     else if (c.type === 'var_spec_list') out.push(...c.children.filter((x) => x.type === 'var_spec'));
   }
   return out;
+}
+
+/** Pushes `n`'s children last-first, so popping visits them in source order. */
+function pushChildren(work: [LNode, Role][], n: LNode, role: Role): void {
+  for (let i = n.children.length - 1; i >= 0; i--) work.push([n.children[i]!, role]);
 }

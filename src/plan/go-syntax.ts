@@ -42,11 +42,24 @@ export function isFunctionBodyList(list: SyntaxNode): boolean {
   return !!fn && (fn.type === 'function_declaration' || fn.type === 'method_declaration' || fn.type === 'func_literal');
 }
 
+/**
+ * The named nodes under `n`, in pre-order. An explicit stack, not `yield*` recursion: Go nests
+ * as deep as the input likes, and each level of `yield*` also costs every later item a step.
+ */
 export function* descendants(n: SyntaxNode): Generator<SyntaxNode> {
-  for (const c of n.namedChildren) {
+  const stack: SyntaxNode[] = [];
+  pushNamedChildren(stack, n);
+  while (stack.length > 0) {
+    const c = stack.pop()!;
     yield c;
-    yield* descendants(c);
+    pushNamedChildren(stack, c);
   }
+}
+
+/** Pushes `n`'s named children last-first, so popping visits them in source order. */
+function pushNamedChildren(stack: SyntaxNode[], n: SyntaxNode): void {
+  const children = n.namedChildren;
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
 }
 
 /** The offset where the line holding `pos` starts. */
@@ -74,15 +87,18 @@ export function jumpsLeaving(region: SyntaxNode[]): { kind: 'return' | 'other'; 
   const end = region[region.length - 1]!.endIndex;
   const labels = new Set<string>();
   for (const s of region) for (const d of [s, ...descendants(s)]) if (d.type === 'labeled_statement') labels.add(d.child(0)?.text ?? '');
-  const visit = (n: SyntaxNode, loops: number, breakables: number) => {
-    if (n.type === 'func_literal') return;
+  // Pre-order over an explicit stack; each entry carries the loops and breakables around it.
+  const stack: [SyntaxNode, number, number][] = region.map((s): [SyntaxNode, number, number] => [s, 0, 0]).reverse();
+  while (stack.length > 0) {
+    const [n, loops, breakables] = stack.pop()!;
+    if (n.type === 'func_literal') continue;
     switch (n.type) {
       case 'return_statement':
         out.push({ kind: 'return', node: n });
-        return;
+        continue;
       case 'goto_statement':
         if (!labels.has(n.namedChildren[0]?.text ?? '')) out.push({ kind: 'other', node: n });
-        return;
+        continue;
       case 'break_statement':
       case 'continue_statement': {
         const label = n.namedChildren[0]?.text;
@@ -91,14 +107,14 @@ export function jumpsLeaving(region: SyntaxNode[]): { kind: 'return' | 'other'; 
         } else if (n.type === 'break_statement' ? breakables === 0 : loops === 0) {
           out.push({ kind: 'other', node: n });
         }
-        return;
+        continue;
       }
     }
     const loop = n.type === 'for_statement' ? 1 : 0;
     const breakable = loop || /switch_statement$|^select_statement$/.test(n.type) ? 1 : 0;
-    for (const c of n.namedChildren) visit(c, loops + loop, breakables + breakable);
-  };
-  for (const s of region) visit(s, 0, 0);
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, loops + loop, breakables + breakable]);
+  }
   return out.filter((j) => j.node.startIndex >= start && j.node.endIndex <= end);
 }
 
@@ -125,13 +141,16 @@ export interface Hazard {
 export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: ParsedFile): Hazard[] {
   const pure = pureFunctionsOf(index);
   const out: Hazard[] = [];
-  const visit = (n: SyntaxNode) => {
+  // Pre-order over an explicit stack (children pushed in reverse).
+  const stack = [...nodes].reverse();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
     switch (n.type) {
       case 'func_literal':
         // A literal defined here runs wherever it is called; a call of it is judged at the call.
-        return;
+        continue;
       case 'go_statement':
-        return;
+        continue;
       case 'send_statement':
         out.push({ what: 'a channel send', node: n });
         break;
@@ -150,9 +169,8 @@ export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: Pars
         break;
       }
     }
-    for (const c of n.namedChildren) visit(c);
-  };
-  for (const n of nodes) visit(n);
+    pushNamedChildren(stack, n);
+  }
   return out;
 }
 

@@ -28,10 +28,47 @@ export function statementsOfList(list: SyntaxNode): SyntaxNode[] {
 
 /** The function (declaration or literal) a node runs in. */
 export function enclosingFunction(n: SyntaxNode): SyntaxNode | null {
-  for (let cur: SyntaxNode | null = n.parent; cur; cur = cur.parent) {
+  for (const cur of ancestors(n)) {
     if (cur.type === 'function_declaration' || cur.type === 'method_declaration' || cur.type === 'func_literal') return cur;
   }
   return null;
+}
+
+// Climbs this far with `.parent` before walking down from the root instead.
+const SHORT_CLIMB = 8;
+
+/**
+ * The ancestors of `n`, nearest first. tree-sitter finds a node's parent by descending from the
+ * root, so climbing k levels with `.parent` costs k times the depth: quadratic in thousands of
+ * nested blocks or parentheses. Past a short climb, one cursor walk from the root down to `n`
+ * yields the rest at the cost of the depth once.
+ */
+export function* ancestors(n: SyntaxNode): Generator<SyntaxNode> {
+  let cur = n.parent;
+  for (let i = 0; cur && i < SHORT_CLIMB; i++, cur = cur.parent) yield cur;
+  if (!cur) return;
+  const path = pathFromRoot(cur);
+  if (path) {
+    for (let i = path.length - 1; i >= 0; i--) yield path[i]!;
+    return;
+  }
+  for (; cur; cur = cur.parent) yield cur;
+}
+
+/** The nodes from the root down to `n` (inclusive), or null when the cursor cannot find it. */
+function pathFromRoot(n: SyntaxNode): SyntaxNode[] | null {
+  const cursor = n.tree.walk();
+  const path: SyntaxNode[] = [];
+  for (;;) {
+    const node = cursor.currentNode;
+    path.push(node);
+    if (node.id === n.id) return path;
+    // Down to the first child that spans n.
+    if (!cursor.gotoFirstChild()) return null;
+    while (cursor.startIndex > n.startIndex || cursor.endIndex < n.endIndex) {
+      if (!cursor.gotoNextSibling()) return null;
+    }
+  }
 }
 
 /** Whether a statement list is the top-level list of a function's body. */
@@ -243,7 +280,9 @@ class PureFunctions {
 
 /** The nearest node of the given type containing n (n itself included), or null. */
 export function ancestorOfType(n: SyntaxNode | null, type: string): SyntaxNode | null {
-  for (let cur = n; cur; cur = cur.parent) if (cur.type === type) return cur;
+  if (!n) return null;
+  if (n.type === type) return n;
+  for (const cur of ancestors(n)) if (cur.type === type) return cur;
   return null;
 }
 

@@ -1117,19 +1117,22 @@ class FunctionWalker {
    * (decided by what the callers pass), or anything else.
    */
   private instanceKind(operand: LNode): InstanceKind {
-    const n = unparen(operand);
-    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) return this.instanceKind(n.children[0]);
-    if (this.types.isFreshStruct(n, null)) return 'fresh';
-    if (n.type === 'selector_expression') {
+    // A loop down `&x` and `a.b.c` operand chains: they nest as deep as the input does.
+    let n = unparen(operand);
+    for (;;) {
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) {
+        n = unparen(n.children[0]);
+        continue;
+      }
+      if (this.types.isFreshStruct(n, null)) return 'fresh';
+      if (n.type !== 'selector_expression') break;
       // A struct-valued field is part of the value that holds it.
       const t = this.types.selectorType(n);
       const inner = child(n, 'operand');
-      if (t && inner && this.index.structs.has(t.trim())) {
-        const holder = this.types.typeOf(inner);
-        if (holder) this.facts.valueFields.push({ type: t.trim(), holder: baseTypeName(holder) });
-        return this.instanceKind(inner);
-      }
-      return 'other';
+      if (!t || !inner || !this.index.structs.has(t.trim())) return 'other';
+      const holder = this.types.typeOf(inner);
+      if (holder) this.facts.valueFields.push({ type: t.trim(), holder: baseTypeName(holder) });
+      n = unparen(inner);
     }
     if (n.type !== 'identifier') return 'other';
     const v = this.scope.lookup(this.t(n));

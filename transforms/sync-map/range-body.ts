@@ -98,28 +98,41 @@ function binding(name: string, param: string, type: string, assigns: boolean, pl
 }
 
 /** Whether a statement ends the callback by itself, so no `return true` may follow it (vet: unreachable code). */
-function terminates(n: SyntaxNode, jumps: { node: SyntaxNode }[]): boolean {
-  switch (n.type) {
-    case 'break_statement':
-    case 'continue_statement':
-      return jumps.some((j) => sameNode(j.node, n));
-    case 'expression_statement': {
-      const call = n.namedChildren[0];
-      return call?.type === 'call_expression' && call.childForFieldName('function')?.text === 'panic';
+function terminates(root: SyntaxNode, jumps: { node: SyntaxNode }[]): boolean {
+  // Every statement on the stack must terminate (both branches of an if, a block's last
+  // statement): an explicit stack, since else-if chains and blocks nest as deep as the input does.
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    switch (n.type) {
+      case 'break_statement':
+      case 'continue_statement':
+        if (!jumps.some((j) => sameNode(j.node, n))) return false;
+        break;
+      case 'expression_statement': {
+        const call = n.namedChildren[0];
+        if (!(call?.type === 'call_expression' && call.childForFieldName('function')?.text === 'panic')) return false;
+        break;
+      }
+      case 'block': {
+        const list = n.namedChildren.find((c) => c.type === 'statement_list');
+        const stmts = list ? statementsOfList(list) : [];
+        if (stmts.length === 0) return false;
+        stack.push(stmts[stmts.length - 1]!);
+        break;
+      }
+      case 'if_statement': {
+        const cons = n.childForFieldName('consequence');
+        const alt = n.childForFieldName('alternative');
+        if (!cons || !alt) return false;
+        stack.push(alt, cons);
+        break;
+      }
+      default:
+        return false;
     }
-    case 'block': {
-      const list = n.namedChildren.find((c) => c.type === 'statement_list');
-      const stmts = list ? statementsOfList(list) : [];
-      return stmts.length > 0 && terminates(stmts[stmts.length - 1]!, jumps);
-    }
-    case 'if_statement': {
-      const cons = n.childForFieldName('consequence');
-      const alt = n.childForFieldName('alternative');
-      return !!cons && !!alt && terminates(cons, jumps) && terminates(alt, jumps);
-    }
-    default:
-      return false;
   }
+  return true;
 }
 
 /**

@@ -29,6 +29,10 @@ const cases: DeepCase[] = [
   { name: '2,000 nested func literals', body: `\tx := 0\n${'\tfunc() {\n'.repeat(2000)}\tx += ${READ}\n${'\t}()\n'.repeat(2000)}\t_ = x\n` },
   { name: '5,000 nested blocks', body: `\tx := 0\n${'\t{\n'.repeat(5000)}\tx += ${READ}\n${'\t}\n'.repeat(5000)}\t_ = x\n` },
   { name: '5,000 nested if statements', body: `\tx := 0\n${'\tif x >= 0 {\n'.repeat(5000)}\tx += ${READ}\n${'\t}\n'.repeat(5000)}\t_ = x\n` },
+  {
+    name: 'an else-if chain of 5,000 branches',
+    body: `\tx := 0\n\tif x == 0 {\n\t\tx++\n${Array.from({ length: 5000 }, (_, i) => `\t} else if x == ${i + 1} {\n\t\tx++\n`).join('')}\t} else {\n\t\tx += ${READ}\n\t}\n\t_ = x\n`,
+  },
   { name: '2,000 nested composite literals', body: `\tv := ${'[]any{'.repeat(2000)}${READ}${'}'.repeat(2000)}\n\t_ = v\n` },
   // `a+a+…` parses left-deep: the first term is the innermost node.
   { name: 'a binary expression of 100,000 terms', body: `\ta := 1\n\tx := ${READ}${'+a'.repeat(99999)}\n\t_ = x\n` },

@@ -77,46 +77,52 @@ export class ExpressionTypes {
 
   /** The map identities an expression may evaluate to (empty when it is not a tracked map). */
   mapRefs(node: LNode): SymRef[] {
-    const n = unparen(node);
-    switch (n.type) {
-      case 'identifier': {
-        const name = this.t(n);
-        const v = this.lookup(name);
-        if (v) return v.refs.length > 0 ? [{ var: v.id }] : [];
-        const pv = this.index.vars.get(name);
-        if (pv && isMapType(this.index, pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null))) {
-          return [{ key: `var:${name}` }];
+    // A loop, not recursion, through conversions `T(T(…(x)))`: they nest as deep as the input does.
+    for (let n = unparen(node); ; ) {
+      switch (n.type) {
+        case 'identifier': {
+          const name = this.t(n);
+          const v = this.lookup(name);
+          if (v) return v.refs.length > 0 ? [{ var: v.id }] : [];
+          const pv = this.index.vars.get(name);
+          if (pv && isMapType(this.index, pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null))) {
+            return [{ key: `var:${name}` }];
+          }
+          return [];
         }
-        return [];
-      }
-      case 'selector_expression': {
-        const operand = child(n, 'operand');
-        const field = child(n, 'field');
-        if (!operand || !field) return [];
-        const t = this.typeOf(operand);
-        if (!t) return [];
-        const st = baseTypeName(t);
-        const f = lookupField(this.index, st, this.t(field));
-        if (f && isMapType(this.index, f.type)) return [{ key: `field:${f.owner}.${f.name}` }];
-        return [];
-      }
-      case 'call_expression': {
-        const f = child(n, 'function');
-        if (!f) return [];
-        const fu = unparen(f);
-        if (fu.type === 'identifier' && this.index.namedTypes.has(this.t(fu)) && !this.lookup(this.t(fu))) {
-          const arg = child(n, 'arguments')?.children[0];
-          return arg ? this.mapRefs(arg) : [];
+        case 'selector_expression': {
+          const operand = child(n, 'operand');
+          const field = child(n, 'field');
+          if (!operand || !field) return [];
+          const t = this.typeOf(operand);
+          if (!t) return [];
+          const st = baseTypeName(t);
+          const f = lookupField(this.index, st, this.t(field));
+          if (f && isMapType(this.index, f.type)) return [{ key: `field:${f.owner}.${f.name}` }];
+          return [];
         }
-        const callees = this.resolveCallees(fu).filter((i) => isMapType(this.index, this.index.funcs[i]!.results[0] ?? null));
-        return callees.length > 0 ? [{ ret: callees }] : [];
+        case 'call_expression': {
+          const f = child(n, 'function');
+          if (!f) return [];
+          const fu = unparen(f);
+          if (fu.type === 'identifier' && this.index.namedTypes.has(this.t(fu)) && !this.lookup(this.t(fu))) {
+            const arg = child(n, 'arguments')?.children[0];
+            if (!arg) return [];
+            n = unparen(arg);
+            continue;
+          }
+          const callees = this.resolveCallees(fu).filter((i) => isMapType(this.index, this.index.funcs[i]!.results[0] ?? null));
+          return callees.length > 0 ? [{ ret: callees }] : [];
+        }
+        case 'type_conversion_expression': {
+          const operand = child(n, 'operand');
+          if (!operand) return [];
+          n = unparen(operand);
+          continue;
+        }
+        default:
+          return [];
       }
-      case 'type_conversion_expression': {
-        const operand = child(n, 'operand');
-        return operand ? this.mapRefs(operand) : [];
-      }
-      default:
-        return [];
     }
   }
 
@@ -138,7 +144,20 @@ export class ExpressionTypes {
   }
 
   typeOfPackageValue(value: LNode, file: ParsedFile): string | null {
-    const n = unparen(value);
+    // `&&…&T{}` is counted in a loop: the operators nest as deep as the input does.
+    let n = unparen(value);
+    let pointers = 0;
+    while (n.type === 'unary_expression' && n.op === '&') {
+      const inner = n.children[0];
+      if (!inner) return null;
+      pointers++;
+      n = unparen(inner);
+    }
+    const t = this.packageValueBase(n, file);
+    return t ? '*'.repeat(pointers) + t : null;
+  }
+
+  private packageValueBase(n: LNode, file: ParsedFile): string | null {
     if (n.type === 'composite_literal') {
       const t = child(n, 'type');
       return t ? text(file, t) : null;
@@ -152,17 +171,84 @@ export class ExpressionTypes {
         return fns ? (this.index.funcs[fns[0]!]!.results[0] ?? null) : null;
       }
     }
-    if (n.type === 'unary_expression' && n.op === '&') {
-      const inner = n.children[0];
-      const t = inner ? this.typeOfPackageValue(inner, file) : null;
-      return t ? `*${t}` : null;
-    }
     return null;
   }
 
   /** A light type inference: declared types, literals, `make`, `new`, calls of package functions, fields. */
   typeOf(node: LNode): string | null {
-    const n = unparen(node);
+    // Operand chains (`&x`, `*p`, `a[i]`, `x.f`, `x.m()`) are walked down in a loop to the
+    // innermost operand, whose type is then carried back up through each step: they nest as
+    // deep as the input does.
+    const steps: LNode[] = [];
+    let n = unparen(node);
+    for (;;) {
+      const operand = this.chainOperand(n);
+      if (operand === undefined) break;
+      if (operand === null) return null;
+      steps.push(n);
+      n = unparen(operand);
+    }
+    let t = this.innermostType(n);
+    for (let i = steps.length - 1; i >= 0 && t; i--) t = this.stepType(steps[i]!, t);
+    return t || null;
+  }
+
+  /**
+   * The operand whose type `n`'s type is computed from (undefined when `n` is not such a step,
+   * null when the step is malformed and has no type).
+   */
+  private chainOperand(n: LNode): LNode | null | undefined {
+    switch (n.type) {
+      case 'unary_expression':
+        if (n.op !== '&' && n.op !== '*') return undefined;
+        return n.children[0] ?? undefined;
+      case 'index_expression':
+        return child(n, 'operand') ?? null;
+      case 'selector_expression': {
+        const operand = child(n, 'operand');
+        return operand && child(n, 'field') ? operand : null;
+      }
+      case 'call_expression': {
+        // A method call's result type comes from its receiver's type (resolveCallees).
+        const f = child(n, 'function');
+        const fu = f ? unparen(f) : null;
+        if (!fu || fu.type !== 'selector_expression') return undefined;
+        const operand = child(fu, 'operand');
+        if (!operand || !child(fu, 'field')) return undefined;
+        if (operand.type === 'identifier' && !this.lookup(this.t(operand)) && this.index.imports.has(this.t(operand))) return undefined;
+        return operand;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The type of step `n` given the type of its operand (see chainOperand). */
+  private stepType(n: LNode, operandType: string): string | null {
+    switch (n.type) {
+      case 'unary_expression':
+        if (n.op === '&') return `*${operandType}`;
+        return operandType.startsWith('*') ? operandType.slice(1) : null;
+      case 'index_expression': {
+        const m = this.underlyingMap(operandType);
+        if (m) return mapValueType(m);
+        if (operandType.startsWith('[]')) return operandType.slice(2);
+        return null;
+      }
+      case 'selector_expression': {
+        const f = lookupField(this.index, baseTypeName(operandType), this.t(child(n, 'field')!));
+        return f ? f.type : null;
+      }
+      default: {
+        const fu = unparen(child(n, 'function')!);
+        const first = lookupMethods(this.index, baseTypeName(operandType), this.t(child(fu, 'field')!))[0];
+        return first !== undefined ? (this.index.funcs[first]!.results[0] ?? null) : null;
+      }
+    }
+  }
+
+  /** The type of an expression that is not an operand chain step. */
+  private innermostType(n: LNode): string | null {
     switch (n.type) {
       case 'identifier': {
         const name = this.t(n);
@@ -172,24 +258,9 @@ export class ExpressionTypes {
         if (pv) return pv.type ?? (pv.value ? this.typeOfPackageValue(pv.value, pv.file) : null);
         return null;
       }
-      case 'selector_expression':
-        return this.selectorType(n);
       case 'composite_literal': {
         const t = child(n, 'type');
         return t ? this.t(t) : null;
-      }
-      case 'unary_expression': {
-        const inner = n.children[0];
-        if (!inner) return null;
-        if (n.op === '&') {
-          const t = this.typeOf(inner);
-          return t ? `*${t}` : null;
-        }
-        if (n.op === '*') {
-          const t = this.typeOf(inner);
-          return t && t.startsWith('*') ? t.slice(1) : null;
-        }
-        return null;
       }
       case 'call_expression': {
         const f = child(n, 'function');
@@ -205,15 +276,6 @@ export class ExpressionTypes {
         const callees = this.resolveCallees(fu);
         const first = callees[0];
         return first !== undefined ? (this.index.funcs[first]!.results[0] ?? null) : null;
-      }
-      case 'index_expression': {
-        const operand = child(n, 'operand');
-        const t = operand ? this.typeOf(operand) : null;
-        if (!t) return null;
-        const m = this.underlyingMap(t);
-        if (m) return mapValueType(m);
-        if (t.startsWith('[]')) return t.slice(2);
-        return null;
       }
       case 'type_conversion_expression': {
         const t = child(n, 'type');

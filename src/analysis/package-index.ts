@@ -181,13 +181,15 @@ function readDecl(index: PackageIndex, file: ParsedFile, decl: LNode): void {
   }
 }
 
+/** The outermost nodes of `type` under `node`, in source order (an explicit stack: nesting is unbounded). */
 function collect(node: LNode, type: string): LNode[] {
   const out: LNode[] = [];
-  const visit = (n: LNode) => {
+  const stack: LNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
     if (n.type === type) out.push(n);
-    else for (const c of n.children) visit(c);
-  };
-  visit(node);
+    else for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
   return out;
 }
 

@@ -46,6 +46,31 @@ interface RangeFrame {
   site: RawSite;
 }
 
+/**
+ * One step of the walk, as a generator: it yields each nested walk it needs (a statement, an
+ * expression, a function literal's body) and receives that walk's result back. `runWalk` keeps
+ * the nested walks on an explicit stack, so a function nests as deep as Go allows (thousands of
+ * blocks or function literals) without reaching the JavaScript call stack's limit.
+ */
+type Walk<T = void> = Generator<Walk<unknown>, T, unknown>;
+
+/** Runs a walk and the walks it yields, depth first, on an explicit stack; returns its result. */
+function runWalk<T>(walk: Walk<T>): T {
+  const stack: Walk<unknown>[] = [walk];
+  let result: unknown;
+  for (;;) {
+    const step = stack[stack.length - 1]!.next(result);
+    if (step.done) {
+      stack.pop();
+      if (stack.length === 0) return step.value as T;
+      result = step.value;
+    } else {
+      stack.push(step.value);
+      result = undefined;
+    }
+  }
+}
+
 /** Walks every analysed function of a package and returns the raw facts. */
 export function walkPackage(index: PackageIndex): RawFacts {
   const facts: RawFacts = {
@@ -70,7 +95,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     if (!fn.analysed || !fn.body) continue;
     const walker = new FunctionWalker(index, facts, fn, new Scope(null), new Map());
     walker.declareSignature();
-    walker.walkBody(fn.body);
+    runWalk(walker.walkBody(fn.body));
   }
   return facts;
 }
@@ -122,8 +147,8 @@ class FunctionWalker {
     });
   }
 
-  walkBody(body: LNode): void {
-    this.block(body, false);
+  *walkBody(body: LNode): Walk {
+    yield this.block(body, false);
   }
 
   // ---- scopes ----
@@ -160,20 +185,20 @@ class FunctionWalker {
 
   // ---- statements; each returns true when control cannot fall through ----
 
-  private block(block: LNode, newScope = true): boolean {
+  private *block(block: LNode, newScope = true): Walk<boolean> {
     if (newScope) this.push();
     let terminated = false;
     for (const s of statementsOf(block)) {
-      if (this.stmt(s, block)) terminated = true;
+      if (((yield this.stmt(s, block)) as boolean)) terminated = true;
     }
     if (newScope) this.pop();
     return terminated;
   }
 
-  private stmt(s: LNode, block: LNode): boolean {
+  private *stmt(s: LNode, block: LNode): Walk<boolean> {
     switch (s.type) {
       case 'block':
-        return this.block(s);
+        return ((yield this.block(s)) as boolean);
       case 'expression_statement': {
         const e = s.children[0];
         if (!e) return false;
@@ -184,7 +209,7 @@ class FunctionWalker {
         if (inner.type === 'call_expression') {
           const f = child(inner, 'function');
           if (f && f.type === 'identifier' && this.t(f) === 'panic') {
-            this.expr(inner, 'read');
+            yield this.expr(inner, 'read');
             return true;
           }
           if (f && f.type === 'selector_expression') {
@@ -193,28 +218,28 @@ class FunctionWalker {
               this.addWait(s.start, block);
             }
             if (field && /^(Fatal|Fatalf|Exit|Goexit|Panic|Panicf)$/.test(this.t(field))) {
-              this.expr(inner, 'read');
+              yield this.expr(inner, 'read');
               return true;
             }
           }
         }
-        this.expr(e, 'read');
+        yield this.expr(e, 'read');
         return false;
       }
       case 'short_var_declaration':
         if (receives(child(s, 'right'))) this.addWait(s.start, block);
-        this.shortVar(s);
+        yield this.shortVar(s);
         return false;
       case 'assignment_statement':
         if (receives(child(s, 'right'))) this.addWait(s.start, block);
-        this.assign(s);
+        yield this.assign(s);
         return false;
       case 'inc_statement':
       case 'dec_statement':
-        if (s.children[0]) this.expr(s.children[0], 'target');
+        if (s.children[0]) yield this.expr(s.children[0], 'target');
         return false;
       case 'var_declaration':
-        for (const spec of collectSpecs(s)) this.varSpec(spec);
+        for (const spec of collectSpecs(s)) yield this.varSpec(spec);
         return false;
       case 'return_statement': {
         const list = s.children[0];
@@ -226,38 +251,38 @@ class FunctionWalker {
             acc.push(...refs);
             this.facts.returns.set(this.fn.index, acc);
           }
-          this.expr(e, 'return');
+          yield this.expr(e, 'return');
         }
         return true;
       }
       case 'send_statement': {
         const ch = child(s, 'channel');
         const value = child(s, 'value');
-        if (ch) this.expr(ch, 'read');
-        if (value) this.expr(value, 'send');
+        if (ch) yield this.expr(ch, 'read');
+        if (value) yield this.expr(value, 'send');
         return false;
       }
       case 'go_statement':
-        this.goStmt(s);
+        yield this.goStmt(s);
         return false;
       case 'defer_statement': {
         const call = s.children[0];
-        if (call && call.type === 'call_expression') this.call(call, { defer: true });
-        else if (call) this.expr(call, 'read');
+        if (call && call.type === 'call_expression') yield this.call(call, { defer: true });
+        else if (call) yield this.expr(call, 'read');
         return false;
       }
       case 'if_statement':
-        return this.ifStmt(s, block);
+        return ((yield this.ifStmt(s, block)) as boolean);
       case 'for_statement':
-        this.forStmt(s, block);
+        yield this.forStmt(s, block);
         return false;
       case 'expression_switch_statement':
       case 'type_switch_statement':
       case 'select_statement':
-        return this.switchStmt(s, block);
+        return ((yield this.switchStmt(s, block)) as boolean);
       case 'labeled_statement': {
         const inner = s.children.find((c) => c.type !== 'label_name');
-        return inner ? this.stmt(inner, block) : false;
+        return inner ? ((yield this.stmt(inner, block)) as boolean) : false;
       }
       case 'break_statement':
       case 'continue_statement':
@@ -266,27 +291,27 @@ class FunctionWalker {
       case 'fallthrough_statement':
         return false;
       default:
-        for (const c of s.children) this.expr(c, 'read');
+        for (const c of s.children) yield this.expr(c, 'read');
         return false;
     }
   }
 
-  private ifStmt(s: LNode, block: LNode): boolean {
+  private *ifStmt(s: LNode, block: LNode): Walk<boolean> {
     this.push();
     const init = child(s, 'initializer');
-    if (init) this.stmt(init, block);
+    if (init) yield this.stmt(init, block);
     const cond = child(s, 'condition');
-    if (cond) this.expr(cond, 'read');
+    if (cond) yield this.expr(cond, 'read');
     const before = new Map(this.held);
     const cons = child(s, 'consequence');
     // `if debugX {…}` with `const debugX = false` is dead code the compiler drops.
     const dead = !!cond && cond.type === 'identifier' && this.index.falseConsts.has(this.t(cond)) && !this.scope.lookup(this.t(cond));
-    const t1 = cons && !dead ? this.block(cons) : false;
+    const t1 = cons && !dead ? ((yield this.block(cons)) as boolean) : false;
     const s1 = this.held;
     this.held = new Map(before);
     const alt = child(s, 'alternative');
     let t2 = false;
-    if (alt) t2 = alt.type === 'if_statement' ? this.ifStmt(alt, block) : this.block(alt);
+    if (alt) t2 = alt.type === 'if_statement' ? ((yield this.ifStmt(alt, block)) as boolean) : ((yield this.block(alt)) as boolean);
     const s2 = this.held;
     this.pop();
     if (t1 && t2) {
@@ -297,12 +322,12 @@ class FunctionWalker {
     return false;
   }
 
-  private switchStmt(s: LNode, block: LNode): boolean {
+  private *switchStmt(s: LNode, block: LNode): Walk<boolean> {
     this.push();
     const init = child(s, 'initializer');
-    if (init) this.stmt(init, block);
+    if (init) yield this.stmt(init, block);
     const value = child(s, 'value');
-    if (value) this.expr(value, 'read');
+    if (value) yield this.expr(value, 'read');
     const alias = child(s, 'alias');
     if (alias) for (const a of alias.type === 'expression_list' ? alias.children : [alias]) this.declare(this.t(a), null, a.start);
     const before = new Map(this.held);
@@ -317,15 +342,15 @@ class FunctionWalker {
       let terminated = false;
       for (const part of c.children) {
         if (part.field === 'value' || part.field === 'type') {
-          if (part.type !== 'type_identifier') this.expr(part, 'read');
+          if (part.type !== 'type_identifier') yield this.expr(part, 'read');
           continue;
         }
         if (part.field === 'communication') {
-          this.stmt(part, c);
+          yield this.stmt(part, c);
           continue;
         }
         if (part.type === 'statement_list') {
-          for (const st of part.children) if (st.type !== 'comment' && this.stmt(st, c)) terminated = true;
+          for (const st of part.children) if (st.type !== 'comment' && ((yield this.stmt(st, c)) as boolean)) terminated = true;
         }
       }
       this.pop();
@@ -344,7 +369,7 @@ class FunctionWalker {
     return allTerminate && outs.length === 0 && hasDefault;
   }
 
-  private forStmt(s: LNode, outer: LNode): void {
+  private *forStmt(s: LNode, outer: LNode): Walk {
     this.loopBlocks.push({ start: s.start, block: outer });
     this.push();
     const body = child(s, 'body');
@@ -354,12 +379,12 @@ class FunctionWalker {
     let frame: RangeFrame | null = null;
     if (forClause) {
       const init = child(forClause, 'initializer');
-      if (init) this.stmt(init, s);
+      if (init) yield this.stmt(init, s);
       this.loops.push(loop);
       const cond = child(forClause, 'condition');
-      if (cond) this.expr(cond, 'read');
+      if (cond) yield this.expr(cond, 'read');
       const update = child(forClause, 'update');
-      if (update) this.stmt(update, s);
+      if (update) yield this.stmt(update, s);
     } else if (rangeClause) {
       const right = child(rangeClause, 'right');
       const left = child(rangeClause, 'left');
@@ -378,7 +403,7 @@ class FunctionWalker {
           valueType = elem.chan ? null : elem.type;
         }
         if (refs.length > 0) {
-          this.walkInner(right);
+          yield this.walkInner(right);
           const site = this.record(refs, 'range', s.start, (body ?? s).start, s);
           site.mapText = this.t(unparen(right));
           const keyNode = leftIds[0];
@@ -390,7 +415,7 @@ class FunctionWalker {
           };
           frame = { site };
         } else {
-          this.expr(right, 'read');
+          yield this.expr(right, 'read');
         }
       }
       this.loops.push(loop);
@@ -406,16 +431,16 @@ class FunctionWalker {
           }
         });
       } else {
-        for (const id of leftIds) this.expr(id, 'target');
+        for (const id of leftIds) yield this.expr(id, 'target');
       }
     } else {
       const cond = s.children.find((c) => c.field === 'condition') ?? s.children.find((c) => c !== body);
       this.loops.push(loop);
-      if (cond) this.expr(cond, 'read');
+      if (cond) yield this.expr(cond, 'read');
     }
     if (frame) this.ranges.push(frame);
     const before = new Map(this.held);
-    if (body) this.block(body);
+    if (body) yield this.block(body);
     this.held = before;
     if (frame) this.ranges.pop();
     this.loops.pop();
@@ -432,7 +457,7 @@ class FunctionWalker {
     for (const l of this.loopBlocks) this.facts.waits.push({ func: this.fn.index, pos: l.start, blockStart: l.block.start, blockEnd: l.block.end });
   }
 
-  private shortVar(s: LNode): void {
+  private *shortVar(s: LNode): Walk {
     const left = child(s, 'left');
     const right = child(s, 'right');
     const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
@@ -442,19 +467,24 @@ class FunctionWalker {
     if (single) {
       const st = this.types.multiTypes(single, lefts.length);
       rhsTypes.push(...st);
-      this.expr(single, 'read');
+      yield this.expr(single, 'read');
     }
-    const plan = lefts.map((l, i) => {
+    const plan: { l: LNode; r: LNode | null | undefined; refs: SymRef[]; type: string | null }[] = [];
+    for (let i = 0; i < lefts.length; i++) {
+      const l = lefts[i]!;
       const r = single ? null : rights[i];
-      if (!r) return { l, r, refs: [] as SymRef[], type: rhsTypes[i] ?? null };
+      if (!r) {
+        plan.push({ l, r, refs: [] as SymRef[], type: rhsTypes[i] ?? null });
+        continue;
+      }
       const refs = this.types.mapRefs(r);
       const type = this.types.typeOf(r);
       const existing = l.type === 'identifier' ? this.scope.vars.get(this.t(l)) : undefined;
       // `x := s.m` makes x an alias: no access. Redeclaring an existing variable assigns it.
-      if (existing && refs.length === 0) this.expr(r, 'read');
-      else this.expr(r, refs.length > 0 ? 'alias' : 'read');
-      return { l, r, refs, type };
-    });
+      if (existing && refs.length === 0) yield this.expr(r, 'read');
+      else yield this.expr(r, refs.length > 0 ? 'alias' : 'read');
+      plan.push({ l, r, refs, type });
+    }
     for (const { l, r, refs, type } of plan) {
       if (l.type !== 'identifier') continue;
       const name = this.t(l);
@@ -462,7 +492,7 @@ class FunctionWalker {
       if (existing) {
         // Redeclaration in the same scope assigns the existing variable.
         if (refs.length > 0) existing.refs.push(...refs);
-        else if (existing.refs.length > 0 && r) this.expr(l, 'target');
+        else if (existing.refs.length > 0 && r) yield this.expr(l, 'target');
         continue;
       }
       const v = this.declare(name, type, l.start);
@@ -489,18 +519,20 @@ class FunctionWalker {
     }
   }
 
-  private varSpec(spec: LNode): void {
+  private *varSpec(spec: LNode): Walk {
     const names = childrenOf(spec, 'name');
     const typeNode = child(spec, 'type');
     const values = child(spec, 'value');
     const vals = values ? values.children : [];
     const declared = typeNode ? this.t(typeNode) : null;
-    const plan = names.map((n, i) => {
+    const plan: { n: LNode; r: LNode | null; refs: SymRef[]; type: string | null }[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
       const r = vals[i] ?? null;
       const refs = r ? this.types.mapRefs(r) : [];
-      if (r) this.expr(r, refs.length > 0 ? 'alias' : 'read');
-      return { n, r, refs, type: declared ?? (r ? this.types.typeOf(r) : null) };
-    });
+      if (r) yield this.expr(r, refs.length > 0 ? 'alias' : 'read');
+      plan.push({ n, r, refs, type: declared ?? (r ? this.types.typeOf(r) : null) });
+    }
     for (const { n, r, refs, type } of plan) {
       const v = this.declare(this.t(n), type, n.start);
       this.initVar(v, r, refs);
@@ -509,13 +541,14 @@ class FunctionWalker {
     }
   }
 
-  private assign(s: LNode): void {
+  private *assign(s: LNode): Walk {
     const left = child(s, 'left');
     const right = child(s, 'right');
     const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
     const rights = right ? (right.type === 'expression_list' ? right.children : [right]) : [];
     const plain = s.op === '=';
-    rights.forEach((r, i) => {
+    for (let i = 0; i < rights.length; i++) {
+      const r = rights[i]!;
       const l = lefts[i];
       const refs = plain ? this.types.mapRefs(r) : [];
       if (refs.length > 0 && l) {
@@ -523,20 +556,21 @@ class FunctionWalker {
         const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
         if (local) {
           local.refs.push(...refs);
-          this.expr(r, 'alias');
+          yield this.expr(r, 'alias');
         } else if (lu.type === 'identifier' && this.t(lu) === '_') {
-          this.expr(r, 'alias');
+          yield this.expr(r, 'alias');
         } else {
-          this.expr(r, 'store');
+          yield this.expr(r, 'store');
         }
       } else {
-        this.expr(r, 'read');
+        yield this.expr(r, 'read');
       }
-    });
-    lefts.forEach((l, i) => {
+    }
+    for (let i = 0; i < lefts.length; i++) {
+      const l = lefts[i]!;
       // `pkgVar = s.m` stores an alias: the store is recorded on the right-hand map, not as a write.
       const r = rights[i];
-      if (plain && r && this.types.mapRefs(r).length > 0 && this.types.mapRefs(l).length > 0) return;
+      if (plain && r && this.types.mapRefs(r).length > 0 && this.types.mapRefs(l).length > 0) continue;
       if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);
@@ -547,10 +581,10 @@ class FunctionWalker {
           local.ownKey = `local:${this.fn.index}:${local.name}:${local.start}`;
           local.refs.push({ key: local.ownKey });
         }
-        return;
+        continue;
       }
-      this.expr(l, 'target');
-    });
+      yield this.expr(l, 'target');
+    }
   }
 
   /**
@@ -570,11 +604,11 @@ class FunctionWalker {
     }
   }
 
-  private goStmt(s: LNode): void {
+  private *goStmt(s: LNode): Walk {
     const call = s.children[0];
     if (!call) return;
     if (call.type !== 'call_expression') {
-      this.expr(call, 'read');
+      yield this.expr(call, 'read');
       return;
     }
     const fnode = unparen(child(call, 'function') ?? call);
@@ -593,8 +627,8 @@ class FunctionWalker {
     this.facts.spawns.push(spawn);
     const args = child(call, 'arguments')?.children ?? [];
     if (fnode.type === 'func_literal') {
-      spawn.targets.push(this.literal(fnode, 'spawned', s.start));
-      this.bindArgs(spawn.targets, args, s.start, spawnId);
+      spawn.targets.push(((yield this.literal(fnode, 'spawned', s.start)) as number));
+      yield this.bindArgs(spawn.targets, args, s.start, spawnId);
       return;
     }
     const callees = this.types.resolveCallees(fnode);
@@ -605,128 +639,133 @@ class FunctionWalker {
     }
     if (fnode.type === 'selector_expression') {
       const operand = child(fnode, 'operand');
-      if (operand) this.expr(operand, 'read');
+      if (operand) yield this.expr(operand, 'read');
     }
-    this.bindArgs(callees, args, s.start, spawnId);
+    yield this.bindArgs(callees, args, s.start, spawnId);
   }
 
   // ---- expressions ----
 
-  private walkInner(node: LNode): void {
+  private *walkInner(node: LNode): Walk {
     const n = unparen(node);
     if (n.type === 'selector_expression') {
       const operand = child(n, 'operand');
-      if (operand) this.expr(operand, 'read');
+      if (operand) yield this.expr(operand, 'read');
     } else if (n.type === 'call_expression') {
-      this.expr(n, 'read');
+      yield this.expr(n, 'read');
     } else if (n.type === 'index_expression') {
-      this.expr(n, 'read');
+      yield this.expr(n, 'read');
     }
   }
 
-  private expr(node: LNode, role: Role): void {
-    const n = node;
-    switch (n.type) {
-      case 'parenthesized_expression':
-        for (const c of n.children) this.expr(c, role);
-        return;
-      case 'identifier':
-      case 'selector_expression': {
-        const refs = this.types.mapRefs(n);
-        if (refs.length > 0) {
-          if (n.type === 'selector_expression') this.walkInner(n);
-          const kind = escapeKindFor(role);
-          if (role === 'target') this.record(refs, 'write', n.start, n.end, n).reassign = true;
-          else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
-          return;
+  private *expr(node: LNode, role: Role): Walk {
+    // An explicit stack instead of recursion for what nests as deep as the input does
+    // (parentheses, operators, operand chains); popping visits in the recursive order.
+    const work: [LNode, Role][] = [[node, role]];
+    while (work.length > 0) {
+      const [n, role] = work.pop()!;
+      switch (n.type) {
+        case 'parenthesized_expression':
+          pushChildren(work, n, role);
+          continue;
+        case 'identifier':
+        case 'selector_expression': {
+          const refs = this.types.mapRefs(n);
+          if (refs.length > 0) {
+            if (n.type === 'selector_expression') yield this.walkInner(n);
+            const kind = escapeKindFor(role);
+            if (role === 'target') this.record(refs, 'write', n.start, n.end, n).reassign = true;
+            else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
+            continue;
+          }
+          if (n.type === 'selector_expression') {
+            const operand = child(n, 'operand');
+            if (operand) work.push([operand, 'read']);
+            continue;
+          }
+          // A package function used as a value runs later, from here.
+          const name = this.t(n);
+          if (!this.scope.lookup(name)) {
+            const fns = this.index.funcsByName.get(name);
+            if (fns) this.addCall(fns, n.start);
+          }
+          continue;
         }
-        if (n.type === 'selector_expression') {
+        case 'index_expression': {
           const operand = child(n, 'operand');
-          if (operand) this.expr(operand, 'read');
-          return;
+          const idx = child(n, 'index');
+          const refs = operand ? this.types.mapRefs(operand) : [];
+          if (idx) work.push([idx, 'read']);
+          if (refs.length > 0) {
+            yield this.walkInner(operand!);
+            const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
+            if (idx) site.indexText = this.t(idx);
+            site.mapText = this.t(unparen(operand!));
+          } else if (operand) {
+            work.push([operand, 'read']);
+          }
+          continue;
         }
-        // A package function used as a value runs later, from here.
-        const name = this.t(n);
-        if (!this.scope.lookup(name)) {
-          const fns = this.index.funcsByName.get(name);
-          if (fns) this.addCall(fns, n.start);
+        case 'call_expression':
+          yield this.call(n, {});
+          continue;
+        case 'func_literal':
+          yield this.literal(n, 'stored', n.start);
+          continue;
+        case 'unary_expression': {
+          const operand = n.children[0];
+          if (!operand) continue;
+          work.push([operand, n.op === '&' && role !== 'read' ? 'store' : 'read']);
+          continue;
         }
-        return;
-      }
-      case 'index_expression': {
-        const operand = child(n, 'operand');
-        const idx = child(n, 'index');
-        const refs = operand ? this.types.mapRefs(operand) : [];
-        if (refs.length > 0) {
-          this.walkInner(operand!);
-          const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
-          if (idx) site.indexText = this.t(idx);
-          site.mapText = this.t(unparen(operand!));
-        } else if (operand) {
-          this.expr(operand, 'read');
+        case 'composite_literal': {
+          const body = child(n, 'body');
+          if (body) yield this.literalValue(body);
+          continue;
         }
-        if (idx) this.expr(idx, 'read');
-        return;
+        case 'type_conversion_expression':
+        case 'type_assertion_expression': {
+          const operand = child(n, 'operand');
+          if (operand) work.push([operand, 'read']);
+          continue;
+        }
+        default:
+          pushChildren(work, n, 'read');
       }
-      case 'call_expression':
-        this.call(n, {});
-        return;
-      case 'func_literal':
-        this.literal(n, 'stored', n.start);
-        return;
-      case 'unary_expression': {
-        const operand = n.children[0];
-        if (!operand) return;
-        this.expr(operand, n.op === '&' && role !== 'read' ? 'store' : 'read');
-        return;
-      }
-      case 'composite_literal': {
-        const body = child(n, 'body');
-        if (body) this.literalValue(body);
-        return;
-      }
-      case 'type_conversion_expression':
-      case 'type_assertion_expression': {
-        const operand = child(n, 'operand');
-        if (operand) this.expr(operand, 'read');
-        return;
-      }
-      default:
-        for (const c of n.children) this.expr(c, 'read');
     }
   }
 
-  private literalValue(body: LNode): void {
+  private *literalValue(body: LNode): Walk {
     for (const el of body.children) {
       if (el.type === 'keyed_element') {
         const value = el.children[el.children.length - 1];
         const key = el.children.length > 1 ? el.children[0] : undefined;
-        if (key) for (const k of key.children) if (k.type !== 'identifier' && k.type !== 'field_identifier') this.expr(k, 'read');
-        if (value) this.elementValue(value);
+        if (key) for (const k of key.children) if (k.type !== 'identifier' && k.type !== 'field_identifier') yield this.expr(k, 'read');
+        if (value) yield this.elementValue(value);
       } else if (el.type === 'literal_element') {
-        this.elementValue(el);
+        yield this.elementValue(el);
       } else if (el.type !== 'comment') {
-        this.expr(el, 'read');
+        yield this.expr(el, 'read');
       }
     }
   }
 
-  private elementValue(el: LNode): void {
+  private *elementValue(el: LNode): Walk {
     for (const v of el.children) {
-      if (v.type === 'literal_value') this.literalValue(v);
-      else this.expr(v, this.types.mapRefs(v).length > 0 ? 'store' : 'read');
+      if (v.type === 'literal_value') yield this.literalValue(v);
+      else yield this.expr(v, this.types.mapRefs(v).length > 0 ? 'store' : 'read');
     }
   }
 
-  private call(n: LNode, opts: { defer?: boolean }): void {
+  private *call(n: LNode, opts: { defer?: boolean }): Walk {
     const fnode0 = child(n, 'function');
     const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
     if (!fnode0) return;
     const fnode = unparen(fnode0);
 
     if (fnode.type === 'func_literal') {
-      const lit = this.literal(fnode, opts.defer ? 'deferred' : 'sync', opts.defer ? this.fn.end : n.start);
-      this.bindArgs([lit], args, n.start, null);
+      const lit = ((yield this.literal(fnode, opts.defer ? 'deferred' : 'sync', opts.defer ? this.fn.end : n.start)) as number);
+      yield this.bindArgs([lit], args, n.start, null);
       return;
     }
 
@@ -734,33 +773,33 @@ class FunctionWalker {
       const name = this.t(fnode);
       const local = this.scope.lookup(name);
       if (!local && BUILTINS.has(name) && !this.index.funcsByName.has(name)) {
-        this.builtin(name, args, n);
+        yield this.builtin(name, args, n);
         return;
       }
       if (local) {
         if (local.funcLit !== null) {
           this.addCall([local.funcLit], n.start);
-          this.bindArgs([local.funcLit], args, n.start, null);
+          yield this.bindArgs([local.funcLit], args, n.start, null);
           return;
         }
         if (local.param) {
           const { func, index } = local.param;
           this.facts.paramCalls.push({ func, paramIndex: index, caller: this.fn.index, pos: n.start, loops: [...this.loops], locks: this.lockList() });
         }
-        this.callbackCall(args, `${name}(…)`);
+        yield this.callbackCall(args, `${name}(…)`);
         return;
       }
       const fns = this.index.funcsByName.get(name);
       if (fns) {
         this.addCall(fns, n.start);
-        this.bindArgs(fns, args, n.start, null);
+        yield this.bindArgs(fns, args, n.start, null);
         return;
       }
       if (this.index.namedTypes.has(name)) {
-        for (const a of args) this.expr(a, 'alias');
+        for (const a of args) yield this.expr(a, 'alias');
         return;
       }
-      for (const a of args) this.expr(a, 'call');
+      for (const a of args) yield this.expr(a, 'call');
       return;
     }
 
@@ -782,33 +821,33 @@ class FunctionWalker {
       }
 
       if (isPkg) {
-        this.packageCall(opText, field, args, n);
+        yield this.packageCall(opText, field, args, n);
         return;
       }
 
       if ((field === 'HandleFunc' || field === 'Handle') && args.length === 2) {
-        this.expr(operand, 'read');
-        this.expr(args[0]!, 'read');
-        this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with ${opText}.${field}`, n, true);
+        yield this.expr(operand, 'read');
+        yield this.expr(args[0]!, 'read');
+        yield this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with ${opText}.${field}`, n, true);
         return;
       }
       if (field === 'Go' && args.length === 1) {
-        this.expr(operand, 'read');
-        this.spawnCallback(args[0]!, 'spawner', `${opText}.Go callback`, n, false);
+        yield this.expr(operand, 'read');
+        yield this.spawnCallback(args[0]!, 'spawner', `${opText}.Go callback`, n, false);
         return;
       }
       if (field === 'Do' && args.length === 1) {
         // once.Do(f): f runs once, and every other Do waits for it — a lock around f.
-        this.expr(operand, 'read');
+        yield this.expr(operand, 'read');
         const saved = this.held;
         this.held = new Map(saved);
         this.held.set(`once:${this.lockName(operand)}`, 'write');
         const arg = unparen(args[0]!);
-        if (arg.type === 'func_literal') this.literal(arg, 'sync', n.start);
+        if (arg.type === 'func_literal') ((yield this.literal(arg, 'sync', n.start)) as number);
         else {
           const fns = this.types.resolveCallees(arg);
           if (fns.length > 0) this.addCall(fns, n.start);
-          else this.expr(arg, 'read');
+          else yield this.expr(arg, 'read');
         }
         this.held = saved;
         return;
@@ -817,37 +856,37 @@ class FunctionWalker {
       // A func-typed field called as a callback.
       const fieldType = this.types.selectorType(fnode);
       if (fieldType && isFuncTypeText(fieldType)) {
-        this.expr(operand, 'read');
-        this.callbackCall(args, `${opText}.${field}(…)`);
+        yield this.expr(operand, 'read');
+        yield this.callbackCall(args, `${opText}.${field}(…)`);
         return;
       }
 
       const callees = this.types.methodCallees(operand, field);
-      this.expr(operand, 'read');
+      yield this.expr(operand, 'read');
       if (callees.length > 0) {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
         this.addCall(callees, n.start);
-        this.bindArgs(callees, args, n.start, null);
+        yield this.bindArgs(callees, args, n.start, null);
       } else {
-        for (const a of args) this.expr(a, 'call');
+        for (const a of args) yield this.expr(a, 'call');
       }
       return;
     }
 
-    this.expr(fnode, 'read');
-    for (const a of args) this.expr(a, 'call');
+    yield this.expr(fnode, 'read');
+    for (const a of args) yield this.expr(a, 'call');
   }
 
-  private packageCall(pkg: string, name: string, args: LNode[], n: LNode): void {
+  private *packageCall(pkg: string, name: string, args: LNode[], n: LNode): Walk {
     if (pkg === 'http' && (name === 'HandleFunc' || name === 'Handle') && args.length === 2) {
-      this.expr(args[0]!, 'read');
-      this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with http.${name}`, n, true);
+      yield this.expr(args[0]!, 'read');
+      yield this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with http.${name}`, n, true);
       return;
     }
     if (pkg === 'time' && name === 'AfterFunc' && args.length === 2) {
-      this.expr(args[0]!, 'read');
-      this.spawnCallback(args[1]!, 'spawner', 'time.AfterFunc callback', n, false);
+      yield this.expr(args[0]!, 'read');
+      yield this.spawnCallback(args[1]!, 'spawner', 'time.AfterFunc callback', n, false);
       return;
     }
     if (pkg === 'maps') {
@@ -865,50 +904,51 @@ class FunctionWalker {
       };
       const ks = kinds[name];
       if (ks) {
-        args.forEach((a, i) => {
+        for (let i = 0; i < args.length; i++) {
+          const a = args[i]!;
           const refs = this.types.mapRefs(a);
           const k = ks[i];
           if (refs.length > 0 && k) this.record(refs, k, a.start, a.end, a);
-          else this.expr(a, 'read');
-        });
+          else yield this.expr(a, 'read');
+        }
         return;
       }
     }
-    for (const a of args) this.expr(a, 'call');
+    for (const a of args) yield this.expr(a, 'call');
   }
 
-  private builtin(name: string, args: LNode[], n: LNode): void {
+  private *builtin(name: string, args: LNode[], n: LNode): Walk {
     const first = args[0];
     const refs = first ? this.types.mapRefs(first) : [];
     if (refs.length > 0 && first) {
       if (name === 'delete') {
-        this.walkInner(first);
+        yield this.walkInner(first);
         const site = this.record(refs, 'delete', n.start, n.end, n);
         if (args[1]) site.indexText = this.t(args[1]);
         site.mapText = this.t(unparen(first));
-        for (const a of args.slice(1)) this.expr(a, 'read');
+        for (const a of args.slice(1)) yield this.expr(a, 'read');
         return;
       }
       if (name === 'clear') {
-        this.walkInner(first);
+        yield this.walkInner(first);
         this.record(refs, 'clear', n.start, n.end, n);
         return;
       }
       if (name === 'len') {
-        this.walkInner(first);
+        yield this.walkInner(first);
         this.record(refs, 'read', n.start, n.end, n);
         return;
       }
     }
-    for (const a of args) this.expr(a, 'read');
+    for (const a of args) yield this.expr(a, 'read');
   }
 
-  private callbackCall(args: LNode[], desc: string): void {
+  private *callbackCall(args: LNode[], desc: string): Walk {
     for (const frame of this.ranges) if (!frame.site.range!.callsOut) frame.site.range!.callsOut = desc;
-    for (const a of args) this.expr(a, this.types.mapRefs(a).length > 0 ? 'callback' : 'read');
+    for (const a of args) yield this.expr(a, this.types.mapRefs(a).length > 0 ? 'callback' : 'read');
   }
 
-  private spawnCallback(arg: LNode, kind: 'handler' | 'spawner', description: string, n: LNode, perRequest: boolean): void {
+  private *spawnCallback(arg: LNode, kind: 'handler' | 'spawner', description: string, n: LNode, perRequest: boolean): Walk {
     const spawnId = this.facts.spawns.length;
     const spawn = {
       id: spawnId,
@@ -924,14 +964,14 @@ class FunctionWalker {
     this.facts.spawns.push(spawn);
     const a = unparen(arg);
     if (a.type === 'func_literal') {
-      spawn.targets.push(this.literal(a, 'spawned', n.start));
+      spawn.targets.push(((yield this.literal(a, 'spawned', n.start)) as number));
       return;
     }
-    spawn.targets.push(...this.handlerTargets(a));
+    spawn.targets.push(...((yield this.handlerTargets(a)) as number[]));
   }
 
   /** Functions a handler-like argument runs: a function, a method value, `http.HandlerFunc(f)`, a ServeHTTP value. */
-  private handlerTargets(a: LNode): number[] {
+  private *handlerTargets(a: LNode): Walk<number[]> {
     if (a.type === 'identifier') {
       const name = this.t(a);
       const local = this.scope.lookup(name);
@@ -948,7 +988,7 @@ class FunctionWalker {
     if (a.type === 'selector_expression') {
       const operand = child(a, 'operand');
       const field = child(a, 'field');
-      if (operand) this.expr(operand, 'read');
+      if (operand) yield this.expr(operand, 'read');
       if (operand && field) {
         const m = this.types.methodCallees(operand, this.t(field));
         if (m.length > 0) return m;
@@ -958,11 +998,11 @@ class FunctionWalker {
     if (a.type === 'call_expression' || a.type === 'type_conversion_expression') {
       const inner = child(a, 'arguments')?.children[0] ?? child(a, 'operand');
       const f = child(a, 'function') ?? child(a, 'type');
-      if (inner && f && /HandlerFunc$/.test(this.t(f))) return this.handlerTargets(unparen(inner));
-      this.expr(a, 'read');
+      if (inner && f && /HandlerFunc$/.test(this.t(f))) return ((yield this.handlerTargets(unparen(inner))) as number[]);
+      yield this.expr(a, 'read');
       return this.serveHTTPOf(this.types.typeOf(a));
     }
-    this.expr(a, 'read');
+    yield this.expr(a, 'read');
     return this.serveHTTPOf(this.types.typeOf(a));
   }
 
@@ -971,7 +1011,7 @@ class FunctionWalker {
     return lookupMethods(this.index, baseTypeName(type), 'ServeHTTP');
   }
 
-  private literal(node: LNode, runs: NonNullable<FuncInfo['runs']>, anchor: number): number {
+  private *literal(node: LNode, runs: NonNullable<FuncInfo['runs']>, anchor: number): Walk<number> {
     const params = readParams(this.file, child(node, 'parameters'));
     const info: FuncInfo = {
       index: this.index.funcs.length,
@@ -999,7 +1039,7 @@ class FunctionWalker {
     const held = runs === 'sync' || runs === 'deferred' ? new Map(this.held) : new Map<string, 'read' | 'write'>();
     const inner = new FunctionWalker(this.index, this.facts, info, this.scope, held, runs === 'sync' ? this.ranges : []);
     inner.declareSignature();
-    if (info.body) inner.walkBody(info.body);
+    if (info.body) yield inner.walkBody(info.body);
     return info.index;
   }
 
@@ -1007,26 +1047,27 @@ class FunctionWalker {
     this.facts.calls.push({ caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() });
   }
 
-  private bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): void {
-    args.forEach((a, i) => {
+  private *bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): Walk {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
       const kind = spawn === null ? this.instanceKind(a) : 'other';
       this.facts.argInstances.push({ callees, paramIndex: i, kind: typeof kind === 'object' ? 'other' : kind });
       const fl = unparen(a);
       if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
-        const literal = this.literal(fl, 'passed', pos);
+        const literal = ((yield this.literal(fl, 'passed', pos)) as number);
         const argLocks = args.map((x) => (['identifier', 'selector_expression'].includes(unparen(x).type) ? this.lockName(x) : null));
         this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
-        return;
+        continue;
       }
       const refs = this.types.mapRefs(a);
       if (refs.length > 0) {
         this.facts.bindings.push({ callees, paramIndex: i, refs, caller: this.fn.index, pos, spawn });
-        this.walkInner(a);
+        yield this.walkInner(a);
       } else {
-        this.expr(a, 'read');
+        yield this.expr(a, 'read');
       }
-    });
+    }
   }
 
   // ---- facts ----
@@ -1076,19 +1117,22 @@ class FunctionWalker {
    * (decided by what the callers pass), or anything else.
    */
   private instanceKind(operand: LNode): InstanceKind {
-    const n = unparen(operand);
-    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) return this.instanceKind(n.children[0]);
-    if (this.types.isFreshStruct(n, null)) return 'fresh';
-    if (n.type === 'selector_expression') {
+    // A loop down `&x` and `a.b.c` operand chains: they nest as deep as the input does.
+    let n = unparen(operand);
+    for (;;) {
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) {
+        n = unparen(n.children[0]);
+        continue;
+      }
+      if (this.types.isFreshStruct(n, null)) return 'fresh';
+      if (n.type !== 'selector_expression') break;
       // A struct-valued field is part of the value that holds it.
       const t = this.types.selectorType(n);
       const inner = child(n, 'operand');
-      if (t && inner && this.index.structs.has(t.trim())) {
-        const holder = this.types.typeOf(inner);
-        if (holder) this.facts.valueFields.push({ type: t.trim(), holder: baseTypeName(holder) });
-        return this.instanceKind(inner);
-      }
-      return 'other';
+      if (!t || !inner || !this.index.structs.has(t.trim())) return 'other';
+      const holder = this.types.typeOf(inner);
+      if (holder) this.facts.valueFields.push({ type: t.trim(), holder: baseTypeName(holder) });
+      n = unparen(inner);
     }
     if (n.type !== 'identifier') return 'other';
     const v = this.scope.lookup(this.t(n));
@@ -1236,4 +1280,9 @@ function collectSpecs(decl: LNode): LNode[] {
     else if (c.type === 'var_spec_list') out.push(...c.children.filter((x) => x.type === 'var_spec'));
   }
   return out;
+}
+
+/** Pushes `n`'s children last-first, so popping visits them in source order. */
+function pushChildren(work: [LNode, Role][], n: LNode, role: Role): void {
+  for (let i = n.children.length - 1; i >= 0; i--) work.push([n.children[i]!, role]);
 }

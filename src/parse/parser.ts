@@ -84,12 +84,16 @@ export function topLevelText(tree: Tree, text: string, type: string): string | n
   return null;
 }
 
-function findError(node: SyntaxNode): SyntaxNode | null {
-  if (node.type === 'ERROR' || node.isMissing) return node;
-  if (!node.hasError) return null;
-  for (const child of node.children) {
-    const hit = findError(child);
-    if (hit) return hit;
+// Pre-order with an explicit stack (children pushed in reverse): a file may nest as deep as Go
+// allows, far deeper than the JavaScript call stack.
+function findError(root: SyntaxNode): SyntaxNode | null {
+  const stack: SyntaxNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'ERROR' || node.isMissing) return node;
+    if (!node.hasError) continue;
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return null;
 }

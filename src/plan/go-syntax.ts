@@ -28,10 +28,47 @@ export function statementsOfList(list: SyntaxNode): SyntaxNode[] {
 
 /** The function (declaration or literal) a node runs in. */
 export function enclosingFunction(n: SyntaxNode): SyntaxNode | null {
-  for (let cur: SyntaxNode | null = n.parent; cur; cur = cur.parent) {
+  for (const cur of ancestors(n)) {
     if (cur.type === 'function_declaration' || cur.type === 'method_declaration' || cur.type === 'func_literal') return cur;
   }
   return null;
+}
+
+// Climbs this far with `.parent` before walking down from the root instead.
+const SHORT_CLIMB = 8;
+
+/**
+ * The ancestors of `n`, nearest first. tree-sitter finds a node's parent by descending from the
+ * root, so climbing k levels with `.parent` costs k times the depth: quadratic in thousands of
+ * nested blocks or parentheses. Past a short climb, one cursor walk from the root down to `n`
+ * yields the rest at the cost of the depth once.
+ */
+export function* ancestors(n: SyntaxNode): Generator<SyntaxNode> {
+  let cur = n.parent;
+  for (let i = 0; cur && i < SHORT_CLIMB; i++, cur = cur.parent) yield cur;
+  if (!cur) return;
+  const path = pathFromRoot(cur);
+  if (path) {
+    for (let i = path.length - 1; i >= 0; i--) yield path[i]!;
+    return;
+  }
+  for (; cur; cur = cur.parent) yield cur;
+}
+
+/** The nodes from the root down to `n` (inclusive), or null when the cursor cannot find it. */
+function pathFromRoot(n: SyntaxNode): SyntaxNode[] | null {
+  const cursor = n.tree.walk();
+  const path: SyntaxNode[] = [];
+  for (;;) {
+    const node = cursor.currentNode;
+    path.push(node);
+    if (node.id === n.id) return path;
+    // Down to the first child that spans n.
+    if (!cursor.gotoFirstChild()) return null;
+    while (cursor.startIndex > n.startIndex || cursor.endIndex < n.endIndex) {
+      if (!cursor.gotoNextSibling()) return null;
+    }
+  }
 }
 
 /** Whether a statement list is the top-level list of a function's body. */
@@ -42,11 +79,24 @@ export function isFunctionBodyList(list: SyntaxNode): boolean {
   return !!fn && (fn.type === 'function_declaration' || fn.type === 'method_declaration' || fn.type === 'func_literal');
 }
 
+/**
+ * The named nodes under `n`, in pre-order. An explicit stack, not `yield*` recursion: Go nests
+ * as deep as the input likes, and each level of `yield*` also costs every later item a step.
+ */
 export function* descendants(n: SyntaxNode): Generator<SyntaxNode> {
-  for (const c of n.namedChildren) {
+  const stack: SyntaxNode[] = [];
+  pushNamedChildren(stack, n);
+  while (stack.length > 0) {
+    const c = stack.pop()!;
     yield c;
-    yield* descendants(c);
+    pushNamedChildren(stack, c);
   }
+}
+
+/** Pushes `n`'s named children last-first, so popping visits them in source order. */
+function pushNamedChildren(stack: SyntaxNode[], n: SyntaxNode): void {
+  const children = n.namedChildren;
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
 }
 
 /** The offset where the line holding `pos` starts. */
@@ -74,15 +124,18 @@ export function jumpsLeaving(region: SyntaxNode[]): { kind: 'return' | 'other'; 
   const end = region[region.length - 1]!.endIndex;
   const labels = new Set<string>();
   for (const s of region) for (const d of [s, ...descendants(s)]) if (d.type === 'labeled_statement') labels.add(d.child(0)?.text ?? '');
-  const visit = (n: SyntaxNode, loops: number, breakables: number) => {
-    if (n.type === 'func_literal') return;
+  // Pre-order over an explicit stack; each entry carries the loops and breakables around it.
+  const stack: [SyntaxNode, number, number][] = region.map((s): [SyntaxNode, number, number] => [s, 0, 0]).reverse();
+  while (stack.length > 0) {
+    const [n, loops, breakables] = stack.pop()!;
+    if (n.type === 'func_literal') continue;
     switch (n.type) {
       case 'return_statement':
         out.push({ kind: 'return', node: n });
-        return;
+        continue;
       case 'goto_statement':
         if (!labels.has(n.namedChildren[0]?.text ?? '')) out.push({ kind: 'other', node: n });
-        return;
+        continue;
       case 'break_statement':
       case 'continue_statement': {
         const label = n.namedChildren[0]?.text;
@@ -91,14 +144,14 @@ export function jumpsLeaving(region: SyntaxNode[]): { kind: 'return' | 'other'; 
         } else if (n.type === 'break_statement' ? breakables === 0 : loops === 0) {
           out.push({ kind: 'other', node: n });
         }
-        return;
+        continue;
       }
     }
     const loop = n.type === 'for_statement' ? 1 : 0;
     const breakable = loop || /switch_statement$|^select_statement$/.test(n.type) ? 1 : 0;
-    for (const c of n.namedChildren) visit(c, loops + loop, breakables + breakable);
-  };
-  for (const s of region) visit(s, 0, 0);
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, loops + loop, breakables + breakable]);
+  }
   return out.filter((j) => j.node.startIndex >= start && j.node.endIndex <= end);
 }
 
@@ -125,13 +178,16 @@ export interface Hazard {
 export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: ParsedFile): Hazard[] {
   const pure = pureFunctionsOf(index);
   const out: Hazard[] = [];
-  const visit = (n: SyntaxNode) => {
+  // Pre-order over an explicit stack (children pushed in reverse).
+  const stack = [...nodes].reverse();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
     switch (n.type) {
       case 'func_literal':
         // A literal defined here runs wherever it is called; a call of it is judged at the call.
-        return;
+        continue;
       case 'go_statement':
-        return;
+        continue;
       case 'send_statement':
         out.push({ what: 'a channel send', node: n });
         break;
@@ -150,9 +206,8 @@ export function lockHazards(nodes: SyntaxNode[], index: PackageIndex, file: Pars
         break;
       }
     }
-    for (const c of n.namedChildren) visit(c);
-  };
-  for (const n of nodes) visit(n);
+    pushNamedChildren(stack, n);
+  }
   return out;
 }
 
@@ -225,7 +280,9 @@ class PureFunctions {
 
 /** The nearest node of the given type containing n (n itself included), or null. */
 export function ancestorOfType(n: SyntaxNode | null, type: string): SyntaxNode | null {
-  for (let cur = n; cur; cur = cur.parent) if (cur.type === type) return cur;
+  if (!n) return null;
+  if (n.type === type) return n;
+  for (const cur of ancestors(n)) if (cur.type === type) return cur;
   return null;
 }
 

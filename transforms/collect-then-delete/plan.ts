@@ -580,7 +580,7 @@ function checkWorkMayLeaveLock(work: SyntaxNode[], l: RangeLoop, shared: SharedM
     if (pkg.index.vars.has(name)) decline(`the per-entry work of the range at ${l.where} writes the package variable ${name}, which the lock may guard; it cannot move out of the lock`);
   }
   for (const n of work) {
-    for (const d of [n, ...descendantsOf(n)]) {
+    for (const d of [n, ...descendants(n)]) {
       if (base && (d.type === 'assignment_statement' || d.type === 'inc_statement' || d.type === 'dec_statement')) {
         const left = d.type === 'assignment_statement' ? d.childForFieldName('left')!.text : d.namedChildren[0]!.text;
         if (left.startsWith(`${base}.`)) decline(`the per-entry work of the range at ${l.where} writes ${left}, which the lock may guard; it cannot move out of the lock`);
@@ -595,13 +595,6 @@ function checkWorkMayLeaveLock(work: SyntaxNode[], l: RangeLoop, shared: SharedM
         }
       }
     }
-  }
-}
-
-function* descendantsOf(n: SyntaxNode): Generator<SyntaxNode> {
-  for (const c of n.namedChildren) {
-    yield c;
-    yield* descendantsOf(c);
   }
 }
 
@@ -695,7 +688,7 @@ function assignmentOf(n: SyntaxNode): SyntaxNode | null {
 /** Package functions and methods the nodes call, by index. */
 function calledPackageFunctions(n: SyntaxNode, pkg: PackageView, file: ParsedFile): number[] {
   const out = new Set<number>();
-  for (const d of [n, ...descendantsOf(n)]) {
+  for (const d of [n, ...descendants(n)]) {
     if (d.type !== 'call_expression') continue;
     const fn = d.childForFieldName('function');
     if (fn?.type === 'identifier') for (const i of pkg.index.funcsByName.get(fn.text) ?? []) out.add(i);

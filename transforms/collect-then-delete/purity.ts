@@ -36,7 +36,21 @@ class PurityCheck {
     return null;
   }
 
-  private visit(n: SyntaxNode, file: ParsedFile): string | null {
+  // Pre-order over an explicit stack: expressions nest as deep as the input does.
+  private visit(root: SyntaxNode, file: ParsedFile): string | null {
+    const stack = [root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      const why = this.own(n, file);
+      if (why) return why;
+      const children = n.namedChildren;
+      for (let k = children.length - 1; k >= 0; k--) stack.push(children[k]!);
+    }
+    return null;
+  }
+
+  /** What `n` itself (not its children) could change. */
+  private own(n: SyntaxNode, file: ParsedFile): string | null {
     switch (n.type) {
       case 'func_literal':
         return 'a function literal';
@@ -63,10 +77,6 @@ class PurityCheck {
         if (why) return why;
         break;
       }
-    }
-    for (const c of n.namedChildren) {
-      const why = this.visit(c, file);
-      if (why) return why;
     }
     return null;
   }

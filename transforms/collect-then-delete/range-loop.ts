@@ -91,30 +91,39 @@ export function assignedNames(nodes: SyntaxNode[]): Set<string> {
  */
 export function loopJumps(body: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  const visit = (n: SyntaxNode, loops: number, breakables: number) => {
-    if (n.type === 'func_literal') return;
+  // Pre-order over an explicit stack; each entry carries the loops and breakables around it.
+  const stack: [SyntaxNode, number, number][] = [];
+  const pushChildren = (n: SyntaxNode, loops: number, breakables: number) => {
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, loops, breakables]);
+  };
+  pushChildren(body, 0, 0);
+  while (stack.length > 0) {
+    const [n, loops, breakables] = stack.pop()!;
+    if (n.type === 'func_literal') continue;
     if (n.type === 'break_statement' || n.type === 'continue_statement' || n.type === 'goto_statement') {
       const labeled = n.namedChildren.length > 0;
       if (labeled || n.type === 'goto_statement' || (n.type === 'break_statement' ? breakables === 0 : loops === 0)) out.push(n);
-      return;
+      continue;
     }
     const loop = n.type === 'for_statement' ? 1 : 0;
     const breakable = loop || /switch_statement$|^select_statement$/.test(n.type) ? 1 : 0;
-    for (const c of n.namedChildren) visit(c, loops + loop, breakables + breakable);
-  };
-  for (const c of body.namedChildren) visit(c, 0, 0);
+    pushChildren(n, loops + loop, breakables + breakable);
+  }
   return out;
 }
 
 /** `return` statements in the body (not inside function literals). */
 export function returnsIn(body: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  const visit = (n: SyntaxNode) => {
-    if (n.type === 'func_literal') return;
+  const stack = [body];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'func_literal') continue;
     if (n.type === 'return_statement') out.push(n);
-    for (const c of n.namedChildren) visit(c);
-  };
-  visit(body);
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
   return out;
 }
 

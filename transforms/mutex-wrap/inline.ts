@@ -103,7 +103,13 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   if (decl.kind === 'local') {
     // The new mutex is a local of the map's function: only that function and its closures see it.
     const owner = decl.ownerFunc;
-    const inOwner = (f: number): boolean => f === owner || (pkg.index.funcs[f]!.literal !== null && pkg.index.funcs[f]!.parent >= 0 && inOwner(pkg.index.funcs[f]!.parent));
+    // A loop up the literals' parents: function literals nest as deep as the input does.
+    const inOwner = (start: number): boolean => {
+      for (let f = start; ; f = pkg.index.funcs[f]!.parent) {
+        if (f === owner) return true;
+        if (pkg.index.funcs[f]!.literal === null || pkg.index.funcs[f]!.parent < 0) return false;
+      }
+    };
     const outside = toLock.find((s) => !inOwner(s.func));
     if (outside) decline(`${at(outside)} accesses ${decl.name} in ${pkg.index.funcs[outside.func]!.name}, which receives it as a parameter; a local mutex cannot reach it there`);
   }

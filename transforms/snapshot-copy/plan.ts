@@ -495,8 +495,15 @@ function lockedRangeRewrite(site: ResolvedSite, forNode: SyntaxNode, right: Synt
 
 /** Whether a body holds a `return` of its function (not of a nested function literal). */
 function returnsFrom(body: SyntaxNode): boolean {
-  const visit = (n: SyntaxNode): boolean => n.type !== 'func_literal' && (n.type === 'return_statement' || n.namedChildren.some(visit));
-  return visit(body);
+  // An explicit stack: bodies nest as deep as the input does.
+  const stack = [body];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'func_literal') continue;
+    if (n.type === 'return_statement') return true;
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return false;
 }
 
 /** The edit that removes a statement with its whole line; declines when the line holds more. */

@@ -7,7 +7,7 @@ import type { ResolvedSite } from '../../src/analysis/concurrency.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { PackageView } from '../../src/plan/transform.js';
-import { descendants, enclosingFunction, nodeAt, sameNode, unparen } from '../../src/plan/go-syntax.js';
+import { ancestors, descendants, enclosingFunction, nodeAt, sameNode, unparen } from '../../src/plan/go-syntax.js';
 import { rangeParts, type RangeParts } from './range-body.js';
 
 import { decline, lineOf } from '../../src/plan/decline.js';
@@ -41,8 +41,12 @@ export type MapAccess =
 
 /** The outermost parenthesised expression around n (n itself when there is none). */
 function outerParens(n: SyntaxNode): SyntaxNode {
+  // ancestors(), not `.parent` per level: each `.parent` costs the node's depth.
   let cur = n;
-  while (cur.parent?.type === 'parenthesized_expression') cur = cur.parent;
+  for (const a of ancestors(n)) {
+    if (a.type !== 'parenthesized_expression') break;
+    cur = a;
+  }
   return cur;
 }
 

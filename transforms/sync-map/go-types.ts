@@ -77,7 +77,17 @@ export function asType(node: SyntaxNode, want: string, pkg: PackageView, opts: {
 
 /** Whether an expression certainly is not a constant (it reads a variable or calls a function). */
 function isVariableExpr(node: SyntaxNode, pkg: PackageView): boolean {
-  const n = unparen(node);
+  // True when any operand the value flows from is a variable: an explicit stack, since operators
+  // and operand chains nest as deep as the input does.
+  const stack = [node];
+  while (stack.length > 0) {
+    if (variableStep(unparen(stack.pop()!), pkg, stack)) return true;
+  }
+  return false;
+}
+
+/** Whether `n` itself reads a variable or calls a function; pushes the operands that decide it otherwise. */
+function variableStep(n: SyntaxNode, pkg: PackageView, operands: SyntaxNode[]): boolean {
   switch (n.type) {
     case 'identifier': {
       const decls = findDeclarations(n, n.text);
@@ -86,7 +96,8 @@ function isVariableExpr(node: SyntaxNode, pkg: PackageView): boolean {
     }
     case 'selector_expression': {
       const operand = n.childForFieldName('operand');
-      return !!operand && isVariableExpr(operand, pkg);
+      if (operand) operands.push(operand);
+      return false;
     }
     case 'call_expression': {
       const fn = n.childForFieldName('function');
@@ -104,14 +115,20 @@ function isVariableExpr(node: SyntaxNode, pkg: PackageView): boolean {
     case 'type_assertion_expression':
     case 'func_literal':
       return true;
-    case 'unary_expression':
-      return n.child(0)?.type === '&' || n.child(0)?.type === '<-' || (!!n.childForFieldName('operand') && isVariableExpr(n.childForFieldName('operand')!, pkg));
+    case 'unary_expression': {
+      if (n.child(0)?.type === '&' || n.child(0)?.type === '<-') return true;
+      const operand = n.childForFieldName('operand');
+      if (operand) operands.push(operand);
+      return false;
+    }
     case 'binary_expression': {
       const op = n.child(1)?.type ?? '';
       if (/^(==|!=|<|<=|>|>=|&&|\|\||<<|>>)$/.test(op)) return false;
       const l = n.childForFieldName('left');
       const r = n.childForFieldName('right');
-      return (!!l && isVariableExpr(l, pkg)) || (!!r && isVariableExpr(r, pkg));
+      if (r) operands.push(r);
+      if (l) operands.push(l);
+      return false;
     }
     default:
       return false;

@@ -51,19 +51,22 @@ export function rangeJumps(parts: RangeParts): { jumps: { node: SyntaxNode; text
   const problems: RangeProblem[] = [];
   const inner = new Set<string>();
   for (const d of descendants(parts.body)) if (d.type === 'labeled_statement') inner.add(d.childForFieldName('label')?.text ?? '');
-  const visit = (n: SyntaxNode, loops: number, breakables: number) => {
+  // Pre-order over an explicit stack; each entry carries the loops and breakables around it.
+  const stack: [SyntaxNode, number, number][] = [[parts.body, 0, 0]];
+  while (stack.length > 0) {
+    const [n, loops, breakables] = stack.pop()!;
     switch (n.type) {
       case 'func_literal':
-        return;
+        continue;
       case 'return_statement':
         problems.push({ node: n, why: 'a return inside the range body would only end the Range callback, not the function' });
-        return;
+        continue;
       case 'goto_statement':
         problems.push({ node: n, why: 'a goto cannot leave the Range callback' });
-        return;
+        continue;
       case 'defer_statement':
         problems.push({ node: n, why: 'a defer inside the range body would run when each Range callback returns, not when the function does' });
-        return;
+        continue;
       case 'break_statement':
       case 'continue_statement': {
         const label = n.namedChildren.find((c) => c.type === 'label_name')?.text;
@@ -71,14 +74,14 @@ export function rangeJumps(parts: RangeParts): { jumps: { node: SyntaxNode; text
         const ours = label ? label === parts.label : isBreak ? breakables === 0 : loops === 0;
         if (ours) jumps.push({ node: n, text: isBreak ? 'return false' : 'return true' });
         else if (label && !inner.has(label)) problems.push({ node: n, why: `${n.text} jumps to an outer statement, which a Range callback cannot do` });
-        return;
+        continue;
       }
     }
     const loop = n.type === 'for_statement' ? 1 : 0;
     const breakable = loop || /switch_statement$|^select_statement$/.test(n.type) ? 1 : 0;
-    for (const c of n.namedChildren) visit(c, loops + loop, breakables + breakable);
-  };
-  visit(parts.body, 0, 0);
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, loops + loop, breakables + breakable]);
+  }
   return { jumps, problems };
 }
 
@@ -95,28 +98,41 @@ function binding(name: string, param: string, type: string, assigns: boolean, pl
 }
 
 /** Whether a statement ends the callback by itself, so no `return true` may follow it (vet: unreachable code). */
-function terminates(n: SyntaxNode, jumps: { node: SyntaxNode }[]): boolean {
-  switch (n.type) {
-    case 'break_statement':
-    case 'continue_statement':
-      return jumps.some((j) => sameNode(j.node, n));
-    case 'expression_statement': {
-      const call = n.namedChildren[0];
-      return call?.type === 'call_expression' && call.childForFieldName('function')?.text === 'panic';
+function terminates(root: SyntaxNode, jumps: { node: SyntaxNode }[]): boolean {
+  // Every statement on the stack must terminate (both branches of an if, a block's last
+  // statement): an explicit stack, since else-if chains and blocks nest as deep as the input does.
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    switch (n.type) {
+      case 'break_statement':
+      case 'continue_statement':
+        if (!jumps.some((j) => sameNode(j.node, n))) return false;
+        break;
+      case 'expression_statement': {
+        const call = n.namedChildren[0];
+        if (!(call?.type === 'call_expression' && call.childForFieldName('function')?.text === 'panic')) return false;
+        break;
+      }
+      case 'block': {
+        const list = n.namedChildren.find((c) => c.type === 'statement_list');
+        const stmts = list ? statementsOfList(list) : [];
+        if (stmts.length === 0) return false;
+        stack.push(stmts[stmts.length - 1]!);
+        break;
+      }
+      case 'if_statement': {
+        const cons = n.childForFieldName('consequence');
+        const alt = n.childForFieldName('alternative');
+        if (!cons || !alt) return false;
+        stack.push(alt, cons);
+        break;
+      }
+      default:
+        return false;
     }
-    case 'block': {
-      const list = n.namedChildren.find((c) => c.type === 'statement_list');
-      const stmts = list ? statementsOfList(list) : [];
-      return stmts.length > 0 && terminates(stmts[stmts.length - 1]!, jumps);
-    }
-    case 'if_statement': {
-      const cons = n.childForFieldName('consequence');
-      const alt = n.childForFieldName('alternative');
-      return !!cons && !!alt && terminates(cons, jumps) && terminates(alt, jumps);
-    }
-    default:
-      return false;
   }
+  return true;
 }
 
 /**

@@ -3,6 +3,7 @@
 // Go 1.26's new(expr), and a file Go accepts that tree-sitter still cannot parse is reported as
 // such, not as the author's syntax error.
 import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstSyntaxProblem, parseGo, type SyntaxNode } from '../src/parse/parser.js';
 import { goParserVerdict } from '../src/parse/go-parser-check.js';
@@ -158,7 +159,8 @@ describe('valid Go that tree-sitter cannot parse is not called a syntax error', 
 
   it('gofmt traps on the file: the message says it could not be checked, not "syntax error"', () => {
     const deep = `package p\n\nvar x = ${UNPARSED_VALID_GO}\n\nconst s = "a"${' + "a"'.repeat(300)}\n`;
-    const { run, report } = scanJson(['.'], { cwd: tempTree({ 'deep.go': deep }) });
+    // With no gofmt on PATH to fall back on (the wasm one traps on this file).
+    const { run, report } = scanJson(['.'], { cwd: tempTree({ 'deep.go': deep }), env: { PATH: dirname(process.execPath) } });
     expect(run.status).toBe(2);
     expect(report.errors).toEqual([
       { file: 'deep.go', message: expect.stringMatching(/^3:\d+: gomapfix cannot parse this file \(tree-sitter-go: .*; gofmt could not check it\); file not analysed$/) },
@@ -167,7 +169,15 @@ describe('valid Go that tree-sitter cannot parse is not called a syntax error', 
 
   it("Go's parser is asked in-process and survives its own trap on deep nesting", () => {
     const deep = `package p\n\nconst s = "a"${' + "a"'.repeat(300)}\n`;
-    expect(goParserVerdict(deep)).toEqual({ kind: 'unknown' });
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      expect(goParserVerdict(deep)).toEqual({ kind: 'unknown' });
+    } finally {
+      process.env.PATH = saved;
+    }
+    // The toolchain's gofmt answers for the files the wasm one traps on.
+    expect(goParserVerdict(deep)).toEqual({ kind: 'accepts' });
     expect(goParserVerdict('package p\n\nfunc f() {}\n')).toEqual({ kind: 'accepts' });
     expect(goParserVerdict('package p\n\nfunc f( {\n')).toMatchObject({ kind: 'rejects', message: expect.stringMatching(/expected/) });
   });

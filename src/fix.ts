@@ -18,6 +18,7 @@ import type { Finding } from './analysis/model.js';
 import { TRANSFORMS, transformById } from '../transforms/index.js';
 import { syncMapFits } from '../transforms/sync-map/index.js';
 import { UserError } from './errors.js';
+import { UnanalysedFiles, unanalysedReason } from './plan/unanalysed.js';
 
 export const STRATEGIES = ['auto', ...TRANSFORMS.map((t) => t.id)] as const;
 
@@ -45,6 +46,8 @@ interface SourceFile {
 }
 
 interface DirState {
+  /** The directory (absolute), as discovery names it. */
+  dir: string;
   files: SourceFile[];
   goVersion: string;
 }
@@ -59,6 +62,10 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   const platform = options.allPlatforms ? null : targetPlatform();
   const plan: Plan = { version: 1, root: cwd, findings: [], fixes: [], declined: [], conflicts: [], pending: [], files: [], errors: [...found.errors] };
   const dirs: DirState[] = [];
+  // Files of a package the analysis never saw: that package gets no fix (src/plan/unanalysed.ts).
+  const unanalysed = new UnanalysedFiles(cwd);
+  for (const e of found.errors) unanalysed.add(e.file, e.message);
+  for (const s of found.skipped) unanalysed.add(s.file, s.reason);
   for (const d of found.dirs) {
     const files: SourceFile[] = [];
     for (const abs of d.files) {
@@ -68,13 +75,14 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         bytes = readFileSync(abs);
       } catch (err) {
         plan.errors.push({ file: rel, message: `cannot read: ${describeFsError(err)}` });
+        unanalysed.add(rel, `cannot read: ${describeFsError(err)}`);
         continue;
       }
       const decoded = decodeGoSource(bytes);
       const text = decoded.ok ? decoded.source.text : '';
       files.push({ rel, abs, sha256: sha256(bytes), original: text, current: text, hasBom: decoded.ok && decoded.source.hasBom, bytes });
     }
-    dirs.push({ files, goVersion: d.module.goVersion });
+    dirs.push({ dir: d.dir, files, goVersion: d.module.goVersion });
   }
 
   // Pass 1 plans every finding; later passes re-plan only the maps whose fixes were deferred.
@@ -93,11 +101,20 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         dir.files.map((f): FileInput => ({ rel: f.rel, bytes: encode(f) })),
         platform,
       );
-      if (pass === 1) plan.errors.push(...parsed.errors.filter((e) => !e.message.startsWith('cannot read')));
+      if (pass === 1) {
+        plan.errors.push(...parsed.errors.filter((e) => !e.message.startsWith('cannot read')));
+        for (const e of parsed.errors) unanalysed.add(e.file, e.message, dir.files.find((f) => f.rel === e.file)?.original);
+      }
       for (const [name, inputs] of parsed.packages) {
         const { findings, facts } = analyzePackageWithFacts(name, inputs);
         if (pass === 1) plan.findings.push(...findings.map(toJson));
         if (!facts || findings.length === 0) continue;
+        const unseen = unanalysed.of(dir.dir, name);
+        if (unseen.length > 0) {
+          // Only pass 1 can get here: a package without fixes is never re-planned.
+          for (const f of findings) plan.declined.push({ findingId: f.id, transform: options.strategy ?? 'auto', reason: unanalysedReason(unseen, f.map.name) });
+          continue;
+        }
         const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
         for (const f of findings) mapKeys.set(f.id, stableMapKey(f, view));
         const covered = new Set<string>();

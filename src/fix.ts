@@ -10,7 +10,7 @@ import { decodeGoSource } from './files/source.js';
 import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
 import { toJson } from './scan.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
-import { rewriteFile } from './plan/apply.js';
+import { isGofmtClean, rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
 import type { PackageView, TransformOptions, TransformResult } from './plan/transform.js';
 import { planAuto, type AutoRules } from './plan/auto.js';
@@ -43,6 +43,8 @@ interface SourceFile {
   current: string;
   hasBom: boolean;
   bytes: Uint8Array;
+  /** Whether `current` is gofmt-clean, once known for this very text (gofmt over a big file is costly). */
+  gofmt?: { text: string; clean: boolean };
 }
 
 interface DirState {
@@ -206,12 +208,16 @@ function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, pl
     const results = new Map<SourceFile, string>();
     const broken = new Set<PassFix>();
     for (const [rel, { source, fixes }] of byFile) {
-      const r = rewriteFile(rel, source.current, editsForFile(fixes, rel), [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))]);
+      const r = rewriteFile(rel, source.current, editsForFile(fixes, rel), [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))], { gofmtClean: gofmtClean(source) });
       if (r.ok) results.set(source, r.text);
       else for (const x of fixes) broken.add(x);
     }
     if (broken.size === 0) {
-      for (const [source, text] of results) source.current = text;
+      for (const [source, text] of results) {
+        // gofmt's output is gofmt-clean; an unformatted result is judged again when it is next rewritten.
+        source.gofmt = gofmtClean(source) ? { text, clean: true } : undefined;
+        source.current = text;
+      }
       plan.fixes.push(...live);
       return;
     }
@@ -225,10 +231,17 @@ function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, pl
 /** Why a fix applied by itself leaves a file that would not parse, or null. */
 function problemAlone(fix: PassFix, sourceOf: (fix: PassFix, rel: string) => SourceFile | undefined): string | null {
   for (const rel of touchedFiles(fix)) {
-    const r = rewriteFile(rel, sourceOf(fix, rel)!.current, fix.edits.filter((e) => e.file === rel), fix.imports[rel] ?? []);
+    const source = sourceOf(fix, rel)!;
+    const r = rewriteFile(rel, source.current, fix.edits.filter((e) => e.file === rel), fix.imports[rel] ?? [], { gofmtClean: gofmtClean(source) });
     if (!r.ok) return `${rel}: ${r.message}`;
   }
   return null;
+}
+
+/** Whether a file's current text is gofmt-clean, asked of gofmt once per text. */
+function gofmtClean(source: SourceFile): boolean {
+  if (source.gofmt?.text !== source.current) source.gofmt = { text: source.current, clean: isGofmtClean(source.current) };
+  return source.gofmt.clean;
 }
 
 function touchedFiles(fix: Fix): string[] {

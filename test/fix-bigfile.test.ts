@@ -1,12 +1,16 @@
 // A fix in a multi-megabyte file is the fix the same code gets in a small file: same edits, the
 // result re-parsed and gofmt-formatted, nothing dropped. Correctness only; the timing of big files
 // is measured by bench/fix-bigfile.mjs, never here. Real files, real parser, real gofmt.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { format } from '@wasm-fmt/gofmt';
 import { planFixes } from '../src/fix.js';
+import { parseGo, type SyntaxNode } from '../src/parse/parser.js';
+import { descendants } from '../src/plan/go-syntax.js';
+import { compositeLiteralsOf, nameNodes } from '../src/plan/occurrences.js';
+import type { ParsedFile } from '../src/analysis/package-index.js';
 // @ts-expect-error: a plain .mjs benchmark script, without type declarations
 import { bigGoSource } from '../bench/fix-bigfile.mjs';
 
@@ -52,5 +56,38 @@ describe('fix in a big file', () => {
     // Everything between is untouched, and the whole result is what gofmt makes of it.
     expect(after.length - big.source.length).toBe(small.plan.files[0]!.after.length - small.source.length);
     expect(format(after)).toBe(after);
+  });
+});
+
+// The transforms find names through src/plan/occurrences.ts instead of walking every node of the
+// package per finding (findings × package size); it must find exactly what that walk found.
+describe('names found in the text and confirmed on the tree', () => {
+  const fixtures = join(import.meta.dirname, '..', 'fixtures');
+  const inputs = readdirSync(fixtures, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('input.go'));
+
+  it('are the leaves a walk of the whole tree finds, in its order, for every name of every fixture', () => {
+    expect(inputs.length).toBeGreaterThan(100);
+    let checked = 0;
+    for (const rel of inputs) {
+      const text = readFileSync(join(fixtures, rel), 'utf8');
+      const tree = parseGo(text);
+      const file = { rel, text, tree } as unknown as ParsedFile;
+      const walked = new Map<string, SyntaxNode[]>();
+      for (const n of descendants(tree.rootNode)) {
+        if (n.namedChildCount > 0 || !/^(identifier|type_identifier|field_identifier|package_identifier)$/.test(n.type)) continue;
+        walked.set(n.text, [...(walked.get(n.text) ?? []), n]);
+      }
+      for (const [name, nodes] of walked) {
+        const found = nameNodes(file, name).filter((n) => /^(identifier|type_identifier|field_identifier|package_identifier)$/.test(n.type));
+        expect(found.map((n) => `${n.type}@${n.startIndex}`), `${rel}: ${name}`).toEqual(nodes.map((n) => `${n.type}@${n.startIndex}`));
+        checked++;
+      }
+      // Composite literals of each struct type, as a walk that compares the literal's type finds them.
+      for (const type of new Set(tree.rootNode.descendantsOfType('type_spec').map((t) => t.childForFieldName('name')?.text ?? ''))) {
+        const walk = [...descendants(tree.rootNode)].filter((n) => n.type === 'composite_literal' && n.childForFieldName('type')?.text === type);
+        expect(compositeLiteralsOf(file, type, false).map((n) => n.startIndex), `${rel}: ${type}{…}`).toEqual(walk.map((n) => n.startIndex));
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
   });
 });

@@ -10,7 +10,7 @@ import { decodeGoSource } from './files/source.js';
 import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
 import { toJson } from './scan.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
-import { rewriteFile } from './plan/apply.js';
+import { isGofmtClean, rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
 import type { PackageView, TransformOptions, TransformResult } from './plan/transform.js';
 import { planAuto, type AutoRules } from './plan/auto.js';
@@ -18,6 +18,7 @@ import type { Finding } from './analysis/model.js';
 import { TRANSFORMS, transformById } from '../transforms/index.js';
 import { syncMapFits } from '../transforms/sync-map/index.js';
 import { UserError } from './errors.js';
+import { UnanalysedFiles, unanalysedReason } from './plan/unanalysed.js';
 
 export const STRATEGIES = ['auto', ...TRANSFORMS.map((t) => t.id)] as const;
 
@@ -48,9 +49,13 @@ interface SourceFile {
   bytes: Uint8Array;
   /** A file the plan creates (gomapfix_helpers.go): it starts empty and does not exist on disk. */
   created?: boolean;
+  /** Whether `current` is gofmt-clean, once known for this very text (gofmt over a big file is costly). */
+  gofmt?: { text: string; clean: boolean };
 }
 
 interface DirState {
+  /** The directory (absolute), as discovery names it. */
+  dir: string;
   files: SourceFile[];
   goVersion: string;
 }
@@ -78,6 +83,10 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
     inputs: { files: found.fileCount + found.errors.length + found.skipped.length, analysed: 0 },
   };
   const dirs: DirState[] = [];
+  // Files of a package the analysis never saw: that package gets no fix (src/plan/unanalysed.ts).
+  const unanalysed = new UnanalysedFiles(cwd);
+  for (const e of found.errors) unanalysed.add(e.file, e.message);
+  for (const s of found.skipped) unanalysed.add(s.file, s.reason);
   for (const d of found.dirs) {
     const files: SourceFile[] = [];
     for (const abs of d.files) {
@@ -87,13 +96,14 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         bytes = readFileSync(abs);
       } catch (err) {
         plan.errors.push({ file: rel, message: `cannot read: ${describeFsError(err)}` });
+        unanalysed.add(rel, `cannot read: ${describeFsError(err)}`);
         continue;
       }
       const decoded = decodeGoSource(bytes);
       const text = decoded.ok ? decoded.source.text : '';
       files.push({ rel, abs, sha256: sha256(bytes), original: text, current: text, hasBom: decoded.ok && decoded.source.hasBom, bytes });
     }
-    dirs.push({ files, goVersion: d.module.goVersion });
+    dirs.push({ dir: d.dir, files, goVersion: d.module.goVersion });
   }
 
   // Pass 1 plans every finding; later passes re-plan only the maps whose fixes were deferred.
@@ -120,11 +130,18 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         plan.errors.push(...parsed.errors.filter((e) => !e.message.startsWith('cannot read')));
         plan.skipped.push(...parsed.skipped);
         for (const inputs of parsed.packages.values()) plan.inputs.analysed += inputs.length;
+        for (const e of parsed.errors) unanalysed.add(e.file, e.message, dir.files.find((f) => f.rel === e.file)?.original);
       }
       for (const [name, inputs] of parsed.packages) {
         const { findings, facts } = analyzePackageWithFacts(name, inputs);
         if (pass === 1) plan.findings.push(...findings.map(toJson));
         if (!facts || findings.length === 0) continue;
+        const unseen = unanalysed.of(dir.dir, name);
+        if (unseen.length > 0) {
+          // Only pass 1 can get here: a package without fixes is never re-planned.
+          for (const f of findings) plan.declined.push({ findingId: f.id, transform: options.strategy ?? 'auto', reason: unanalysedReason(unseen, f.map.name) });
+          continue;
+        }
         const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
         for (const f of findings) mapKeys.set(f.id, stableMapKey(f, view));
         const covered = new Set<string>();
@@ -228,13 +245,17 @@ function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, pl
     let filesDone = 0;
     for (const [rel, { source, fixes }] of byFile) {
       onProgress?.('rewriting', filesDone++, byFile.size);
-      const r = rewriteFile(rel, source.current, editsForFile(fixes, rel), [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))]);
+      const r = rewriteFile(rel, source.current, editsForFile(fixes, rel), [...new Set(fixes.flatMap((x) => x.imports[rel] ?? []))], { gofmtClean: gofmtClean(source) });
       if (r.ok) results.set(source, r.text);
       else for (const x of fixes) broken.add(x);
     }
     onProgress?.('rewriting', byFile.size, byFile.size);
     if (broken.size === 0) {
-      for (const [source, text] of results) source.current = text;
+      for (const [source, text] of results) {
+        // gofmt's output is gofmt-clean; an unformatted result is judged again when it is next rewritten.
+        source.gofmt = gofmtClean(source) ? { text, clean: true } : undefined;
+        source.current = text;
+      }
       plan.fixes.push(...live);
       return;
     }
@@ -248,7 +269,8 @@ function applyAccepted(accepted: PassFix[], dirOfFix: Map<PassFix, DirState>, pl
 /** Why a fix applied by itself leaves a file that would not parse, or null. */
 function problemAlone(fix: PassFix, sourceOf: (fix: PassFix, rel: string) => SourceFile | undefined): string | null {
   for (const rel of touchedFiles(fix)) {
-    const r = rewriteFile(rel, sourceOf(fix, rel)!.current, fix.edits.filter((e) => e.file === rel), fix.imports[rel] ?? []);
+    const source = sourceOf(fix, rel)!;
+    const r = rewriteFile(rel, source.current, fix.edits.filter((e) => e.file === rel), fix.imports[rel] ?? [], { gofmtClean: gofmtClean(source) });
     if (!r.ok) return `${rel}: ${r.message}`;
   }
   return null;
@@ -263,6 +285,12 @@ function createdFile(fix: Fix, rel: string, dir: DirState, root: string): Source
   const file: SourceFile = { rel, abs: resolve(root, rel), sha256: '', original: '', current: '', hasBom: false, bytes: new Uint8Array(), created: true };
   dir.files.push(file);
   return file;
+}
+
+/** Whether a file's current text is gofmt-clean, asked of gofmt once per text. */
+function gofmtClean(source: SourceFile): boolean {
+  if (source.gofmt?.text !== source.current) source.gofmt = { text: source.current, clean: isGofmtClean(source.current) };
+  return source.gofmt.clean;
 }
 
 function touchedFiles(fix: Fix): string[] {

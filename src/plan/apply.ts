@@ -30,12 +30,20 @@ export function isGofmtClean(text: string): boolean {
   }
 }
 
+export interface RewriteOptions {
+  /**
+   * Whether `before` is gofmt-clean, when the caller knows it already: finding out runs gofmt over
+   * the whole file, which is most of the cost of rewriting a big file.
+   */
+  gofmtClean?: boolean;
+}
+
 /**
  * The new text of a file: edits applied, imports added, re-parsed (no error nodes, none of Go's
  * syntax rules broken), accepted by gofmt's parser and, when the original was gofmt-clean,
  * gofmt-formatted. CRLF files stay CRLF.
  */
-export function rewriteFile(rel: string, before: string, edits: TextEdit[], imports: string[]): ApplyResult {
+export function rewriteFile(rel: string, before: string, edits: TextEdit[], imports: string[], options: RewriteOptions = {}): ApplyResult {
   let text = applyEdits(before, edits);
   if (imports.length > 0) {
     const tree = parseGo(text);
@@ -44,7 +52,7 @@ export function rewriteFile(rel: string, before: string, edits: TextEdit[], impo
   const tree = parseGo(text);
   const problem = firstSyntaxProblem(tree) ?? firstGoRuleProblem(tree, text);
   if (problem) return { ok: false, message: `the rewritten file would not parse (${problem.line}:${problem.column}: ${problem.message})` };
-  if (isGofmtClean(before)) {
+  if (options.gofmtClean ?? isGofmtClean(before)) {
     const crlf = before.includes('\r\n');
     try {
       const formatted = format(text.replace(/\r\n/g, '\n'));

@@ -51,8 +51,20 @@ export function mergeFixes<F extends Fix>(fixes: F[]): MergeResult<F> {
 /** The union of the accepted fixes' edits for one file, duplicates removed, in offset order. */
 export function editsForFile(fixes: Fix[], file: string): TextEdit[] {
   const out: TextEdit[] = [];
-  for (const f of fixes) for (const e of f.edits) if (e.file === file && !out.some((o) => sameEdit(o, e))) out.push(e);
+  const seen = new Set<string>();
+  for (const f of fixes) {
+    for (const e of f.edits) {
+      if (e.file !== file || seen.has(editKey(e))) continue;
+      seen.add(editKey(e));
+      out.push(e);
+    }
+  }
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** Equal for equal edits (sameEdit), so a set of keys finds duplicates without comparing every pair. */
+function editKey(e: TextEdit): string {
+  return `${e.start}:${e.end}:${e.text}`;
 }
 
 export function sameEdit(a: TextEdit, b: TextEdit): boolean {

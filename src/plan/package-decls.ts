@@ -11,8 +11,23 @@ import type { ParsedFile } from '../analysis/package-index.js';
 export function packageDeclares(pkg: PackageView, name: string): boolean {
   if (pkg.index.structs.has(name) || pkg.index.namedTypes.has(name) || pkg.index.vars.has(name)) return true;
   if ((pkg.index.funcsByName.get(name) ?? []).some((i) => pkg.index.funcs[i]!.recvType === null)) return true;
-  const decl = new RegExp(`^(?:type|func|var|const)\\s+${name}\\b`, 'm');
-  return pkg.files.some((f) => decl.test(f.text));
+  return pkg.files.some((f) => declaredAtLineStart(f).has(name));
+}
+
+const DECLARED = new WeakMap<ParsedFile, Set<string>>();
+
+/**
+ * The names after `type`, `func`, `var` or `const` at the start of a line of the file, read once
+ * per file: asked per fix, a search of every file's text made planning cost fixes × package size.
+ */
+function declaredAtLineStart(file: ParsedFile): Set<string> {
+  let names = DECLARED.get(file);
+  if (!names) {
+    names = new Set();
+    for (const m of file.text.matchAll(/^(?:type|func|var|const)\s+(\w+)/gm)) names.add(m[1]!);
+    DECLARED.set(file, names);
+  }
+  return names;
 }
 
 /** The name of the file that holds the package-wide helpers gomapfix adds. */

@@ -10,9 +10,11 @@ import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import { descendants, enclosingFunction, indentAt, isFunctionBodyList, lockHazards, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
+import { nameNodes } from '../../src/plan/occurrences.js';
 import { planInline } from '../mutex-wrap/inline.js';
 import { newMutexName } from '../mutex-wrap/naming.js';
 import { sideEffect } from './purity.js';
+import { callWithLockHeld } from '../../src/plan/callers.js';
 import {
   assignedNames,
   Decline,
@@ -181,9 +183,9 @@ function mapsUsable(l: RangeLoop, pkg: PackageView): boolean {
   const imports = l.file.tree.rootNode.descendantsOfType('import_spec');
   if (imports.some((i) => i.childForFieldName('name')?.text === 'maps' || (/\/maps"$/.test(i.childForFieldName('path')?.text ?? '') && !i.childForFieldName('name')))) return false;
   const imported = imports.some((i) => i.childForFieldName('path')?.text === '"maps"' && !i.childForFieldName('name'));
-  for (const d of descendants(l.file.tree.rootNode)) {
-    if (d.type === 'identifier' && d.text === 'maps') return false;
-    if (!imported && d.type === 'package_identifier' && d.text === 'maps') return false;
+  for (const d of nameNodes(l.file, 'maps')) {
+    if (d.type === 'identifier') return false;
+    if (!imported && d.type === 'package_identifier') return false;
   }
   return true;
 }
@@ -315,20 +317,10 @@ function lockedRegion(l: RangeLoop): { expr: string; region: { start: number; en
 /** Taking the guard inside a function that some caller runs with the guard held would deadlock. */
 function checkCallersDoNotHold(l: RangeLoop, guard: string, pkg: PackageView): void {
   const flow = pkg.flow;
-  const seen = new Set<number>();
-  const stack = [l.site.func];
-  while (stack.length > 0) {
-    const f = stack.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    for (const c of flow.raw.calls) {
-      if (!c.callees.includes(f)) continue;
-      if (c.locks.some((x) => x.name === guard)) {
-        const fn = flow.index.funcs[c.caller]!;
-        decline(`${flow.index.funcs[f]!.name} is called with ${guard} held (${lineOf(fn.file, c.pos)}); locking the range inside it would deadlock`);
-      }
-      stack.push(c.caller);
-    }
+  const held = callWithLockHeld(flow, [l.site.func], guard);
+  if (held) {
+    const fn = flow.index.funcs[held.call.caller]!;
+    decline(`${flow.index.funcs[held.callee]!.name} is called with ${guard} held (${lineOf(fn.file, held.call.pos)}); locking the range inside it would deadlock`);
   }
 }
 

@@ -3,6 +3,7 @@ import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { TextEdit } from '../../src/plan/model.js';
 import type { PackageView } from '../../src/plan/transform.js';
 import { descendants, isAssignedTo, sameNode } from '../../src/plan/go-syntax.js';
+import { leavesNamed } from '../../src/plan/occurrences.js';
 
 /**
  * Finds a use of `typeName` as a value (a parameter, result, variable, slice or map element,
@@ -11,9 +12,7 @@ import { descendants, isAssignedTo, sameNode } from '../../src/plan/go-syntax.js
  */
 export function copyHazards(typeName: string, pkg: PackageView): { decline: string | null } {
   for (const file of pkg.files) {
-    if (!file.text.includes(typeName)) continue;
-    for (const n of descendants(file.tree.rootNode)) {
-      if (n.type !== 'type_identifier' || n.text !== typeName) continue;
+    for (const n of leavesNamed(file, 'type_identifier', typeName)) {
       const where = `${file.rel}:${n.startPosition.row + 1}`;
       // `Cache[K, V]`: the instantiated generic type stands where the name would.
       const p = n.parent?.type === 'generic_type' ? n.parent.parent : n.parent;

@@ -30,6 +30,7 @@ import { copyHazards, receiverEdits } from './copylocks.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 import { newMutexName, type LockChoice } from './naming.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
+import { callWithLockHeld } from '../../src/plan/callers.js';
 
 export function planInline(finding: Finding, pkg: PackageView): TransformResult {
   return declining(() => buildInline(finding, pkg));
@@ -236,20 +237,10 @@ function baseOf(s: ResolvedSite, field: string, files: Map<string, ParsedFile>):
 /** Adding Lock inside a function that some caller already calls with that lock held deadlocks. */
 function checkNotHeldByCallers(sites: ResolvedSite[], lock: LockChoice, pkg: PackageView): void {
   const flow = pkg.flow;
-  const seen = new Set<number>();
-  const stack = [...new Set(sites.map((s) => s.func))];
-  while (stack.length > 0) {
-    const f = stack.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    for (const c of flow.raw.calls) {
-      if (!c.callees.includes(f)) continue;
-      if (c.locks.some((l) => l.name === lock.name)) {
-        const fn = flow.index.funcs[c.caller]!;
-        decline(`${flow.index.funcs[f]!.name} is called with ${lock.display} held (${lineOf(fn.file, c.pos)}); locking inside it would deadlock`);
-      }
-      stack.push(c.caller);
-    }
+  const held = callWithLockHeld(flow, [...new Set(sites.map((s) => s.func))], lock.name);
+  if (held) {
+    const fn = flow.index.funcs[held.call.caller]!;
+    decline(`${flow.index.funcs[held.callee]!.name} is called with ${lock.display} held (${lineOf(fn.file, held.call.pos)}); locking inside it would deadlock`);
   }
 }
 

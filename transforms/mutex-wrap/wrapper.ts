@@ -10,6 +10,7 @@ import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import { ancestorOfType, descendants, enclosingFunction, isReferenceType, lockHazards, nodeAt, sameNode, splitMapType, writeThroughLoadedValue } from '../../src/plan/go-syntax.js';
+import { compositeLiteralsOf, inTreeOrder, leavesNamed } from '../../src/plan/occurrences.js';
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { lockedMapType, type LockedMapType } from './locked-map.js';
@@ -145,10 +146,7 @@ function constructions(ctx: Ctx, owner: string): void {
   const field = ctx.decl.name.split('.').pop()!;
   const st = ctx.pkg.index.structs.get(owner);
   for (const file of ctx.pkg.files) {
-    if (!file.text.includes(owner)) continue;
-    for (const n of descendants(file.tree.rootNode)) {
-      const type = n.type === 'composite_literal' ? n.childForFieldName('type')?.text : undefined;
-      if (type !== owner && !type?.startsWith(`${owner}[`)) continue;
+    for (const n of compositeLiteralsOf(file, owner, true)) {
       const body = n.childForFieldName('body');
       const elems = body?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
       if (elems.length === 0) continue;
@@ -400,9 +398,9 @@ function checkEveryMentionRewritten(ctx: Ctx, shared: SharedMap): void {
     const owners = [...ctx.pkg.index.structs.values()].filter((st) => st.fields.has(name));
     if (owners.length !== 1) return;
     for (const file of ctx.pkg.files) {
-      if (!file.text.includes(name)) continue;
-      for (const n of descendants(file.tree.rootNode)) {
-        if (n.type === 'selector_expression' && n.childForFieldName('field')?.text === name && !isCovered(file, n)) {
+      const selectors = leavesNamed(file, 'field_identifier', name).map((f) => f.parent!).filter((p) => p.type === 'selector_expression' && p.childForFieldName('field')?.text === name);
+      for (const n of inTreeOrder(selectors)) {
+        if (!isCovered(file, n)) {
           decline(`${lineOf(file, n.startIndex)} uses ${n.parent?.text.split('\n')[0]?.slice(0, 60) ?? n.text} in a way the rewrite does not cover`);
         }
       }
@@ -414,9 +412,10 @@ function checkEveryMentionRewritten(ctx: Ctx, shared: SharedMap): void {
       ? [{ file: ctx.pkg.index.funcs[decl.ownerFunc]!.file, node: nodeAt(ctx.pkg.index.funcs[decl.ownerFunc]!.file, ctx.pkg.index.funcs[decl.ownerFunc]!.start, ctx.pkg.index.funcs[decl.ownerFunc]!.end) }]
       : ctx.pkg.files.map((file) => ({ file, node: file.tree.rootNode }));
   for (const { file, node } of scopes) {
-    if (!file.text.includes(name)) continue;
-    for (const n of descendants(node)) {
-      if (n.type !== 'identifier' || n.text !== name || isCovered(file, n)) continue;
+    // Within the function (a local), or the whole file (a package var).
+    const identifiers = leavesNamed(file, 'identifier', name).filter((n) => n.startIndex >= node.startIndex && n.endIndex <= node.endIndex && !sameNode(n, node));
+    for (const n of identifiers) {
+      if (isCovered(file, n)) continue;
       // A local or parameter of the same name in another function is another variable.
       if (decl.kind === 'package-var' && shadowed(n, name)) continue;
       decline(`${lineOf(file, n.startIndex)} uses ${name} in a way the rewrite does not cover (${n.parent?.text.split('\n')[0]?.slice(0, 60)})`);

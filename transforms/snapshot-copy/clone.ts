@@ -6,7 +6,6 @@ import { splitMapType } from '../../src/analysis/types.js';
 import type { TextEdit } from '../../src/plan/model.js';
 import { packageDeclEdit, typeWords } from '../../src/plan/package-decls.js';
 import { goAtLeast, type PackageView } from '../../src/plan/transform.js';
-import { descendants } from '../../src/plan/go-syntax.js';
 
 /** The way one fix copies one map. */
 export interface Cloner {
@@ -121,8 +120,7 @@ function helperName(base: string, pkg: PackageView, source: (name: string) => st
 
 /** The path a file imports under the name `maps` when it is not the standard package, or null. */
 function importedAsMaps(file: ParsedFile): string | null {
-  for (const spec of descendants(file.tree.rootNode)) {
-    if (spec.type !== 'import_spec') continue;
+  for (const spec of file.tree.rootNode.descendantsOfType('import_spec')) {
     const path = spec.childForFieldName('path')?.text.replace(/["`]/g, '') ?? '';
     const name = spec.childForFieldName('name')?.text ?? path.split('/').pop();
     if (name === 'maps' && path !== 'maps') return path;
@@ -136,8 +134,7 @@ function qualifierImports(type: string, declFile: ParsedFile): string[] | null {
   for (const m of type.matchAll(/\b([A-Za-z_]\w*)\.[A-Za-z_]\w*/g)) {
     const q = m[1]!;
     let found: string | null = null;
-    for (const spec of descendants(declFile.tree.rootNode)) {
-      if (spec.type !== 'import_spec') continue;
+    for (const spec of declFile.tree.rootNode.descendantsOfType('import_spec')) {
       const path = spec.childForFieldName('path')?.text.replace(/["`]/g, '') ?? '';
       const name = spec.childForFieldName('name')?.text ?? path.split('/').pop();
       if (name === q) found = path;

@@ -14,6 +14,7 @@ import { ancestorOfType, descendants, enclosingFunction, isAssignedTo, indentAt,
 import { clonerFor, mapTypeOf, type Cloner } from './clone.js';
 import { guardAt, readLockCalls, type GuardLock } from './lock.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
+import { callWithLockHeld } from '../../src/plan/callers.js';
 
 export function planSnapshot(finding: Finding, pkg: PackageView): TransformResult {
   return declining(() => buildFix(finding, pkg));
@@ -308,20 +309,10 @@ function lockedReturnRewrite(site: ResolvedSite, node: SyntaxNode, file: ParsedF
 /** The first caller (transitively) that calls `func` with `guard` held, described, or null. */
 function heldByCaller(func: number, guard: string, pkg: PackageView): string | null {
   const flow = pkg.flow;
-  const seen = new Set<number>();
-  const stack = [func];
-  while (stack.length > 0) {
-    const f = stack.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    for (const c of flow.raw.calls) {
-      if (!c.callees.includes(f)) continue;
-      const caller = flow.index.funcs[c.caller]!;
-      if (c.locks.some((l) => l.name === guard)) return `${flow.index.funcs[f]!.name} is called with ${goLockName(guard, pkg.index)} held (${lineOf(caller.file, c.pos)})`;
-      stack.push(c.caller);
-    }
-  }
-  return null;
+  const held = callWithLockHeld(flow, [func], guard);
+  if (!held) return null;
+  const caller = flow.index.funcs[held.call.caller]!;
+  return `${flow.index.funcs[held.callee]!.name} is called with ${goLockName(guard, pkg.index)} held (${lineOf(caller.file, held.call.pos)})`;
 }
 
 /**

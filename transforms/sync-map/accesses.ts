@@ -9,6 +9,7 @@ import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { PackageView } from '../../src/plan/transform.js';
 import { ancestors, descendants, enclosingFunction, nodeAt, sameNode, unparen } from '../../src/plan/go-syntax.js';
 import { rangeParts, type RangeParts } from './range-body.js';
+import { inTreeOrder, leavesNamed, nameNodes } from '../../src/plan/occurrences.js';
 
 import { decline, lineOf } from '../../src/plan/decline.js';
 
@@ -84,25 +85,50 @@ export function declarationNode(decl: MapDecl, files: Map<string, ParsedFile>): 
   return { file, name };
 }
 
+const OPERAND_MAPS = new WeakMap<PackageView['flow'], Map<string, Set<string>>>();
+
+/** For each map expression of a scan site (by file and span), the maps it is a site of; once per package. */
+function operandMaps(pkg: PackageView, files: Map<string, ParsedFile>): Map<string, Set<string>> {
+  let memo = OPERAND_MAPS.get(pkg.flow);
+  if (memo) return memo;
+  memo = new Map();
+  for (const s of pkg.flow.sites) {
+    const op = siteOperand(s, files);
+    if (!op) continue;
+    const key = spanKey(s.span.file, op);
+    const maps = memo.get(key) ?? new Set<string>();
+    maps.add(s.map);
+    memo.set(key, maps);
+  }
+  OPERAND_MAPS.set(pkg.flow, memo);
+  return memo;
+}
+
 /** Every place the map is named, except its declaration. */
 function references(decl: MapDecl, pkg: PackageView, files: Map<string, ParsedFile>): { file: ParsedFile; node: SyntaxNode }[] {
-  const otherOperands = new Set<string>();
+  const operands = operandMaps(pkg, files);
   const otherDecls = new Set<string>();
-  for (const s of pkg.flow.sites) {
-    if (s.map === decl.key) continue;
-    const op = siteOperand(s, files);
-    if (op) otherOperands.add(spanKey(s.span.file, op));
-  }
   for (const d of pkg.flow.maps.values()) if (d.key !== decl.key) otherDecls.add(`${d.span.file}:${d.span.start}`);
-  const own = (file: ParsedFile, n: SyntaxNode) => !otherOperands.has(spanKey(file.rel, n)) && !otherDecls.has(`${file.rel}:${n.startIndex}`);
+  const otherOperand = (key: string) => [...(operands.get(key) ?? [])].some((m) => m !== decl.key);
+  const own = (file: ParsedFile, n: SyntaxNode) => !otherOperand(spanKey(file.rel, n)) && !otherDecls.has(`${file.rel}:${n.startIndex}`);
   const out: { file: ParsedFile; node: SyntaxNode }[] = [];
   const name = decl.name.split('.').pop()!;
   if (decl.kind === 'field') {
     const owner = decl.name.split('.')[0]!;
     for (const file of pkg.files) {
-      if (!file.text.includes(name)) continue;
-      for (const n of descendants(file.tree.rootNode)) {
-        if (n.type === 'selector_expression' && n.childForFieldName('field')?.text === name && own(file, n)) out.push({ file, node: n });
+      // The nodes a walk of the whole tree would stop at, in its order: selectors `x.name` and
+      // keyed elements `name: …` (the key is the name itself, or a literal element around it).
+      const hits: SyntaxNode[] = [];
+      for (const n of nameNodes(file, name)) {
+        const p = n.parent;
+        if (!p) continue;
+        if (n.type === 'field_identifier' && p.type === 'selector_expression' && sameNode(p.childForFieldName('field'), n)) hits.push(p);
+        const keyed = p.type === 'keyed_element' ? p : p.type === 'literal_element' && p.parent?.type === 'keyed_element' ? p.parent : null;
+        const key = keyed?.childForFieldName('key');
+        if (keyed && key && (sameNode(key, n) || sameNode(key, p))) hits.push(keyed);
+      }
+      for (const n of inTreeOrder(hits)) {
+        if (n.type === 'selector_expression' && own(file, n)) out.push({ file, node: n });
         // `Owner{field: …}`: a key of a keyed element in a literal of the owner type.
         const key = n.type === 'keyed_element' ? n.childForFieldName('key') : null;
         if (key && key.text === name) {
@@ -123,9 +149,7 @@ function references(decl: MapDecl, pkg: PackageView, files: Map<string, ParsedFi
     return out;
   }
   for (const file of pkg.files) {
-    if (!file.text.includes(name)) continue;
-    for (const n of descendants(file.tree.rootNode)) {
-      if (n.type !== 'identifier' || n.text !== name) continue;
+    for (const n of leavesNamed(file, 'identifier', name)) {
       if (file.rel === decl.span.file && n.startIndex === decl.span.start) continue;
       if (own(file, n)) out.push({ file, node: n });
     }

@@ -10,6 +10,7 @@ import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView } from '../../src/plan/transform.js';
 import { ancestorOfType, descendants, endOfStatementLine, lineStart, sameNode, statementsOfList, unparen } from '../../src/plan/go-syntax.js';
 import { packageDeclares, packageDeclEdit } from '../../src/plan/package-decls.js';
+import { compositeLiteralsOf } from '../../src/plan/occurrences.js';
 import { copyHazards, receiverEdits } from '../mutex-wrap/copylocks.js';
 import { Decline, decline, declarationNode, firstLine, isChanged, mapAccesses, statementAround, where, type MapAccess } from './accesses.js';
 import { asType, assertionCannotFail, HelperNameError, readHelpers } from './go-types.js';
@@ -194,8 +195,7 @@ function declarationEdits(decl: MapDecl, files: Map<string, ParsedFile>, pkg: Pa
     const copy = copyHazards(owner, pkg);
     if (copy.decline) decline(copy.decline.replace('adding a mutex to', 'giving a sync.Map (which holds a mutex) to').replace('would copy the mutex', 'would copy it'));
     for (const f of pkg.files) {
-      for (const n of descendants(f.tree.rootNode)) {
-        if (n.type !== 'composite_literal' || n.childForFieldName('type')?.text !== owner) continue;
+      for (const n of compositeLiteralsOf(f, owner, false)) {
         const positional = n.childForFieldName('body')?.namedChildren.find((c) => c.type === 'literal_element');
         if (positional) decline(`the ${owner} literal at ${where(f, n)} lists its fields by position; name them first`);
       }

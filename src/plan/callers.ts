@@ -1,0 +1,43 @@
+// Whether a function runs with a lock already held, through the package's call graph. Several
+// transforms ask this per finding; the calls are indexed by callee once per package instead of
+// scanning every call of the package at each step of the walk.
+import type { PackageFlow } from '../analysis/concurrency.js';
+import type { RawCall } from '../analysis/raw-facts.js';
+
+const CALLS_TO = new WeakMap<PackageFlow, Map<number, RawCall[]>>();
+
+/** The calls of each function, in the order the analysis recorded them. */
+function callsTo(flow: PackageFlow, callee: number): RawCall[] {
+  let byCallee = CALLS_TO.get(flow);
+  if (!byCallee) {
+    byCallee = new Map();
+    for (const c of flow.raw.calls) {
+      for (const f of new Set(c.callees)) {
+        const list = byCallee.get(f) ?? [];
+        list.push(c);
+        byCallee.set(f, list);
+      }
+    }
+    CALLS_TO.set(flow, byCallee);
+  }
+  return byCallee.get(callee) ?? [];
+}
+
+/**
+ * The first call, found walking callers transitively from `funcs` (the last one first), that is
+ * made with the lock `lock` held, with the function it calls; null when no caller holds it.
+ */
+export function callWithLockHeld(flow: PackageFlow, funcs: number[], lock: string): { callee: number; call: RawCall } | null {
+  const seen = new Set<number>();
+  const stack = [...funcs];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const c of callsTo(flow, f)) {
+      if (c.locks.some((l) => l.name === lock)) return { callee: f, call: c };
+      stack.push(c.caller);
+    }
+  }
+  return null;
+}

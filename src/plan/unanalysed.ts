@@ -1,0 +1,53 @@
+// A fix is planned from the accesses the analysis saw. When a file of the package could not be
+// analysed (unreadable, over the size limit, a syntax error, syntax the parser does not know), its
+// accesses are unknown, and a fix that is safe for the files seen may be wrong: it is declined.
+import { dirname, resolve } from 'node:path';
+
+/** A file that belongs to a scanned directory but was not analysed, and why. */
+export interface UnanalysedFile {
+  rel: string;
+  why: string;
+  /** Its package clause, or null when unknown (then it counts against every package of its directory). */
+  pkg: string | null;
+}
+
+/** The unanalysed files of each directory (absolute path), from error and skip entries. */
+export class UnanalysedFiles {
+  private readonly byDir = new Map<string, UnanalysedFile[]>();
+
+  constructor(private readonly cwd: string) {}
+
+  /**
+   * Records an entry of `errors` (or a skip that leaves a file of the package out). Only `.go`
+   * files count: a directory that could not be read is not a file of the package around it.
+   */
+  add(rel: string, why: string, text?: string): void {
+    if (!rel.endsWith('.go')) return;
+    const dir = dirname(resolve(this.cwd, rel));
+    const list = this.byDir.get(dir) ?? [];
+    if (list.some((f) => f.rel === rel)) return;
+    list.push({ rel, why: why.replace(/; file not analysed$/, ''), pkg: text === undefined ? null : packageClause(text) });
+    this.byDir.set(dir, list);
+  }
+
+  /** The unanalysed files that may belong to package `pkg` of directory `dir`. */
+  of(dir: string, pkg: string): UnanalysedFile[] {
+    return (this.byDir.get(dir) ?? []).filter((f) => f.pkg === null || f.pkg === pkg);
+  }
+}
+
+/** Why a fix of `mapName` is declined when `files` of its package were not analysed. */
+export function unanalysedReason(files: UnanalysedFile[], mapName: string): string {
+  const first = files[0]!;
+  const more = files.length > 1 ? ` (and ${files.length - 1} more file${files.length > 2 ? 's' : ''} of the package)` : '';
+  return `${first.rel} could not be analysed (${first.why})${more}: its accesses to ${mapName} are unknown`;
+}
+
+/**
+ * The package name a file declares: its first token after comments, read without parsing (the
+ * file may not parse), or null.
+ */
+function packageClause(text: string): string | null {
+  const head = text.slice(0, 64 * 1024).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  return /^\s*package\s+([\p{L}_][\p{L}\p{N}_]*)/u.exec(head)?.[1] ?? null;
+}

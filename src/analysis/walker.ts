@@ -34,7 +34,8 @@ class Scope {
   }
 }
 
-type Role = 'read' | 'target' | 'return' | 'send' | 'store' | 'callback' | 'call' | 'alias';
+// 'address': the operand of `&`: a pointer to the map variable lets the code write the map.
+type Role = 'read' | 'target' | 'return' | 'send' | 'store' | 'callback' | 'call' | 'alias' | 'address';
 
 const LOCK_OPS = new Set(['Lock', 'RLock', 'Unlock', 'RUnlock']);
 const BUILTINS = new Set([
@@ -107,6 +108,8 @@ class FunctionWalker {
   private ranges: RangeFrame[] = [];
   private scope: Scope;
   private readonly types: ExpressionTypes;
+  /** Function literals named so far in this function (Go numbers them in order). */
+  private literals = 0;
 
   constructor(
     private readonly index: PackageIndex,
@@ -675,6 +678,8 @@ class FunctionWalker {
             if (n.type === 'selector_expression') yield this.walkInner(n);
             const kind = escapeKindFor(role);
             if (role === 'target') this.record(refs, 'write', n.start, n.end, n).reassign = true;
+            // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
+            else if (role === 'address') this.record(refs, 'write', n.start, n.end, n);
             else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
             continue;
           }
@@ -715,7 +720,7 @@ class FunctionWalker {
         case 'unary_expression': {
           const operand = n.children[0];
           if (!operand) continue;
-          work.push([operand, n.op === '&' && role !== 'read' ? 'store' : 'read']);
+          work.push([operand, n.op === '&' ? 'address' : 'read']);
           continue;
         }
         case 'composite_literal': {
@@ -1015,7 +1020,8 @@ class FunctionWalker {
     const params = readParams(this.file, child(node, 'parameters'));
     const info: FuncInfo = {
       index: this.index.funcs.length,
-      name: `${this.fn.name}.func@${this.file.lines.position(node.start).line}`,
+      // As Go names it in stack traces and race reports: F.func1, F.func2, and F.func1.1 inside F.func1.
+      name: this.fn.literal ? `${this.fn.name}.${++this.literals}` : `${this.fn.name}.func${++this.literals}`,
       recvType: null,
       recvName: null,
       recvPointer: false,

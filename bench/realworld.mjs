@@ -296,6 +296,16 @@ function printSample(name, picked, dir) {
   });
 }
 
+/** The sample without evidence lists (one nats-server finding names 200+ contexts). */
+function slimSamples(samples) {
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, picked]) => [
+      name,
+      picked.map(({ id, rule, file, line, message, map }) => ({ id, rule, file, line, message, map })),
+    ]),
+  );
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const manifest = loadManifest();
@@ -325,7 +335,7 @@ async function main() {
       loadAverageAtStart: round(loadBefore, 1),
       niced: opts.nice,
       repositories: results,
-      ...(opts.sample > 0 ? { sample: { perRepository: opts.sample, seed: opts.seed, findings: samples } } : {}),
+      ...(opts.sample > 0 ? { sample: { perRepository: opts.sample, seed: opts.seed, findings: slimSamples(samples) } } : {}),
     };
     writeFileSync(opts.out, `${JSON.stringify(summary, null, 2)}\n`);
     console.error(`bench/realworld: wrote ${relative(process.cwd(), opts.out)}`);

@@ -247,6 +247,9 @@ async function measureRepository(entry, corpus, nice) {
       wallSec: round(run.wallSec, 1),
       cpuSec: round(run.cpuSec, 1),
       peakRssMB: round(run.peakRssKB / 1024, 0),
+      // Stable ids (DESIGN: hash of rule, file, map, position): comparing two runs' lists
+      // shows which findings a change removed or added.
+      findingIds: findings.map((f) => f.id).sort(),
     },
     findings,
   };

@@ -137,14 +137,16 @@ describe('files Go rejects are never analysed or rewritten', () => {
     expect(result.findings.map((f) => `${f.span.file} ${f.map.name}`)).toEqual(['a.go counts']);
   });
 
-  it('fix leaves a racy file with an invalid escape untouched and reports it; the valid file of the package is fixed', () => {
+  it('fix leaves a racy file with an invalid escape untouched and reports it; the valid file of the package is declined, since its accesses in the broken file are unknown', () => {
     const dir = tempTree({
       'go.mod': 'module example.com/p\n\ngo 1.21\n',
       'a.go': racy('p', 'counts', 'Run'),
       'b.go': racy('p', 'totals', 'Sum').replace('var totals', 'var label = "\\q"\n\nvar totals'),
     });
     const plan = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap' });
-    expect(plan.files.map((f) => f.path)).toEqual(['a.go']);
+    expect(plan.files).toEqual([]);
+    expect(plan.findings.map((f) => `${f.file} ${f.map.name}`)).toEqual(['a.go counts']);
+    expect(plan.declined.map((d) => d.reason)).toEqual([expect.stringMatching(/^b\.go could not be analysed \(3:14: not valid Go: unknown escape sequence \\q\): its accesses to counts are unknown$/)]);
     expect(plan.errors).toEqual([{ file: 'b.go', message: '3:14: not valid Go: unknown escape sequence \\q; file not analysed' }]);
   });
 });

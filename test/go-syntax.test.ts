@@ -7,7 +7,10 @@ import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstSyntaxProblem, parseGo, type SyntaxNode } from '../src/parse/parser.js';
 import { goParserVerdict } from '../src/parse/go-parser-check.js';
-import { assertBuilt, cleanupTemp, scanJson, tempTree } from './helpers/cli.js';
+import { recoverAroundErrors } from '../src/parse/recover.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertBuilt, cleanupTemp, runCli, scanJson, tempTree } from './helpers/cli.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -151,6 +154,7 @@ describe('valid Go that tree-sitter cannot parse is not called a syntax error', 
     const { run, report } = scanJson(['.'], { cwd: dir });
     // No file of the run could be analysed: that is exit 2, never a pass.
     expect(run.status).toBe(2);
+    expect(run.stderr).toBe('gomapfix: none of the 2 Go files could be analysed (1 not parsed by gomapfix, 1 syntax error); nothing was checked\n');
     expect(report.errors).toEqual([
       { file: 'p.go', message: expect.stringMatching(/^3:\d+: valid Go that gomapfix cannot parse yet \(tree-sitter-go: .*; gofmt accepts the file\); file not analysed$/) },
       { file: 'q.go', message: expect.stringMatching(/^3:\d+: syntax error: /) },
@@ -180,5 +184,69 @@ describe('valid Go that tree-sitter cannot parse is not called a syntax error', 
     expect(goParserVerdict(deep)).toEqual({ kind: 'accepts' });
     expect(goParserVerdict('package p\n\nfunc f() {}\n')).toEqual({ kind: 'accepts' });
     expect(goParserVerdict('package p\n\nfunc f( {\n')).toMatchObject({ kind: 'rejects', message: expect.stringMatching(/expected/) });
+  });
+});
+
+// A file Go accepts with one declaration tree-sitter misreads: the race sits after that declaration,
+// so its line and column also prove the rest of the file keeps its positions.
+const PARTLY_READ = `package p
+
+import "sync"
+
+func odd(a int) int {
+	x := ${UNPARSED_VALID_GO}
+	return len(x)
+}
+
+var counts = map[int]int{}
+
+func Run() {
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			counts[i]++
+		}(i)
+	}
+	wg.Wait()
+}
+`;
+
+describe('valid Go that tree-sitter misreads in one declaration: the rest of the file is analysed', () => {
+  it('recovers the tree around the declaration, keeping every offset and line of the rest', () => {
+    const recovered = recoverAroundErrors(PARTLY_READ, parseGo(PARTLY_READ));
+    expect(recovered).not.toBeNull();
+    expect(recovered!.skipped).toEqual([{ startLine: 5, endLine: 8 }]);
+    expect(recovered!.text).toHaveLength(PARTLY_READ.length);
+    expect(recovered!.text.split('\n').length).toBe(PARTLY_READ.split('\n').length);
+    expect(recovered!.tree.rootNode.hasError).toBe(false);
+    // Only the unread declaration is blanked out.
+    const changed = [...PARTLY_READ].map((c, i) => (recovered!.text[i] !== c ? i : -1)).filter((i) => i >= 0);
+    expect(PARTLY_READ.slice(changed[0], changed[changed.length - 1]! + 1)).toBe(`func odd(a int) int {\n\tx := ${UNPARSED_VALID_GO}\n\treturn len(x)\n}`);
+  });
+
+  it('gives up when the package clause is what tree-sitter cannot read, or nothing else is left', () => {
+    expect(recoverAroundErrors(`package p\n\nvar x = ${UNPARSED_VALID_GO}\n`, parseGo(`package p\n\nvar x = ${UNPARSED_VALID_GO}\n`))).toBeNull();
+    const noClause = 'packag p\n\nvar y = 1\n';
+    expect(recoverAroundErrors(noClause, parseGo(noClause))).toBeNull();
+  });
+
+  it('scan reports the race found in the rest of the file and lists the file as partly analysed (exit 1, not 2)', () => {
+    const dir = tempTree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'p.go': PARTLY_READ });
+    const { run, report } = scanJson(['.'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(1);
+    expect(report.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule} ${f.map.name}`)).toEqual(['p.go:18:4 concurrent-map-write counts']);
+    expect(report.errors).toEqual([
+      { file: 'p.go', message: expect.stringMatching(/^6:\d+: valid Go that gomapfix cannot parse yet \(tree-sitter-go: .*; gofmt accepts the file\); lines 5–8 not analysed, the rest of the file analysed$/) },
+    ]);
+  });
+
+  it('fix never rewrites such a file: the package is declined, since the unread declaration may touch the map', () => {
+    const dir = tempTree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'p.go': PARTLY_READ });
+    const run = runCli(['fix', '--write', '.'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/# not fixed: p\.go:18 concurrent-map-write on counts: auto declines: p\.go was only partly analysed \(6:\d+: valid Go that gomapfix cannot parse yet \(.*\); lines 5–8 not analysed\): its accesses to counts are unknown/);
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(PARTLY_READ);
   });
 });

@@ -1,6 +1,7 @@
 // One directory of Go files in, findings and per-file errors out. A pure function of the texts.
 import { parseGo, firstSyntaxProblem, topLevelText } from '../parse/parser.js';
 import { firstGoRuleProblem } from '../parse/go-rules.js';
+import { partialMessage, recoverAroundErrors } from '../parse/recover.js';
 import { basename } from 'node:path';
 import { decodeGoSource } from '../files/source.js';
 import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
@@ -59,16 +60,25 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
       result.skipped.push({ file: f.rel, reason: `not in the ${platform.goos}/${platform.goarch} build (${excluded}); set GOOS/GOARCH to scan it` });
       continue;
     }
-    const tree = parseGo(text);
+    let tree = parseGo(text);
+    let analysed = text;
     // tree-sitter accepts some files Go rejects (`go x`, `"\q"`, top-level statements): never analysed.
     const problem = firstSyntaxProblem(tree, text) ?? firstGoRuleProblem(tree, text);
     if (problem) {
-      result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
-      continue;
+      // Valid Go that tree-sitter misreads: the declarations around the error are analysed, the
+      // file stays under errors (so fix declines its package) and is never rewritten.
+      const recovered = problem.validGo ? recoverAroundErrors(text, tree) : null;
+      if (!recovered || firstGoRuleProblem(recovered.tree, recovered.text)) {
+        result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
+        continue;
+      }
+      result.errors.push({ file: f.rel, message: partialMessage(`${problem.line}:${problem.column}: ${problem.message}`, recovered.skipped) });
+      tree = recovered.tree;
+      analysed = recovered.text;
     }
-    const pkg = packageName(topLevelText(tree, text, 'package_clause') ?? '');
+    const pkg = packageName(topLevelText(tree, analysed, 'package_clause') ?? '');
     const list = result.packages.get(pkg) ?? [];
-    list.push({ rel: f.rel, text, tree });
+    list.push({ rel: f.rel, text: analysed, tree });
     result.packages.set(pkg, list);
   }
   return result;

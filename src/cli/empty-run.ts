@@ -27,6 +27,9 @@ export function emptyRun(a: InputAccount): { failed: boolean; message: string } 
 function errorKind(message: string): string {
   if (message.startsWith('cannot read')) return 'unreadable';
   if (/syntax error/.test(message)) return 'syntax error';
+  if (/not valid Go:/.test(message)) return 'not valid Go';
+  if (/cannot parse/.test(message)) return 'not parsed by gomapfix';
+  if (/over the .*limit/.test(message)) return 'too big';
   return 'not UTF-8 Go text';
 }
 

@@ -2,11 +2,14 @@
 // analysed (unreadable, over the size limit, a syntax error, syntax the parser does not know), its
 // accesses are unknown, and a fix that is safe for the files seen may be wrong: it is declined.
 import { dirname, resolve } from 'node:path';
+import { PARTIALLY_ANALYSED } from '../parse/recover.js';
 
 /** A file that belongs to a scanned directory but was not analysed, and why. */
 export interface UnanalysedFile {
   rel: string;
   why: string;
+  /** Part of it was analysed (valid Go tree-sitter misreads in some declarations): its other declarations were not. */
+  partial: boolean;
   /** Its package clause, or null when unknown (then it counts against every package of its directory). */
   pkg: string | null;
 }
@@ -26,7 +29,8 @@ export class UnanalysedFiles {
     const dir = dirname(resolve(this.cwd, rel));
     const list = this.byDir.get(dir) ?? [];
     if (list.some((f) => f.rel === rel)) return;
-    list.push({ rel, why: why.replace(/; file not analysed$/, ''), pkg: text === undefined ? null : packageClause(text) });
+    const partial = PARTIALLY_ANALYSED.test(why);
+    list.push({ rel, why: why.replace(/; file not analysed$/, '').replace(PARTIALLY_ANALYSED, '; $1 not analysed'), partial, pkg: text === undefined ? null : packageClause(text) });
     this.byDir.set(dir, list);
   }
 
@@ -40,7 +44,8 @@ export class UnanalysedFiles {
 export function unanalysedReason(files: UnanalysedFile[], mapName: string): string {
   const first = files[0]!;
   const more = files.length > 1 ? ` (and ${files.length - 1} more file${files.length > 2 ? 's' : ''} of the package)` : '';
-  return `${first.rel} could not be analysed (${first.why})${more}: its accesses to ${mapName} are unknown`;
+  const what = first.partial ? 'was only partly analysed' : 'could not be analysed';
+  return `${first.rel} ${what} (${first.why})${more}: its accesses to ${mapName} are unknown`;
 }
 
 /**

@@ -50,9 +50,10 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
       continue;
     }
     const { text } = decoded.source;
-    const head = headerOf(text);
-    if (GENERATED.test(head)) {
-      result.skipped.push({ file: f.rel, reason: 'generated file (Code generated … DO NOT EDIT.)' });
+    const generated = generatedMarker(text);
+    if (generated) {
+      const where = generated === 'after-package' ? ', after the package clause' : '';
+      result.skipped.push({ file: f.rel, reason: `generated file (Code generated … DO NOT EDIT.${where})` });
       continue;
     }
     const excluded = platform && excludedByConstraints(basename(f.rel), text, platform);
@@ -92,9 +93,19 @@ export function analyzeDir(files: FileInput[], platform: Platform | null = targe
   return result;
 }
 
-function headerOf(text: string): string {
+/**
+ * Where a file says it is generated: before the package clause (Go's convention), or after it
+ * but before the first declaration (older msgp writes `package p` first), as golangci-lint's
+ * lax mode also accepts. A marker further down is a comment on a declaration or text in a
+ * string (a generator's template), not a marker.
+ */
+function generatedMarker(text: string): 'header' | 'after-package' | null {
   const pkg = /^package\s/m.exec(text);
-  return pkg ? text.slice(0, pkg.index) : text.slice(0, 4096);
+  if (!pkg) return GENERATED.test(text.slice(0, 4096)) ? 'header' : null;
+  if (GENERATED.test(text.slice(0, pkg.index))) return 'header';
+  const decl = /^(?:func|type|var|const)\b/m.exec(text.slice(pkg.index));
+  const preamble = text.slice(pkg.index, decl ? pkg.index + decl.index : pkg.index + 16384);
+  return GENERATED.test(preamble) ? 'after-package' : null;
 }
 
 function packageName(clause: string): string {

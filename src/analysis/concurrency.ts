@@ -3,6 +3,7 @@
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
 import type { RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
+import { textCallees } from './text-callees.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -232,11 +233,8 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   }
   for (const f of funcs) {
     if (f.analysed || f.literal || !f.body) continue;
-    // A method name shared by several types is a guess; a unique one is as good as a function name.
-    for (const { callee, method } of textCallees(index, f)) {
-      const guessed = method && (index.methodsByName.get(funcs[callee]!.name)?.length ?? 0) > 1;
-      addEdge(f.index, callee, f.start, [], guessed ? null : []);
-    }
+    // Methods resolve through the receiver's type (text-callees.ts): no edge is a guess.
+    for (const callee of textCallees(index, f)) addEdge(f.index, callee, f.start, [], []);
   }
   const called = new Set<number>();
   for (const list of callees) for (const c of list) called.add(c);
@@ -492,18 +490,3 @@ function intersectLocks(a: HeldLock[], b: HeldLock[]): HeldLock[] {
 function sameLocks(a: HeldLock[], b: HeldLock[]): boolean {
   return a.length === b.length && a.every((l) => b.some((m) => m.name === l.name && m.mode === l.mode));
 }
-
-const CALL_RE = /(\.)?\b([A-Za-z_]\w*)\s*\(/g;
-
-/** Callees named in a body that was not walked (it touches no map, lock or goroutine). */
-function textCallees(index: PackageIndex, f: FuncInfo): { callee: number; method: boolean }[] {
-  const body = f.file.text.slice(f.body!.start, f.body!.end);
-  const out = new Map<number, boolean>();
-  for (const m of body.matchAll(CALL_RE)) {
-    const method = !!m[1];
-    const table = method ? index.methodsByName : index.funcsByName;
-    for (const i of table.get(m[2]!) ?? []) if (!out.has(i) || !method) out.set(i, method);
-  }
-  return [...out].map(([callee, method]) => ({ callee, method }));
-}
-

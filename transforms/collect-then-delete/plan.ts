@@ -15,6 +15,7 @@ import { planInline } from '../mutex-wrap/inline.js';
 import { newMutexName } from '../mutex-wrap/naming.js';
 import { sideEffect } from './purity.js';
 import { callWithLockHeld } from '../../src/plan/callers.js';
+import { rebindsKey } from '../../src/analysis/rules/range-benign.js';
 import {
   assignedNames,
   Decline,
@@ -599,11 +600,13 @@ function rewriteInsertingRange(l: RangeLoop, shared: SharedMap, pkg: PackageView
   const bodySites = shared.sites.filter((s) => s.raw.inRanges.includes(id));
   const inserts: SyntaxNode[] = [];
   let deletesOrUpdates = false;
+  // After `k = …` in the body, `m[k]` is no longer the visited entry (the scan's rule says the same).
+  const visitedKey = l.keyName !== null && !rebindsKey(l.file.text, l.body.startIndex, l.body.endIndex, l.keyName) ? l.keyName : null;
   for (const s of bodySites) {
     const where = `${s.span.file}:${s.span.line}`;
     const node = nodeAt(l.file, s.span.start, s.span.end);
     if (insideLiteral(node, l.body)) decline(`${where} uses ${decl.name} inside a function literal in the range body; the rewrite cannot tell when it runs`);
-    if (s.kind === 'delete' && s.raw.indexText === l.keyName && s.raw.mapText === l.mapText) {
+    if (s.kind === 'delete' && visitedKey !== null && s.raw.indexText === visitedKey && s.raw.mapText === l.mapText) {
       deletesOrUpdates = true;
       continue;
     }
@@ -615,7 +618,7 @@ function rewriteInsertingRange(l: RangeLoop, shared: SharedMap, pkg: PackageView
     const target = stmt!.childForFieldName('left')!.namedChildren[0]!;
     const operand = target.type === 'index_expression' ? target.childForFieldName('operand') : null;
     if (!operand || operand.text !== l.mapText) decline(`${where} writes ${decl.name} through ${target.text}, not through ${l.mapText}`);
-    if (s.raw.indexText === l.keyName && l.keyName !== null) {
+    if (visitedKey !== null && s.raw.indexText === visitedKey) {
       deletesOrUpdates = true;
       continue;
     }

@@ -4,6 +4,7 @@ import { commonLock, isWrite } from '../conflicts.js';
 import { conflictEvidence, declEvidence, makeFinding, siteEvidence, type Rule, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 import { unguardedSites } from './unguarded-map-access.js';
+import { isNormalisingRange, rebindsKey } from './range-benign.js';
 
 /**
  * A range whose race is a missing lock is reported by unguarded-map-access, with this range as
@@ -39,10 +40,16 @@ export const mapMutatedDuringRange: Rule = {
         if (r.kind !== 'range' || !r.raw.range) continue;
         const body = r.raw.range;
         const inBody = (s: ResolvedSite) => s.raw.inRanges.includes(r.raw.id);
+        // Reassigning the variable (`s.m = nil`) neither inserts nor deletes: the range goes on
+        // over the map it started with.
         const mutations = map.sites.filter(
-          (s) => inBody(s) && (s.kind === 'delete' || s.kind === 'write' || s.kind === 'clear') && sameInstance(r.raw.mapText, s.raw.mapText),
+          (s) => inBody(s) && (s.kind === 'delete' || s.kind === 'write' || s.kind === 'clear') && !s.raw.reassign && sameInstance(r.raw.mapText, s.raw.mapText),
         );
-        const inserts = mutations.filter((s) => s.kind === 'write' && (body.keyName === null || s.raw.indexText !== body.keyName));
+        const file = flow.index.funcs[r.func]!.file;
+        // `m[k] = …` with k the visited key updates that entry, unless the body gave k a new value.
+        const updatesVisited = (s: ResolvedSite) =>
+          body.keyName !== null && body.keyName !== '_' && s.raw.indexText === body.keyName && !(file && rebindsKey(file.text, body.bodyStart, body.bodyEnd, body.keyName));
+        const inserts = mutations.filter((s) => s.kind === 'write' && !updatesVisited(s));
         const deletes = mutations.filter((s) => s.kind === 'delete' || s.kind === 'clear');
         const concurrentWriters = map.sites.filter(
           (w) => !inBody(w) && w !== r && isWrite(w) && !finder.isConstruction(w) && !commonLock(w.locks, r.locks) && finder.concurrent(r, w, map.callersConcurrent),
@@ -59,8 +66,10 @@ export const mapMutatedDuringRange: Rule = {
         } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard)) {
           const lock = goLockNameAt(map.guard, map.decl, r.text, flow.index);
           msg = `range over ${map.decl.name} holds ${lock} while calling ${body.callsOut} for every entry; the callback runs under the lock and can deadlock or stall writers`;
-        } else if (inserts.length > 0) {
-          msg = `range over ${map.decl.name} inserts new keys into the map it visits; the Go spec leaves whether they are visited undefined`;
+        } else if (inserts.length > 0 && !(file && r.raw.mapText && isNormalisingRange(file, r.raw.start, r.raw.mapText))) {
+          const keys = [...new Set(inserts.map((s) => s.raw.indexText).filter((t): t is string => !!t))];
+          const what = keys.length > 0 ? ` (${keys.map((k) => `${r.raw.mapText ?? map.decl.name}[${k}]`).join(', ')})` : '';
+          msg = `range over ${map.decl.name} inserts new keys into the map it visits${what}; the Go spec leaves open whether the loop visits an entry it created, so the body may or may not run again for each new key`;
           for (const m of inserts) ev.push(siteEvidence(flow, m, null));
         }
         if (msg) out.push(makeFinding(flow, 'map-mutated-during-range', map, r, msg, ev));

@@ -40,6 +40,11 @@ export interface RawSite {
   range?: { keyName: string | null; callsOut: string | null; bodyStart: number; bodyEnd: number };
   /** A write that replaces the whole map variable (`s.m = nil`, `m = make(…)`). */
   reassign?: boolean;
+  /**
+   * Reached through a local variable or parameter holding the map (`m := s.m` … `m[k]`): a later
+   * `s.m = other` replaces the variable, not the map this access uses (copy-on-write readers).
+   */
+  throughLocal?: boolean;
   /** For a write: the index expression text (to tell an insert from an update of the visited key). */
   indexText?: string;
   /** The map expression as written (`s.m`, `m`), for telling two instances of one field apart. */

@@ -409,6 +409,7 @@ class FunctionWalker {
           yield this.walkInner(right);
           const site = this.record(refs, 'range', s.start, (body ?? s).start, s);
           site.mapText = this.t(unparen(right));
+          if (this.isLocalName(right)) site.throughLocal = true;
           const keyNode = leftIds[0];
           site.range = {
             keyName: keyNode && keyNode.type === 'identifier' ? this.t(keyNode) : null,
@@ -571,9 +572,9 @@ class FunctionWalker {
     }
     for (let i = 0; i < lefts.length; i++) {
       const l = lefts[i]!;
-      // `pkgVar = s.m` stores an alias: the store is recorded on the right-hand map, not as a write.
+      // `pkgVar = s.m` stores an alias (recorded on the right-hand map above) and replaces the
+      // map pkgVar held: a write of pkgVar, which races with its readers like any other write.
       const r = rights[i];
-      if (plain && r && this.types.mapRefs(r).length > 0 && this.types.mapRefs(l).length > 0) continue;
       if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);
@@ -704,6 +705,7 @@ class FunctionWalker {
           if (refs.length > 0) {
             yield this.walkInner(operand!);
             const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
+            if (this.isLocalName(operand!)) site.throughLocal = true;
             if (idx) site.indexText = this.t(idx);
             site.mapText = this.t(unparen(operand!));
           } else if (operand) {
@@ -913,7 +915,7 @@ class FunctionWalker {
           const a = args[i]!;
           const refs = this.types.mapRefs(a);
           const k = ks[i];
-          if (refs.length > 0 && k) this.record(refs, k, a.start, a.end, a);
+          if (refs.length > 0 && k) this.record(refs, k, a.start, a.end, a).throughLocal = this.isLocalName(a) || undefined;
           else yield this.expr(a, 'read');
         }
         return;
@@ -929,6 +931,7 @@ class FunctionWalker {
       if (name === 'delete') {
         yield this.walkInner(first);
         const site = this.record(refs, 'delete', n.start, n.end, n);
+        if (this.isLocalName(first)) site.throughLocal = true;
         if (args[1]) site.indexText = this.t(args[1]);
         site.mapText = this.t(unparen(first));
         for (const a of args.slice(1)) yield this.expr(a, 'read');
@@ -936,12 +939,12 @@ class FunctionWalker {
       }
       if (name === 'clear') {
         yield this.walkInner(first);
-        this.record(refs, 'clear', n.start, n.end, n);
+        this.record(refs, 'clear', n.start, n.end, n).throughLocal = this.isLocalName(first) || undefined;
         return;
       }
       if (name === 'len') {
         yield this.walkInner(first);
-        this.record(refs, 'read', n.start, n.end, n);
+        this.record(refs, 'read', n.start, n.end, n).throughLocal = this.isLocalName(first) || undefined;
         return;
       }
     }
@@ -1080,6 +1083,12 @@ class FunctionWalker {
 
   private lockList(): HeldLock[] {
     return [...this.held].map(([name, mode]) => ({ name, mode }));
+  }
+
+  /** `m` (parenthesised or not) names a local variable or parameter of the running function. */
+  private isLocalName(expr: LNode): boolean {
+    const u = unparen(expr);
+    return u.type === 'identifier' && this.scope.lookup(this.t(u)) !== undefined;
   }
 
   private record(refs: SymRef[], kind: AccessKind, start: number, end: number, node: LNode, escape?: EscapeKind): RawSite {

@@ -28,7 +28,8 @@ export const mapEscapesLock: Rule = {
         );
         if (replaced) continue;
         // The escape matters only where a writer can still run after it (not after wg.Wait()).
-        const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !finder.isConstruction(w));
+        // Replacing the whole map (`s.m = next`, copy-on-write) leaves the handed-out one untouched.
+        const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !w.raw.reassign && !finder.isConstruction(w));
         if (!writers.some((w) => finder.concurrent(at, w, map.callersConcurrent))) continue;
         const msg = `${map.decl.name} ${HOW[at.escape]} here and leaves the protection of ${guard}: whoever uses it later reads it without the lock`;
         const ev = [declEvidence(map.decl), siteEvidence(flow, at, null)];

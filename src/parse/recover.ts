@@ -80,8 +80,9 @@ function declarationStarts(text: string): number[] {
  * the next one after it.
  */
 function enclosingDeclaration(text: string, root: SyntaxNode, error: SyntaxNode, starts: number[]): [number, number] | null {
-  let top: SyntaxNode = error;
-  while (top.parent && top.parent.id !== root.id) top = top.parent;
+  // The top-level node holding the error, found among the root's children (climbing with
+  // `.parent` would cost the depth for every level in deeply nested code).
+  const top = root.children.find((c) => c.startIndex <= error.startIndex && error.endIndex <= c.endIndex && c.endIndex > c.startIndex) ?? error;
   if (top.type !== 'ERROR' && top.type !== 'package_clause' && top.startIndex <= error.startIndex && error.endIndex <= top.endIndex) {
     return [lineStart(text, top.startIndex), top.endIndex];
   }

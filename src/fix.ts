@@ -18,7 +18,7 @@ import type { Finding } from './analysis/model.js';
 import { TRANSFORMS, transformById } from '../transforms/index.js';
 import { syncMapFits } from '../transforms/sync-map/index.js';
 import { UserError } from './errors.js';
-import { UnanalysedFiles, unanalysedReason } from './plan/unanalysed.js';
+import { LeftOutTests, UnanalysedFiles, unanalysedReason } from './plan/unanalysed.js';
 
 export const STRATEGIES = ['auto', ...TRANSFORMS.map((t) => t.id)] as const;
 
@@ -30,6 +30,11 @@ export interface FixOptions {
   includeReview?: boolean;
   maxFileSize?: number;
   allPlatforms?: boolean;
+  /**
+   * `false`: leave `_test.go` files out (`--tests=false`). A finding whose map a left-out test
+   * file of the package names is declined: that file's accesses are unknown.
+   */
+  tests?: boolean;
   /** Hears how far each phase is: packages analysed and planned, then files rewritten. */
   onProgress?: (phase: FixPhase, done: number, total: number) => void;
 }
@@ -66,7 +71,8 @@ type PassFix = Fix & { pass: number };
 export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   const cwd = options.cwd ?? process.cwd();
   const planOne = strategyPlanner(options.strategy ?? 'auto', options.style);
-  const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE });
+  const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, ...(options.tests === false ? { tests: false } : {}) });
+  const leftOutTests = new LeftOutTests(cwd, found.excludedTests);
   const platform = options.allPlatforms ? null : targetPlatform();
   const plan: Plan = {
     version: 1,
@@ -152,7 +158,10 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
           // In a later pass, the fixes deferred for this map: what a new fix or decline stands for.
           const origin = only && !replanned.has(key) ? awaiting.filter((a) => a.key === key).map((a) => a.fix) : [];
           if (only) replanned.add(key);
-          const result = planOne(finding, view);
+          const naming = leftOutTests.naming(dir.dir, name, finding.map.name);
+          const result: ReturnType<typeof planOne> = naming
+            ? { declined: `${naming} names ${finding.map.name} but was left out (--tests=false): its accesses to ${finding.map.name} are unknown`, transform: options.strategy ?? 'auto' }
+            : planOne(finding, view);
           if ('declined' in result) {
             if (pass === 1) plan.declined.push({ findingId: finding.id, transform: result.transform, reason: result.declined });
             for (const o of origin) plan.conflicts.push({ findingId: o.findingId, transform: o.transform, reason: `deferred after its edits overlapped another fix, then declined on the rewritten text: ${result.declined}` });

@@ -19,6 +19,8 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** Analyse files of every platform together instead of the $GOOS/$GOARCH build. */
   allPlatforms?: boolean;
+  /** `false`: leave `_test.go` files out of the analysis (`--tests=false`). */
+  tests?: boolean;
 }
 
 /** A finding as printed by `--format json` (1-based lines and columns, file relative to cwd). */
@@ -68,7 +70,7 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
       : undefined;
   let found: ReturnType<typeof discover>;
   try {
-    found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, ...(onFile ? { onFile } : {}) });
+    found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, ...(options.tests === false ? { tests: false } : {}), ...(onFile ? { onFile } : {}) });
   } catch (err) {
     (pool as WorkerPool | null)?.close();
     throw err;

@@ -49,6 +49,12 @@ function reportEmptyRun(account: InputAccount): boolean {
   return !!empty?.failed;
 }
 
+function parseBool(v: string): boolean {
+  if (/^(true|1|yes)$/i.test(v)) return true;
+  if (/^(false|0|no)$/i.test(v)) return false;
+  throw new UserError(`--tests takes true or false, got ${v}`);
+}
+
 function parseFileSize(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new UserError(`--max-file-size must be a positive number of bytes, got ${v}`);
@@ -73,12 +79,14 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
-    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean }) => {
+    .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out', parseBool)
+    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean }) => {
       const line = terminalProgress();
       const result = await scan(paths, {
         ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
         ...(line ? { onProgress: (done: number, total: number) => line.show('scanning', done, total, 'files', PROGRESS_MIN_SCAN_FILES) } : {}),
         ...(opts.allPlatforms ? { allPlatforms: true } : {}),
+        ...(opts.tests === false ? { tests: false } : {}),
       }).finally(() => line?.clear());
       printWarnings(result.warnings);
       if (opts.format === 'json') {
@@ -106,10 +114,11 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'output format').choices(['diff', 'json']).default('diff'))
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
+    .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out, and declines fixes of maps a left-out test names', parseBool)
     .action(
       async (
         paths: string[],
-        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean },
+        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean },
       ) => {
         if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
@@ -123,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
             includeReview: !!opts.includeReview,
             ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
             ...(opts.allPlatforms ? { allPlatforms: true } : {}),
+            ...(opts.tests === false ? { tests: false } : {}),
             ...(line ? { onProgress: fixProgress(line) } : {}),
           });
         } finally {

@@ -23,6 +23,8 @@ export interface Discovery {
   errors: FileError[];
   /** A malformed go.mod, a `...` pattern that matched no Go file. */
   warnings: Warning[];
+  /** `_test.go` files left out by `tests: false` (absolute paths, sorted). */
+  excludedTests: string[];
 }
 
 export interface DiscoverOptions {
@@ -32,6 +34,11 @@ export interface DiscoverOptions {
   cwd: string;
   /** Called after each Go file found, with the number found so far (lets a caller start work early). */
   onFile?: (count: number) => void;
+  /**
+   * `false` (`--tests=false`): `_test.go` files met in a directory walk are left out, listed in
+   * `excludedTests` only (a test file named on the command line is still analysed).
+   */
+  tests?: boolean;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
@@ -61,6 +68,7 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
   const skipped: SkippedFile[] = [];
   const errors: FileError[] = [];
   const warnings: Warning[] = [];
+  const excludedTests: string[] = [];
   const rel = (p: string) => relative(options.cwd, p) || '.';
   const modules = new ModuleResolver((w) => warnings.push(w), rel);
   // Paths already reported: arguments that overlap (`./... ./pkg/...`) list a file once.
@@ -103,6 +111,10 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
         file: (path, st) => {
           if (!inPattern(path)) return;
           matched++;
+          if (options.tests === false && path.endsWith('_test.go')) {
+            if (firstTime(path)) excludedTests.push(path);
+            return;
+          }
           addFile(path, st);
         },
         skip: (path, reason) => {
@@ -139,7 +151,7 @@ export function discover(paths: string[], options: DiscoverOptions): Discovery {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([dir, files]) => ({ dir, files: [...files].sort(), module: modules.forDir(dir), bytes: bytesOf.get(dir) ?? 0 }));
   const fileCount = dirs.reduce((n, d) => n + d.files.length, 0);
-  return { dirs, fileCount, skipped, errors, warnings };
+  return { dirs, fileCount, skipped, errors, warnings, excludedTests: excludedTests.sort() };
 }
 
 function walk(

@@ -1,7 +1,8 @@
 // A fix is planned from the accesses the analysis saw. When a file of the package could not be
 // analysed (unreadable, over the size limit, a syntax error, syntax the parser does not know), its
 // accesses are unknown, and a fix that is safe for the files seen may be wrong: it is declined.
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { PARTIALLY_ANALYSED } from '../parse/recover.js';
 
 /** A file that belongs to a scanned directory but was not analysed, and why. */
@@ -55,4 +56,45 @@ export function unanalysedReason(files: UnanalysedFile[], mapName: string): stri
 function packageClause(text: string): string | null {
   const head = text.slice(0, 64 * 1024).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
   return /^\s*package\s+([\p{L}_][\p{L}\p{N}_]*)/u.exec(head)?.[1] ?? null;
+}
+
+/**
+ * The `_test.go` files `--tests=false` left out, by directory. Unlike an unanalysed file, one
+ * blocks only the fixes of the maps it names: a test that never names a map cannot touch it
+ * directly, and a rewrite cannot break its build.
+ */
+export class LeftOutTests {
+  private readonly byDir = new Map<string, { rel: string; abs: string; text: string | null; pkg: string | null }[]>();
+
+  constructor(cwd: string, files: string[]) {
+    for (const abs of files) {
+      const dir = dirname(abs);
+      const list = this.byDir.get(dir) ?? [];
+      list.push({ rel: relative(cwd, abs) || abs, abs, text: null, pkg: null });
+      this.byDir.set(dir, list);
+    }
+  }
+
+  /** The first left-out test file of package `pkg` in `dir` that names map `mapName` (`counts`, `Store.sessions`), or null. */
+  naming(dir: string, pkg: string, mapName: string): string | null {
+    const list = this.byDir.get(dir);
+    if (!list) return null;
+    const dot = mapName.lastIndexOf('.');
+    const word = dot >= 0 ? mapName.slice(dot + 1) : mapName;
+    const re = new RegExp(`${dot >= 0 ? '\\.' : '\\b'}${word.replace(/[$]/g, '\\$&')}\\b`);
+    for (const f of list) {
+      if (f.text === null) {
+        try {
+          f.text = readFileSync(f.abs, 'utf8');
+        } catch {
+          // Unreadable: its accesses are unknown.
+          return f.rel;
+        }
+        f.pkg = packageClause(f.text);
+      }
+      if (f.pkg !== null && f.pkg !== pkg) continue;
+      if (re.test(f.text)) return f.rel;
+    }
+    return null;
+  }
 }

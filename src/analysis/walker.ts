@@ -206,9 +206,7 @@ class FunctionWalker {
         const e = s.children[0];
         if (!e) return false;
         const inner = unparen(e);
-        if (inner.type === 'unary_expression' && inner.op === '<-') {
-          this.addWait(s.start, block);
-        }
+        if (containsWait(this.file, e)) this.addWait(s.start, block);
         if (inner.type === 'call_expression') {
           const f = child(inner, 'function');
           if (f && f.type === 'identifier' && this.t(f) === 'panic') {
@@ -217,9 +215,6 @@ class FunctionWalker {
           }
           if (f && f.type === 'selector_expression') {
             const field = child(f, 'field');
-            if (field && this.t(field) === 'Wait' && (child(inner, 'arguments')?.children.length ?? 0) === 0) {
-              this.addWait(s.start, block);
-            }
             if (field && /^(Fatal|Fatalf|Exit|Goexit|Panic|Panicf)$/.test(this.t(field))) {
               yield this.expr(inner, 'read');
               return true;
@@ -230,11 +225,11 @@ class FunctionWalker {
         return false;
       }
       case 'short_var_declaration':
-        if (receives(child(s, 'right'))) this.addWait(s.start, block);
+        if (containsWait(this.file, child(s, 'right'))) this.addWait(s.start, block);
         yield this.shortVar(s);
         return false;
       case 'assignment_statement':
-        if (receives(child(s, 'right'))) this.addWait(s.start, block);
+        if (containsWait(this.file, child(s, 'right'))) this.addWait(s.start, block);
         yield this.assign(s);
         return false;
       case 'inc_statement':
@@ -246,6 +241,8 @@ class FunctionWalker {
         return false;
       case 'return_statement': {
         const list = s.children[0];
+        // `return m, g.Wait()`: the map leaves only after the wait has returned.
+        if (containsWait(this.file, list)) this.addWait(s.start, block);
         const exprs = list ? (list.type === 'expression_list' ? list.children : [list]) : [];
         for (const e of exprs) {
           const refs = this.types.mapRefs(e);
@@ -304,6 +301,8 @@ class FunctionWalker {
     const init = child(s, 'initializer');
     if (init) yield this.stmt(init, block);
     const cond = child(s, 'condition');
+    // `if g.Wait() != nil {…}`: the branches and what follows run after the wait.
+    if (containsWait(this.file, cond)) this.addWait(s.start, block);
     if (cond) yield this.expr(cond, 'read');
     const before = new Map(this.held);
     const cons = child(s, 'consequence');
@@ -330,6 +329,7 @@ class FunctionWalker {
     const init = child(s, 'initializer');
     if (init) yield this.stmt(init, block);
     const value = child(s, 'value');
+    if (s.type !== 'select_statement' && containsWait(this.file, value)) this.addWait(s.start, block);
     if (value) yield this.expr(value, 'read');
     const alias = child(s, 'alias');
     if (alias) for (const a of alias.type === 'expression_list' ? alias.children : [alias]) this.declare(this.t(a), null, a.start);
@@ -1200,11 +1200,26 @@ class FunctionWalker {
 
 }
 
-/** A right-hand side that receives from a channel: `v := <-ch`, `v, ok := <-ch`. */
-function receives(right: LNode | undefined): boolean {
-  if (!right) return false;
-  const first = unparen(right.type === 'expression_list' ? (right.children[0] ?? right) : right);
-  return first.type === 'unary_expression' && first.op === '<-';
+/**
+ * An expression that blocks on a join before it completes: a channel receive (`<-done`,
+ * `v, ok := <-ch`) or a `Wait()` call with no arguments (`wg.Wait()`, `err := g.Wait()`,
+ * `return m, g.Wait()`) anywhere in it, outside function literals (those run later, if ever).
+ */
+function containsWait(file: ParsedFile, node: LNode | undefined | null): boolean {
+  if (!node) return false;
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'func_literal') continue;
+    if (n.type === 'unary_expression' && n.op === '<-') return true;
+    if (n.type === 'call_expression') {
+      const f = child(n, 'function');
+      const field = f && f.type === 'selector_expression' ? child(f, 'field') : undefined;
+      if (field && text(file, field) === 'Wait' && (child(n, 'arguments')?.children.length ?? 0) === 0) return true;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return false;
 }
 
 /** `nil`, `make(map…)` or a map literal: assigning one replaces the map rather than aliasing it. */

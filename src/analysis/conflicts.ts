@@ -74,7 +74,10 @@ export class ConflictFinder {
   isConstruction(s: ResolvedSite): boolean {
     // Inside once.Do: lazy initialisation that every other Do caller waits for.
     if (s.locks.some((l) => l.name.startsWith('once:'))) return true;
-    if (s.raw.fresh && !this.flow.raw.spawns.some((sp) => sp.func === s.func)) return true;
+    // Through a value this goroutine built, before the value is published to another goroutine.
+    if (this.flow.construction.isFreshAccess(s.raw)) return true;
+    // Through the receiver of a method that only ever runs on values under construction.
+    if (s.contexts.length === 0 && this.flow.construction.receiverContexts(s.raw)?.size === 0) return true;
     return this.flow.initOnly.has(s.func);
   }
 

@@ -20,6 +20,12 @@ export interface VarInfo {
   fresh: boolean;
   /** A function literal the variable holds, if any. */
   funcLit: number | null;
+  /**
+   * For a fresh value: the first position where it is published, i.e. another goroutine may reach
+   * it from there on (a `go` statement that names it, a send, a store into a non-fresh place, an
+   * argument of a call to code outside the package). Undefined while never published.
+   */
+  published?: number;
 }
 
 export interface RawSite {
@@ -44,6 +50,8 @@ export interface RawSite {
   indexText?: string;
   /** The map expression as written (`s.m`, `m`), for telling two instances of one field apart. */
   mapText?: string;
+  /** For a field map: the variable the access goes through (`x` in `x.m`, `x.inner.m` with a struct-valued inner). */
+  baseVar?: number;
 }
 
 export interface RawBinding {
@@ -75,6 +83,10 @@ export interface RawCall {
   pos: number;
   loops: [number, number][];
   locks: HeldLock[];
+  /** For a method call: the variable the receiver is (`x` in `x.f()`, `&x`, `x.inner.f()` with a struct-valued inner). */
+  recvVar?: number;
+  /** Variables passed as arguments (same reading as recvVar), when any. */
+  argVars?: number[];
 }
 
 export interface WaitPoint {

@@ -13,7 +13,7 @@ import {
   type PackageIndex,
   type ParsedFile,
 } from './package-index.js';
-import type { RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
+import type { RawCall, RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
@@ -259,6 +259,7 @@ class FunctionWalker {
         const ch = child(s, 'channel');
         const value = child(s, 'value');
         if (ch) yield this.expr(ch, 'read');
+        if (value) this.publish(value, s.start);
         if (value) yield this.expr(value, 'send');
         return false;
       }
@@ -553,6 +554,7 @@ class FunctionWalker {
     for (let i = 0; i < rights.length; i++) {
       const r = rights[i]!;
       const l = lefts[i];
+      if (plain && l && !this.storesIntoOwnValue(l)) this.publish(r, s.start);
       const refs = plain ? this.types.mapRefs(r) : [];
       if (refs.length > 0 && l) {
         const lu = unparen(l);
@@ -615,6 +617,7 @@ class FunctionWalker {
       return;
     }
     const fnode = unparen(child(call, 'function') ?? call);
+    this.publish(s, s.start);
     const spawnId = this.facts.spawns.length;
     const spawn = {
       id: spawnId,
@@ -796,7 +799,7 @@ class FunctionWalker {
       }
       const fns = this.index.funcsByName.get(name);
       if (fns) {
-        this.addCall(fns, n.start);
+        this.addCall(fns, n.start, null, args);
         yield this.bindArgs(fns, args, n.start, null);
         return;
       }
@@ -871,7 +874,7 @@ class FunctionWalker {
       if (callees.length > 0) {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
-        this.addCall(callees, n.start);
+        this.addCall(callees, n.start, this.rootVar(operand), args);
         yield this.bindArgs(callees, args, n.start, null);
       } else {
         for (const a of args) yield this.expr(a, 'call');
@@ -1049,8 +1052,71 @@ class FunctionWalker {
     return info.index;
   }
 
-  private addCall(callees: number[], pos: number): void {
-    this.facts.calls.push({ caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() });
+  private addCall(callees: number[], pos: number, recvVar: number | null = null, args: LNode[] = []): void {
+    const call: RawCall = { caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() };
+    if (recvVar !== null) call.recvVar = recvVar;
+    const argVars = args.map((a) => this.rootVar(a)).filter((v): v is number => v !== null);
+    if (argVars.length > 0) call.argVars = argVars;
+    this.facts.calls.push(call);
+  }
+
+  /**
+   * The variable a value expression stands for: `x`, `&x`, or `x.inner` where `inner` is a
+   * struct-valued field (part of x's own value). Null for anything else.
+   */
+  private rootVar(node: LNode | null): number | null {
+    if (!node) return null;
+    let n = unparen(node);
+    for (let depth = 0; depth < 50; depth++) {
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) {
+        n = unparen(n.children[0]);
+        continue;
+      }
+      if (n.type !== 'selector_expression') break;
+      const t = this.types.selectorType(n);
+      const inner = child(n, 'operand');
+      if (!t || !inner || !this.index.structs.has(t.trim())) return null;
+      n = unparen(inner);
+    }
+    if (n.type !== 'identifier') return null;
+    return this.scope.lookup(this.t(n))?.id ?? null;
+  }
+
+  /**
+   * Marks the fresh values named in `node` as published at `pos`: from there on another goroutine
+   * may reach them, so later writes through them are no longer construction.
+   */
+  private publish(node: LNode, pos: number): void {
+    const stack = [node];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'identifier') {
+        const v = this.scope.lookup(this.t(n));
+        if (v && v.fresh && v.published === undefined) v.published = pos;
+        continue;
+      }
+      // `x.f` names x; `p.x` with p a package or `T{x: …}` keys are not variables of this scope.
+      if (n.type === 'selector_expression') {
+        const op = child(n, 'operand');
+        if (op) stack.push(op);
+        continue;
+      }
+      if (n.type === 'literal_element' && n.field === 'key') continue;
+      for (const c of n.children) stack.push(c);
+    }
+  }
+
+  /** An assignment target that is a local variable, or a field of a fresh value not yet published. */
+  private storesIntoOwnValue(target: LNode): boolean {
+    const t = unparen(target);
+    if (t.type === 'identifier') {
+      const v = this.scope.lookup(this.t(t));
+      return !!v && v.func === this.fn.index;
+    }
+    const base = fieldBase(t);
+    const id = base ? this.rootVar(base) : null;
+    const v = id === null ? undefined : this.facts.vars[id];
+    return !!v && v.fresh && v.published === undefined;
   }
 
   private *bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): Walk {
@@ -1097,6 +1163,10 @@ class FunctionWalker {
       fresh: this.isFreshBase(node),
     };
     if (escape) site.escape = escape;
+    if (refs.some((r) => 'key' in r && r.key.startsWith('field:'))) {
+      const base = this.rootVar(fieldBase(node));
+      if (base !== null) site.baseVar = base;
+    }
     for (const r of refs) {
       if (!('key' in r) || !r.key.startsWith('field:')) continue;
       const base = fieldBase(node);

@@ -69,7 +69,8 @@ export function analyseConstruction(
     let p = pos;
     for (let depth = 0; f && depth < 30; depth++) {
       if (f.index === owner) return p;
-      if (f.parent < 0 || f.runs !== 'sync') return null;
+      // A deferred literal runs in the same goroutine, at the end of its function (its anchor).
+      if (f.parent < 0 || (f.runs !== 'sync' && f.runs !== 'deferred')) return null;
       p = f.anchor;
       f = funcs[f.parent];
     }

@@ -3,7 +3,7 @@
 // before it (NewX(): x := &X{…}; x.init(); go x.run()), are ordered before every goroutine that
 // later reaches the value. See docs/ordering.md.
 import type { FuncInfo, PackageIndex } from './package-index.js';
-import type { RawCall, RawFacts, RawSite, VarInfo } from './raw-facts.js';
+import type { RawCall, RawFacts, RawSite, ReturnValue, VarInfo } from './raw-facts.js';
 
 export interface Construction {
   /** The call runs a method (or passes an argument) on a fresh value that is not yet published. */
@@ -94,13 +94,17 @@ export function analyseConstruction(
   // The publication point of each fresh variable: the walker's, or a call that hands the value to
   // code starting a goroutine (x.Start() where Start runs `go x.loop()`).
   const published = new Map<number, number>();
-  for (const v of raw.vars) if (v.fresh && v.published !== undefined) published.set(v.id, v.published);
+  for (const v of raw.vars) if (v.published !== undefined) published.set(v.id, v.published);
+  // Fresh values: built here (`&T{…}`), or the result of an in-package constructor that only ever
+  // returns a value it built and did not publish (`x, err := newX()`).
+  const fresh = new Set<number>();
+  for (const v of raw.vars) if (v.fresh) fresh.add(v.id);
   for (const c of raw.calls) {
     const vars = [...(c.recvVar !== undefined ? [c.recvVar] : []), ...(c.argVars ?? [])];
     if (vars.length === 0 || !c.callees.some(reachesSpawn)) continue;
     for (const id of vars) {
       const v = raw.vars[id];
-      if (!v || !v.fresh) continue;
+      if (!v) continue;
       const p = placeIn(c.caller, c.pos, v.func);
       if (p === null) continue;
       const prev = published.get(id);
@@ -121,10 +125,29 @@ export function analyseConstruction(
     return !loopsOf(h, loops, v.func).some(([s, e]) => !(s <= v.start && v.start < e) && s <= pub && pub < e);
   };
 
+  const returnsByFunc = new Map<number, ReturnValue[]>();
+  for (const r of raw.returnValues) returnsByFunc.set(r.func, [...(returnsByFunc.get(r.func) ?? []), r]);
+  const returnsFresh = (f: number, index: number): boolean => {
+    const fn = funcs[f];
+    if (!fn || fn.literal || fn.namedResults.length > 0) return false;
+    const rs = (returnsByFunc.get(f) ?? []).filter((r) => r.index === index);
+    return rs.length > 0 && rs.every((r) => r.kind === 'fresh' || (r.kind === 'var' && fresh.has(r.var!) && beforePublication(raw.vars[r.var!]!, f, r.pos, [])));
+  };
+  for (let changed = true, rounds = 0; changed && rounds < 5; rounds++) {
+    changed = false;
+    for (const v of raw.vars) {
+      if (fresh.has(v.id) || !v.fromCall) continue;
+      const { callees, index } = v.fromCall;
+      if (callees.every((c) => returnsFresh(c, index))) {
+        fresh.add(v.id);
+        changed = true;
+      }
+    }
+  }
+
   const freshVar = (id: number | undefined): VarInfo | null => {
-    if (id === undefined) return null;
-    const v = raw.vars[id];
-    return v && v.fresh ? v : null;
+    if (id === undefined || !fresh.has(id)) return null;
+    return raw.vars[id] ?? null;
   };
 
   const isConstructionCall = (c: RawCall): boolean => {

@@ -26,6 +26,18 @@ export interface VarInfo {
    * argument of a call to code outside the package). Undefined while never published.
    */
   published?: number;
+  /** Initialised from result `index` of a call to in-package functions (`x, err := newX()`). */
+  fromCall?: { callees: number[]; index: number };
+}
+
+/** What a return statement hands back at one result position. */
+export interface ReturnValue {
+  func: number;
+  index: number;
+  pos: number;
+  /** `var`: a variable of the function; `fresh`: `&T{…}`, `T{…}`, `new(T)` or nil; `other`: anything else. */
+  kind: 'var' | 'fresh' | 'other';
+  var?: number;
 }
 
 export interface RawSite {
@@ -116,6 +128,8 @@ export interface RawFacts {
   paramInstances: { type: string; func: number; paramIndex: number }[];
   /** What in-package call sites pass, per parameter: a receiver, a value built there, or other. */
   argInstances: { callees: number[]; paramIndex: number; kind: 'receiver' | 'fresh' | 'other' }[];
+  /** Result values of return statements (for constructors: is every result a fresh value?). */
+  returnValues: ReturnValue[];
   /** Struct types used as struct-valued fields of another type (`b.m` with `m profMap`). */
   valueFields: { type: string; holder: string }[];
 }

@@ -88,6 +88,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     paramCalls: [],
     paramInstances: [],
     argInstances: [],
+    returnValues: [],
     valueFields: [],
   };
   const declCount = index.funcs.length;
@@ -243,6 +244,7 @@ class FunctionWalker {
         const list = s.children[0];
         // `return m, g.Wait()`: the map leaves only after the wait has returned.
         if (containsWait(this.file, list)) this.addWait(s.start, block);
+        this.noteReturn(list ? (list.type === 'expression_list' ? list.children : [list]) : [], s.start);
         const exprs = list ? (list.type === 'expression_list' ? list.children : [list]) : [];
         for (const e of exprs) {
           const refs = this.types.mapRefs(e);
@@ -489,7 +491,8 @@ class FunctionWalker {
       else yield this.expr(r, refs.length > 0 ? 'alias' : 'read');
       plan.push({ l, r, refs, type });
     }
-    for (const { l, r, refs, type } of plan) {
+    for (let i = 0; i < plan.length; i++) {
+      const { l, r, refs, type } = plan[i]!;
       if (l.type !== 'identifier') continue;
       const name = this.t(l);
       const existing = this.scope.vars.get(name);
@@ -501,7 +504,33 @@ class FunctionWalker {
       }
       const v = this.declare(name, type, l.start);
       this.initVar(v, r ?? null, refs);
+      // `x := newX()`, `x, err := newX()`: fresh when newX only ever returns a value it built.
+      const call = single ?? r;
+      const cu = call ? unparen(call) : null;
+      const fnode = cu && cu.type === 'call_expression' ? child(cu, 'function') : null;
+      if (fnode && !v.fresh && (fnode.type === 'identifier' || fnode.type === 'selector_expression')) {
+        const callees = this.types.resolveCallees(unparen(fnode)).filter((c) => !this.index.funcs[c]!.literal);
+        if (callees.length > 0) v.fromCall = { callees, index: single ? i : 0 };
+      }
     }
+  }
+
+  private noteReturn(exprs: LNode[], pos: number): void {
+    if (this.fn.literal) return;
+    exprs.forEach((e, index) => {
+      const n = unparen(e);
+      let kind: 'var' | 'fresh' | 'other' = 'other';
+      let id: number | undefined;
+      if (n.type === 'nil' || this.types.isFreshStruct(n, null)) kind = 'fresh';
+      else if (n.type === 'identifier') {
+        const v = this.scope.lookup(this.t(n));
+        if (v && v.func === this.fn.index) {
+          kind = 'var';
+          id = v.id;
+        }
+      }
+      this.facts.returnValues.push({ func: this.fn.index, index, pos, kind, ...(id !== undefined ? { var: id } : {}) });
+    });
   }
 
   private initVar(v: VarInfo, value: LNode | null, refs: SymRef[]): void {
@@ -1092,7 +1121,7 @@ class FunctionWalker {
       const n = stack.pop()!;
       if (n.type === 'identifier') {
         const v = this.scope.lookup(this.t(n));
-        if (v && v.fresh && v.published === undefined) v.published = pos;
+        if (v && v.published === undefined) v.published = pos;
         continue;
       }
       // `x.f` names x; `p.x` with p a package or `T{x: …}` keys are not variables of this scope.

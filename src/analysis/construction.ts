@@ -16,6 +16,8 @@ export interface Construction {
    * Null when the access does not go through the receiver.
    */
   receiverContexts(site: RawSite): Set<number> | null;
+  /** The variable holds a value its function built (directly or from a constructor), and where it is published. */
+  freshness(varId: number): { fresh: boolean; published: number | null };
 }
 
 interface CallerEdge {
@@ -157,7 +159,11 @@ export function analyseConstruction(
 
   const isFreshAccess = (s: RawSite): boolean => {
     const v = freshVar(s.baseVar);
-    return !!v && beforePublication(v, s.func, s.start, s.loops);
+    if (v && beforePublication(v, s.func, s.start, s.loops)) return true;
+    // A test builds its own object graph: what it reaches through the fields of a value it built
+    // and has not handed to a goroutine is its own.
+    const o = funcs[s.func]!.file.rel.endsWith('_test.go') ? freshVar(s.ownerVar) : null;
+    return !!o && beforePublication(o, s.func, s.start, s.loops);
   };
 
   // Receiver contexts: a method reached only through calls on values under construction has none.
@@ -201,5 +207,7 @@ export function analyseConstruction(
     return recvCtx[m]!;
   };
 
-  return { isConstructionCall, isFreshAccess, receiverContexts };
+  const freshness = (id: number) => ({ fresh: fresh.has(id), published: published.get(id) ?? null });
+
+  return { isConstructionCall, isFreshAccess, receiverContexts, freshness };
 }

@@ -64,6 +64,8 @@ export interface RawSite {
   mapText?: string;
   /** For a field map: the variable the access goes through (`x` in `x.m`, `x.inner.m` with a struct-valued inner). */
   baseVar?: number;
+  /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
+  ownerVar?: number;
 }
 
 export interface RawBinding {
@@ -107,6 +109,11 @@ export interface WaitPoint {
   /** The block the waiting statement sits in: later statements of that block are after the wait. */
   blockStart: number;
   blockEnd: number;
+  /**
+   * The last name of the channel received from or the group waited on (`done`, `wg`; `Done()`
+   * for `<-ctx.Done()`): it joins only goroutines that signal that name. Absent when unknown.
+   */
+  name?: string;
 }
 
 export interface RawFacts {

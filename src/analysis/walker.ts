@@ -207,7 +207,7 @@ class FunctionWalker {
         const e = s.children[0];
         if (!e) return false;
         const inner = unparen(e);
-        if (containsWait(this.file, e)) this.addWait(s.start, block);
+        this.waitIn(e, s.start, block);
         if (inner.type === 'call_expression') {
           const f = child(inner, 'function');
           if (f && f.type === 'identifier' && this.t(f) === 'panic') {
@@ -226,11 +226,11 @@ class FunctionWalker {
         return false;
       }
       case 'short_var_declaration':
-        if (containsWait(this.file, child(s, 'right'))) this.addWait(s.start, block);
+        this.waitIn(child(s, 'right'), s.start, block);
         yield this.shortVar(s);
         return false;
       case 'assignment_statement':
-        if (containsWait(this.file, child(s, 'right'))) this.addWait(s.start, block);
+        this.waitIn(child(s, 'right'), s.start, block);
         yield this.assign(s);
         return false;
       case 'inc_statement':
@@ -243,7 +243,7 @@ class FunctionWalker {
       case 'return_statement': {
         const list = s.children[0];
         // `return m, g.Wait()`: the map leaves only after the wait has returned.
-        if (containsWait(this.file, list)) this.addWait(s.start, block);
+        this.waitIn(list, s.start, block);
         this.noteReturn(list ? (list.type === 'expression_list' ? list.children : [list]) : [], s.start);
         const exprs = list ? (list.type === 'expression_list' ? list.children : [list]) : [];
         for (const e of exprs) {
@@ -305,7 +305,7 @@ class FunctionWalker {
     if (init) yield this.stmt(init, block);
     const cond = child(s, 'condition');
     // `if g.Wait() != nil {…}`: the branches and what follows run after the wait.
-    if (containsWait(this.file, cond)) this.addWait(s.start, block);
+    this.waitIn(cond, s.start, block);
     if (cond) yield this.expr(cond, 'read');
     const before = new Map(this.held);
     const cons = child(s, 'consequence');
@@ -332,7 +332,7 @@ class FunctionWalker {
     const init = child(s, 'initializer');
     if (init) yield this.stmt(init, block);
     const value = child(s, 'value');
-    if (s.type !== 'select_statement' && containsWait(this.file, value)) this.addWait(s.start, block);
+    if (s.type !== 'select_statement') this.waitIn(value, s.start, block);
     if (value) yield this.expr(value, 'read');
     const alias = child(s, 'alias');
     if (alias) for (const a of alias.type === 'expression_list' ? alias.children : [alias]) this.declare(this.t(a), null, a.start);
@@ -458,9 +458,16 @@ class FunctionWalker {
    * A Wait() or channel receive. Inside loops it also stands for the loops themselves:
    * `for n > 0 { <-done; n-- }` after the spawns waits for them all.
    */
-  private addWait(pos: number, block: LNode): void {
-    this.facts.waits.push({ func: this.fn.index, pos, blockStart: block.start, blockEnd: block.end });
-    for (const l of this.loopBlocks) this.facts.waits.push({ func: this.fn.index, pos: l.start, blockStart: l.block.start, blockEnd: l.block.end });
+  private addWait(pos: number, block: LNode, name: string | null = null): void {
+    const named = name === null ? {} : { name };
+    this.facts.waits.push({ func: this.fn.index, pos, blockStart: block.start, blockEnd: block.end, ...named });
+    for (const l of this.loopBlocks) this.facts.waits.push({ func: this.fn.index, pos: l.start, blockStart: l.block.start, blockEnd: l.block.end, ...named });
+  }
+
+  /** Records the join a statement's expression blocks on, if any (see waitName). */
+  private waitIn(node: LNode | undefined | null, pos: number, block: LNode): void {
+    const name = waitName(this.file, node);
+    if (name !== undefined) this.addWait(pos, block, name);
   }
 
   private *shortVar(s: LNode): Walk {
@@ -1111,6 +1118,19 @@ class FunctionWalker {
     return this.scope.lookup(this.t(n))?.id ?? null;
   }
 
+  /** The variable at the root of a selector chain (`x` in `x.a.b`), whatever the fields' types. */
+  private ownerVar(node: LNode | null): number | null {
+    if (!node) return null;
+    let n = unparen(node);
+    for (let depth = 0; depth < 50; depth++) {
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
+      else if (n.type === 'selector_expression' && child(n, 'operand')) n = unparen(child(n, 'operand')!);
+      else break;
+    }
+    if (n.type !== 'identifier') return null;
+    return this.scope.lookup(this.t(n))?.id ?? null;
+  }
+
   /**
    * Marks the fresh values named in `node` as published at `pos`: from there on another goroutine
    * may reach them, so later writes through them are no longer construction.
@@ -1193,8 +1213,11 @@ class FunctionWalker {
     };
     if (escape) site.escape = escape;
     if (refs.some((r) => 'key' in r && r.key.startsWith('field:'))) {
-      const base = this.rootVar(fieldBase(node));
+      const fb = fieldBase(node);
+      const base = this.rootVar(fb);
       if (base !== null) site.baseVar = base;
+      const owner = this.ownerVar(fb);
+      if (owner !== null) site.ownerVar = owner;
     }
     for (const r of refs) {
       if (!('key' in r) || !r.key.startsWith('field:')) continue;
@@ -1300,25 +1323,39 @@ class FunctionWalker {
 }
 
 /**
- * An expression that blocks on a join before it completes: a channel receive (`<-done`,
+ * The join an expression blocks on before it completes: a channel receive (`<-done`,
  * `v, ok := <-ch`) or a `Wait()` call with no arguments (`wg.Wait()`, `err := g.Wait()`,
  * `return m, g.Wait()`) anywhere in it, outside function literals (those run later, if ever).
+ * Returns the last name of the channel or group (`done` for `<-s.done`, `wg` for `s.wg.Wait()`),
+ * null when it has none (`<-f()`), undefined when the expression waits for nothing.
  */
-function containsWait(file: ParsedFile, node: LNode | undefined | null): boolean {
-  if (!node) return false;
+function waitName(file: ParsedFile, node: LNode | undefined | null): string | null | undefined {
+  if (!node) return undefined;
+  const lastName = (n: LNode | undefined): string | null => {
+    const u = n ? unparen(n) : undefined;
+    if (!u) return null;
+    if (u.type === 'identifier') return text(file, u);
+    if (u.type === 'selector_expression') {
+      const f = child(u, 'field');
+      return f ? text(file, f) : null;
+    }
+    // `<-ctx.Done()`, `<-time.After(d)`: named by the call, which no goroutine signals.
+    if (u.type === 'call_expression') return `${lastName(child(u, 'function')) ?? ''}()`;
+    return null;
+  };
   const stack = [node];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.type === 'func_literal') continue;
-    if (n.type === 'unary_expression' && n.op === '<-') return true;
+    if (n.type === 'unary_expression' && n.op === '<-') return lastName(n.children[0]);
     if (n.type === 'call_expression') {
       const f = child(n, 'function');
       const field = f && f.type === 'selector_expression' ? child(f, 'field') : undefined;
-      if (field && text(file, field) === 'Wait' && (child(n, 'arguments')?.children.length ?? 0) === 0) return true;
+      if (field && text(file, field) === 'Wait' && (child(n, 'arguments')?.children.length ?? 0) === 0) return lastName(child(f!, 'operand'));
     }
     for (const c of n.children) stack.push(c);
   }
-  return false;
+  return undefined;
 }
 
 /** `nil`, `make(map…)` or a map literal: assigning one replaces the map rather than aliasing it. */

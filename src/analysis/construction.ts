@@ -183,8 +183,21 @@ export function analyseConstruction(
       else classified.push({ callee, caller: c.caller, kind: 'other', from: c.caller });
     }
   }
+  // Edges read from the text of a body that was not walked: `r.m(` on the caller's own receiver
+  // (same type) is a receiver call; anything else may be on any value.
+  const onOwnReceiver = (caller: number, callee: number): boolean => {
+    const f = funcs[caller];
+    const g = funcs[callee];
+    if (!f || !g || f.literal || !f.recvName || f.recvType !== g.recvType || f.analysed || !f.body) return false;
+    const body = f.file.text.slice(f.body.start, f.body.end);
+    return new RegExp(`\\b${f.recvName}\\.${g.name}\\(`).test(body);
+  };
   for (const [callee, list] of callersOf) {
-    for (const e of list) if (!known.has(`${e.caller}:${e.pos}:${callee}`)) classified.push({ callee, caller: e.caller, kind: 'other', from: e.caller });
+    for (const e of list) {
+      if (known.has(`${e.caller}:${e.pos}:${callee}`)) continue;
+      if (onOwnReceiver(e.caller, callee)) classified.push({ callee, caller: e.caller, kind: 'receiver', from: e.caller });
+      else classified.push({ callee, caller: e.caller, kind: 'other', from: e.caller });
+    }
   }
   for (const [f, ctxs] of entryContexts) for (const c of ctxs) recvCtx[f]!.add(c);
   for (let changed = true, rounds = 0; changed && rounds < 50; rounds++) {

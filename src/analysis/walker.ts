@@ -1162,9 +1162,17 @@ class FunctionWalker {
       const v = this.scope.lookup(this.t(t));
       return !!v && v.func === this.fn.index;
     }
-    const base = fieldBase(t);
-    const id = base ? this.rootVar(base) : null;
-    const v = id === null ? undefined : this.facts.vars[id];
+    // Through value fields only (`x.pool.New`, a sync.Pool held by value): a pointer field may
+    // lead to something shared.
+    let n: LNode | null = fieldBase(t);
+    for (let depth = 0; n && depth < 50; depth++) {
+      n = unparen(n);
+      if (n.type !== 'selector_expression') break;
+      const ft = this.types.selectorType(n);
+      if (!ft || /^\s*(\*|\[|map\[|chan\b|func\b|interface\b)/.test(ft)) return false;
+      n = child(n, 'operand') ?? null;
+    }
+    const v = n && n.type === 'identifier' ? this.scope.lookup(this.t(n)) : undefined;
     return !!v && v.fresh && v.published === undefined;
   }
 

@@ -276,7 +276,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
 
   const entryContexts = new Map<number, number[]>();
   for (const ctx of contexts) for (const e of ctx.entries) entryContexts.set(e, [...(entryContexts.get(e) ?? []), ctx.id]);
-  const construction = analyseConstruction(index, raw, callersOf, funcContexts, entryContexts);
+  const construction = analyseConstruction(index, raw, callersOf, funcContexts, entryContexts, contexts, spawnContext);
 
   // ---- entry locks: what every caller holds when calling a function ----
   const callerEntries = new Set(caller.entries);

@@ -89,8 +89,12 @@ export class ConflictFinder {
     // Goroutines that tests start make only the tests' own maps concurrent: a test drives the
     // package in ways its real callers may not, and the stdlib showed that as noise.
     const counts = (c: number) => fromTests || !this.contextInTests(c);
+    // A value built here and so far handed only to goroutines its own methods started.
+    const peersA = this.flow.construction.freshPeers(a.raw);
+    const peersB = this.flow.construction.freshPeers(b.raw);
     for (const ca of a.contexts.filter(counts)) {
       for (const cb of b.contexts.filter(counts)) {
+        if ((peersA && !peersA.has(cb)) || (peersB && !peersB.has(ca))) continue;
         if (ca === cb) {
           if (this.flow.contexts[ca]!.multi) return [ca, cb];
           // Tests call the package one step at a time; only its real callers may overlap.

@@ -2,14 +2,17 @@
 // until it is published. Writes through it before that point, and calls of its methods made
 // before it (NewX(): x := &X{…}; x.init(); go x.run()), are ordered before every goroutine that
 // later reaches the value. See docs/ordering.md.
+import type { ConcurrencyContext } from './model.js';
 import type { FuncInfo, PackageIndex } from './package-index.js';
-import type { RawCall, RawFacts, RawSite, ReturnValue, VarInfo } from './raw-facts.js';
+import type { PublishPoint, RawCall, RawFacts, RawSite, ReturnValue, VarInfo } from './raw-facts.js';
 
 export interface Construction {
   /** The call runs a method (or passes an argument) on a fresh value that is not yet published. */
   isConstructionCall(call: RawCall): boolean;
   /** The access goes through a fresh value of its own goroutine before that value is published. */
   isFreshAccess(site: RawSite): boolean;
+  /** Through a fresh value reached so far only by goroutines its methods started: those contexts (see analyseConstruction). */
+  freshPeers(site: RawSite): Set<number> | null;
   /**
    * For an access through the receiver of the method it is in: the contexts in which that receiver
    * can be a value other goroutines reach (calls on a value still under construction add none).
@@ -32,6 +35,8 @@ export function analyseConstruction(
   callersOf: Map<number, CallerEdge[] | { caller: number; pos: number }[]>,
   funcContexts: Set<number>[],
   entryContexts: Map<number, number[]>,
+  contexts: ConcurrencyContext[],
+  spawnContext: Map<number, number>,
 ): Construction {
   const funcs = index.funcs;
   // Functions that start a goroutine themselves (in their body or a synchronous literal of it).
@@ -47,23 +52,46 @@ export function analyseConstruction(
   // Methods that start a goroutine, themselves or through calls on their own receiver
   // (x.Start() → x.startLoops() → go x.loop()): calling one on a value publishes it.
   const recvCalls = new Map<number, number[]>();
-  const spawnReach = new Map<number, boolean>();
-  const reachesSpawn = (f: number): boolean => {
-    const hit = spawnReach.get(f);
-    if (hit !== undefined) return hit;
+  const spawnsIn = new Map<number, number[]>();
+  for (const s of raw.spawns) {
+    for (let f: FuncInfo | undefined = funcs[s.func]; f; f = f.parent >= 0 && f.runs === 'sync' ? funcs[f.parent] : undefined) {
+      spawnsIn.set(f.index, [...(spawnsIn.get(f.index) ?? []), s.id]);
+      if (f.parent < 0 || f.runs !== 'sync') break;
+    }
+  }
+  // The contexts a method's goroutines (started through calls on its own receiver) run, and the
+  // goroutines those start in turn.
+  const spawnCtx = new Map<number, Set<number>>();
+  const chainContexts = (f: number): Set<number> => {
+    const hit = spawnCtx.get(f);
+    if (hit) return hit;
+    const out = new Set<number>();
     const seen = new Set<number>();
     const stack = [f];
-    let found = false;
-    while (stack.length > 0 && !found) {
+    while (stack.length > 0) {
       const g = stack.pop()!;
       if (seen.has(g)) continue;
       seen.add(g);
-      if (spawners.has(g)) found = true;
-      else stack.push(...(recvCalls.get(g) ?? []));
+      for (const sp of spawnsIn.get(g) ?? []) {
+        const c = spawnContext.get(sp);
+        if (c !== undefined) out.add(c);
+      }
+      stack.push(...(recvCalls.get(g) ?? []));
     }
-    spawnReach.set(f, found);
-    return found;
+    for (let changed = out.size > 0; changed; ) {
+      changed = false;
+      for (const ctx of contexts) {
+        if (out.has(ctx.id) || ctx.spawner < 0) continue;
+        if ([...funcContexts[ctx.spawner]!].some((c) => out.has(c))) {
+          out.add(ctx.id);
+          changed = true;
+        }
+      }
+    }
+    spawnCtx.set(f, out);
+    return out;
   };
+  const reachesSpawn = (f: number): boolean => chainContexts(f).size > 0;
 
   // Where a point of function h lies in function owner, following synchronous literals only.
   const placeIn = (h: number, pos: number, owner: number): number | null => {
@@ -96,7 +124,11 @@ export function analyseConstruction(
   // The publication point of each fresh variable: the walker's, or a call that hands the value to
   // code starting a goroutine (x.Start() where Start runs `go x.loop()`).
   const published = new Map<number, number>();
-  for (const v of raw.vars) if (v.published !== undefined) published.set(v.id, v.published);
+  const points = new Map<number, PublishPoint[]>();
+  for (const v of raw.vars) {
+    if (v.published !== undefined) published.set(v.id, v.published);
+    if (v.publications) points.set(v.id, [...v.publications]);
+  }
   // Fresh values: built here (`&T{…}`), or the result of an in-package constructor that only ever
   // returns a value it built and did not publish (`x, err := newX()`).
   const fresh = new Set<number>();
@@ -111,21 +143,32 @@ export function analyseConstruction(
       if (p === null) continue;
       const prev = published.get(id);
       if (prev === undefined || p < prev) published.set(id, p);
+      const peers = new Set<number>();
+      for (const callee of c.callees) for (const x of chainContexts(callee)) peers.add(x);
+      points.set(id, [...(points.get(id) ?? []), { pos: p, branches: c.caller === v.func ? (c.branches ?? []) : [], peers }]);
     }
   }
 
   const loopsOf = (h: number, loops: [number, number][], owner: number): [number, number][] => (h === owner ? loops : []);
   /** A point (of function h, with its loops) that runs before v is published, in every iteration. */
-  const beforePublication = (v: VarInfo, h: number, pos: number, loops: [number, number][]): boolean => {
+  /** The publications of v that can precede a point of function h (null: the point is not in v's goroutine). */
+  const reachingPublications = (v: VarInfo, h: number, pos: number, loops: [number, number][]): (PublishPoint & { peers?: Set<number> })[] | null => {
     const p = placeIn(h, pos, v.func);
-    if (p === null) return false;
-    const pub = published.get(v.id);
-    if (pub === undefined) return true;
-    if (p >= pub) return false;
-    // In a loop that does not build a new value each iteration, a later iteration runs after the
-    // publication of an earlier one.
-    return !loopsOf(h, loops, v.func).some(([s, e]) => !(s <= v.start && v.start < e) && s <= pub && pub < e);
+    if (p === null) return null;
+    const pubs = points.get(v.id) ?? [];
+    const outer = loopsOf(h, loops, v.func).filter(([s, e]) => !(s <= v.start && v.start < e));
+    return pubs.filter((q) => {
+      // In a loop that does not build a new value each iteration, a later iteration runs after the
+      // publication of an earlier one.
+      if (outer.some(([s, e]) => s <= q.pos && q.pos < e)) return true;
+      if (p <= q.pos) return false;
+      // A publication in one branch of an if/switch does not reach a later sibling branch.
+      return !q.branches.some(([ss, se, bs, be]) => ss <= p && p < se && !(bs <= p && p < be));
+    });
   };
+  /** A point (of function h, with its loops) that runs before v is published, in every iteration. */
+  const beforePublication = (v: VarInfo, h: number, pos: number, loops: [number, number][]): boolean =>
+    reachingPublications(v, h, pos, loops)?.length === 0;
 
   const returnsByFunc = new Map<number, ReturnValue[]>();
   for (const r of raw.returnValues) returnsByFunc.set(r.func, [...(returnsByFunc.get(r.func) ?? []), r]);
@@ -157,14 +200,30 @@ export function analyseConstruction(
     return !!v && beforePublication(v, c.caller, c.pos, c.loops);
   };
 
-  const isFreshAccess = (s: RawSite): boolean => {
-    const v = freshVar(s.baseVar);
-    if (v && beforePublication(v, s.func, s.start, s.loops)) return true;
+  /**
+   * For an access through a fresh value: the contexts that can reach the value at that point —
+   * only goroutines started by methods called on it (x.start() → go x.loop()), or null when it
+   * was published otherwise (or the access is not through a fresh value). Empty: construction.
+   */
+  const freshPeers = (s: RawSite): Set<number> | null => {
+    const peersOf = (id: number | undefined): Set<number> | null => {
+      const v = freshVar(id);
+      const reaching = v ? reachingPublications(v, s.func, s.start, s.loops) : null;
+      if (!reaching) return null;
+      const out = new Set<number>();
+      for (const q of reaching) {
+        if (!q.peers) return null;
+        for (const c of q.peers) out.add(c);
+      }
+      return out;
+    };
+    const direct = peersOf(s.baseVar);
+    if (direct) return direct;
     // A test builds its own object graph: what it reaches through the fields of a value it built
     // and has not handed to a goroutine is its own.
-    const o = funcs[s.func]!.file.rel.endsWith('_test.go') ? freshVar(s.ownerVar) : null;
-    return !!o && beforePublication(o, s.func, s.start, s.loops);
+    return funcs[s.func]!.file.rel.endsWith('_test.go') ? peersOf(s.ownerVar) : null;
   };
+  const isFreshAccess = (s: RawSite): boolean => freshPeers(s)?.size === 0;
 
   // Receiver contexts: a method reached only through calls on values under construction has none.
   const recvCtx: Set<number>[] = funcs.map(() => new Set<number>());
@@ -222,5 +281,5 @@ export function analyseConstruction(
 
   const freshness = (id: number) => ({ fresh: fresh.has(id), published: published.get(id) ?? null });
 
-  return { isConstructionCall, isFreshAccess, receiverContexts, freshness };
+  return { isConstructionCall, isFreshAccess, freshPeers, receiverContexts, freshness };
 }

@@ -26,8 +26,22 @@ export interface VarInfo {
    * argument of a call to code outside the package). Undefined while never published.
    */
   published?: number;
+  /** Every publication point (the first is `published`), with the branches it sits in. */
+  publications?: PublishPoint[];
   /** Initialised from result `index` of a call to in-package functions (`x, err := newX()`). */
   fromCall?: { callees: number[]; index: number };
+}
+
+/**
+ * A point in a function body with the if/switch branches around it: [statement start, statement
+ * end, branch start, branch end]. A later point inside the statement but outside the branch is in
+ * a sibling branch, which this point does not reach (outside loops).
+ */
+export interface PublishPoint {
+  pos: number;
+  branches: [number, number, number, number][];
+  /** For a call that starts goroutines on the value: the contexts that then reach it (others do not). */
+  peers?: Set<number>;
 }
 
 /** What a return statement hands back at one result position. */
@@ -101,6 +115,8 @@ export interface RawCall {
   recvVar?: number;
   /** Variables passed as arguments (same reading as recvVar), when any. */
   argVars?: number[];
+  /** The if/switch branches around the call (see PublishPoint), when recvVar or argVars is set. */
+  branches?: [number, number, number, number][];
 }
 
 export interface WaitPoint {

@@ -106,6 +106,8 @@ class FunctionWalker {
   private readonly file: ParsedFile;
   private loops: [number, number][] = [];
   private loopBlocks: { start: number; block: LNode }[] = [];
+  /** The if/switch branches around the statement being walked: [stmt start, stmt end, branch start, branch end]. */
+  private branches: [number, number, number, number][] = [];
   private ranges: RangeFrame[] = [];
   private scope: Scope;
   private readonly types: ExpressionTypes;
@@ -311,12 +313,16 @@ class FunctionWalker {
     const cons = child(s, 'consequence');
     // `if debugX {…}` with `const debugX = false` is dead code the compiler drops.
     const dead = !!cond && cond.type === 'identifier' && this.index.falseConsts.has(this.t(cond)) && !this.scope.lookup(this.t(cond));
+    if (cons) this.branches.push([s.start, s.end, cons.start, cons.end]);
     const t1 = cons && !dead ? ((yield this.block(cons)) as boolean) : false;
+    if (cons) this.branches.pop();
     const s1 = this.held;
     this.held = new Map(before);
     const alt = child(s, 'alternative');
     let t2 = false;
+    if (alt) this.branches.push([s.start, s.end, alt.start, alt.end]);
     if (alt) t2 = alt.type === 'if_statement' ? ((yield this.ifStmt(alt, block)) as boolean) : ((yield this.block(alt)) as boolean);
+    if (alt) this.branches.pop();
     const s2 = this.held;
     this.pop();
     if (t1 && t2) {
@@ -345,6 +351,7 @@ class FunctionWalker {
       if (c.type === 'default_case') hasDefault = true;
       this.held = new Map(before);
       this.push();
+      this.branches.push([s.start, s.end, c.start, c.end]);
       let terminated = false;
       for (const part of c.children) {
         if (part.field === 'value' || part.field === 'type') {
@@ -359,6 +366,7 @@ class FunctionWalker {
           for (const st of part.children) if (st.type !== 'comment' && ((yield this.stmt(st, c)) as boolean)) terminated = true;
         }
       }
+      this.branches.pop();
       this.pop();
       if (!terminated) {
         outs.push(this.held);
@@ -1093,6 +1101,7 @@ class FunctionWalker {
     if (recvVar !== null) call.recvVar = recvVar;
     const argVars = args.map((a) => this.rootVar(a)).filter((v): v is number => v !== null);
     if (argVars.length > 0) call.argVars = argVars;
+    if (call.recvVar !== undefined || call.argVars) call.branches = [...this.branches];
     this.facts.calls.push(call);
   }
 
@@ -1141,7 +1150,10 @@ class FunctionWalker {
       const n = stack.pop()!;
       if (n.type === 'identifier') {
         const v = this.scope.lookup(this.t(n));
-        if (v && v.published === undefined) v.published = pos;
+        if (v) {
+          if (v.published === undefined) v.published = pos;
+          (v.publications ??= []).push({ pos, branches: [...this.branches] });
+        }
         continue;
       }
       // `x.f` names x; `p.x` with p a package or `T{x: …}` keys are not variables of this scope.

@@ -192,6 +192,10 @@ function selectAndConvertBodies(index: PackageIndex): void {
     ...(fields.size > 0 ? [`\\.(?:${[...fields].map(escapeRe).join('|')})\\b`] : []),
   ];
   const wordRe = alternatives.length > 0 ? new RegExp(alternatives.join('|')) : null;
+  // Bodies that build a value holding maps: calls made on it before it is published are
+  // construction (docs/ordering.md), which only a walked body shows.
+  const exportedHolders = [...holders].filter((h) => /^[A-Z]/.test(h));
+  const buildsRe = exportedHolders.length > 0 ? new RegExp(`\\b(?:${exportedHolders.map(escapeRe).join('|')})\\s*\\{|\\bnew\\((?:${exportedHolders.map(escapeRe).join('|')})\\)`) : null;
   const concurrency = /\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
   const concurrent = index.files.some((f) => concurrency.test(f.text) || f.text.includes('context.Context'));
   for (const fn of index.funcs) {
@@ -209,6 +213,7 @@ function selectAndConvertBodies(index: PackageIndex): void {
         concurrency.test(signature) ||
         signature.includes('map[') ||
         (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) ||
+        (buildsRe !== null && buildsRe.test(body)) ||
         isMapType(index, fn.recvType) ||
         (body.includes('map[') && /\brange\b/.test(body))
       : mentionsMap && /\brange\b/.test(body);

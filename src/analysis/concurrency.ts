@@ -2,8 +2,9 @@
 // locks held by every caller become a callee's entry locks, and each access gets its contexts.
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
-import type { RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
+import type { RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
 import { textCallees } from './text-callees.js';
+import { analyseConstruction, type Construction } from './construction.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -49,6 +50,8 @@ export interface PackageFlow {
   calleesOf: number[][];
   /** Locks taken for a caller by a helper around a closure (`withLock(mu, func(){…})`). */
   helperLocks: Set<string>;
+  /** Values under construction: fresh values before they are published, and methods run on them. */
+  construction: Construction;
 }
 
 const CALLER_CONTEXT = 0;
@@ -198,20 +201,20 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   // Call edges, including name-only edges from bodies that were not walked.
   const callees: number[][] = funcs.map(() => []);
   const callersOf = new Map<number, { caller: number; pos: number; loops: [number, number][] }[]>();
-  const edgeLocks = new Map<number, { caller: number; locks: HeldLock[] }[]>();
+  const edgeLocks = new Map<number, { caller: number; locks: HeldLock[]; call?: RawCall }[]>();
   // `locks` null: a guessed edge (a method named in a body that was not walked) that may run
   // the callee but says nothing about the locks its callers hold.
-  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null) => {
+  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null, call?: RawCall) => {
     callees[caller]!.push(callee);
     const list = callersOf.get(callee) ?? [];
     list.push({ caller, pos, loops });
     callersOf.set(callee, list);
     if (locks === null) return;
     const el = edgeLocks.get(callee) ?? [];
-    el.push({ caller, locks });
+    el.push(call ? { caller, locks, call } : { caller, locks });
     edgeLocks.set(callee, el);
   };
-  for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks);
+  for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks, c);
   // A literal handed to an in-package function runs where that function calls the parameter;
   // when it never does (it stores the literal), assume it runs from where it was written.
   const helperLocks = new Set<string>();
@@ -269,6 +272,10 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     }
   }
 
+  const entryContexts = new Map<number, number[]>();
+  for (const ctx of contexts) for (const e of ctx.entries) entryContexts.set(e, [...(entryContexts.get(e) ?? []), ctx.id]);
+  const construction = analyseConstruction(index, raw, callersOf, funcContexts, entryContexts, contexts, spawnContext);
+
   // ---- entry locks: what every caller holds when calling a function ----
   const callerEntries = new Set(caller.entries);
   const entry: (HeldLock[] | null)[] = funcs.map((f) =>
@@ -286,6 +293,8 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
       for (const e of edges) {
         // A test calling an internal helper directly runs alone; it says nothing about the lock.
         if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
+        // Neither does a call on a value still under construction (no other goroutine has it).
+        if (e.call && construction.isConstructionCall(e.call)) continue;
         const callerEntry = entry[e.caller];
         if (callerEntry === null) continue;
         const at = unionLocks(e.locks, callerEntry!);
@@ -327,12 +336,19 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
         func: s.func,
         locks: unionLocks(s.locks, entryLocks[s.func]!),
         text: s.text,
-        contexts: [...funcContexts[s.func]!],
+        contexts: contextsOf(s),
         local,
         owner: owner ?? -1,
         viaReturn: !!ref.viaReturn,
       });
     }
+  }
+
+  /** A site's contexts; through a method's receiver, only those where the receiver is shared. */
+  function contextsOf(s: RawSite): number[] {
+    const all = [...funcContexts[s.func]!];
+    const recv = construction.receiverContexts(s);
+    return recv ? all.filter((c) => recv.has(c)) : all;
   }
 
   function declFor(key: string): MapDecl | null {
@@ -425,7 +441,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     }
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks };
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction };
 }
 
 export function isTestFile(rel: string): boolean {

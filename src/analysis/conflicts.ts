@@ -76,7 +76,10 @@ export class ConflictFinder {
   isConstruction(s: ResolvedSite): boolean {
     // Inside once.Do: lazy initialisation that every other Do caller waits for.
     if (s.locks.some((l) => l.name.startsWith('once:'))) return true;
-    if (s.raw.fresh && !this.flow.raw.spawns.some((sp) => sp.func === s.func)) return true;
+    // Through a value this goroutine built, before the value is published to another goroutine.
+    if (this.flow.construction.isFreshAccess(s.raw)) return true;
+    // Through the receiver of a method that only ever runs on values under construction.
+    if (s.contexts.length === 0 && this.flow.construction.receiverContexts(s.raw)?.size === 0) return true;
     return this.flow.initOnly.has(s.func);
   }
 
@@ -88,8 +91,12 @@ export class ConflictFinder {
     // Goroutines that tests start make only the tests' own maps concurrent: a test drives the
     // package in ways its real callers may not, and the stdlib showed that as noise.
     const counts = (c: number) => fromTests || !this.contextInTests(c);
+    // A value built here and so far handed only to goroutines its own methods started.
+    const peersA = this.flow.construction.freshPeers(a.raw);
+    const peersB = this.flow.construction.freshPeers(b.raw);
     for (const ca of a.contexts.filter(counts)) {
       for (const cb of b.contexts.filter(counts)) {
+        if ((peersA && !peersA.has(cb)) || (peersB && !peersB.has(ca))) continue;
         if (ca === cb) {
           if (this.flow.contexts[ca]!.multi) return [ca, cb];
           // Tests call the package one step at a time; only its real callers may overlap.
@@ -138,7 +145,7 @@ export class ConflictFinder {
     const spawnIdx = this.spawnOfContext(ctx);
     if (spawnIdx === null) return false;
     const sp = this.flow.raw.spawns[spawnIdx]!;
-    const owners = this.scopeOwners(sp.func, sp.start);
+    const owners = this.scopeOwners(sp.func, sp.start, sp.id);
     if (owners === null) return false;
     return owners.every((f) => !this.reachableFrom(f).has(a.func));
   }
@@ -148,9 +155,9 @@ export class ConflictFinder {
    * waits after the spawn; otherwise, for a helper such as writeParallel(wg, …), its callers when
    * each of them waits after calling it. Null when no wait bounds it.
    */
-  private scopeOwners(func: number, pos: number): number[] | null {
+  private scopeOwners(func: number, pos: number, spawn: number): number[] | null {
     const waitsAfter = (f: number, p: number) => this.waitsOf(f).some((w) => joins(w, p));
-    if (waitsAfter(func, pos)) return [func];
+    if (this.waitsFor(func, spawn).some((w) => joins(w, pos))) return [func];
     const fn = this.flow.index.funcs[func]!;
     if (fn.exported || fn.literal) return null;
     const callers = this.flow.callersOf.get(func) ?? [];
@@ -166,7 +173,7 @@ export class ConflictFinder {
   private scopedApart(ca: number, cb: number): boolean {
     const owners = (c: number) => {
       const sp = this.spawnOfContext(c);
-      return sp === null ? null : this.scopeOwners(this.flow.raw.spawns[sp]!.func, this.flow.raw.spawns[sp]!.start);
+      return sp === null ? null : this.scopeOwners(this.flow.raw.spawns[sp]!.func, this.flow.raw.spawns[sp]!.start, sp);
     };
     const oa = owners(ca);
     const ob = owners(cb);
@@ -219,7 +226,7 @@ export class ConflictFinder {
     const ss = this.flow.raw.spawns[s]!;
     const tt = this.flow.raw.spawns[t]!;
     if (ss.func !== tt.func) return false;
-    return this.waitBetween(ss.func, ss.start, tt.start);
+    return this.waitBetween(ss.func, ss.start, tt.start, s);
   }
 
   private contextsOrdered(ca: number, cb: number): boolean {
@@ -241,7 +248,7 @@ export class ConflictFinder {
     return this.pointInFunctionOrdered(a.func, a.raw.start, sp, depth);
   }
 
-  private pointInFunctionOrdered(func: number, pos: number, sp: { func: number; start: number; loops: [number, number][] }, depth: number): boolean {
+  private pointInFunctionOrdered(func: number, pos: number, sp: SpawnPoint, depth: number): boolean {
     const funcs = this.flow.index.funcs;
     // Climb synchronous literals to the spawner.
     let f = func;
@@ -252,7 +259,7 @@ export class ConflictFinder {
       p = fn.anchor;
       f = fn.parent;
     }
-    if (f === sp.func) return this.spawnerRunsOnce(f) && this.pointOrdered(f, p, sp);
+    if (f === sp.func) return this.spawnerRunsOnce(f, sp.id) && this.pointOrdered(f, p, sp);
     // A helper called only from the spawner, before the spawn (e.g. setup() before go serve()).
     if (depth >= 3) return false;
     const callers = this.flow.callersOf.get(f) ?? [];
@@ -264,33 +271,90 @@ export class ConflictFinder {
    * Code before a spawn is ordered before the goroutine only if the spawner does not run again
    * while the goroutine lives: `main`, `init`, tests, or a spawner that waits before returning.
    */
-  private spawnerRunsOnce(f: number): boolean {
+  private spawnerRunsOnce(f: number, spawn: number | undefined): boolean {
     const fn = this.flow.index.funcs[f]!;
     if (fn.literal === null && fn.recvType === null && (fn.name === 'main' || fn.name === 'init' || /^(Test|Benchmark|Fuzz|Example)/.test(fn.name))) return true;
     const end = fn.body?.end ?? fn.end;
-    return this.waitsOf(f).some((w) => w.blockEnd >= end - 1);
+    return this.waitsFor(f, spawn).some((w) => w.blockEnd >= end - 1);
   }
 
-  private pointOrdered(func: number, pos: number, sp: { func: number; start: number; loops: [number, number][] }): boolean {
+  private pointOrdered(func: number, pos: number, sp: SpawnPoint): boolean {
     if (func !== sp.func) return false;
     if (pos < sp.start) {
       // In a loop around both, earlier iterations' goroutines must be joined inside the loop.
       const shared = sp.loops.filter(([s, e]) => s <= pos && pos < e);
       const joinedEachIteration = ([s, e]: [number, number]) =>
-        this.waitsOf(func).some((w) => joins(w, sp.start) && w.pos < e && w.blockStart >= s);
+        this.waitsFor(func, sp.id).some((w) => joins(w, sp.start) && w.pos < e && w.blockStart >= s);
       if (shared.every(joinedEachIteration)) return true;
     }
-    return pos > sp.start && this.waitBetween(func, sp.start, pos);
+    return pos > sp.start && this.waitBetween(func, sp.start, pos, sp.id);
   }
 
-  private waitBetween(func: number, from: number, to: number): boolean {
-    return this.waitsOf(func).some((w) => w.pos > from && w.pos < to && w.blockStart <= to && to < w.blockEnd);
+  private waitBetween(func: number, from: number, to: number, spawn: number | undefined): boolean {
+    return this.waitsFor(func, spawn).some((w) => w.pos > from && w.pos < to && w.blockStart <= to && to < w.blockEnd);
   }
 
   private waitsOf(func: number): WaitPoint[] {
     return this.waitsByFunc.get(func) ?? [];
   }
+
+  /**
+   * The waits of a function that can join the goroutine(s) of a spawn: `go worker(); <-stop`
+   * does not wait for the worker. A receive joins a goroutine only if it sends on or closes a
+   * channel of that name, `wg.Wait()` only if it calls `wg.Done()` (or was started by `wg.Go`);
+   * passing the channel or group to the goroutine counts too. A wait with no name joins all.
+   */
+  private waitsFor(func: number, spawn: number | undefined): WaitPoint[] {
+    const all = this.waitsOf(func);
+    if (spawn === undefined) return all;
+    const signals = this.signalsOf(spawn);
+    if (signals === null) return all;
+    return all.filter((w) => w.name === undefined || signals.has(w.name));
+  }
+
+  private readonly signals = new Map<number, Set<string> | null>();
+
+  /** The names a spawn's goroutine signals (sends on, closes, calls Done on, is started by), or null if unknown. */
+  private signalsOf(spawn: number): Set<string> | null {
+    if (this.signals.has(spawn)) return this.signals.get(spawn)!;
+    const sp = this.flow.raw.spawns[spawn];
+    const funcs = this.flow.index.funcs;
+    let out: Set<string> | null = null;
+    if (sp && sp.targets.length > 0) {
+      out = new Set<string>();
+      const file = funcs[sp.func]!.file.text;
+      const texts = [file.slice(sp.start, sp.end)];
+      // The goroutine's code: its targets and what they call, two calls deep.
+      const seen = new Set<number>();
+      let layer = [...sp.targets];
+      for (let depth = 0; depth < 3 && layer.length > 0; depth++) {
+        const next: number[] = [];
+        for (const t of layer) {
+          if (seen.has(t)) continue;
+          seen.add(t);
+          const fn = funcs[t];
+          if (!fn) continue;
+          texts.push(fn.file.text.slice(fn.body?.start ?? fn.start, fn.body?.end ?? fn.end));
+          next.push(...(this.flow.calleesOf[t] ?? []));
+        }
+        layer = next;
+      }
+      for (const t of texts) {
+        for (const m of t.matchAll(SIGNAL_RE)) out.add(m[1] ?? m[2] ?? m[3] ?? m[4]!);
+      }
+      // Names handed to a named goroutine function (`go worker(&wg, done)`) may be signalled under another name.
+      if (!sp.targets.every((t) => funcs[t]?.literal)) for (const m of texts[0]!.matchAll(/\b([A-Za-z_]\w*)\b/g)) out.add(m[1]!);
+    }
+    this.signals.set(spawn, out);
+    return out;
+  }
 }
+
+/** A spawn's position, its loops and (when it is a raw spawn) its id. */
+type SpawnPoint = { func: number; start: number; loops: [number, number][]; id?: number };
+
+/** `ch <- v`, `close(x.ch)`, `wg.Done()`, `g.Go(`: the names a goroutine signals on. */
+const SIGNAL_RE = /\b([A-Za-z_]\w*)\s*<-|\bclose\(\s*(?:[\w.]*\.)?([A-Za-z_]\w*)\s*\)|\b([A-Za-z_]\w*)\.Done\(\)|\b([A-Za-z_]\w*)\.Go\(/g;
 
 /** A wait after a spawn at `spawnPos`, in a block around it: the goroutine is joined there. */
 function joins(w: WaitPoint, spawnPos: number): boolean {

@@ -20,6 +20,38 @@ export interface VarInfo {
   fresh: boolean;
   /** A function literal the variable holds, if any. */
   funcLit: number | null;
+  /**
+   * For a fresh value: the first position where it is published, i.e. another goroutine may reach
+   * it from there on (a `go` statement that names it, a send, a store into a non-fresh place, an
+   * argument of a call to code outside the package). Undefined while never published.
+   */
+  published?: number;
+  /** Every publication point (the first is `published`), with the branches it sits in. */
+  publications?: PublishPoint[];
+  /** Initialised from result `index` of a call to in-package functions (`x, err := newX()`). */
+  fromCall?: { callees: number[]; index: number };
+}
+
+/**
+ * A point in a function body with the if/switch branches around it: [statement start, statement
+ * end, branch start, branch end]. A later point inside the statement but outside the branch is in
+ * a sibling branch, which this point does not reach (outside loops).
+ */
+export interface PublishPoint {
+  pos: number;
+  branches: [number, number, number, number][];
+  /** For a call that starts goroutines on the value: the contexts that then reach it (others do not). */
+  peers?: Set<number>;
+}
+
+/** What a return statement hands back at one result position. */
+export interface ReturnValue {
+  func: number;
+  index: number;
+  pos: number;
+  /** `var`: a variable of the function; `fresh`: `&T{…}`, `T{…}`, `new(T)` or nil; `other`: anything else. */
+  kind: 'var' | 'fresh' | 'other';
+  var?: number;
 }
 
 export interface RawSite {
@@ -49,6 +81,10 @@ export interface RawSite {
   indexText?: string;
   /** The map expression as written (`s.m`, `m`), for telling two instances of one field apart. */
   mapText?: string;
+  /** For a field map: the variable the access goes through (`x` in `x.m`, `x.inner.m` with a struct-valued inner). */
+  baseVar?: number;
+  /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
+  ownerVar?: number;
 }
 
 export interface RawBinding {
@@ -80,6 +116,12 @@ export interface RawCall {
   pos: number;
   loops: [number, number][];
   locks: HeldLock[];
+  /** For a method call: the variable the receiver is (`x` in `x.f()`, `&x`, `x.inner.f()` with a struct-valued inner). */
+  recvVar?: number;
+  /** Variables passed as arguments (same reading as recvVar), when any. */
+  argVars?: number[];
+  /** The if/switch branches around the call (see PublishPoint), when recvVar or argVars is set. */
+  branches?: [number, number, number, number][];
 }
 
 export interface WaitPoint {
@@ -88,6 +130,11 @@ export interface WaitPoint {
   /** The block the waiting statement sits in: later statements of that block are after the wait. */
   blockStart: number;
   blockEnd: number;
+  /**
+   * The last name of the channel received from or the group waited on (`done`, `wg`; `Done()`
+   * for `<-ctx.Done()`): it joins only goroutines that signal that name. Absent when unknown.
+   */
+  name?: string;
 }
 
 export interface RawFacts {
@@ -109,6 +156,8 @@ export interface RawFacts {
   paramInstances: { type: string; func: number; paramIndex: number }[];
   /** What in-package call sites pass, per parameter: a receiver, a value built there, or other. */
   argInstances: { callees: number[]; paramIndex: number; kind: 'receiver' | 'fresh' | 'other' }[];
+  /** Result values of return statements (for constructors: is every result a fresh value?). */
+  returnValues: ReturnValue[];
   /** Struct types used as struct-valued fields of another type (`b.m` with `m profMap`). */
   valueFields: { type: string; holder: string }[];
 }

@@ -13,7 +13,7 @@ import {
   type PackageIndex,
   type ParsedFile,
 } from './package-index.js';
-import type { RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
+import type { RawCall, RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
@@ -88,6 +88,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     paramCalls: [],
     paramInstances: [],
     argInstances: [],
+    returnValues: [],
     valueFields: [],
   };
   const declCount = index.funcs.length;
@@ -105,6 +106,8 @@ class FunctionWalker {
   private readonly file: ParsedFile;
   private loops: [number, number][] = [];
   private loopBlocks: { start: number; block: LNode }[] = [];
+  /** The if/switch branches around the statement being walked: [stmt start, stmt end, branch start, branch end]. */
+  private branches: [number, number, number, number][] = [];
   private ranges: RangeFrame[] = [];
   private scope: Scope;
   private readonly types: ExpressionTypes;
@@ -206,9 +209,7 @@ class FunctionWalker {
         const e = s.children[0];
         if (!e) return false;
         const inner = unparen(e);
-        if (inner.type === 'unary_expression' && inner.op === '<-') {
-          this.addWait(s.start, block);
-        }
+        this.waitIn(e, s.start, block);
         if (inner.type === 'call_expression') {
           const f = child(inner, 'function');
           if (f && f.type === 'identifier' && this.t(f) === 'panic') {
@@ -217,9 +218,6 @@ class FunctionWalker {
           }
           if (f && f.type === 'selector_expression') {
             const field = child(f, 'field');
-            if (field && this.t(field) === 'Wait' && (child(inner, 'arguments')?.children.length ?? 0) === 0) {
-              this.addWait(s.start, block);
-            }
             if (field && /^(Fatal|Fatalf|Exit|Goexit|Panic|Panicf)$/.test(this.t(field))) {
               yield this.expr(inner, 'read');
               return true;
@@ -230,11 +228,11 @@ class FunctionWalker {
         return false;
       }
       case 'short_var_declaration':
-        if (receives(child(s, 'right'))) this.addWait(s.start, block);
+        this.waitIn(child(s, 'right'), s.start, block);
         yield this.shortVar(s);
         return false;
       case 'assignment_statement':
-        if (receives(child(s, 'right'))) this.addWait(s.start, block);
+        this.waitIn(child(s, 'right'), s.start, block);
         yield this.assign(s);
         return false;
       case 'inc_statement':
@@ -246,6 +244,9 @@ class FunctionWalker {
         return false;
       case 'return_statement': {
         const list = s.children[0];
+        // `return m, g.Wait()`: the map leaves only after the wait has returned.
+        this.waitIn(list, s.start, block);
+        this.noteReturn(list ? (list.type === 'expression_list' ? list.children : [list]) : [], s.start);
         const exprs = list ? (list.type === 'expression_list' ? list.children : [list]) : [];
         for (const e of exprs) {
           const refs = this.types.mapRefs(e);
@@ -262,6 +263,7 @@ class FunctionWalker {
         const ch = child(s, 'channel');
         const value = child(s, 'value');
         if (ch) yield this.expr(ch, 'read');
+        if (value) this.publish(value, s.start);
         if (value) yield this.expr(value, 'send');
         return false;
       }
@@ -304,17 +306,23 @@ class FunctionWalker {
     const init = child(s, 'initializer');
     if (init) yield this.stmt(init, block);
     const cond = child(s, 'condition');
+    // `if g.Wait() != nil {…}`: the branches and what follows run after the wait.
+    this.waitIn(cond, s.start, block);
     if (cond) yield this.expr(cond, 'read');
     const before = new Map(this.held);
     const cons = child(s, 'consequence');
     // `if debugX {…}` with `const debugX = false` is dead code the compiler drops.
     const dead = !!cond && cond.type === 'identifier' && this.index.falseConsts.has(this.t(cond)) && !this.scope.lookup(this.t(cond));
+    if (cons) this.branches.push([s.start, s.end, cons.start, cons.end]);
     const t1 = cons && !dead ? ((yield this.block(cons)) as boolean) : false;
+    if (cons) this.branches.pop();
     const s1 = this.held;
     this.held = new Map(before);
     const alt = child(s, 'alternative');
     let t2 = false;
+    if (alt) this.branches.push([s.start, s.end, alt.start, alt.end]);
     if (alt) t2 = alt.type === 'if_statement' ? ((yield this.ifStmt(alt, block)) as boolean) : ((yield this.block(alt)) as boolean);
+    if (alt) this.branches.pop();
     const s2 = this.held;
     this.pop();
     if (t1 && t2) {
@@ -330,6 +338,7 @@ class FunctionWalker {
     const init = child(s, 'initializer');
     if (init) yield this.stmt(init, block);
     const value = child(s, 'value');
+    if (s.type !== 'select_statement') this.waitIn(value, s.start, block);
     if (value) yield this.expr(value, 'read');
     const alias = child(s, 'alias');
     if (alias) for (const a of alias.type === 'expression_list' ? alias.children : [alias]) this.declare(this.t(a), null, a.start);
@@ -342,6 +351,7 @@ class FunctionWalker {
       if (c.type === 'default_case') hasDefault = true;
       this.held = new Map(before);
       this.push();
+      this.branches.push([s.start, s.end, c.start, c.end]);
       let terminated = false;
       for (const part of c.children) {
         if (part.field === 'value' || part.field === 'type') {
@@ -356,6 +366,7 @@ class FunctionWalker {
           for (const st of part.children) if (st.type !== 'comment' && ((yield this.stmt(st, c)) as boolean)) terminated = true;
         }
       }
+      this.branches.pop();
       this.pop();
       if (!terminated) {
         outs.push(this.held);
@@ -456,9 +467,16 @@ class FunctionWalker {
    * A Wait() or channel receive. Inside loops it also stands for the loops themselves:
    * `for n > 0 { <-done; n-- }` after the spawns waits for them all.
    */
-  private addWait(pos: number, block: LNode): void {
-    this.facts.waits.push({ func: this.fn.index, pos, blockStart: block.start, blockEnd: block.end });
-    for (const l of this.loopBlocks) this.facts.waits.push({ func: this.fn.index, pos: l.start, blockStart: l.block.start, blockEnd: l.block.end });
+  private addWait(pos: number, block: LNode, name: string | null = null): void {
+    const named = name === null ? {} : { name };
+    this.facts.waits.push({ func: this.fn.index, pos, blockStart: block.start, blockEnd: block.end, ...named });
+    for (const l of this.loopBlocks) this.facts.waits.push({ func: this.fn.index, pos: l.start, blockStart: l.block.start, blockEnd: l.block.end, ...named });
+  }
+
+  /** Records the join a statement's expression blocks on, if any (see waitName). */
+  private waitIn(node: LNode | undefined | null, pos: number, block: LNode): void {
+    const name = waitName(this.file, node);
+    if (name !== undefined) this.addWait(pos, block, name);
   }
 
   private *shortVar(s: LNode): Walk {
@@ -489,7 +507,8 @@ class FunctionWalker {
       else yield this.expr(r, refs.length > 0 ? 'alias' : 'read');
       plan.push({ l, r, refs, type });
     }
-    for (const { l, r, refs, type } of plan) {
+    for (let i = 0; i < plan.length; i++) {
+      const { l, r, refs, type } = plan[i]!;
       if (l.type !== 'identifier') continue;
       const name = this.t(l);
       const existing = this.scope.vars.get(name);
@@ -501,7 +520,33 @@ class FunctionWalker {
       }
       const v = this.declare(name, type, l.start);
       this.initVar(v, r ?? null, refs);
+      // `x := newX()`, `x, err := newX()`: fresh when newX only ever returns a value it built.
+      const call = single ?? r;
+      const cu = call ? unparen(call) : null;
+      const fnode = cu && cu.type === 'call_expression' ? child(cu, 'function') : null;
+      if (fnode && !v.fresh && (fnode.type === 'identifier' || fnode.type === 'selector_expression')) {
+        const callees = this.types.resolveCallees(unparen(fnode)).filter((c) => !this.index.funcs[c]!.literal);
+        if (callees.length > 0) v.fromCall = { callees, index: single ? i : 0 };
+      }
     }
+  }
+
+  private noteReturn(exprs: LNode[], pos: number): void {
+    if (this.fn.literal) return;
+    exprs.forEach((e, index) => {
+      const n = unparen(e);
+      let kind: 'var' | 'fresh' | 'other' = 'other';
+      let id: number | undefined;
+      if (n.type === 'nil' || this.types.isFreshStruct(n, null)) kind = 'fresh';
+      else if (n.type === 'identifier') {
+        const v = this.scope.lookup(this.t(n));
+        if (v && v.func === this.fn.index) {
+          kind = 'var';
+          id = v.id;
+        }
+      }
+      this.facts.returnValues.push({ func: this.fn.index, index, pos, kind, ...(id !== undefined ? { var: id } : {}) });
+    });
   }
 
   private initVar(v: VarInfo, value: LNode | null, refs: SymRef[]): void {
@@ -554,6 +599,7 @@ class FunctionWalker {
     for (let i = 0; i < rights.length; i++) {
       const r = rights[i]!;
       const l = lefts[i];
+      if (plain && l && !this.storesIntoOwnValue(l)) this.publish(r, s.start);
       const refs = plain ? this.types.mapRefs(r) : [];
       if (refs.length > 0 && l) {
         const lu = unparen(l);
@@ -616,6 +662,7 @@ class FunctionWalker {
       return;
     }
     const fnode = unparen(child(call, 'function') ?? call);
+    this.publish(s, s.start);
     const spawnId = this.facts.spawns.length;
     const spawn = {
       id: spawnId,
@@ -798,7 +845,7 @@ class FunctionWalker {
       }
       const fns = this.index.funcsByName.get(name);
       if (fns) {
-        this.addCall(fns, n.start);
+        this.addCall(fns, n.start, null, args);
         yield this.bindArgs(fns, args, n.start, null);
         return;
       }
@@ -873,7 +920,7 @@ class FunctionWalker {
       if (callees.length > 0) {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
-        this.addCall(callees, n.start);
+        this.addCall(callees, n.start, this.rootVar(operand), args);
         yield this.bindArgs(callees, args, n.start, null);
       } else {
         for (const a of args) yield this.expr(a, 'call');
@@ -1052,8 +1099,96 @@ class FunctionWalker {
     return info.index;
   }
 
-  private addCall(callees: number[], pos: number): void {
-    this.facts.calls.push({ caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() });
+  private addCall(callees: number[], pos: number, recvVar: number | null = null, args: LNode[] = []): void {
+    const call: RawCall = { caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() };
+    if (recvVar !== null) call.recvVar = recvVar;
+    const argVars = args.map((a) => this.rootVar(a)).filter((v): v is number => v !== null);
+    if (argVars.length > 0) call.argVars = argVars;
+    if (call.recvVar !== undefined || call.argVars) call.branches = [...this.branches];
+    this.facts.calls.push(call);
+  }
+
+  /**
+   * The variable a value expression stands for: `x`, `&x`, or `x.inner` where `inner` is a
+   * struct-valued field (part of x's own value). Null for anything else.
+   */
+  private rootVar(node: LNode | null): number | null {
+    if (!node) return null;
+    let n = unparen(node);
+    for (let depth = 0; depth < 50; depth++) {
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) {
+        n = unparen(n.children[0]);
+        continue;
+      }
+      if (n.type !== 'selector_expression') break;
+      const t = this.types.selectorType(n);
+      const inner = child(n, 'operand');
+      if (!t || !inner || !this.index.structs.has(t.trim())) return null;
+      n = unparen(inner);
+    }
+    if (n.type !== 'identifier') return null;
+    return this.scope.lookup(this.t(n))?.id ?? null;
+  }
+
+  /** The variable at the root of a selector chain (`x` in `x.a.b`), whatever the fields' types. */
+  private ownerVar(node: LNode | null): number | null {
+    if (!node) return null;
+    let n = unparen(node);
+    for (let depth = 0; depth < 50; depth++) {
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
+      else if (n.type === 'selector_expression' && child(n, 'operand')) n = unparen(child(n, 'operand')!);
+      else break;
+    }
+    if (n.type !== 'identifier') return null;
+    return this.scope.lookup(this.t(n))?.id ?? null;
+  }
+
+  /**
+   * Marks the fresh values named in `node` as published at `pos`: from there on another goroutine
+   * may reach them, so later writes through them are no longer construction.
+   */
+  private publish(node: LNode, pos: number): void {
+    const stack = [node];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'identifier') {
+        const v = this.scope.lookup(this.t(n));
+        if (v) {
+          if (v.published === undefined) v.published = pos;
+          (v.publications ??= []).push({ pos, branches: [...this.branches] });
+        }
+        continue;
+      }
+      // `x.f` names x; `p.x` with p a package or `T{x: …}` keys are not variables of this scope.
+      if (n.type === 'selector_expression') {
+        const op = child(n, 'operand');
+        if (op) stack.push(op);
+        continue;
+      }
+      if (n.type === 'literal_element' && n.field === 'key') continue;
+      for (const c of n.children) stack.push(c);
+    }
+  }
+
+  /** An assignment target that is a local variable, or a field of a fresh value not yet published. */
+  private storesIntoOwnValue(target: LNode): boolean {
+    const t = unparen(target);
+    if (t.type === 'identifier') {
+      const v = this.scope.lookup(this.t(t));
+      return !!v && v.func === this.fn.index;
+    }
+    // Through value fields only (`x.pool.New`, a sync.Pool held by value): a pointer field may
+    // lead to something shared.
+    let n: LNode | null = fieldBase(t);
+    for (let depth = 0; n && depth < 50; depth++) {
+      n = unparen(n);
+      if (n.type !== 'selector_expression') break;
+      const ft = this.types.selectorType(n);
+      if (!ft || /^\s*(\*|\[|map\[|chan\b|func\b|interface\b)/.test(ft)) return false;
+      n = child(n, 'operand') ?? null;
+    }
+    const v = n && n.type === 'identifier' ? this.scope.lookup(this.t(n)) : undefined;
+    return !!v && v.fresh && v.published === undefined;
   }
 
   private *bindArgs(callees: number[], args: LNode[], pos: number, spawn: number | null): Walk {
@@ -1106,6 +1241,13 @@ class FunctionWalker {
       fresh: this.isFreshBase(node),
     };
     if (escape) site.escape = escape;
+    if (refs.some((r) => 'key' in r && r.key.startsWith('field:'))) {
+      const fb = fieldBase(node);
+      const base = this.rootVar(fb);
+      if (base !== null) site.baseVar = base;
+      const owner = this.ownerVar(fb);
+      if (owner !== null) site.ownerVar = owner;
+    }
     for (const r of refs) {
       if (!('key' in r) || !r.key.startsWith('field:')) continue;
       const base = fieldBase(node);
@@ -1209,11 +1351,40 @@ class FunctionWalker {
 
 }
 
-/** A right-hand side that receives from a channel: `v := <-ch`, `v, ok := <-ch`. */
-function receives(right: LNode | undefined): boolean {
-  if (!right) return false;
-  const first = unparen(right.type === 'expression_list' ? (right.children[0] ?? right) : right);
-  return first.type === 'unary_expression' && first.op === '<-';
+/**
+ * The join an expression blocks on before it completes: a channel receive (`<-done`,
+ * `v, ok := <-ch`) or a `Wait()` call with no arguments (`wg.Wait()`, `err := g.Wait()`,
+ * `return m, g.Wait()`) anywhere in it, outside function literals (those run later, if ever).
+ * Returns the last name of the channel or group (`done` for `<-s.done`, `wg` for `s.wg.Wait()`),
+ * null when it has none (`<-f()`), undefined when the expression waits for nothing.
+ */
+function waitName(file: ParsedFile, node: LNode | undefined | null): string | null | undefined {
+  if (!node) return undefined;
+  const lastName = (n: LNode | undefined): string | null => {
+    const u = n ? unparen(n) : undefined;
+    if (!u) return null;
+    if (u.type === 'identifier') return text(file, u);
+    if (u.type === 'selector_expression') {
+      const f = child(u, 'field');
+      return f ? text(file, f) : null;
+    }
+    // `<-ctx.Done()`, `<-time.After(d)`: named by the call, which no goroutine signals.
+    if (u.type === 'call_expression') return `${lastName(child(u, 'function')) ?? ''}()`;
+    return null;
+  };
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'func_literal') continue;
+    if (n.type === 'unary_expression' && n.op === '<-') return lastName(n.children[0]);
+    if (n.type === 'call_expression') {
+      const f = child(n, 'function');
+      const field = f && f.type === 'selector_expression' ? child(f, 'field') : undefined;
+      if (field && text(file, field) === 'Wait' && (child(n, 'arguments')?.children.length ?? 0) === 0) return lastName(child(f!, 'operand'));
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return undefined;
 }
 
 /** `nil`, `make(map…)` or a map literal: assigning one replaces the map rather than aliasing it. */

@@ -1,10 +1,10 @@
 import { isWrite } from '../conflicts.js';
-import { bySpan, conflictEvidence, contextName, makeFinding, type Rule } from './shared-map.js';
+import { bySpan, conflictEvidence, contextName, makeFinding, testOnlyNote, type Rule } from './shared-map.js';
 
 /** A write or delete that can run alongside another access of the same map, with no lock anywhere. */
 export const concurrentMapWrite: Rule = {
   id: 'concurrent-map-write',
-  run({ flow, maps }) {
+  run({ flow, finder, maps }) {
     const out = [];
     for (const map of maps) {
       if (map.guard || map.conflicts.length === 0) continue;
@@ -18,7 +18,8 @@ export const concurrentMapWrite: Rule = {
       const msg =
         `map ${map.decl.name} is ${at.kind === 'delete' ? 'deleted from' : at.kind === 'clear' ? 'cleared' : 'written'} here while ` +
         `${contextName(flow, otherCtx)} can access it at the same time; no lock guards it ` +
-        `(${map.conflicts.length} racing pair${map.conflicts.length === 1 ? '' : 's'} across ${contexts.size} context${contexts.size === 1 ? '' : 's'})`;
+        `(${map.conflicts.length} racing pair${map.conflicts.length === 1 ? '' : 's'} across ${contexts.size} context${contexts.size === 1 ? '' : 's'})` +
+        testOnlyNote(finder, map.conflicts);
       out.push(makeFinding(flow, 'concurrent-map-write', map, at, msg, conflictEvidence(flow, map, at, mine)));
     }
     return out;

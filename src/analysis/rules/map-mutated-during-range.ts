@@ -1,7 +1,7 @@
 import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
 import { commonLock, isWrite } from '../conflicts.js';
-import { conflictEvidence, declEvidence, makeFinding, siteEvidence, type Rule, type SharedMap } from './shared-map.js';
+import { conflictEvidence, declEvidence, makeFinding, siteEvidence, testOnlyNote, type Rule, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 import { unguardedSites } from './unguarded-map-access.js';
 import { isNormalisingRange, rebindsKey } from './range-benign.js';
@@ -59,9 +59,9 @@ export const mapMutatedDuringRange: Rule = {
         const races = (deletes.length > 0 || inserts.length > 0) && concurrentWriters.length > 0;
         if (races && !foldsIntoUnguarded(map, r, concurrentWriters)) {
           const what = deletes.length > 0 ? 'deletes from' : 'inserts into';
-          msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock`;
-          for (const m of [...deletes, ...inserts]) ev.push(siteEvidence(flow, m, null));
           const conflicts = map.conflicts.filter((c) => concurrentWriters.includes(c.a) || concurrentWriters.includes(c.b));
+          msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock${testOnlyNote(finder, conflicts)}`;
+          for (const m of [...deletes, ...inserts]) ev.push(siteEvidence(flow, m, null));
           ev.push(...conflictEvidence(flow, map, concurrentWriters[0]!, conflicts).slice(1));
         } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard)) {
           const lock = goLockNameAt(map.guard, map.decl, r.text, flow.index);

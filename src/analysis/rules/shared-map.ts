@@ -107,6 +107,17 @@ export function describeAccess(s: ResolvedSite): string {
   }
 }
 
+/**
+ * A note for findings whose only concurrency is goroutines that tests start: the race is real in
+ * the test, but says nothing about the package's own callers.
+ */
+export function testOnlyNote(finder: ConflictFinder, conflicts: Conflict[]): string {
+  if (conflicts.length === 0) return '';
+  const fromTest = (c: number) => c > 0 && finder.contextInTests(c);
+  const testOnly = conflicts.every((c) => c.contexts.every((x) => x <= 0 || fromTest(x)) && c.contexts.some(fromTest));
+  return testOnly ? ' (the only concurrency is goroutines a test starts)' : '';
+}
+
 export function contextName(flow: PackageFlow, ctx: number): string {
   if (ctx < 0) return 'the function that owns the map';
   return flow.contexts[ctx]?.description ?? 'another goroutine';

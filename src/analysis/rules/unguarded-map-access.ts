@@ -1,6 +1,6 @@
 import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
-import { bySpan, conflictEvidence, describeAccess, makeFinding, siteEvidence, type Rule, type SharedMap } from './shared-map.js';
+import { bySpan, conflictEvidence, describeAccess, makeFinding, siteEvidence, testOnlyNote, type Rule, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 
 const WRITES = ['write', 'delete', 'clear'];
@@ -45,7 +45,7 @@ function lockedRangesRacingWith(map: SharedMap, sites: ResolvedSite[]): Resolved
  */
 export const unguardedMapAccess: Rule = {
   id: 'unguarded-map-access',
-  run({ flow, maps }) {
+  run({ flow, finder, maps }) {
     const out: Finding[] = [];
     for (const map of maps) {
       const guard = map.guard;
@@ -66,6 +66,7 @@ export const unguardedMapAccess: Rule = {
           ? `${map.decl.name} is ${describeAccess(at)} here${more} while holding only the read lock of ${lock}; writes need ${lock}.Lock()`
           : `${map.decl.name} is ${describeAccess(at)} here${more} without ${lock}, which guards it at ${guarded.length} other access${guarded.length === 1 ? '' : 'es'}`;
         const mine = map.conflicts.filter((c) => c.a === at || c.b === at);
+        const note = testOnlyNote(finder, mine);
         const ev = conflictEvidence(flow, map, at, mine);
         // The same function's other unguarded accesses come first: they share the missing lock.
         ev.splice(2, 0, ...rest.map((s) => ({ ...siteEvidence(flow, s, null), message: `also without ${lock}: ${describeAccess(s)}: ${s.text}` })));
@@ -84,7 +85,7 @@ export const unguardedMapAccess: Rule = {
           const there = goLockNameAt(guard, map.decl, example.text, flow.index);
           ev.push({ kind: 'lock', message: `guarded by ${there} here: ${example.text}`, file: example.span.file, line: example.span.line, column: example.span.column });
         }
-        out.push(makeFinding(flow, 'unguarded-map-access', map, at, msg, ev));
+        out.push(makeFinding(flow, 'unguarded-map-access', map, at, msg + note, ev));
       }
     }
     return out;

@@ -1,0 +1,285 @@
+// Construction is not sharing: a value a function builds itself is reached by no other goroutine
+// until it is published. Writes through it before that point, and calls of its methods made
+// before it (NewX(): x := &X{…}; x.init(); go x.run()), are ordered before every goroutine that
+// later reaches the value. See docs/ordering.md.
+import type { ConcurrencyContext } from './model.js';
+import type { FuncInfo, PackageIndex } from './package-index.js';
+import type { PublishPoint, RawCall, RawFacts, RawSite, ReturnValue, VarInfo } from './raw-facts.js';
+
+export interface Construction {
+  /** The call runs a method (or passes an argument) on a fresh value that is not yet published. */
+  isConstructionCall(call: RawCall): boolean;
+  /** The access goes through a fresh value of its own goroutine before that value is published. */
+  isFreshAccess(site: RawSite): boolean;
+  /** Through a fresh value reached so far only by goroutines its methods started: those contexts (see analyseConstruction). */
+  freshPeers(site: RawSite): Set<number> | null;
+  /**
+   * For an access through the receiver of the method it is in: the contexts in which that receiver
+   * can be a value other goroutines reach (calls on a value still under construction add none).
+   * Null when the access does not go through the receiver.
+   */
+  receiverContexts(site: RawSite): Set<number> | null;
+  /** The variable holds a value its function built (directly or from a constructor), and where it is published. */
+  freshness(varId: number): { fresh: boolean; published: number | null };
+}
+
+interface CallerEdge {
+  caller: number;
+  pos: number;
+  callee: number;
+}
+
+export function analyseConstruction(
+  index: PackageIndex,
+  raw: RawFacts,
+  callersOf: Map<number, CallerEdge[] | { caller: number; pos: number }[]>,
+  funcContexts: Set<number>[],
+  entryContexts: Map<number, number[]>,
+  contexts: ConcurrencyContext[],
+  spawnContext: Map<number, number>,
+): Construction {
+  const funcs = index.funcs;
+  // Functions that start a goroutine themselves (in their body or a synchronous literal of it).
+  const spawners = new Set<number>();
+  for (const s of raw.spawns) {
+    let f: FuncInfo | undefined = funcs[s.func];
+    spawners.add(s.func);
+    while (f && f.parent >= 0 && f.runs === 'sync') {
+      f = funcs[f.parent];
+      if (f) spawners.add(f.index);
+    }
+  }
+  // Methods that start a goroutine, themselves or through calls on their own receiver
+  // (x.Start() → x.startLoops() → go x.loop()): calling one on a value publishes it.
+  const recvCalls = new Map<number, number[]>();
+  const spawnsIn = new Map<number, number[]>();
+  for (const s of raw.spawns) {
+    for (let f: FuncInfo | undefined = funcs[s.func]; f; f = f.parent >= 0 && f.runs === 'sync' ? funcs[f.parent] : undefined) {
+      spawnsIn.set(f.index, [...(spawnsIn.get(f.index) ?? []), s.id]);
+      if (f.parent < 0 || f.runs !== 'sync') break;
+    }
+  }
+  // The contexts a method's goroutines (started through calls on its own receiver) run, and the
+  // goroutines those start in turn.
+  const spawnCtx = new Map<number, Set<number>>();
+  const chainContexts = (f: number): Set<number> => {
+    const hit = spawnCtx.get(f);
+    if (hit) return hit;
+    const out = new Set<number>();
+    const seen = new Set<number>();
+    const stack = [f];
+    while (stack.length > 0) {
+      const g = stack.pop()!;
+      if (seen.has(g)) continue;
+      seen.add(g);
+      for (const sp of spawnsIn.get(g) ?? []) {
+        const c = spawnContext.get(sp);
+        if (c !== undefined) out.add(c);
+      }
+      stack.push(...(recvCalls.get(g) ?? []));
+    }
+    for (let changed = out.size > 0; changed; ) {
+      changed = false;
+      for (const ctx of contexts) {
+        if (out.has(ctx.id) || ctx.spawner < 0) continue;
+        if ([...funcContexts[ctx.spawner]!].some((c) => out.has(c))) {
+          out.add(ctx.id);
+          changed = true;
+        }
+      }
+    }
+    spawnCtx.set(f, out);
+    return out;
+  };
+  const reachesSpawn = (f: number): boolean => chainContexts(f).size > 0;
+
+  // Where a point of function h lies in function owner, following synchronous literals only.
+  const placeIn = (h: number, pos: number, owner: number): number | null => {
+    let f: FuncInfo | undefined = funcs[h];
+    let p = pos;
+    for (let depth = 0; f && depth < 30; depth++) {
+      if (f.index === owner) return p;
+      // A deferred literal runs in the same goroutine, at the end of its function (its anchor).
+      if (f.parent < 0 || (f.runs !== 'sync' && f.runs !== 'deferred')) return null;
+      p = f.anchor;
+      f = funcs[f.parent];
+    }
+    return null;
+  };
+
+  // The method whose receiver a variable is.
+  const receiverOf = (id: number | undefined): number | null => {
+    if (id === undefined) return null;
+    const v = raw.vars[id];
+    if (!v) return null;
+    const f = funcs[v.func];
+    return f && f.recvName === v.name && f.recvStart === v.start ? f.index : null;
+  };
+  for (const c of raw.calls) {
+    const m = receiverOf(c.recvVar);
+    if (m === null || placeIn(c.caller, c.pos, m) === null) continue;
+    recvCalls.set(m, [...(recvCalls.get(m) ?? []), ...c.callees]);
+  }
+
+  // The publication point of each fresh variable: the walker's, or a call that hands the value to
+  // code starting a goroutine (x.Start() where Start runs `go x.loop()`).
+  const published = new Map<number, number>();
+  const points = new Map<number, PublishPoint[]>();
+  for (const v of raw.vars) {
+    if (v.published !== undefined) published.set(v.id, v.published);
+    if (v.publications) points.set(v.id, [...v.publications]);
+  }
+  // Fresh values: built here (`&T{…}`), or the result of an in-package constructor that only ever
+  // returns a value it built and did not publish (`x, err := newX()`).
+  const fresh = new Set<number>();
+  for (const v of raw.vars) if (v.fresh) fresh.add(v.id);
+  for (const c of raw.calls) {
+    const vars = [...(c.recvVar !== undefined ? [c.recvVar] : []), ...(c.argVars ?? [])];
+    if (vars.length === 0 || !c.callees.some(reachesSpawn)) continue;
+    for (const id of vars) {
+      const v = raw.vars[id];
+      if (!v) continue;
+      const p = placeIn(c.caller, c.pos, v.func);
+      if (p === null) continue;
+      const prev = published.get(id);
+      if (prev === undefined || p < prev) published.set(id, p);
+      const peers = new Set<number>();
+      for (const callee of c.callees) for (const x of chainContexts(callee)) peers.add(x);
+      points.set(id, [...(points.get(id) ?? []), { pos: p, branches: c.caller === v.func ? (c.branches ?? []) : [], peers }]);
+    }
+  }
+
+  const loopsOf = (h: number, loops: [number, number][], owner: number): [number, number][] => (h === owner ? loops : []);
+  /** A point (of function h, with its loops) that runs before v is published, in every iteration. */
+  /** The publications of v that can precede a point of function h (null: the point is not in v's goroutine). */
+  const reachingPublications = (v: VarInfo, h: number, pos: number, loops: [number, number][]): (PublishPoint & { peers?: Set<number> })[] | null => {
+    const p = placeIn(h, pos, v.func);
+    if (p === null) return null;
+    const pubs = points.get(v.id) ?? [];
+    const outer = loopsOf(h, loops, v.func).filter(([s, e]) => !(s <= v.start && v.start < e));
+    return pubs.filter((q) => {
+      // In a loop that does not build a new value each iteration, a later iteration runs after the
+      // publication of an earlier one.
+      if (outer.some(([s, e]) => s <= q.pos && q.pos < e)) return true;
+      if (p <= q.pos) return false;
+      // A publication in one branch of an if/switch does not reach a later sibling branch.
+      return !q.branches.some(([ss, se, bs, be]) => ss <= p && p < se && !(bs <= p && p < be));
+    });
+  };
+  /** A point (of function h, with its loops) that runs before v is published, in every iteration. */
+  const beforePublication = (v: VarInfo, h: number, pos: number, loops: [number, number][]): boolean =>
+    reachingPublications(v, h, pos, loops)?.length === 0;
+
+  const returnsByFunc = new Map<number, ReturnValue[]>();
+  for (const r of raw.returnValues) returnsByFunc.set(r.func, [...(returnsByFunc.get(r.func) ?? []), r]);
+  const returnsFresh = (f: number, index: number): boolean => {
+    const fn = funcs[f];
+    if (!fn || fn.literal || fn.namedResults.length > 0) return false;
+    const rs = (returnsByFunc.get(f) ?? []).filter((r) => r.index === index);
+    return rs.length > 0 && rs.every((r) => r.kind === 'fresh' || (r.kind === 'var' && fresh.has(r.var!) && beforePublication(raw.vars[r.var!]!, f, r.pos, [])));
+  };
+  for (let changed = true, rounds = 0; changed && rounds < 5; rounds++) {
+    changed = false;
+    for (const v of raw.vars) {
+      if (fresh.has(v.id) || !v.fromCall) continue;
+      const { callees, index } = v.fromCall;
+      if (callees.every((c) => returnsFresh(c, index))) {
+        fresh.add(v.id);
+        changed = true;
+      }
+    }
+  }
+
+  const freshVar = (id: number | undefined): VarInfo | null => {
+    if (id === undefined || !fresh.has(id)) return null;
+    return raw.vars[id] ?? null;
+  };
+
+  const isConstructionCall = (c: RawCall): boolean => {
+    const v = freshVar(c.recvVar);
+    return !!v && beforePublication(v, c.caller, c.pos, c.loops);
+  };
+
+  /**
+   * For an access through a fresh value: the contexts that can reach the value at that point —
+   * only goroutines started by methods called on it (x.start() → go x.loop()), or null when it
+   * was published otherwise (or the access is not through a fresh value). Empty: construction.
+   */
+  const freshPeers = (s: RawSite): Set<number> | null => {
+    const peersOf = (id: number | undefined): Set<number> | null => {
+      const v = freshVar(id);
+      const reaching = v ? reachingPublications(v, s.func, s.start, s.loops) : null;
+      if (!reaching) return null;
+      const out = new Set<number>();
+      for (const q of reaching) {
+        if (!q.peers) return null;
+        for (const c of q.peers) out.add(c);
+      }
+      return out;
+    };
+    const direct = peersOf(s.baseVar);
+    if (direct) return direct;
+    // A test builds its own object graph: what it reaches through the fields of a value it built
+    // and has not handed to a goroutine is its own.
+    return funcs[s.func]!.file.rel.endsWith('_test.go') ? peersOf(s.ownerVar) : null;
+  };
+  const isFreshAccess = (s: RawSite): boolean => freshPeers(s)?.size === 0;
+
+  // Receiver contexts: a method reached only through calls on values under construction has none.
+  const recvCtx: Set<number>[] = funcs.map(() => new Set<number>());
+  const known = new Set<string>();
+  const classified: { callee: number; caller: number; kind: 'fresh' | 'receiver' | 'other'; from: number }[] = [];
+  for (const c of raw.calls) {
+    for (const callee of c.callees) {
+      known.add(`${c.caller}:${c.pos}:${callee}`);
+      if (funcs[callee]?.recvName === null || funcs[callee]?.recvName === undefined) continue;
+      if (isConstructionCall(c)) {
+        classified.push({ callee, caller: c.caller, kind: 'fresh', from: -1 });
+        continue;
+      }
+      const m = receiverOf(c.recvVar);
+      if (m !== null && placeIn(c.caller, c.pos, m) !== null) classified.push({ callee, caller: c.caller, kind: 'receiver', from: m });
+      else classified.push({ callee, caller: c.caller, kind: 'other', from: c.caller });
+    }
+  }
+  // Edges read from the text of a body that was not walked: `r.m(` on the caller's own receiver
+  // (same type) is a receiver call; anything else may be on any value.
+  const onOwnReceiver = (caller: number, callee: number): boolean => {
+    const f = funcs[caller];
+    const g = funcs[callee];
+    if (!f || !g || f.literal || !f.recvName || f.recvType !== g.recvType || f.analysed || !f.body) return false;
+    const body = f.file.text.slice(f.body.start, f.body.end);
+    return new RegExp(`\\b${f.recvName}\\.${g.name}\\(`).test(body);
+  };
+  for (const [callee, list] of callersOf) {
+    for (const e of list) {
+      if (known.has(`${e.caller}:${e.pos}:${callee}`)) continue;
+      if (onOwnReceiver(e.caller, callee)) classified.push({ callee, caller: e.caller, kind: 'receiver', from: e.caller });
+      else classified.push({ callee, caller: e.caller, kind: 'other', from: e.caller });
+    }
+  }
+  for (const [f, ctxs] of entryContexts) for (const c of ctxs) recvCtx[f]!.add(c);
+  for (let changed = true, rounds = 0; changed && rounds < 50; rounds++) {
+    changed = false;
+    for (const e of classified) {
+      if (e.kind === 'fresh') continue;
+      const src = e.kind === 'receiver' ? recvCtx[e.from]! : funcContexts[e.from]!;
+      const dst = recvCtx[e.callee]!;
+      for (const c of src) {
+        if (dst.has(c)) continue;
+        dst.add(c);
+        changed = true;
+      }
+    }
+  }
+
+  const receiverContexts = (s: RawSite): Set<number> | null => {
+    const m = receiverOf(s.baseVar);
+    if (m === null || placeIn(s.func, s.start, m) === null) return null;
+    return recvCtx[m]!;
+  };
+
+  const freshness = (id: number) => ({ fresh: fresh.has(id), published: published.get(id) ?? null });
+
+  return { isConstructionCall, isFreshAccess, freshPeers, receiverContexts, freshness };
+}

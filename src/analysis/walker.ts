@@ -620,7 +620,19 @@ class FunctionWalker {
       const l = lefts[i]!;
       // `pkgVar = s.m` stores an alias (recorded on the right-hand map above) and replaces the
       // map pkgVar held: a write of pkgVar, which races with its readers like any other write.
+      // So is `s.f = next` with `next` a map this function made (build, then swap in). Copying
+      // one struct's map into another's field (`o.certs = tc.certs`) is left out: that is how
+      // per-instance values (configs, parsed options) are assembled, and instances are not
+      // told apart well enough yet to report it without a flood of false alarms.
       const r = rights[i];
+      if (plain && r && this.types.mapRefs(r).length > 0) {
+        const targets = this.types.mapRefs(l);
+        const sources = this.types.mapRefs(r);
+        const toPackageVar = targets.length > 0 && targets.every((t) => 'key' in t && t.key.startsWith('var:'));
+        // A local variable holding only a map of its own (made here, not an alias of another map).
+        const fromOwnMap = sources.every((t) => 'var' in t && (this.facts.vars[t.var]?.refs ?? []).every((x) => 'key' in x && x.key.startsWith('local:')));
+        if (targets.length > 0 && !toPackageVar && !fromOwnMap) continue;
+      }
       if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);

@@ -26,7 +26,8 @@ const unjudged = [];
 for (const [repo, sampled] of Object.entries(run.sample.findings)) {
   const row = { sampled: sampled.length, true: 0, false: 0, unsure: 0, unjudged: 0 };
   for (const f of sampled) {
-    const v = verdicts[repo]?.[f.id]?.verdict;
+    // By stable id; else by location (file:line and rule), for verdicts recorded only in the tables.
+    const v = (verdicts[repo]?.[f.id] ?? verdicts[repo]?.[`loc:${f.file}:${f.line}:${f.rule}`])?.verdict;
     if (v === 'true' || v === 'false' || v === 'unsure') row[v]++;
     else {
       row.unjudged++;
@@ -50,7 +51,7 @@ for (const [repo, byId] of Object.entries(verdicts)) {
   const ids = present.get(repo);
   if (!ids) continue;
   for (const [id, v] of Object.entries(byId)) {
-    if (!(v.verdict in fate)) continue;
+    if (!(v.verdict in fate) || id.startsWith('loc:')) continue;
     fate[v.verdict][ids.has(id) ? 0 : 1]++;
     if (v.verdict === 'true' && !ids.has(id)) lostTrue.push(`${repo} ${v.file}:${v.line}`);
   }

@@ -16,6 +16,7 @@ import {
 import type { RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
+import { embedsMutex } from './lock-identity.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
 
 type LockState = Map<string, 'read' | 'write'>;
@@ -1187,6 +1188,9 @@ class FunctionWalker {
       const inner = child(n, 'operand');
       const field = child(n, 'field');
       if (inner && field) {
+        // `s.queue.Lock()` where queue's type embeds the mutex: the same lock as `q.Lock()` in its methods.
+        const own = embedsMutex(this.index, this.types.typeOf(n));
+        if (own) return own;
         const t = this.types.typeOf(inner);
         const st = t ? baseTypeName(t) : null;
         if (st && this.index.structs.has(st)) {

@@ -243,7 +243,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   const caller = contexts[CALLER_CONTEXT]!;
   for (const f of funcs) {
     if (f.literal || spawnTargets.has(f.index)) continue;
-    if (f.exported || (f.recvType === null && (f.name === 'main' || f.name === 'init')) || !called.has(f.index)) caller.entries.push(f.index);
+    if (calledFromOutside(index, f) || (f.recvType === null && (f.name === 'main' || f.name === 'init')) || !called.has(f.index)) caller.entries.push(f.index);
   }
 
   const funcContexts: Set<number>[] = funcs.map(() => new Set<number>());
@@ -428,6 +428,20 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   }
 
   return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks };
+}
+
+/**
+ * Whether other packages can call the function directly. An exported method of an unexported
+ * type is called from outside only through a value the package hands out; it gets its callers'
+ * locks like an unexported function (docs/locks.md). Promoted through an exported struct that
+ * embeds the type, it is callable from outside like any exported method.
+ */
+function calledFromOutside(index: PackageIndex, f: FuncInfo): boolean {
+  if (!f.exported) return false;
+  const t = f.recvType;
+  if (t === null || /^[A-Z]/.test(t)) return true;
+  for (const s of index.structs.values()) if (s.embedded.some((e) => e.name === t)) return true;
+  return false;
 }
 
 export function isTestFile(rel: string): boolean {

@@ -20,6 +20,8 @@ export interface VarInfo {
   fresh: boolean;
   /** A function literal the variable holds, if any. */
   funcLit: number | null;
+  /** The lock the variable points to (`l := &s.mu`): `l.Lock()` takes that lock. */
+  lockOf?: string;
 }
 
 export interface RawSite {
@@ -106,4 +108,11 @@ export interface RawFacts {
   argInstances: { callees: number[]; paramIndex: number; kind: 'receiver' | 'fresh' | 'other' }[];
   /** Struct types used as struct-valued fields of another type (`b.m` with `m profMap`). */
   valueFields: { type: string; holder: string }[];
+  /**
+   * What a mutex-pointer field is set to (`mu: &t.tokensMu`, `k.mu = &t.tokensMu`), per field
+   * (`Keeper.mu`): the lock it points to, or null when one assignment is not the address of a lock.
+   */
+  lockFieldValues: { field: string; target: string | null }[];
+  /** Mutex-pointer fields that always point to one lock (`Keeper.mu` → `tokenSimple.tokensMu`). */
+  lockAliases?: Map<string, string>;
 }

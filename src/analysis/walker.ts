@@ -16,7 +16,7 @@ import {
 import type { RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
-import { embedsMutex } from './lock-identity.js';
+import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
 
 type LockState = Map<string, 'read' | 'write'>;
@@ -90,6 +90,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     paramInstances: [],
     argInstances: [],
     valueFields: [],
+    lockFieldValues: [],
   };
   const declCount = index.funcs.length;
   for (let i = 0; i < declCount; i++) {
@@ -99,6 +100,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     walker.declareSignature();
     runWalk(walker.walkBody(fn.body));
   }
+  applyLockAliases(facts);
   return facts;
 }
 
@@ -515,6 +517,8 @@ class FunctionWalker {
     }
     const val = unparen(value);
     if (val.type === 'func_literal') v.funcLit = this.index.funcs.length - 1;
+    const lock = this.lockTarget(val);
+    if (lock) v.lockOf = lock;
     if (this.types.isFreshStruct(val, v.type) || this.types.isFreshNamedMap(val)) v.fresh = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
     if (!onlyAlias && isMapType(this.index, v.type)) {
@@ -574,6 +578,7 @@ class FunctionWalker {
       const l = lefts[i]!;
       // `pkgVar = s.m` stores an alias: the store is recorded on the right-hand map, not as a write.
       const r = rights[i];
+      this.noteLockFieldAssign(l, plain && rights.length === lefts.length ? (r ?? null) : null);
       if (plain && r && this.types.mapRefs(r).length > 0 && this.types.mapRefs(l).length > 0) continue;
       if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
       // Assigning a local variable rebinds it; the map it held is not written.
@@ -726,6 +731,7 @@ class FunctionWalker {
         }
         case 'composite_literal': {
           const body = child(n, 'body');
+          if (body) this.noteLockFieldsOf(n, body);
           if (body) yield this.literalValue(body);
           continue;
         }
@@ -1167,6 +1173,58 @@ class FunctionWalker {
     return false;
   }
 
+  /** The lock a pointer value denotes: `&s.mu`, or `s.mu` of type `*sync.Mutex`; null for anything else. */
+  private lockTarget(val: LNode): string | null {
+    const n = unparen(val);
+    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) {
+      const inner = unparen(n.children[0]);
+      if (!['identifier', 'selector_expression'].includes(inner.type)) return null;
+      const t = this.types.typeOf(inner);
+      if (!t || !(isLockPointerType(`*${t.trim()}`) || embedsMutex(this.index, t))) return null;
+      return this.lockName(inner);
+    }
+    if (n.type === 'identifier' || n.type === 'selector_expression') {
+      const t = this.types.typeOf(n);
+      if (t && isLockPointerType(t)) {
+        const name = this.lockName(n);
+        return name.includes('@') ? null : name;
+      }
+    }
+    return null;
+  }
+
+  /** `Keeper{mu: &t.tokensMu}`: what each mutex-pointer field of a struct literal points to. */
+  private noteLockFieldsOf(lit: LNode, body: LNode): void {
+    const t = this.types.typeOf(lit);
+    const st = t ? baseTypeName(t) : null;
+    const info = st ? this.index.structs.get(st) : undefined;
+    if (!st || !info) return;
+    for (const el of body.children) {
+      if (el.type !== 'keyed_element' || el.children.length < 2) continue;
+      const name = this.t(el.children[0]!).trim();
+      const f = info.fields.get(name);
+      if (!f || !isLockPointerType(f.type)) continue;
+      const value = el.children[el.children.length - 1]!;
+      const v = value.type === 'literal_element' ? (value.children[0] ?? value) : value;
+      this.facts.lockFieldValues.push({ field: `${st}.${name}`, target: this.lockTarget(v) });
+    }
+  }
+
+  /** `k.mu = &t.tokensMu`: an assignment to a mutex-pointer field. */
+  private noteLockFieldAssign(left: LNode, right: LNode | null): void {
+    const l = unparen(left);
+    if (l.type !== 'selector_expression') return;
+    const t = this.types.selectorType(l);
+    if (!t || !isLockPointerType(t)) return;
+    const inner = child(l, 'operand');
+    const field = child(l, 'field');
+    const it = inner ? this.types.typeOf(inner) : null;
+    const st = it ? baseTypeName(it) : null;
+    if (!st || !field || !this.index.structs.has(st)) return;
+    const f = lookupField(this.index, st, this.t(field));
+    this.facts.lockFieldValues.push({ field: `${f?.owner ?? st}.${this.t(field)}`, target: right ? this.lockTarget(right) : null });
+  }
+
   /** Normalised lock name: `s.mu` in a method of Store → `Store.mu`; `s.Lock()` with embedded mutex → `Store`. */
   private lockName(operand: LNode): string {
     const n = unparen(operand);
@@ -1174,6 +1232,7 @@ class FunctionWalker {
       const name = this.t(n);
       const v = this.scope.lookup(name);
       if (v) {
+        if (v.lockOf) return v.lockOf;
         const st = v.type ? baseTypeName(v.type) : null;
         if (st && this.index.structs.has(st)) return st;
         return `${name}@${v.func}:${v.start}`;

@@ -8,7 +8,7 @@ export interface SharedMap {
   decl: MapDecl;
   sites: ResolvedSite[];
   conflicts: Conflict[];
-  /** The lock held at most accesses, when it is held at a write or at two accesses or more. */
+  /** The lock held (in a sufficient mode) at most accesses, when it is held at a write or at two accesses or more. */
   guard: string | null;
   /** The package's callers are taken to run concurrently (a guarded map no in-package goroutine touches). */
   callersConcurrent: boolean;
@@ -54,22 +54,27 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
  * mutex for a package map, a local mutex for a local map.
  */
 function guardOf(decl: MapDecl, sites: ResolvedSite[], helperLocks: Set<string>, aliases?: Map<string, string>): string | null {
-  const count = new Map<string, { n: number; write: boolean }>();
+  // `ok`: holds in a mode that suffices (the write lock at a write): with two locks held at
+  // the same places (an outer RLock and an inner Lock), the one that excludes writers guards.
+  const count = new Map<string, { n: number; write: boolean; ok: number }>();
   const acquired = new Set([...sites.flatMap((s) => s.raw.locks.map((l) => l.name)), ...helperLocks]);
   for (const s of sites) {
     for (const l of s.locks) {
       if (l.name.startsWith('once:') || !acquired.has(l.name) || !belongsWith(decl, l.name, aliases)) continue;
-      const c = count.get(l.name) ?? { n: 0, write: false };
+      const c = count.get(l.name) ?? { n: 0, write: false, ok: 0 };
       c.n++;
+      if (!isWrite(s) || l.mode === 'write') c.ok++;
       if (isWrite(s)) c.write = true;
       count.set(l.name, c);
     }
   }
   let best: string | null = null;
+  let bestOk = 0;
   let bestN = 0;
   for (const [name, c] of count) {
-    if ((c.write || c.n >= 2) && c.n > bestN) {
+    if ((c.write || c.n >= 2) && (c.ok > bestOk || (c.ok === bestOk && c.n > bestN))) {
       best = name;
+      bestOk = c.ok;
       bestN = c.n;
     }
   }

@@ -22,6 +22,8 @@ export interface VarInfo {
   funcLit: number | null;
   /** The lock the variable points to (`l := &s.mu`): `l.Lock()` takes that lock. */
   lockOf?: string;
+  /** Holds the unlock function a lock helper returned (`unlock := l.getMutex()`): calling it releases. */
+  unlocks?: string;
 }
 
 export interface RawSite {

@@ -200,17 +200,21 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   const edgeLocks = new Map<number, { caller: number; locks: HeldLock[] }[]>();
   // `locks` null: a guessed edge (a method named in a body that was not walked) that may run
   // the callee but says nothing about the locks its callers hold.
-  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null) => {
+  // A call on a value the caller built and has not shared needs none of that value's own locks:
+  // the edge counts as holding every lock of the receiver's type (docs/locks.md).
+  const allLocks = [...new Set(raw.sites.flatMap((s) => s.locks.map((l) => l.name)).concat(raw.calls.flatMap((c) => c.locks.map((l) => l.name))))];
+  const ownLocks = (t: string): HeldLock[] => allLocks.filter((n) => n === t || n.startsWith(`${t}.`)).map((name) => ({ name, mode: 'write' as const }));
+  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null, fresh?: string) => {
     callees[caller]!.push(callee);
     const list = callersOf.get(callee) ?? [];
     list.push({ caller, pos, loops });
     callersOf.set(callee, list);
     if (locks === null) return;
     const el = edgeLocks.get(callee) ?? [];
-    el.push({ caller, locks });
+    el.push({ caller, locks: fresh ? unionLocks(locks, ownLocks(fresh)) : locks });
     edgeLocks.set(callee, el);
   };
-  for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks);
+  for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks, c.freshReceiver);
   // A literal handed to an in-package function runs where that function calls the parameter;
   // when it never does (it stores the literal), assume it runs from where it was written.
   const helperLocks = new Set<string>();

@@ -73,6 +73,8 @@ export interface RawSpawn {
 }
 
 export interface RawCall {
+  /** A method call on a value this function built and has not shared (`t := &T{}; t.m()`): T. */
+  freshReceiver?: string;
   caller: number;
   /** For funcArgs: the functions the literal is passed to. */
   callees: number[];

@@ -987,6 +987,7 @@ class FunctionWalker {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
         this.addCall(callees, n.start);
+        if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
         yield this.bindArgs(callees, args, n.start, null);
         this.applyLockHelper(callees, !!opts.defer);
       } else {

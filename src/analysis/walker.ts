@@ -1217,7 +1217,7 @@ class FunctionWalker {
       if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
         const literal = ((yield this.literal(fl, 'passed', pos)) as number);
-        const argLocks = args.map((x) => (['identifier', 'selector_expression'].includes(unparen(x).type) ? this.lockName(x) : null));
+        const argLocks = args.map((x) => this.lockArg(x));
         this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
         continue;
       }
@@ -1319,6 +1319,13 @@ class FunctionWalker {
       if (operand && operand.type === 'identifier') return !!this.scope.lookup(this.t(operand))?.fresh;
     }
     return false;
+  }
+
+  /** The lock an argument names: `mu`, `s.mu`, or `&s.mu` handed to a `sync.Locker` parameter. */
+  private lockArg(x: LNode): string | null {
+    let n = unparen(x);
+    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
+    return ['identifier', 'selector_expression'].includes(n.type) ? this.lockName(n) : null;
   }
 
   /** The lock a pointer value denotes: `&s.mu`, or `s.mu` of type `*sync.Mutex`; null for anything else. */

@@ -204,6 +204,10 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   const edgeLocks = new Map<number, { caller: number; locks: HeldLock[]; call?: RawCall }[]>();
   // `locks` null: a guessed edge (a method named in a body that was not walked) that may run
   // the callee but says nothing about the locks its callers hold.
+  // A call on a value the caller built and has not shared needs none of that value's own locks:
+  // the edge counts as holding every lock of the receiver's type (docs/locks.md).
+  const allLocks = [...new Set(raw.sites.flatMap((s) => s.locks.map((l) => l.name)).concat(raw.calls.flatMap((c) => c.locks.map((l) => l.name))))];
+  const ownLocks = (t: string): HeldLock[] => allLocks.filter((n) => n === t || n.startsWith(`${t}.`)).map((name) => ({ name, mode: 'write' as const }));
   const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null, call?: RawCall) => {
     callees[caller]!.push(callee);
     const list = callersOf.get(callee) ?? [];
@@ -211,7 +215,9 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     callersOf.set(callee, list);
     if (locks === null) return;
     const el = edgeLocks.get(callee) ?? [];
-    el.push(call ? { caller, locks, call } : { caller, locks });
+    const fresh = call?.freshReceiver;
+    const held = fresh ? unionLocks(locks, ownLocks(fresh)) : locks;
+    el.push(call ? { caller, locks: held, call } : { caller, locks: held });
     edgeLocks.set(callee, el);
   };
   for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks, c);
@@ -244,7 +250,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   const caller = contexts[CALLER_CONTEXT]!;
   for (const f of funcs) {
     if (f.literal || spawnTargets.has(f.index)) continue;
-    if (f.exported || (f.recvType === null && (f.name === 'main' || f.name === 'init')) || !called.has(f.index)) caller.entries.push(f.index);
+    if (calledFromOutside(index, f) || (f.recvType === null && (f.name === 'main' || f.name === 'init')) || !called.has(f.index)) caller.entries.push(f.index);
   }
 
   const funcContexts: Set<number>[] = funcs.map(() => new Set<number>());
@@ -442,6 +448,20 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   }
 
   return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction };
+}
+
+/**
+ * Whether other packages can call the function directly. An exported method of an unexported
+ * type is called from outside only through a value the package hands out; it gets its callers'
+ * locks like an unexported function (docs/locks.md). Promoted through an exported struct that
+ * embeds the type, it is callable from outside like any exported method.
+ */
+function calledFromOutside(index: PackageIndex, f: FuncInfo): boolean {
+  if (!f.exported) return false;
+  const t = f.recvType;
+  if (t === null || /^[A-Z]/.test(t)) return true;
+  for (const s of index.structs.values()) if (s.embedded.some((e) => e.name === t)) return true;
+  return false;
 }
 
 export function isTestFile(rel: string): boolean {

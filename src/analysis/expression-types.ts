@@ -203,6 +203,7 @@ export class ExpressionTypes {
         if (n.op !== '&' && n.op !== '*') return undefined;
         return n.children[0] ?? undefined;
       case 'index_expression':
+      case 'slice_expression':
         return child(n, 'operand') ?? null;
       case 'selector_expression': {
         const operand = child(n, 'operand');
@@ -234,6 +235,11 @@ export class ExpressionTypes {
         if (m) return mapValueType(m);
         if (operandType.startsWith('[]')) return operandType.slice(2);
         return null;
+      }
+      case 'slice_expression': {
+        // `a[:0]` of an array `[N]T` (or a pointer to one) is a `[]T`; a slice or string stays itself.
+        const arr = /^\*?\[[^\]]+\](.+)$/.exec(operandType.trim());
+        return arr ? `[]${arr[1]}` : operandType;
       }
       case 'selector_expression': {
         const f = lookupField(this.index, baseTypeName(operandType), this.t(child(n, 'field')!));

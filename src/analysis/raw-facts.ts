@@ -30,6 +30,10 @@ export interface VarInfo {
   publications?: PublishPoint[];
   /** Initialised from result `index` of a call to in-package functions (`x, err := newX()`). */
   fromCall?: { callees: number[]; index: number };
+  /** The lock the variable points to (`l := &s.mu`): `l.Lock()` takes that lock. */
+  lockOf?: string;
+  /** Holds the unlock function a lock helper returned (`unlock := l.getMutex()`): calling it releases. */
+  unlocks?: string;
 }
 
 /**
@@ -110,6 +114,8 @@ export interface RawSpawn {
 }
 
 export interface RawCall {
+  /** A method call on a value this function built and has not shared (`t := &T{}; t.m()`): T. */
+  freshReceiver?: string;
   caller: number;
   /** For funcArgs: the functions the literal is passed to. */
   callees: number[];
@@ -160,4 +166,11 @@ export interface RawFacts {
   returnValues: ReturnValue[];
   /** Struct types used as struct-valued fields of another type (`b.m` with `m profMap`). */
   valueFields: { type: string; holder: string }[];
+  /**
+   * What a mutex-pointer field is set to (`mu: &t.tokensMu`, `k.mu = &t.tokensMu`), per field
+   * (`Keeper.mu`): the lock it points to, or null when one assignment is not the address of a lock.
+   */
+  lockFieldValues: { field: string; target: string | null }[];
+  /** Mutex-pointer fields that always point to one lock (`Keeper.mu` → `tokenSimple.tokensMu`). */
+  lockAliases?: Map<string, string>;
 }

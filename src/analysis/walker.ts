@@ -16,6 +16,7 @@ import {
 import type { RawCall, RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
+import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
 
 type LockState = Map<string, 'read' | 'write'>;
@@ -90,19 +91,110 @@ export function walkPackage(index: PackageIndex): RawFacts {
     argInstances: [],
     returnValues: [],
     valueFields: [],
+    lockFieldValues: [],
   };
   const declCount = index.funcs.length;
+  const summaries = lockSummaries(index);
   for (let i = 0; i < declCount; i++) {
     const fn = index.funcs[i]!;
     if (!fn.analysed || !fn.body) continue;
     const walker = new FunctionWalker(index, facts, fn, new Scope(null), new Map());
+    walker.lockHelpers = summaries;
     walker.declareSignature();
     runWalk(walker.walkBody(fn.body));
   }
+  applyLockAliases(facts);
   return facts;
 }
 
+/** What calling a lock helper does to the caller's locks (docs/locks.md). */
+interface LockSummary {
+  /** Locks held at every exit that were not held on entry (`s.lock()` calling `s.mu.Lock()`). */
+  acquires: HeldLock[];
+  /** Locks the helper unlocks without having locked them (`s.unlock()`). */
+  releases: string[];
+  /** The helper returns the lock's Unlock method (`return l.mu.Unlock`): calling the result releases it. */
+  returnsUnlock: string | null;
+}
+
+const LOCK_CALL = /\.(?:R?Lock|R?Unlock)\(\)/;
+
+/**
+ * Lock helpers: small functions without function literals or goroutines whose body takes or
+ * releases a lock of the package (a field, an embedded mutex, a package mutex) and leaves it so.
+ * Each is walked once on its own, on scratch facts, to see the locks held at its exits.
+ */
+function lockSummaries(index: PackageIndex): Map<number, LockSummary> {
+  const out = new Map<number, LockSummary>();
+  const declCount = index.funcs.length;
+  for (let i = 0; i < declCount; i++) {
+    const fn = index.funcs[i]!;
+    if (!fn.analysed || !fn.body || fn.literal) continue;
+    const body = fn.file.text.slice(fn.body.start, fn.body.end);
+    if (body.length > 1500 || !LOCK_CALL.test(body) || /\bfunc\b|\bgo\b/.test(body)) continue;
+    // Walked from no lock held: what it takes. Walked again holding what it unlocks: what it releases
+    // on every path (a helper that unlocks and locks again, or only on some paths, releases nothing).
+    const first = summarise(index, fn, new Map());
+    if (!first) continue;
+    // Only an Unlock among the body's own statements releases on every path.
+    const unlocked = [...first.releasedUnheld].filter((name) => !name.includes('@') && !name.startsWith('once:') && !first.releasedMaybe.has(name));
+    const common = first.exits.reduce(intersect);
+    const acquires = [...common]
+      .filter(([name]) => !name.includes('@') && !name.startsWith('once:') && !first.releasedUnheld.has(name) && !first.releasedMaybe.has(name))
+      .map(([name, mode]) => ({ name, mode }));
+    let releases: string[] = [];
+    if (unlocked.length > 0) {
+      const second = summarise(index, fn, new Map(unlocked.map((name) => [name, 'write' as const])));
+      if (second) releases = unlocked.filter((name) => second.exits.every((e) => !e.has(name)));
+    }
+    const returnsUnlock = first.returnedUnlock !== null && acquires.some((l) => l.name === first.returnedUnlock) ? first.returnedUnlock : null;
+    if (acquires.length > 0 || releases.length > 0) out.set(fn.index, { acquires, releases, returnsUnlock });
+  }
+  return out;
+}
+
+/** One walk of a lock helper on scratch facts: the lock sets at its exits. */
+function summarise(
+  index: PackageIndex,
+  fn: FuncInfo,
+  entry: LockState,
+): { exits: LockState[]; releasedUnheld: Set<string>; releasedMaybe: Set<string>; returnedUnlock: string | null } | null {
+  const scratch: RawFacts = {
+    vars: [], sites: [], spawns: [], calls: [], bindings: [], waits: [], returns: new Map(), sharedTypes: new Set(),
+    freshTypes: new Set(), funcArgs: [], paramCalls: [], paramInstances: [], argInstances: [], returnValues: [], valueFields: [], lockFieldValues: [],
+  };
+  const before = index.funcs.length;
+  const w = new FunctionWalker(index, scratch, fn, new Scope(null), entry);
+  w.exits = [];
+  w.declareSignature();
+  const terminated = runWalk(w.walkBody(fn.body!));
+  index.funcs.length = before;
+  if (!terminated) w.exits.push(new Map(w.heldNow()));
+  // `defer mu.Unlock()` releases at every exit.
+  for (const e of w.exits) for (const name of w.deferredUnlocks) e.delete(name);
+  return w.exits.length === 0 ? null : { exits: w.exits, releasedUnheld: w.releasedUnheld, releasedMaybe: w.releasedMaybe, returnedUnlock: w.returnedUnlock };
+}
+
 class FunctionWalker {
+  /** Lock helpers of the package, by function index. */
+  lockHelpers: Map<number, LockSummary> = new Map();
+  /** When summarising a lock helper: the locks held at each return. */
+  exits: LockState[] | null = null;
+  /** Locks unlocked here without being held (a helper's `s.mu.Unlock()`). */
+  readonly releasedUnheld = new Set<string>();
+  /** Locks unlocked without being held inside a branch or loop (`if lock { mu.Unlock() }`). */
+  readonly releasedMaybe = new Set<string>();
+  /** The statement being walked is a statement of the function's own body, not of a nested block. */
+  private atTop = false;
+  /** Locks a deferred Unlock releases when the function returns. */
+  readonly deferredUnlocks = new Set<string>();
+  /** The lock whose Unlock method value a return hands out (`return l.mu.Unlock`). */
+  returnedUnlock: string | null = null;
+
+  heldNow(): LockState {
+    return this.held;
+  }
+
   private readonly file: ParsedFile;
   private loops: [number, number][] = [];
   private loopBlocks: { start: number; block: LNode }[] = [];
@@ -153,8 +245,9 @@ class FunctionWalker {
     });
   }
 
-  *walkBody(body: LNode): Walk {
-    yield this.block(body, false);
+  /** Walks the body; true when control cannot fall off its end. */
+  *walkBody(body: LNode): Walk<boolean> {
+    return (yield this.block(body, false)) as boolean;
   }
 
   // ---- scopes ----
@@ -208,6 +301,7 @@ class FunctionWalker {
       case 'expression_statement': {
         const e = s.children[0];
         if (!e) return false;
+        this.atTop = block === this.fn.body;
         const inner = unparen(e);
         this.waitIn(e, s.start, block);
         if (inner.type === 'call_expression') {
@@ -248,6 +342,13 @@ class FunctionWalker {
         this.waitIn(list, s.start, block);
         this.noteReturn(list ? (list.type === 'expression_list' ? list.children : [list]) : [], s.start);
         const exprs = list ? (list.type === 'expression_list' ? list.children : [list]) : [];
+        if (this.exits) {
+          this.exits.push(new Map(this.held));
+          const r = exprs.length === 1 ? unparen(exprs[0]!) : null;
+          const op = r && r.type === 'selector_expression' ? child(r, 'operand') : undefined;
+          const fld = r && r.type === 'selector_expression' ? child(r, 'field') : undefined;
+          if (op && fld && /^R?Unlock$/.test(this.t(fld))) this.returnedUnlock = this.lockName(op);
+        }
         for (const e of exprs) {
           const refs = this.types.mapRefs(e);
           if (refs.length > 0) {
@@ -560,6 +661,10 @@ class FunctionWalker {
     }
     const val = unparen(value);
     if (val.type === 'func_literal') v.funcLit = this.index.funcs.length - 1;
+    const lock = this.lockTarget(val);
+    if (lock) v.lockOf = lock;
+    const unlock = this.unlockReturnedBy(val);
+    if (unlock) v.unlocks = unlock;
     if (this.types.isFreshStruct(val, v.type) || this.types.isFreshNamedMap(val)) v.fresh = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
     if (!onlyAlias && isMapType(this.index, v.type)) {
@@ -625,6 +730,7 @@ class FunctionWalker {
       // per-instance values (configs, parsed options) are assembled, and instances are not
       // told apart well enough yet to report it without a flood of false alarms.
       const r = rights[i];
+      this.noteLockFieldAssign(l, plain && rights.length === lefts.length ? (r ?? null) : null);
       if (plain && r && this.types.mapRefs(r).length > 0) {
         const targets = this.types.mapRefs(l);
         const sources = this.types.mapRefs(r);
@@ -786,6 +892,7 @@ class FunctionWalker {
         }
         case 'composite_literal': {
           const body = child(n, 'body');
+          if (body) this.noteLockFieldsOf(n, body);
           if (body) yield this.literalValue(body);
           continue;
         }
@@ -843,6 +950,10 @@ class FunctionWalker {
         return;
       }
       if (local) {
+        if (local.unlocks) {
+          if (!opts.defer) this.held.delete(local.unlocks);
+          return;
+        }
         if (local.funcLit !== null) {
           this.addCall([local.funcLit], n.start);
           yield this.bindArgs([local.funcLit], args, n.start, null);
@@ -859,6 +970,7 @@ class FunctionWalker {
       if (fns) {
         this.addCall(fns, n.start, null, args);
         yield this.bindArgs(fns, args, n.start, null);
+        this.applyLockHelper(fns, !!opts.defer);
         return;
       }
       if (this.index.namedTypes.has(name)) {
@@ -882,7 +994,10 @@ class FunctionWalker {
         if (field === 'Lock') this.held.set(lock, 'write');
         else if (field === 'RLock') {
           if (!this.held.has(lock)) this.held.set(lock, 'read');
-        } else if (!opts.defer) this.held.delete(lock);
+        } else if (!opts.defer) {
+          if (!this.held.has(lock)) (this.atTop ? this.releasedUnheld : this.releasedMaybe).add(lock);
+          this.held.delete(lock);
+        } else this.deferredUnlocks.add(lock);
         return;
       }
 
@@ -933,7 +1048,9 @@ class FunctionWalker {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
         this.addCall(callees, n.start, this.rootVar(operand), args);
+        if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
         yield this.bindArgs(callees, args, n.start, null);
+        this.applyLockHelper(callees, !!opts.defer);
       } else {
         for (const a of args) yield this.expr(a, 'call');
       }
@@ -942,6 +1059,43 @@ class FunctionWalker {
 
     yield this.expr(fnode, 'read');
     for (const a of args) yield this.expr(a, 'call');
+    // `l.getMutex()()`: the helper locked, its result unlocks (at once, or at return when deferred).
+    const unlocked = this.unlockReturnedBy(fnode);
+    if (unlocked && !opts.defer) this.held.delete(unlocked);
+  }
+
+  /** The lock whose Unlock a call to a lock helper returns (`l.getMutex()`), or null. */
+  private unlockReturnedBy(node: LNode): string | null {
+    const n = unparen(node);
+    if (n.type !== 'call_expression') return null;
+    const f = child(n, 'function');
+    if (!f) return null;
+    const fu = unparen(f);
+    let callees: number[] = [];
+    if (fu.type === 'selector_expression') {
+      const op = child(fu, 'operand');
+      const fld = child(fu, 'field');
+      if (op && fld) callees = this.types.methodCallees(op, this.t(fld));
+    } else if (fu.type === 'identifier' && !this.scope.lookup(this.t(fu))) {
+      callees = this.index.funcsByName.get(this.t(fu)) ?? [];
+    }
+    const sums = callees.map((c) => this.lockHelpers.get(c));
+    const first = sums[0]?.returnsUnlock ?? null;
+    return first && sums.every((x) => x?.returnsUnlock === first) ? first : null;
+  }
+
+  /** A call to lock helpers (every callee one, with the same effect) takes or releases their locks. */
+  private applyLockHelper(callees: number[], deferred: boolean): void {
+    if (callees.length === 0) return;
+    const sums = callees.map((c) => this.lockHelpers.get(c));
+    const first = sums[0];
+    if (!first || !sums.every((x) => x && sameSummary(x, first))) return;
+    if (deferred) {
+      // `defer s.unlock()` releases at return: nothing changes before that.
+      return;
+    }
+    for (const l of first.acquires) if (l.mode === 'write' || !this.held.has(l.name)) this.held.set(l.name, l.mode);
+    for (const name of first.releases) this.held.delete(name);
   }
 
   private *packageCall(pkg: string, name: string, args: LNode[], n: LNode): Walk {
@@ -1106,6 +1260,7 @@ class FunctionWalker {
     if (runs !== 'spawned' && runs !== 'passed') this.addCall([info.index], anchor);
     const held = runs === 'sync' || runs === 'deferred' ? new Map(this.held) : new Map<string, 'read' | 'write'>();
     const inner = new FunctionWalker(this.index, this.facts, info, this.scope, held, runs === 'sync' ? this.ranges : []);
+    inner.lockHelpers = this.lockHelpers;
     inner.declareSignature();
     if (info.body) yield inner.walkBody(info.body);
     return info.index;
@@ -1212,7 +1367,7 @@ class FunctionWalker {
       if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
         const literal = ((yield this.literal(fl, 'passed', pos)) as number);
-        const argLocks = args.map((x) => (['identifier', 'selector_expression'].includes(unparen(x).type) ? this.lockName(x) : null));
+        const argLocks = args.map((x) => this.lockArg(x));
         this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
         continue;
       }
@@ -1329,6 +1484,65 @@ class FunctionWalker {
     return false;
   }
 
+  /** The lock an argument names: `mu`, `s.mu`, or `&s.mu` handed to a `sync.Locker` parameter. */
+  private lockArg(x: LNode): string | null {
+    let n = unparen(x);
+    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
+    return ['identifier', 'selector_expression'].includes(n.type) ? this.lockName(n) : null;
+  }
+
+  /** The lock a pointer value denotes: `&s.mu`, or `s.mu` of type `*sync.Mutex`; null for anything else. */
+  private lockTarget(val: LNode): string | null {
+    const n = unparen(val);
+    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) {
+      const inner = unparen(n.children[0]);
+      if (!['identifier', 'selector_expression'].includes(inner.type)) return null;
+      const t = this.types.typeOf(inner);
+      if (!t || !(isLockPointerType(`*${t.trim()}`) || embedsMutex(this.index, t))) return null;
+      return this.lockName(inner);
+    }
+    if (n.type === 'identifier' || n.type === 'selector_expression') {
+      const t = this.types.typeOf(n);
+      if (t && isLockPointerType(t)) {
+        const name = this.lockName(n);
+        return name.includes('@') ? null : name;
+      }
+    }
+    return null;
+  }
+
+  /** `Keeper{mu: &t.tokensMu}`: what each mutex-pointer field of a struct literal points to. */
+  private noteLockFieldsOf(lit: LNode, body: LNode): void {
+    const t = this.types.typeOf(lit);
+    const st = t ? baseTypeName(t) : null;
+    const info = st ? this.index.structs.get(st) : undefined;
+    if (!st || !info) return;
+    for (const el of body.children) {
+      if (el.type !== 'keyed_element' || el.children.length < 2) continue;
+      const name = this.t(el.children[0]!).trim();
+      const f = info.fields.get(name);
+      if (!f || !isLockPointerType(f.type)) continue;
+      const value = el.children[el.children.length - 1]!;
+      const v = value.type === 'literal_element' ? (value.children[0] ?? value) : value;
+      this.facts.lockFieldValues.push({ field: `${st}.${name}`, target: this.lockTarget(v) });
+    }
+  }
+
+  /** `k.mu = &t.tokensMu`: an assignment to a mutex-pointer field. */
+  private noteLockFieldAssign(left: LNode, right: LNode | null): void {
+    const l = unparen(left);
+    if (l.type !== 'selector_expression') return;
+    const t = this.types.selectorType(l);
+    if (!t || !isLockPointerType(t)) return;
+    const inner = child(l, 'operand');
+    const field = child(l, 'field');
+    const it = inner ? this.types.typeOf(inner) : null;
+    const st = it ? baseTypeName(it) : null;
+    if (!st || !field || !this.index.structs.has(st)) return;
+    const f = lookupField(this.index, st, this.t(field));
+    this.facts.lockFieldValues.push({ field: `${f?.owner ?? st}.${this.t(field)}`, target: right ? this.lockTarget(right) : null });
+  }
+
   /** Normalised lock name: `s.mu` in a method of Store → `Store.mu`; `s.Lock()` with embedded mutex → `Store`. */
   private lockName(operand: LNode): string {
     const n = unparen(operand);
@@ -1336,6 +1550,7 @@ class FunctionWalker {
       const name = this.t(n);
       const v = this.scope.lookup(name);
       if (v) {
+        if (v.lockOf) return v.lockOf;
         const st = v.type ? baseTypeName(v.type) : null;
         if (st && this.index.structs.has(st)) return st;
         return `${name}@${v.func}:${v.start}`;
@@ -1350,6 +1565,9 @@ class FunctionWalker {
       const inner = child(n, 'operand');
       const field = child(n, 'field');
       if (inner && field) {
+        // `s.queue.Lock()` where queue's type embeds the mutex: the same lock as `q.Lock()` in its methods.
+        const own = embedsMutex(this.index, this.types.typeOf(n));
+        if (own) return own;
         const t = this.types.typeOf(inner);
         const st = t ? baseTypeName(t) : null;
         if (st && this.index.structs.has(st)) {
@@ -1460,6 +1678,10 @@ function escapeKindFor(role: Role): EscapeKind | null {
     default:
       return null;
   }
+}
+
+function sameSummary(a: LockSummary, b: LockSummary): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 function intersect(a: LockState, b: LockState): LockState {

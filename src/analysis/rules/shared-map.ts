@@ -8,7 +8,7 @@ export interface SharedMap {
   decl: MapDecl;
   sites: ResolvedSite[];
   conflicts: Conflict[];
-  /** The lock held at most accesses, when it is held at a write or at two accesses or more. */
+  /** The lock held (in a sufficient mode) at most accesses, when it is held at a write or at two accesses or more. */
   guard: string | null;
   /** The package's callers are taken to run concurrently (a guarded map no in-package goroutine touches). */
   callersConcurrent: boolean;
@@ -38,7 +38,7 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
     const decl = flow.maps.get(key);
     if (!decl) continue;
     sites.sort(bySpan);
-    const guard = guardOf(decl, sites, flow.helperLocks);
+    const guard = guardOf(decl, sites, flow.helperLocks, flow.raw.lockAliases);
     // A lock with no goroutine of the package touching the map says its callers are concurrent.
     // Goroutines its tests start do not count: a test that drives the package from several
     // goroutines must not hide what the package's real callers can do.
@@ -53,33 +53,41 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
  * caller) and belonging with the map: a mutex of the same struct for a field, a package-level
  * mutex for a package map, a local mutex for a local map.
  */
-function guardOf(decl: MapDecl, sites: ResolvedSite[], helperLocks: Set<string>): string | null {
-  const count = new Map<string, { n: number; write: boolean }>();
+function guardOf(decl: MapDecl, sites: ResolvedSite[], helperLocks: Set<string>, aliases?: Map<string, string>): string | null {
+  // `ok`: holds in a mode that suffices (the write lock at a write): with two locks held at
+  // the same places (an outer RLock and an inner Lock), the one that excludes writers guards.
+  const count = new Map<string, { n: number; write: boolean; ok: number }>();
   const acquired = new Set([...sites.flatMap((s) => s.raw.locks.map((l) => l.name)), ...helperLocks]);
   for (const s of sites) {
     for (const l of s.locks) {
-      if (l.name.startsWith('once:') || !acquired.has(l.name) || !belongsWith(decl, l.name)) continue;
-      const c = count.get(l.name) ?? { n: 0, write: false };
+      if (l.name.startsWith('once:') || !acquired.has(l.name) || !belongsWith(decl, l.name, aliases)) continue;
+      const c = count.get(l.name) ?? { n: 0, write: false, ok: 0 };
       c.n++;
+      if (!isWrite(s) || l.mode === 'write') c.ok++;
       if (isWrite(s)) c.write = true;
       count.set(l.name, c);
     }
   }
   let best: string | null = null;
+  let bestOk = 0;
   let bestN = 0;
   for (const [name, c] of count) {
-    if ((c.write || c.n >= 2) && c.n > bestN) {
+    if ((c.write || c.n >= 2) && (c.ok > bestOk || (c.ok === bestOk && c.n > bestN))) {
       best = name;
+      bestOk = c.ok;
       bestN = c.n;
     }
   }
   return best;
 }
 
-function belongsWith(decl: MapDecl, lock: string): boolean {
+function belongsWith(decl: MapDecl, lock: string, aliases?: Map<string, string>): boolean {
   if (decl.kind === 'field') {
     const owner = decl.name.split('.')[0]!;
-    return lock === owner || lock.startsWith(`${owner}.`);
+    if (lock === owner || lock.startsWith(`${owner}.`)) return true;
+    // A mutex-pointer field beside the map (`mu *sync.Mutex` set to `&t.tokensMu`) guards it.
+    for (const [field, target] of aliases ?? []) if (target === lock && field.startsWith(`${owner}.`)) return true;
+    return false;
   }
   if (decl.kind === 'package-var') return !lock.includes('@') && !lock.includes('.');
   return true;

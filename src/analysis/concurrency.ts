@@ -5,6 +5,7 @@ import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './pack
 import type { RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
 import { textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
+import { documentedEntryLocks } from './documented-locks.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -52,6 +53,8 @@ export interface PackageFlow {
   helperLocks: Set<string>;
   /** Values under construction: fresh values before they are published, and methods run on them. */
   construction: Construction;
+  /** Per function: the locks its doc comment says callers hold ("Lock should be held."), or null. */
+  documentedLocks: (HeldLock[] | null)[];
 }
 
 const CALLER_CONTEXT = 0;
@@ -290,6 +293,13 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   for (const f of funcs) if (f.literal && f.runs === 'spawned') entry[f.index] = [];
   // Reached only through guessed edges: nothing is known of its callers' locks.
   for (const f of funcs) if (entry[f.index] === null && !edgeLocks.has(f.index)) entry[f.index] = [];
+  // What the doc comment says every caller holds ("Lock should be held.") is held on entry,
+  // whoever the callers are (docs/locks.md).
+  const documented = funcs.map((f) => (f.analysed || edgeLocks.has(f.index) ? documentedEntryLocks(index, f, allLocks) : null));
+  for (const f of funcs) {
+    const d = documented[f.index];
+    if (d && entry[f.index] !== null) entry[f.index] = unionLocks(entry[f.index]!, d);
+  }
   for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
     changed = false;
     for (const f of funcs) {
@@ -309,6 +319,8 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
       // Called only from tests: an entry point like any uncalled function, holding no lock.
       if (acc === null && edges.length > 0 && edges.every((e) => isTestFile(funcs[e.caller]!.file.rel)) && !isTestFile(f.file.rel)) acc = [];
       if (acc === null) continue;
+      const d = documented[f.index];
+      if (d) acc = unionLocks(acc, d);
       const prev = entry[f.index];
       if (prev === null || !sameLocks(prev!, acc)) {
         entry[f.index] = acc;
@@ -316,7 +328,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
       }
     }
   }
-  const entryLocks = entry.map((e) => e ?? []);
+  const entryLocks = entry.map((e, i) => e ?? documented[i] ?? []);
 
   // ---- accesses ----
   const maps = new Map<string, MapDecl>();
@@ -447,7 +459,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     }
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction };
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction, documentedLocks: documented };
 }
 
 /**

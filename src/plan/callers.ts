@@ -27,13 +27,19 @@ function callsTo(flow: PackageFlow, callee: number): RawCall[] {
  * The first call, found walking callers transitively from `funcs` (the last one first), that is
  * made with the lock `lock` held, with the function it calls; null when no caller holds it.
  */
-export function callWithLockHeld(flow: PackageFlow, funcs: number[], lock: string): { callee: number; call: RawCall } | null {
+export function callWithLockHeld(flow: PackageFlow, funcs: number[], lock: string): { callee: number; call: RawCall; documented?: boolean } | null {
   const seen = new Set<number>();
   const stack = [...funcs];
   while (stack.length > 0) {
     const f = stack.pop()!;
     if (seen.has(f)) continue;
     seen.add(f);
+    // Its doc comment says every caller holds the lock ("Lock should be held."): the scanner
+    // takes it as held, so the planner must not add it again (docs/locks.md).
+    if (flow.documentedLocks[f]?.some((l) => l.name === lock)) {
+      const fn = flow.index.funcs[f]!;
+      return { callee: f, call: { caller: f, callees: [f], pos: fn.start, loops: [], locks: [] }, documented: true };
+    }
     for (const c of callsTo(flow, f)) {
       if (c.locks.some((l) => l.name === lock)) return { callee: f, call: c };
       stack.push(c.caller);

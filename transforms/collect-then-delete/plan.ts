@@ -321,7 +321,8 @@ function checkCallersDoNotHold(l: RangeLoop, guard: string, pkg: PackageView): v
   const held = callWithLockHeld(flow, [l.site.func], guard);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;
-    decline(`${flow.index.funcs[held.callee]!.name} is called with ${guard} held (${lineOf(fn.file, held.call.pos)}); locking the range inside it would deadlock`);
+    const how = held.documented ? 'is documented to run with' : 'is called with';
+    decline(`${flow.index.funcs[held.callee]!.name} ${how} ${guard} held (${lineOf(fn.file, held.call.pos)}); locking the range inside it would deadlock`);
   }
 }
 

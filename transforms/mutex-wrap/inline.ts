@@ -240,7 +240,8 @@ function checkNotHeldByCallers(sites: ResolvedSite[], lock: LockChoice, pkg: Pac
   const held = callWithLockHeld(flow, [...new Set(sites.map((s) => s.func))], lock.name);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;
-    decline(`${flow.index.funcs[held.callee]!.name} is called with ${lock.display} held (${lineOf(fn.file, held.call.pos)}); locking inside it would deadlock`);
+    const how = held.documented ? 'is documented to run with' : 'is called with';
+    decline(`${flow.index.funcs[held.callee]!.name} ${how} ${lock.display} held (${lineOf(fn.file, held.call.pos)}); locking inside it would deadlock`);
   }
 }
 

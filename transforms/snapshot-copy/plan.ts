@@ -312,7 +312,8 @@ function heldByCaller(func: number, guard: string, pkg: PackageView): string | n
   const held = callWithLockHeld(flow, [func], guard);
   if (!held) return null;
   const caller = flow.index.funcs[held.call.caller]!;
-  return `${flow.index.funcs[held.callee]!.name} is called with ${goLockName(guard, pkg.index)} held (${lineOf(caller.file, held.call.pos)})`;
+  const how = held.documented ? 'is documented to run with' : 'is called with';
+  return `${flow.index.funcs[held.callee]!.name} ${how} ${goLockName(guard, pkg.index)} held (${lineOf(caller.file, held.call.pos)})`;
 }
 
 /**

@@ -174,7 +174,9 @@ function selectAndConvertBodies(index: PackageIndex): void {
     changed = false;
     for (const s of index.structs.values()) {
       for (const f of s.fields.values()) {
-        if (!isMapType(index, f.type) && !holders.has(f.type.trim())) continue;
+        // A holder by value, pointer, or as the element of a slice, array or map (`hashes []hashmap`).
+        const elem = f.type.trim().replace(/^(?:\*|\[\d*\]|map\[[^\]]*\])+/, '');
+        if (!isMapType(index, f.type) && !holders.has(f.type.trim()) && !holders.has(elem)) continue;
         fields.add(f.name);
         if (!holders.has(s.name)) {
           holders.add(s.name);

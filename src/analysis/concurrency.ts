@@ -306,7 +306,12 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
       if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index))) continue;
       let acc: HeldLock[] | null = null;
       const edges = edgeLocks.get(f.index) ?? [];
+      // A literal kept in a variable and called by name (`check := func(…){…}; …; check(…)`),
+      // or handed to a function that calls it (`s.iterForDeletion(check)`), runs at those
+      // calls, with their locks, not where it is written.
+      const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
       for (const e of edges) {
+        if (calledElsewhere && e.call?.atDefinition) continue;
         // A test calling an internal helper directly runs alone; it says nothing about the lock.
         if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
         // Neither does a call on a value still under construction (no other goroutine has it).

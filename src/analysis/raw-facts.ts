@@ -128,6 +128,8 @@ export interface RawCall {
   argVars?: number[];
   /** The if/switch branches around the call (see PublishPoint), when recvVar or argVars is set. */
   branches?: [number, number, number, number][];
+  /** The edge a stored literal gets where it is written (`check := func(…){…}`), standing for "runs some time". */
+  atDefinition?: boolean;
 }
 
 export interface WaitPoint {

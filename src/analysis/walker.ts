@@ -660,7 +660,16 @@ class FunctionWalker {
       return;
     }
     const val = unparen(value);
-    if (val.type === 'func_literal') v.funcLit = this.index.funcs.length - 1;
+    if (val.type === 'func_literal') {
+      // The literal was walked just before, but literals nested in it were pushed after it.
+      for (let i = this.index.funcs.length - 1; i >= 0; i--) {
+        const f = this.index.funcs[i]!;
+        if (f.literal && f.start === val.start && f.end === val.end) {
+          v.funcLit = i;
+          break;
+        }
+      }
+    }
     const lock = this.lockTarget(val);
     if (lock) v.lockOf = lock;
     const unlock = this.unlockReturnedBy(val);
@@ -1257,7 +1266,10 @@ class FunctionWalker {
       analysed: true,
     };
     this.index.funcs.push(info);
-    if (runs !== 'spawned' && runs !== 'passed') this.addCall([info.index], anchor);
+    if (runs !== 'spawned' && runs !== 'passed') {
+      this.addCall([info.index], anchor);
+      if (runs === 'stored') this.facts.calls[this.facts.calls.length - 1]!.atDefinition = true;
+    }
     const held = runs === 'sync' || runs === 'deferred' ? new Map(this.held) : new Map<string, 'read' | 'write'>();
     const inner = new FunctionWalker(this.index, this.facts, info, this.scope, held, runs === 'sync' ? this.ranges : []);
     inner.lockHelpers = this.lockHelpers;
@@ -1370,6 +1382,15 @@ class FunctionWalker {
         const argLocks = args.map((x) => this.lockArg(x));
         this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
         continue;
+      }
+      // A literal kept in a variable and handed over (`check := func(…){…}; s.iter(check)`)
+      // runs where the callee calls its parameter too.
+      if (fl.type === 'identifier' && spawn === null && callees.length > 0) {
+        const literal = this.scope.lookup(this.t(fl))?.funcLit ?? null;
+        if (literal !== null) {
+          const argLocks = args.map((x) => this.lockArg(x));
+          this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
+        }
       }
       const refs = this.types.mapRefs(a);
       if (refs.length > 0) {
@@ -1575,6 +1596,13 @@ class FunctionWalker {
           return `${f?.owner ?? st}.${this.t(field)}`;
         }
       }
+    }
+    // Striped locks (`s.locks[i].Lock()`, `h.series.locks[stripe]`): one name for every stripe.
+    // The convention pairs stripe i of the locks with stripe i of the data; which index a call
+    // uses is not tracked, so the stripes count as one lock (docs/locks.md).
+    if (n.type === 'index_expression') {
+      const base = child(n, 'operand');
+      if (base) return `${this.lockName(base)}[]`;
     }
     return this.t(n).replace(/\s+/g, '');
   }

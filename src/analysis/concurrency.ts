@@ -287,51 +287,89 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
 
   // ---- entry locks: what every caller holds when calling a function ----
   const callerEntries = new Set(caller.entries);
-  const entry: (HeldLock[] | null)[] = funcs.map((f) =>
-    f.literal === null && (spawnTargets.has(f.index) || callerEntries.has(f.index)) ? [] : null,
-  );
-  for (const f of funcs) if (f.literal && f.runs === 'spawned') entry[f.index] = [];
-  // Reached only through guessed edges: nothing is known of its callers' locks.
-  for (const f of funcs) if (entry[f.index] === null && !edgeLocks.has(f.index)) entry[f.index] = [];
   // What the doc comment says every caller holds ("Lock should be held.") is held on entry,
   // whoever the callers are (docs/locks.md).
   const documented = funcs.map((f) => (f.analysed || edgeLocks.has(f.index) ? documentedEntryLocks(index, f, allLocks) : null));
-  for (const f of funcs) {
-    const d = documented[f.index];
-    if (d && entry[f.index] !== null) entry[f.index] = unionLocks(entry[f.index]!, d);
-  }
-  for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
-    changed = false;
+  const condLockHolds = (cl: import('./raw-facts.js').CondLock, entry: (HeldLock[] | null)[]): boolean => {
+    const f = funcs[cl.func]!;
+    if (documented[cl.func]?.some((l) => l.name === cl.lock)) return true;
+    if (calledFromOutside(index, f) || callerEntries.has(cl.func) || spawnTargets.has(cl.func)) return false;
+    const edges = edgeLocks.get(cl.func) ?? [];
+    if (edges.length === 0) return false;
+    return edges.every((e) => {
+      if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) return true;
+      // A body read only for its call edges: every call of f in its text passes `true`.
+      if (!e.call) return passesTrueInText(funcs[e.caller]!, f.name, cl.paramIndex);
+      if (e.call.boolArgs?.[cl.paramIndex] === true) return true;
+      return unionLocks(e.locks, entry[e.caller] ?? []).some((l) => l.name === cl.lock);
+    });
+  };
+  const insideOf = (fn: number, outer: number): boolean => {
+    for (let f: number = fn, depth = 0; f >= 0 && depth < 64; f = funcs[f]!.parent, depth++) if (f === outer) return true;
+    return false;
+  };
+  const stripCondLock = (cl: import('./raw-facts.js').CondLock): void => {
+    const drop = (locks: HeldLock[]): HeldLock[] => locks.filter((l) => l.name !== cl.lock);
+    for (const site of raw.sites) if (site.start > cl.pos && insideOf(site.func, cl.func)) site.locks = drop(site.locks);
+    for (const c of raw.calls) if (c.pos > cl.pos && insideOf(c.caller, cl.func)) c.locks = drop(c.locks);
+    for (const list of edgeLocks.values()) for (const e of list) if (e.call && e.call.pos > cl.pos && insideOf(e.caller, cl.func)) e.locks = drop(e.locks);
+  };
+  const solveEntries = (): (HeldLock[] | null)[] => {
+    const entry: (HeldLock[] | null)[] = funcs.map((f) =>
+      f.literal === null && (spawnTargets.has(f.index) || callerEntries.has(f.index)) ? [] : null,
+    );
+    for (const f of funcs) if (f.literal && f.runs === 'spawned') entry[f.index] = [];
+    // Reached only through guessed edges: nothing is known of its callers' locks.
+    for (const f of funcs) if (entry[f.index] === null && !edgeLocks.has(f.index)) entry[f.index] = [];
     for (const f of funcs) {
-      if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index))) continue;
-      let acc: HeldLock[] | null = null;
-      const edges = edgeLocks.get(f.index) ?? [];
-      // A literal kept in a variable and called by name (`check := func(…){…}; …; check(…)`),
-      // or handed to a function that calls it (`s.iterForDeletion(check)`), runs at those
-      // calls, with their locks, not where it is written.
-      const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
-      for (const e of edges) {
-        if (calledElsewhere && e.call?.atDefinition) continue;
-        // A test calling an internal helper directly runs alone; it says nothing about the lock.
-        if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
-        // Neither does a call on a value still under construction (no other goroutine has it).
-        if (e.call && construction.isConstructionCall(e.call)) continue;
-        const callerEntry = entry[e.caller];
-        if (callerEntry === null) continue;
-        const at = unionLocks(e.locks, callerEntry!);
-        acc = acc === null ? at : intersectLocks(acc, at);
-      }
-      // Called only from tests: an entry point like any uncalled function, holding no lock.
-      if (acc === null && edges.length > 0 && edges.every((e) => isTestFile(funcs[e.caller]!.file.rel)) && !isTestFile(f.file.rel)) acc = [];
-      if (acc === null) continue;
       const d = documented[f.index];
-      if (d) acc = unionLocks(acc, d);
-      const prev = entry[f.index];
-      if (prev === null || !sameLocks(prev!, acc)) {
-        entry[f.index] = acc;
-        changed = true;
+      if (d && entry[f.index] !== null) entry[f.index] = unionLocks(entry[f.index]!, d);
+    }
+    for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
+      changed = false;
+      for (const f of funcs) {
+        if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index))) continue;
+        let acc: HeldLock[] | null = null;
+        const edges = edgeLocks.get(f.index) ?? [];
+        // A literal kept in a variable and called by name (`check := func(…){…}; …; check(…)`),
+        // or handed to a function that calls it (`s.iterForDeletion(check)`), runs at those
+        // calls, with their locks, not where it is written.
+        const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
+        for (const e of edges) {
+          if (calledElsewhere && e.call?.atDefinition) continue;
+          // A test calling an internal helper directly runs alone; it says nothing about the lock.
+          if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
+          // Neither does a call on a value still under construction (no other goroutine has it).
+          if (e.call && construction.isConstructionCall(e.call)) continue;
+          const callerEntry = entry[e.caller];
+          if (callerEntry === null) continue;
+          const at = unionLocks(e.locks, callerEntry!);
+          acc = acc === null ? at : intersectLocks(acc, at);
+        }
+        // Called only from tests: an entry point like any uncalled function, holding no lock.
+        if (acc === null && edges.length > 0 && edges.every((e) => isTestFile(funcs[e.caller]!.file.rel)) && !isTestFile(f.file.rel)) acc = [];
+        if (acc === null) continue;
+        const d = documented[f.index];
+        if (d) acc = unionLocks(acc, d);
+        const prev = entry[f.index];
+        if (prev === null || !sameLocks(prev!, acc)) {
+          entry[f.index] = acc;
+          changed = true;
+        }
       }
     }
+    return entry;
+  };
+  let entry = solveEntries();
+  // `if doLock { mu.Lock() }`: the walker took the lock as held after the if; that stands only
+  // if every caller passing anything but `true` holds it. Where one does not (or other packages
+  // may call), the lock is taken back from what follows and the entries are solved again.
+  for (let round = 0; round < 3 && raw.condLocks.length > 0; round++) {
+    const wrong = raw.condLocks.filter((cl) => !condLockHolds(cl, entry));
+    if (wrong.length === 0) break;
+    for (const cl of wrong) stripCondLock(cl);
+    raw.condLocks = raw.condLocks.filter((cl) => !wrong.includes(cl));
+    entry = solveEntries();
   }
   const entryLocks = entry.map((e, i) => e ?? documented[i] ?? []);
 
@@ -542,4 +580,36 @@ function intersectLocks(a: HeldLock[], b: HeldLock[]): HeldLock[] {
 
 function sameLocks(a: HeldLock[], b: HeldLock[]): boolean {
   return a.length === b.length && a.every((l) => b.some((m) => m.name === l.name && m.mode === l.mode));
+}
+
+/**
+ * Whether every call of `name` in the body of `fn` (read as text: bodies the walker skipped)
+ * passes the literal `true` as argument `paramIndex`. False when there is no such call.
+ */
+function passesTrueInText(fn: FuncInfo, name: string, paramIndex: number): boolean {
+  if (!fn.body) return false;
+  const text = fn.file.text.slice(fn.body.start, fn.body.end);
+  const re = new RegExp(`(?:^|[^\\w])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\(`, 'g');
+  let calls = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const args: string[] = [];
+    let depth = 0;
+    let start = m.index + m[0].length;
+    let i = start;
+    for (; i < text.length; i++) {
+      const c = text[i]!;
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === ',' && depth === 0) {
+        args.push(text.slice(start, i));
+        start = i + 1;
+      }
+    }
+    args.push(text.slice(start, i));
+    calls++;
+    if (args[paramIndex]?.trim() !== 'true') return false;
+  }
+  return calls > 0;
 }

@@ -130,6 +130,19 @@ export interface RawCall {
   branches?: [number, number, number, number][];
   /** The edge a stored literal gets where it is written (`check := func(…){…}`), standing for "runs some time". */
   atDefinition?: boolean;
+  /** Per argument: a literal `true` or `false`, else null (set when some argument is one). */
+  boolArgs?: (boolean | null)[];
+}
+
+/**
+ * `if lock { mu.Lock() }` on a bool parameter: the lock counts as held after the `if`, which is
+ * right only when every caller passing anything but `true` holds it (checked in concurrency.ts).
+ */
+export interface CondLock {
+  func: number;
+  paramIndex: number;
+  lock: string;
+  pos: number;
 }
 
 export interface WaitPoint {
@@ -166,6 +179,8 @@ export interface RawFacts {
   argInstances: { callees: number[]; paramIndex: number; kind: 'receiver' | 'fresh' | 'other' }[];
   /** Result values of return statements (for constructors: is every result a fresh value?). */
   returnValues: ReturnValue[];
+  /** Locks taken under a bool parameter (`if doLock { s.mu.Lock() }`). */
+  condLocks: CondLock[];
   /** Struct types used as struct-valued fields of another type (`b.m` with `m profMap`). */
   valueFields: { type: string; holder: string }[];
   /**

@@ -92,6 +92,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     returnValues: [],
     valueFields: [],
     lockFieldValues: [],
+    condLocks: [],
   };
   const declCount = index.funcs.length;
   const summaries = lockSummaries(index);
@@ -161,7 +162,7 @@ function summarise(
 ): { exits: LockState[]; releasedUnheld: Set<string>; releasedMaybe: Set<string>; returnedUnlock: string | null } | null {
   const scratch: RawFacts = {
     vars: [], sites: [], spawns: [], calls: [], bindings: [], waits: [], returns: new Map(), sharedTypes: new Set(),
-    freshTypes: new Set(), funcArgs: [], paramCalls: [], paramInstances: [], argInstances: [], returnValues: [], valueFields: [], lockFieldValues: [],
+    freshTypes: new Set(), funcArgs: [], paramCalls: [], paramInstances: [], argInstances: [], returnValues: [], valueFields: [], lockFieldValues: [], condLocks: [],
   };
   const before = index.funcs.length;
   const w = new FunctionWalker(index, scratch, fn, new Scope(null), entry);
@@ -431,7 +432,25 @@ class FunctionWalker {
       return true;
     }
     this.held = t1 ? s2 : t2 ? s1 : intersect(s1, s2);
+    // `if doLock { s.mu.Lock() }` on a bool parameter: held from here on, provided every caller
+    // that does not pass `true` holds the lock itself (concurrency.ts checks, or takes it back).
+    const flag = !alt && !t1 && cond ? this.boolParam(cond) : null;
+    if (flag !== null) {
+      for (const [name, mode] of s1) {
+        if (before.has(name) || this.held.has(name) || name.includes('@')) continue;
+        this.held.set(name, mode);
+        this.facts.condLocks.push({ func: this.fn.index, paramIndex: flag, lock: name, pos: s.start });
+      }
+    }
     return false;
+  }
+
+  /** The parameter index when `cond` is a bare parameter of this function (`if doLock`). */
+  private boolParam(cond: LNode): number | null {
+    const c = unparen(cond);
+    if (c.type !== 'identifier') return null;
+    const v = this.scope.lookup(this.t(c));
+    return v?.param && v.param.func === this.fn.index ? v.param.index : null;
   }
 
   private *switchStmt(s: LNode, block: LNode): Walk<boolean> {
@@ -1284,6 +1303,11 @@ class FunctionWalker {
     const argVars = args.map((a) => this.rootVar(a)).filter((v): v is number => v !== null);
     if (argVars.length > 0) call.argVars = argVars;
     if (call.recvVar !== undefined || call.argVars) call.branches = [...this.branches];
+    const bools = args.map((a) => {
+      const u = unparen(a);
+      return u.type === 'true' ? true : u.type === 'false' ? false : null;
+    });
+    if (bools.some((b) => b !== null)) call.boolArgs = bools;
     this.facts.calls.push(call);
   }
 

@@ -60,14 +60,19 @@ function operandBefore(body: string, dot: number): Step[] | null {
     const word = body.slice(i + 1, end);
     if (!IDENT.test(word)) return null;
     let j = i;
-    while (j >= 0 && isSpace(body[j]!)) j--;
+    let newline = false;
+    while (j >= 0 && isSpace(body[j]!)) {
+      if (body[j] === '\n') newline = true;
+      j--;
+    }
     if (body[j] === '.') {
       steps.push({ kind: 'field', name: word });
       i = j - 1;
       continue;
     }
-    // `)` or `]` before the head: a call result or a conversion, whose type is not followed.
-    if (body[j] === ')' || body[j] === '}') return null;
+    // `)` or `}` before the head: a call result or a conversion, whose type is not followed;
+    // unless a line break comes between (a `)` ending the line before ends its statement).
+    if (!newline && (body[j] === ')' || body[j] === '}')) return null;
     steps.push({ kind: 'name', name: word });
     return steps.reverse();
   }

@@ -1,0 +1,53 @@
+// The terminal review talks to: prompts, plain output above them, a pager and the user's editor.
+// The real one is process.stdin/stdout; tests give one on @inquirer/testing's Screen.
+import { spawnSync } from 'node:child_process';
+import type { Prompt } from '@inquirer/type';
+import { keyPrompt } from './key-prompt.js';
+
+export interface ReviewTerminal {
+  color: boolean;
+  /** Height of the screen: a text longer than this is paged. */
+  rows: number;
+  /** Writes text above the prompts (it scrolls like any output; there is no alternate screen). */
+  write(text: string): void;
+  /** Runs one prompt; `clear` removes it from the screen when answered (the pager's prompt). */
+  ask<V, C>(prompt: Prompt<V, C>, config: C, options?: { clear?: boolean }): Promise<V>;
+  /** The program named by $PAGER, when set (used instead of the built-in "more" prompt). */
+  pager?: string;
+  /** The user's editor command ($VISUAL, $EDITOR, else vi). */
+  editor: string;
+}
+
+/** Prints a text; when it is taller than the screen, page by page (the pager, or a "more" prompt). */
+export async function page(term: ReviewTerminal, text: string): Promise<void> {
+  const lines = text.split('\n');
+  const room = Math.max(5, term.rows - 3);
+  if (lines.length <= room) {
+    term.write(text + '\n');
+    return;
+  }
+  if (term.pager) {
+    const r = spawnSync(term.pager, { shell: true, input: text + '\n', stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...process.env } });
+    if (!r.error && r.status === 0) return;
+  }
+  for (let at = 0; at < lines.length; at += room) {
+    term.write(lines.slice(at, at + room).join('\n') + '\n');
+    const left = lines.length - at - room;
+    if (left <= 0) return;
+    const k = await term.ask(keyPrompt, { message: `-- more (${left} line${left === 1 ? '' : 's'} left) --`, choices: [{ key: ' ', help: 'next page' }, { key: 'q', help: 'stop showing this text' }], default: ' ' }, { clear: true });
+    if (k === 'q') return;
+  }
+}
+
+/** Opens files in the editor and waits for it; an error message when it could not run. */
+export function runEditor(editor: string, files: string[]): string | null {
+  const quoted = files.map((f) => `'${f.replace(/'/g, `'\\''`)}'`).join(' ');
+  const r = spawnSync(`${editor} ${quoted}`, { shell: true, stdio: 'inherit' });
+  if (r.error) return `could not run ${editor}: ${r.error.message}`;
+  if (r.status !== 0) return `${editor} exited with status ${r.status}`;
+  return null;
+}
+
+export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VISUAL || env.EDITOR || 'vi';
+}

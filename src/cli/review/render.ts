@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import type { JsonFinding } from '../../scan.js';
 import { headlineWhy } from '../../plan/why.js';
 import { parseGo } from '../../parse/parser.js';
-import { choiceLabel, type MapGroup, type Proposal, type ProposedFile } from './workspace.js';
+import { choiceLabel, type Proposal, type ProposedFile } from './workspace.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -12,10 +12,10 @@ type Colors = ReturnType<typeof pc.createColors>;
 const SHORT_ACCESSES = 4;
 const SHORT_CONTEXTS = 2;
 
-export function header(group: MapGroup, position: number, total: number, c: Colors): string {
-  const f = group.findings[0]!;
-  const rules = [...new Set(group.findings.map((x) => x.rule))].join(', ');
-  const left = total - position;
+export function header(findings: JsonFinding[], position: number, total: number, c: Colors): string {
+  const f = findings[0]!;
+  const rules = [...new Set(findings.map((x) => x.rule))].join(', ');
+  const left = total - position - 1;
   return c.bold(`[${position + 1}/${total}] ${rules} · ${f.map.name} · ${f.file}:${f.line} · ${left === 0 ? 'last one' : `${left} more after this`}`);
 }
 

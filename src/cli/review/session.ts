@@ -137,7 +137,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
     }
 
     // One block, paged as a whole, so the header never scrolls away above a long diff.
-    const block = ['', header(g, i, groups.length, c)];
+    const block = ['', header(p.current, i, groups.length, c)];
     const note = notes.get(g.key);
     if (note) block.push(c.yellow(`  ${note}`));
     block.push(shortEvidence(p.current, c), fixSummary(p, c));

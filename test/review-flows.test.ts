@@ -5,6 +5,8 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ReviewDriver, copyOf } from './helpers/review-screen.js';
+import { screen } from '@inquirer/testing/vitest';
+import { processTerminal } from '../src/cli/review/command.js';
 import { REPO } from './helpers/cli.js';
 
 const DEMO = join(REPO, 'examples', 'demo');
@@ -262,5 +264,64 @@ describe('review: one decision per map', () => {
     let screen = d.steps[0]!.screen;
     for (let k = 0; k < 10 && !/Apply this fix/.test(screen); k++) screen = await d.press('enter');
     expect(screen).toMatch(/Apply this fix to Cache\.items\?/);
+  }, T);
+
+  it('with --verify, a written package that fails go vet is restored and reported (exit 2)', async () => {
+    const dir = copyOf(DEMO);
+    const before = read(dir, 'cache.go');
+    const editor = join(dir, '..', `${Math.random().toString(36).slice(2)}-unused.sh`);
+    // Parses and is gofmt-clean, but does not compile: go vet fails.
+    writeFileSync(editor, '#!/bin/sh\nsed -i "s/^\\tdelete(c.items, key)/\\tunusedInReview := 1\\n\\tdelete(c.items, key)/" "$1"\n');
+    chmodSync(editor, 0o755);
+    const d = new ReviewDriver();
+    d.term.editor = editor;
+    await d.start({ cwd: dir, verify: true });
+    await d.press('e');
+    await d.press('q');
+    await d.press({ type: 'write' });
+    await d.done;
+    expect(d.code).toBe(2);
+    expect(d.output).toMatch(/verification failed in example\.com\/demo: restored 2 files/);
+    expect(d.output).toContain('declared and not used: unusedInReview');
+    expect(d.output).toContain('wrote 0 files, restored 2 after failed verification');
+    expect(read(dir, 'cache.go')).toBe(before);
+    expect(existsSync(join(dir, 'gomapfix_helpers.go'))).toBe(false);
+  }, T);
+
+  it('with $PAGER set, a long block goes to the pager instead of the "more" prompt', async () => {
+    const dir = copyOf(DEMO);
+    const paged = join(dir, '..', `${Math.random().toString(36).slice(2)}-paged.txt`);
+    const d = new ReviewDriver(20);
+    d.term.pager = `cat > '${paged}'`;
+    await d.start({ cwd: dir });
+    expect(d.steps[0]!.screen).not.toContain('-- more');
+    expect(d.steps[0]!.screen).toMatch(/Apply this fix to Cache\.items\?/);
+    const text = readFileSync(paged, 'utf8');
+    expect(text).toContain('[1/5] unguarded-map-access, map-escapes-lock · Cache.items');
+    expect(text).toContain('+\tc.mu.Lock()');
+  }, T);
+
+  it('never switches to the alternate screen; colours only when asked, and NO_COLOR / FORCE_COLOR decide for a terminal', async () => {
+    const d = new ReviewDriver();
+    d.term.color = true;
+    await d.start({ cwd: copyOf(DEMO) });
+    await d.press('n');
+    const raw = d.printed.join('') + (await screen.getFullOutput({ raw: true }));
+    expect(raw).not.toContain('\x1b[?1049h');
+    expect(d.printed.join('')).toContain('\x1b[32m+\tc.mu.Lock()');
+    const plain = new ReviewDriver();
+    await plain.start({ cwd: copyOf(DEMO) });
+    expect(plain.printed.join('')).not.toMatch(/\x1b\[/);
+
+    const env = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };
+    try {
+      delete process.env.NO_COLOR;
+      process.env.FORCE_COLOR = '1';
+      expect(processTerminal().color).toBe(true);
+      process.env.NO_COLOR = '1';
+      expect(processTerminal().color).toBe(false);
+    } finally {
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
   }, T);
 });

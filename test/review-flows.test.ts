@@ -11,6 +11,7 @@ import { REPO } from './helpers/cli.js';
 
 const DEMO = join(REPO, 'examples', 'demo');
 const REPLAN = join(REPO, 'test', 'fixtures-review', 'replan');
+const RESOLVED = join(REPO, 'test', 'fixtures-review', 'resolved');
 const T = 60_000;
 
 const decisions = (dir: string) => JSON.parse(readFileSync(join(dir, '.gomapfix', 'review.json'), 'utf8')).decisions as { map: string; answer: string; reason?: string; findings: string[] }[];
@@ -234,6 +235,25 @@ describe('review: one decision per map', () => {
     expect(existsSync(join(dir, '.gomapfix', 'review.json'))).toBe(false); // every map decided and written
     expect(read(dir, 'main.go')).toContain('var sizesMu sync.RWMutex // guards sizes');
     expect(goOk(dir, 'vet', '.')).toBe('ok');
+    expect(goOk(dir, 'run', '-race', '.')).toBe('ok');
+  }, T);
+
+  it('a map whose findings an accepted fix resolved is not asked, and says so', async () => {
+    // hits' fix locks the whole of record(), where every access of sizes is: sizes is then
+    // consistently locked, and the separate mutex `fix` would add for it is not proposed.
+    const dir = copyOf(RESOLVED);
+    const d = new ReviewDriver();
+    await d.start({ cwd: dir, strategy: 'mutex-wrap', style: 'inline' });
+    expect(d.steps[0]!.screen).toContain('2 maps to review (2 findings)');
+    const after = await d.press('y');
+    expect(after).toContain('[2/2] sizes: resolved by a fix accepted earlier in this review');
+    expect(after).toContain('1 accepted, 0 skipped, 0 ignored, 1 resolved by another fix; 1 file to change: main.go');
+    await d.press({ type: 'y' });
+    await d.done;
+    expect(d.code).toBe(0);
+    expect(existsSync(join(dir, '.gomapfix', 'review.json'))).toBe(false);
+    expect(read(dir, 'main.go')).toContain('hitsMu');
+    expect(read(dir, 'main.go')).not.toContain('sizesMu');
     expect(goOk(dir, 'run', '-race', '.')).toBe('ok');
   }, T);
 

@@ -89,6 +89,8 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   const made: Made[] = [];
   const notes = new Map<string, string>();
   let acceptAll: string | null = null;
+  /** Maps whose findings an accepted fix resolved: nothing left to decide. */
+  const resolved = new Set<number>();
   const save = () => saveDecisions(file, [...made.map((m) => m.decision), ...recorded.filter((r) => !made.some((m) => sameMap(m.decision, r)))]);
   const record = (i: number, p: Proposal, answer: Answer, before: Map<string, string>, extra: Partial<Decision> = {}) => {
     const g = groups[i]!;
@@ -107,6 +109,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
     const before = ws.snapshot();
     if (p.current.length === 0) {
       say(c.dim(`[${i + 1}/${groups.length}] ${g.findings[0]!.map.name}: resolved by a fix accepted earlier in this review`));
+      resolved.add(i);
       i++;
       continue;
     }
@@ -201,6 +204,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
         // An undone answer from an earlier session is not replayed again.
         recorded = recorded.filter((r) => !sameMap(r, last.decision));
         i = last.index;
+        for (const r of [...resolved]) if (r >= i) resolved.delete(r);
         acceptAll = null;
         save();
         say(c.dim(`undone: ${last.decision.answer} on ${last.decision.map}`));
@@ -223,11 +227,11 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   const counts = { accept: 0, skip: 0, ignore: 0, edit: 0 };
   for (const m of made) counts[m.decision.answer]++;
   const files = ws.plannedFiles();
-  const undecided = groups.length - new Set(made.map((m) => m.index)).size;
+  const undecided = groups.length - new Set(made.map((m) => m.index)).size - resolved.size;
   say('');
   say(
     c.bold(
-      `${counts.accept} accepted, ${counts.skip} skipped, ${counts.ignore} ignored${counts.edit ? `, ${counts.edit} edited` : ''}${undecided ? `, ${undecided} not decided` : ''}; ${files.length} file${files.length === 1 ? '' : 's'} to change${files.length ? `: ${files.map((f) => f.path).join(', ')}` : ''}`,
+      `${counts.accept} accepted, ${counts.skip} skipped, ${counts.ignore} ignored${counts.edit ? `, ${counts.edit} edited` : ''}${resolved.size ? `, ${resolved.size} resolved by another fix` : ''}${undecided ? `, ${undecided} not decided` : ''}; ${files.length} file${files.length === 1 ? '' : 's'} to change${files.length ? `: ${files.map((f) => f.path).join(', ')}` : ''}`,
     ),
   );
   if (quit === 'keep') {

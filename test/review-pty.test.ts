@@ -116,4 +116,16 @@ describe.skipIf(!hasTmux())('review in a real terminal', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('gomapfix: review is interactive and needs a terminal on stdin and stdout; use gomapfix fix (preview) or gomapfix fix --write instead\n');
   });
+
+  it('usage errors are one line and exit 2: --resume with --reset, a bad -C, --race without --verify', () => {
+    assertBuilt();
+    const dir = copyOf(DEMO);
+    const run = (...args: string[]) => spawnSync('node', [CLI, 'review', ...args], { cwd: dir, encoding: 'utf8', input: '' });
+    const both = run('--resume', '--reset');
+    expect([both.status, both.stderr]).toEqual([2, "error: option '--resume' cannot be used with option '--reset'\n"]);
+    const c = run('-C', 'many');
+    expect([c.status, c.stderr]).toEqual([2, 'gomapfix: -C takes a number of context lines (0 to 1000), got many\n']);
+    const race = run('--race');
+    expect([race.status, race.stderr]).toEqual([2, 'gomapfix: --race is an option of --verify\n']);
+  });
 });

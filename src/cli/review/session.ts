@@ -376,6 +376,7 @@ function writeAccepted(files: ReturnType<ReviewWorkspace['plannedFiles']>, opts:
   process.on('SIGINT', hold);
   try {
     const outcome = writePlannedFiles(files, opts.cwd);
+    for (const t of outcome.removedTemps) say(`gomapfix: removed ${relative(opts.cwd, t)}, a temporary file left by an interrupted run`);
     for (const p of outcome.packages) say(c.red(`gomapfix: package ${p.dir} not written: ${p.cause.file} ${p.cause.message}`));
     let code = outcome.refused.length > 0 ? EXIT_ERROR : EXIT_DONE;
     let kept = outcome.written.length;

@@ -27,7 +27,7 @@ export async function page(term: ReviewTerminal, text: string): Promise<void> {
     return;
   }
   if (term.pager) {
-    const r = spawnSync(term.pager, { shell: true, input: text + '\n', stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...process.env } });
+    const r = withoutSigint(() => spawnSync(term.pager!, { shell: true, input: text + '\n', stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...process.env } }));
     if (!r.error && r.status === 0) return;
   }
   for (let at = 0; at < lines.length; at += room) {
@@ -42,7 +42,7 @@ export async function page(term: ReviewTerminal, text: string): Promise<void> {
 /** Opens files in the editor and waits for it; an error message when it could not run. */
 export function runEditor(editor: string, files: string[]): string | null {
   const quoted = files.map((f) => `'${f.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync(`${editor} ${quoted}`, { shell: true, stdio: 'inherit' });
+  const r = withoutSigint(() => spawnSync(`${editor} ${quoted}`, { shell: true, stdio: 'inherit' }));
   if (r.error) return `could not run ${editor}: ${r.error.message}`;
   if (r.status !== 0) return `${editor} exited with status ${r.status}`;
   return null;
@@ -50,4 +50,18 @@ export function runEditor(editor: string, files: string[]): string | null {
 
 export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
   return env.VISUAL || env.EDITOR || 'vi';
+}
+
+/**
+ * Runs a child on the terminal (pager, editor) with Ctrl-C left to it: the terminal sends SIGINT
+ * to review too, which must not end the review while the child handles it.
+ */
+function withoutSigint<T>(run: () => T): T {
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  try {
+    return run();
+  } finally {
+    process.off('SIGINT', ignore);
+  }
 }

@@ -26,6 +26,7 @@ export class ReviewDriver {
     this.term = {
       color: false,
       rows,
+      columns: 200,
       editor: 'false',
       write: (s) => void this.printed.push(s),
       ask: (prompt, config, options) => {

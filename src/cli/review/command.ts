@@ -22,7 +22,13 @@ export function processTerminal(): ReviewTerminal {
   const pager = process.env.PAGER?.trim();
   return {
     color: useColor(process.stdout),
-    rows: process.stdout.rows || 24,
+    // Read at each use: the terminal may be resized during the review.
+    get rows() {
+      return process.stdout.rows || 24;
+    },
+    get columns() {
+      return process.stdout.columns || 80;
+    },
     write: (s) => void process.stdout.write(s),
     ask: (prompt, config, options) => prompt(config, options?.clear ? { clearPromptOnDone: true } : {}),
     ...(pager && pager !== 'cat' ? { pager } : {}),

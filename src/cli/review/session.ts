@@ -98,6 +98,8 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
     save();
   };
 
+  /** The map and fix whose block is on the screen: a key that changes neither does not print it again. */
+  let shown: string | null = null;
   let i = 0;
   let quit: 'write' | 'keep' | 'discard' | null = null;
   while (i < groups.length && !quit) {
@@ -140,12 +142,15 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
     }
 
     // One block, paged as a whole, so the header never scrolls away above a long diff.
-    const block = ['', header(p.current, i, groups.length, c)];
-    const note = notes.get(g.key);
-    if (note) block.push(c.yellow(`  ${note}`));
-    block.push(shortEvidence(p.current, c), fixSummary(p, c));
-    block.push(fixable ? proposalDiff(p.files, opts.context, c) : c.yellow('  no fix applies with this transform: a lists the others, n skips, i ignores'));
-    await page(term, block.join('\n'));
+    if (shown !== `${i}:${p.hash}`) {
+      const block = ['', header(p.current, i, groups.length, c)];
+      const note = notes.get(g.key);
+      if (note) block.push(c.yellow(`  ${note}`));
+      block.push(shortEvidence(p.current, c), fixSummary(p, c));
+      block.push(fixable ? proposalDiff(p.files, opts.context, c) : c.yellow('  no fix applies with this transform: a lists the others, n skips, i ignores'));
+      await page(term, block.join('\n'));
+      shown = `${i}:${p.hash}`;
+    }
 
     const keys: KeyChoice<string>[] = (fixable ? ['y', 'n', 'a', 'i', 'e', 'v', 'u', 'A', 'q'] : ['n', 'a', 'i', 'v', 'u', 'q']).map((k) => ({ key: k, help: KEYS[k]! }));
     const answer = await term.ask(keyPrompt, { message: fixable ? `Apply this fix to ${g.findings[0]!.map.name}?` : `Skip ${g.findings[0]!.map.name}?`, choices: keys, default: 'n' });
@@ -171,6 +176,8 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
           chosen.set(g.key, next);
           notes.delete(g.key);
         }
+        // The list scrolled the map away: show it again, with the transform now chosen.
+        shown = null;
         break;
       }
       case 'i': {
@@ -201,6 +208,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
           break;
         }
         ws.restore(last.before);
+        shown = null;
         // An undone answer from an earlier session is not replayed again.
         recorded = recorded.filter((r) => !sameMap(r, last.decision));
         i = last.index;
@@ -305,7 +313,8 @@ async function chooseAlternative(term: ReviewTerminal, ws: ReviewWorkspace, g: M
     }
     text.push(fixSummary(p, c));
     if (!sameChoice(choice, current.choice)) text.push(proposalDiff(p.files, context, c));
-    options.push({ name: `${label}${p.fixes.some((f) => f.safety === 'review') ? ' (needs review)' : ''}`, value: choice });
+    const tags = [sameChoice(choice, current.choice) ? 'current' : '', p.fixes.some((f) => f.safety === 'review') ? 'needs review' : ''].filter(Boolean);
+    options.push({ name: `${label}${tags.length ? ` (${tags.join(', ')})` : ''}`, value: choice });
   }
   await page(term, text.join('\n'));
   options.push({ name: 'keep the current proposal', value: null });

@@ -1,6 +1,7 @@
 // The terminal review talks to: prompts, plain output above them, a pager and the user's editor.
 // The real one is process.stdin/stdout; tests give one on @inquirer/testing's Screen.
 import { spawnSync } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import type { Prompt } from '@inquirer/type';
 import { keyPrompt } from './key-prompt.js';
 
@@ -8,6 +9,8 @@ export interface ReviewTerminal {
   color: boolean;
   /** Height of the screen: a text longer than this is paged. */
   rows: number;
+  /** Width of the screen: a longer line takes several rows. */
+  columns: number;
   /** Writes text above the prompts (it scrolls like any output; there is no alternate screen). */
   write(text: string): void;
   /** Runs one prompt; `clear` removes it from the screen when answered (the pager's prompt). */
@@ -22,7 +25,8 @@ export interface ReviewTerminal {
 export async function page(term: ReviewTerminal, text: string): Promise<void> {
   const lines = text.split('\n');
   const room = Math.max(5, term.rows - 3);
-  if (lines.length <= room) {
+  const height = (line: string) => Math.max(1, Math.ceil(displayWidth(line) / Math.max(20, term.columns)));
+  if (lines.reduce((n, l) => n + height(l), 0) <= room) {
     term.write(text + '\n');
     return;
   }
@@ -30,9 +34,13 @@ export async function page(term: ReviewTerminal, text: string): Promise<void> {
     const r = withoutSigint(() => spawnSync(term.pager!, { shell: true, input: text + '\n', stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...process.env } }));
     if (!r.error && r.status === 0) return;
   }
-  for (let at = 0; at < lines.length; at += room) {
-    term.write(lines.slice(at, at + room).join('\n') + '\n');
-    const left = lines.length - at - room;
+  for (let at = 0; at < lines.length; ) {
+    // As many lines as fill the screen, counting the rows a long line wraps to.
+    let end = at;
+    for (let used = 0; end < lines.length && (end === at || used + height(lines[end]!) <= room); end++) used += height(lines[end]!);
+    term.write(lines.slice(at, end).join('\n') + '\n');
+    at = end;
+    const left = lines.length - at;
     if (left <= 0) return;
     const k = await term.ask(keyPrompt, { message: `-- more (${left} line${left === 1 ? '' : 's'} left) --`, choices: [{ key: ' ', help: 'next page' }, { key: 'q', help: 'stop showing this text' }], default: ' ' }, { clear: true });
     if (k === 'q') return;
@@ -64,4 +72,11 @@ function withoutSigint<T>(run: () => T): T {
   } finally {
     process.off('SIGINT', ignore);
   }
+}
+
+/** Columns a line takes: escapes take none, a tab up to the next multiple of 8. */
+function displayWidth(line: string): number {
+  let w = 0;
+  for (const ch of stripVTControlCharacters(line)) w = ch === '\t' ? w + 8 - (w % 8) : w + 1;
+  return w;
 }

@@ -102,7 +102,9 @@ export class ReviewWorkspace {
       const abs = resolve(this.cwd, f.path);
       return { path: f.path, before: f.before, after: f.after, created: !this.overlay.has(abs) && !this.onDisk(abs).exists };
     });
-    return { group, choice, fixes: plan.fixes, declined: plan.declined, conflicts: plan.conflicts, files, current, hash: contentHash(choice, files) };
+    // A package with a file that could not be analysed declines every map of it: keep this map's.
+    const ours = (x: { findingId: string }) => mapKeys.get(x.findingId) === group.key;
+    return { group, choice, fixes: plan.fixes, declined: plan.declined.filter(ours), conflicts: plan.conflicts.filter(ours), files, current, hash: contentHash(choice, files) };
   }
 
   /** Takes a proposal's (or an edited) result into the working copy. */

@@ -33,6 +33,8 @@ describe('review: one decision per map', () => {
     expect(d.steps[0]!.screen).toMatch(/Apply this fix to Cache\.items\? \[y,n\*,a,i,e,v,u,A,q,\?\]$/);
     await d.press('y');
     expect(read(dir, 'cache.go')).toBe(before.cache);
+    // Saved at once, before the review ends.
+    expect(decisions(dir).map((x) => `${x.map}:${x.answer}`)).toEqual(['Cache.items:accept']);
     await d.press('enter'); // lastCheck: Enter is n
     // visitors' only fix needs review: without --include-review it is passed over, said so.
     expect(d.output).toContain('[3/5] visitors: its fix needs review; pass --include-review to review it here');
@@ -119,7 +121,8 @@ describe('review: one decision per map', () => {
     const broken = join(dir, '..', `${Math.random().toString(36).slice(2)}-broken.sh`);
     writeFileSync(broken, '#!/bin/sh\nprintf "func broken( {\\n" >> "$1"\n');
     const good = join(dir, '..', `${Math.random().toString(36).slice(2)}-good.sh`);
-    writeFileSync(good, '#!/bin/sh\nsed -i "s/defer c.mu.Unlock()/defer c.mu.Unlock() \\/\\/ edited in review/" "$1"\n');
+    // Edits the fix and adds a comment gofmt re-indents.
+    writeFileSync(good, '#!/bin/sh\nsed -i -e "s/defer c.mu.Unlock()/defer c.mu.Unlock() \\/\\/ edited in review/" -e "s/^\\tdelete(c.items, key)/      \\/\\/ reviewed\\n\\tdelete(c.items, key)/" "$1"\n');
     chmodSync(broken, 0o755);
     chmodSync(good, 0o755);
     const d = new ReviewDriver();
@@ -133,7 +136,7 @@ describe('review: one decision per map', () => {
     await d.press('q');
     await d.press({ type: 'write' });
     await d.done;
-    expect(read(dir, 'cache.go')).toContain('\tc.mu.Lock()\n\tdefer c.mu.Unlock() // edited in review\n\tdelete(c.items, key)');
+    expect(read(dir, 'cache.go')).toContain('\tc.mu.Lock()\n\tdefer c.mu.Unlock() // edited in review\n\t// reviewed\n\tdelete(c.items, key)');
     expect(decisions(dir)[0]).toMatchObject({ answer: 'edit' });
     expect(goOk(dir, 'vet', '.')).toBe('ok');
   }, T);
@@ -212,6 +215,33 @@ describe('review: one decision per map', () => {
     expect(s.steps[0]!.screen).toContain('[1/4] concurrent-map-write · lastCheck');
   }, T);
 
+  it('--resume replays an ignore (with its reason) and an edit (with its text)', async () => {
+    const dir = copyOf(DEMO);
+    const editor = join(dir, '..', `${Math.random().toString(36).slice(2)}-ed.sh`);
+    writeFileSync(editor, '#!/bin/sh\nsed -i "s/defer c.mu.Unlock()/defer c.mu.Unlock() \\/\\/ kept across resume/" "$1"\n');
+    chmodSync(editor, 0o755);
+    const d = new ReviewDriver();
+    d.term.editor = editor;
+    await d.start({ cwd: dir });
+    await d.press('e');
+    await d.press('i');
+    await d.press({ type: 'probes never overlap here' });
+    await d.press('q');
+    await d.press({ type: 'keep' });
+    await d.done;
+    const r = new ReviewDriver();
+    r.term.editor = 'false'; // never run: the edit is replayed from the decisions file
+    await r.start({ cwd: dir, resume: true });
+    expect(r.output).toContain('[1/5] Cache.items: edit (decided earlier)');
+    expect(r.output).toContain('[2/5] lastCheck: ignore (decided earlier)');
+    await r.press('q');
+    await r.press({ type: 'write' });
+    await r.done;
+    expect(read(dir, 'cache.go')).toContain('defer c.mu.Unlock() // kept across resume');
+    expect(read(dir, 'health.go')).toContain('//gomapfix:ignore concurrent-map-write probes never overlap here');
+    expect(goOk(dir, 'vet', '.')).toBe('ok');
+  }, T);
+
   it('after an accept the next fix is re-planned on the result (here: it now needs review, and says what to check)', async () => {
     // Alone, sizes gets a safe new mutex. Once hits' fix holds hitsMu around len(sizes), the
     // fix for sizes would take sizesMu inside hitsMu: it says to check the lock order.
@@ -274,6 +304,8 @@ describe('review: one decision per map', () => {
     expect(v).toContain('cache.go:45-47');
     expect(v).toMatch(/>\s+46 {2}\tdelete\(c\.items, key\)/);
     expect(v).toMatch(/Apply this fix to Cache\.items\?/);
+    expect(v).not.toContain('[1/5]'); // the map is not printed again over the evidence
+    expect(await d.press('u')).toMatch(/^nothing to undo\nApply this fix to Cache\.items\?/);
   }, T);
 
   it('a diff taller than the screen is paged with a "more" prompt', async () => {

@@ -1,13 +1,11 @@
 // The `review` command: options, the terminal check, and the real terminal.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ExitPromptError } from '@inquirer/core';
 import { STRATEGIES } from '../../fix.js';
 import { UserError } from '../../errors.js';
 import { requireGo } from '../../verify/verify.js';
 import { useColor } from '../color.js';
-import { runReview } from './session.js';
-import { editorCommand, type ReviewTerminal } from './terminal.js';
+import type { ReviewTerminal } from './terminal.js';
 
 /** Exit code of a review stopped with Ctrl-C (128 + SIGINT), like a shell. */
 const EXIT_INTERRUPTED = 130;
@@ -16,6 +14,10 @@ function parseContext(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v) || n > 1000) throw new UserError(`-C takes a number of context lines (0 to 1000), got ${v}`);
   return n;
+}
+
+function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VISUAL || env.EDITOR || 'vi';
 }
 
 export function processTerminal(): ReviewTerminal {
@@ -59,6 +61,8 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
           throw new UserError('review is interactive and needs a terminal on stdin and stdout; use gomapfix fix (preview) or gomapfix fix --write instead');
         }
         if (opts.verify) requireGo();
+        // Loaded here: the prompts are review's alone, and scan and fix start faster without them.
+        const { runReview } = await import('./session.js');
         try {
           setExit(
             await runReview(
@@ -78,7 +82,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
             ),
           );
         } catch (err) {
-          if (err instanceof ExitPromptError) {
+          if ((err as Error)?.name === 'ExitPromptError') {
             process.stdout.write('\n');
             process.stderr.write('gomapfix: review interrupted: nothing written; the decisions so far are kept (gomapfix review --resume)\n');
             setExit(EXIT_INTERRUPTED);

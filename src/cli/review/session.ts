@@ -164,6 +164,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
         ws.apply(p.files);
         record(i, p, 'accept', before);
         acceptAll = transform;
+        if (!transform) say(c.yellow('this fix uses several transforms: accepted this one only; A on a fix of one transform accepts the rest of it'));
         i++;
         break;
       case 'n':

@@ -56,10 +56,6 @@ export function runEditor(editor: string, files: string[]): string | null {
   return null;
 }
 
-export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
-  return env.VISUAL || env.EDITOR || 'vi';
-}
-
 /**
  * Runs a child on the terminal (pager, editor) with Ctrl-C left to it: the terminal sends SIGINT
  * to review too, which must not end the review while the child handles it.

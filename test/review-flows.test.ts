@@ -287,6 +287,21 @@ describe('review: one decision per map', () => {
     expect(goOk(dir, 'run', '-race', '.')).toBe('ok');
   }, T);
 
+  it('nothing to review: no findings exits 0; Go files none of which parse exit 2, saying so', async () => {
+    const clean = copyOf(RESOLVED);
+    writeFileSync(join(clean, 'main.go'), 'package main\n\nfunc main() {}\n');
+    const d = new ReviewDriver();
+    await d.start({ cwd: clean });
+    await d.done;
+    expect([d.code, d.output]).toEqual([0, 'no findings: nothing to review\n']);
+    writeFileSync(join(clean, 'main.go'), 'package main\n\nfunc main() {\n');
+    const e = new ReviewDriver();
+    await e.start({ cwd: clean });
+    await e.done;
+    expect(e.code).toBe(2);
+    expect(e.output).toContain('gomapfix: the only Go file could not be analysed (1 syntax error); nothing was checked');
+  }, T);
+
   it('a transform that cannot fix the map says why and offers the others', async () => {
     const d = new ReviewDriver();
     await d.start({ cwd: copyOf(DEMO), strategy: 'sync-map' });

@@ -43,8 +43,12 @@ describe.skipIf(!hasTmux())('review in a real terminal', () => {
     const dir = racyDemo();
     const t = review(dir, '--include-review --verify --race');
     open.push(t);
+    // `?` as a real terminal sends it (readline gives no key name for it).
+    await t.waitFor(/Apply this fix to Cache\.items\?/);
+    t.keys('?');
+    await t.waitFor(/A - accept this fix and every remaining fix of the same transform/);
     for (const map of ['Cache.items', 'lastCheck', 'visitors', 'statuses', 'sessions']) {
-      await t.waitFor(new RegExp(`Apply this fix to ${map.replace('.', '\\.')}\\? \\[y,n\\*,a,i,e,v,u,A,q,\\?\\] *$`));
+      await t.waitFor(new RegExp(`^Apply this fix to ${map.replace('.', '\\.')}\\? \\[y,n\\*,a,i,e,v,u,A,q,\\?\\] *$`, 'm'));
       t.keys('y');
     }
     await t.waitFor(/Write 6 files\? \(y\/N\)/);
@@ -92,7 +96,7 @@ describe.skipIf(!hasTmux())('review in a real terminal', () => {
     await second.waitFor(/Apply this fix to statuses\?/);
     second.keys('n');
     await second.waitFor(/Apply this fix to sessions\?/);
-    second.keys('y');
+    second.keys('A'); // shift+a from a real terminal: accept (and every later fix of its transform: none left)
     await second.waitFor(/Write \d+ files\? \(y\/N\)/);
     second.keys('y', 'Enter');
     await second.waitFor(/EXIT=\d+/);

@@ -17,6 +17,7 @@ import { fixSummary, fullEvidence, header, proposalDiff, shortEvidence } from '.
 import { ALTERNATIVES, ReviewWorkspace, choiceLabel, choiceOf, type MapGroup, type Proposal } from './workspace.js';
 import { decisionsPath, loadDecisions, recordedFor, removeDecisions, saveDecisions, type Answer, type Decision } from './decisions.js';
 import { UserError } from '../../errors.js';
+import { emptyRun } from '../empty-run.js';
 
 export interface ReviewOptions {
   paths: string[];
@@ -75,7 +76,17 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
     ...(opts.tests === false ? { tests: false } : {}),
   });
   const { plan, groups } = ws.scan();
+  for (const w of plan.warnings) say(c.yellow(`gomapfix: warning: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`));
   for (const e of plan.errors) say(c.red(`gomapfix: ${e.file}: ${e.message}`));
+  const empty = emptyRun({ ...plan.inputs, errors: plan.errors, skipped: plan.skipped });
+  if (empty) {
+    say(`gomapfix: ${empty.message}`);
+    if (empty.failed) return EXIT_ERROR;
+  }
+  if (plan.inputs.files === 0) {
+    say(`no Go files found in ${opts.paths.join(', ')}`);
+    return EXIT_DONE;
+  }
   if (groups.length === 0) {
     say('no findings: nothing to review');
     return EXIT_DONE;

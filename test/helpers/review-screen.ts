@@ -40,8 +40,10 @@ export class ReviewDriver {
 
   /** Starts the review and waits for its first prompt (or its end). */
   async start(opts: Partial<ReviewOptions> & { cwd: string }): Promise<void> {
+    // Listen first: the first prompt renders while runReview is still in its synchronous start.
+    const waiting = screen.next();
     this.done = runReview({ paths: ['.'], strategy: 'auto', includeReview: false, verify: false, race: false, resume: false, reset: false, context: 3, ...opts }, this.term).then((c) => (this.code = c));
-    await this.settle();
+    await this.settle(waiting);
     this.steps.push({ key: '(start)', screen: this.view() });
   }
 
@@ -76,7 +78,7 @@ export class ReviewDriver {
     // The session plans synchronously, then prints and opens its next prompt (or ends).
     // A key that changes nothing on screen would wait forever: give up after a while.
     let timer: NodeJS.Timeout | undefined;
-    const quiet = new Promise<void>((r) => (timer = setTimeout(r, 3000)));
+    const quiet = new Promise<void>((r) => (timer = setTimeout(r, 15_000)));
     await Promise.race([waiting, this.done!.then(() => undefined), quiet]);
     clearTimeout(timer);
     await new Promise((r) => setImmediate(r));

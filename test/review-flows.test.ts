@@ -70,6 +70,19 @@ describe('review: one decision per map', () => {
     expect(decisions(dir)[0]).toMatchObject({ map: 'Cache.items', answer: 'accept' });
   }, T);
 
+  it('-C sets the lines of context around each change', async () => {
+    const d = new ReviewDriver();
+    await d.start({ cwd: copyOf(DEMO), context: 0 });
+    const none = d.steps[0]!.screen;
+    expect(none).toContain('+\tc.mu.Lock()');
+    expect(none).not.toContain(' // Delete removes key.');
+    expect(none).toMatch(/@@ -45,0 \+46,2 @@/);
+    const wide = new ReviewDriver();
+    await wide.start({ cwd: copyOf(DEMO), context: 6 });
+    expect(wide.steps[0]!.screen).toContain(' // Delete removes key.');
+    expect(wide.steps[0]!.screen).toMatch(/@@ -40,20 \+40,22 @@/); // the two changes now share one hunk
+  }, T);
+
   it('? shows what each key does; an unknown key says so', async () => {
     const d = new ReviewDriver();
     await d.start({ cwd: copyOf(DEMO) });

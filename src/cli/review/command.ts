@@ -33,7 +33,7 @@ export function processTerminal(): ReviewTerminal {
     },
     write: (s) => void process.stdout.write(s),
     ask: (prompt, config, options) => prompt(config, options?.clear ? { clearPromptOnDone: true } : {}),
-    ...(pager && pager !== 'cat' ? { pager } : {}),
+    ...(pager ? { pager } : {}),
     editor: editorCommand(),
   };
 }

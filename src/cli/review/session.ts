@@ -194,7 +194,12 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
       }
       case 'i': {
         const reason = (await term.ask(input, { message: 'Why is this map safe to leave as it is?', required: true })).trim();
-        ws.apply(ignoreEdits(p.current, reason, (f) => ws.text(f)));
+        const ignored = checked(ignoreEdits(p.current, reason, (f) => ws.text(f)), (f) => ws.text(f));
+        if ('error' in ignored) {
+          say(c.red(`cannot add the ignore comment: ${ignored.error}`));
+          break;
+        }
+        ws.apply(ignored.files);
         record(i, p, 'ignore', before, { reason });
         i++;
         break;
@@ -299,9 +304,12 @@ function replay(d: Decision, p: Proposal, ws: ReviewWorkspace): boolean {
       return true;
     case 'skip':
       return true;
-    case 'ignore':
-      ws.apply(ignoreEdits(p.current, d.reason ?? '', (f) => ws.text(f)));
+    case 'ignore': {
+      const ignored = checked(ignoreEdits(p.current, d.reason ?? '', (f) => ws.text(f)), (f) => ws.text(f));
+      if ('error' in ignored) return false;
+      ws.apply(ignored.files);
       return true;
+    }
     case 'edit':
       if (!d.edited) return false;
       ws.apply(Object.entries(d.edited).map(([path, after]) => ({ path, after })));
@@ -362,6 +370,21 @@ export function ignoreEdits(findings: JsonFinding[], reason: string, textOf: (fi
 }
 
 /**
+ * New texts checked like any rewrite: they must parse, and are gofmt-formatted when the text they
+ * replace was gofmt-clean (a comment line added inside a wrapped expression gets gofmt's indent).
+ */
+function checked(files: { path: string; after: string }[], textOf: (path: string) => string): { files: { path: string; after: string }[] } | { error: string } {
+  const out: { path: string; after: string }[] = [];
+  for (const f of files) {
+    const before = textOf(f.path);
+    const r = rewriteFile(f.path, f.after, [], [], { gofmtClean: before === '' || isGofmtClean(before) });
+    if (!r.ok) return { error: `${f.path}: ${r.message}` };
+    out.push({ path: f.path, after: r.text });
+  }
+  return { files: out };
+}
+
+/**
  * Opens the proposed result in the editor; the edited files must still parse and pass gofmt's
  * parser (they are gofmt-formatted when the working copy was gofmt-clean).
  */
@@ -379,12 +402,7 @@ function editResult(term: ReviewTerminal, p: Proposal): { files: { path: string;
     p.files.forEach((f, k) => {
       files.push({ path: f.path, after: readFileSync(paths[k]!, 'utf8') });
     });
-    for (const [k, f] of files.entries()) {
-      const r = rewriteFile(f.path, f.after, [], [], { gofmtClean: p.files[k]!.created || isGofmtClean(p.files[k]!.before) });
-      if (!r.ok) return { error: `${f.path}: ${r.message}` };
-      f.after = r.text;
-    }
-    return { files };
+    return checked(files, (path) => p.files.find((f) => f.path === path)!.before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,8 +2,17 @@
 // The real one is process.stdin/stdout; tests give one on @inquirer/testing's Screen.
 import { spawnSync } from 'node:child_process';
 import { stripVTControlCharacters } from 'node:util';
-import type { Prompt } from '@inquirer/type';
 import { keyPrompt } from './key-prompt.js';
+
+/** Where a prompt reads and writes (a subset of @inquirer's prompt context). */
+export interface PromptContext {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  clearPromptOnDone?: boolean;
+}
+
+/** An @inquirer prompt: a config and a context in, the answer out. */
+export type Prompt<V, C> = (config: C, context?: PromptContext) => Promise<V>;
 
 export interface ReviewTerminal {
   color: boolean;

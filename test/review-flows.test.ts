@@ -12,6 +12,7 @@ import { REPO } from './helpers/cli.js';
 const DEMO = join(REPO, 'examples', 'demo');
 const REPLAN = join(REPO, 'test', 'fixtures-review', 'replan');
 const RESOLVED = join(REPO, 'test', 'fixtures-review', 'resolved');
+const DEADLOCK = join(REPO, 'test', 'fixtures-review', 'deadlock');
 const T = 60_000;
 
 const decisions = (dir: string) => JSON.parse(readFileSync(join(dir, '.gomapfix', 'review.json'), 'utf8')).decisions as { map: string; answer: string; reason?: string; findings: string[] }[];
@@ -278,6 +279,31 @@ describe('review: one decision per map', () => {
     expect(existsSync(join(dir, '.gomapfix', 'review.json'))).toBe(false); // every map decided and written
     expect(read(dir, 'main.go')).toContain('var sizesMu sync.RWMutex // guards sizes');
     expect(goOk(dir, 'vet', '.')).toBe('ok');
+    expect(goOk(dir, 'run', '-race', '.')).toBe('ok');
+  }, T);
+
+  it('a fix an earlier accept invalidates says why and offers the alternatives (here: it would now deadlock)', async () => {
+    // Alone, Store.ages gets s.mu taken inside label(). Once the fix for Store.names holds s.mu
+    // around `s.names[k] = s.label(k)`, that lock would deadlock: the fix declines and says so.
+    const dir = copyOf(DEADLOCK);
+    const d = new ReviewDriver();
+    await d.start({ cwd: dir });
+    const second = await d.press('y');
+    expect(second).toContain('[2/2] unguarded-map-access · Store.ages');
+    expect(second).toContain('mutex-wrap (inline) declines: label is called with Store.mu held (main.go:22); locking inside it would deadlock');
+    expect(second).toMatch(/Skip Store\.ages\? \[n\*,a,i,v,u,q,\?\]$/);
+    const list = await d.press('a');
+    expect(list).toContain('── mutex-wrap (wrapper)');
+    expect(list).toContain('+\ts.ages.Update(k, func(old int) int { return old + 1 })');
+    const wrapper = await d.press({ type: 'mutex-wrap (w' });
+    expect(wrapper).toContain('fix [safe] mutex-wrap (wrapper)');
+    await d.press('y');
+    await d.press({ type: 'y' });
+    await d.done;
+    expect(d.code).toBe(0);
+    expect(read(dir, 'main.go')).toContain('ages  lockedMap[int, int]');
+    expect(goOk(dir, 'vet', '.')).toBe('ok');
+    // Runs to the end: no deadlock, and no race left.
     expect(goOk(dir, 'run', '-race', '.')).toBe('ok');
   }, T);
 

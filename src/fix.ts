@@ -2,7 +2,7 @@
 // Nothing here writes files; src/plan/write.ts does, from the Plan.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { analyzePackageWithFacts, parseDir, type FileInput } from './analysis/analyze.js';
 import { targetPlatform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover } from './files/discover.js';
@@ -37,6 +37,31 @@ export interface FixOptions {
   tests?: boolean;
   /** Hears how far each phase is: packages analysed and planned, then files rewritten. */
   onProgress?: (phase: FixPhase, done: number, total: number) => void;
+  /**
+   * Texts to plan on instead of what is on disk, by absolute path (review's accepted fixes). A path
+   * not on disk joins the package of its directory (a helpers file an accepted fix created).
+   */
+  overlay?: ReadonlyMap<string, string>;
+  /** Only these package directories (absolute) are analysed and planned. */
+  onlyDirs?: ReadonlySet<string>;
+  /**
+   * When given, only the maps named here (by `PlanWithKeys.mapKeys` value) are planned, each with
+   * its own strategy and style; every other finding is left alone (neither fixed nor declined).
+   */
+  choices?: ReadonlyMap<string, Choice>;
+}
+
+/** One map's transform, chosen in review. */
+export interface Choice {
+  strategy: string;
+  style?: 'inline' | 'wrapper';
+}
+
+/** A Plan, and each finding's map identity (stable across edits elsewhere in the file). */
+export interface PlanWithKeys {
+  plan: Plan;
+  /** Finding id → the map's stable key (kind|file|name|owning function). */
+  mapKeys: Map<string, string>;
 }
 
 export type FixPhase = 'analysing' | 'rewriting';
@@ -69,6 +94,11 @@ type PassFix = Fix & { pass: number };
 
 /** Plans the fixes for every finding under `paths`. Reads files; writes nothing. */
 export function planFixes(paths: string[], options: FixOptions = {}): Plan {
+  return planFixesWithKeys(paths, options).plan;
+}
+
+/** planFixes, also saying which map each finding is about (review groups findings by it). */
+export function planFixesWithKeys(paths: string[], options: FixOptions = {}): PlanWithKeys {
   const cwd = options.cwd ?? process.cwd();
   const planOne = strategyPlanner(options.strategy ?? 'auto', options.style);
   const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, ...(options.tests === false ? { tests: false } : {}) });
@@ -94,7 +124,13 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
   for (const e of found.errors) unanalysed.add(e.file, e.message);
   for (const s of found.skipped) unanalysed.add(s.file, s.reason);
   for (const d of found.dirs) {
+    if (options.onlyDirs && !options.onlyDirs.has(d.dir)) continue;
     const files: SourceFile[] = [];
+    for (const [abs, text] of options.overlay ?? []) {
+      if (dirname(abs) !== d.dir || d.files.includes(abs)) continue;
+      const bytes = fileBytes(text, false);
+      files.push({ rel: relative(cwd, abs) || abs, abs, sha256: sha256(bytes), original: text, current: text, hasBom: false, bytes });
+    }
     for (const abs of d.files) {
       const rel = relative(cwd, abs) || abs;
       let bytes: Buffer;
@@ -106,7 +142,9 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         continue;
       }
       const decoded = decodeGoSource(bytes);
-      const text = decoded.ok ? decoded.source.text : '';
+      const over = options.overlay?.get(abs);
+      const text = over ?? (decoded.ok ? decoded.source.text : '');
+      if (over !== undefined) bytes = fileBytes(over, decoded.ok && decoded.source.hasBom);
       files.push({ rel, abs, sha256: sha256(bytes), original: text, current: text, hasBom: decoded.ok && decoded.source.hasBom, bytes });
     }
     dirs.push({ dir: d.dir, files, goVersion: d.module.goVersion });
@@ -142,26 +180,30 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
         const { findings, facts } = analyzePackageWithFacts(name, inputs);
         if (pass === 1) plan.findings.push(...findings.map(toJson));
         if (!facts || findings.length === 0) continue;
+        const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
+        for (const f of findings) mapKeys.set(f.id, stableMapKey(f, view));
         const unseen = unanalysed.of(dir.dir, name);
         if (unseen.length > 0) {
           // Only pass 1 can get here: a package without fixes is never re-planned.
           for (const f of findings) plan.declined.push({ findingId: f.id, transform: options.strategy ?? 'auto', reason: unanalysedReason(unseen, f.map.name) });
           continue;
         }
-        const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
-        for (const f of findings) mapKeys.set(f.id, stableMapKey(f, view));
         const covered = new Set<string>();
         for (const finding of findings) {
           const key = stableMapKey(finding, view);
           if (only && !only.has(key)) continue;
           if (covered.has(finding.id)) continue;
+          const choice = options.choices?.get(key);
+          if (options.choices && !choice) continue;
           // In a later pass, the fixes deferred for this map: what a new fix or decline stands for.
           const origin = only && !replanned.has(key) ? awaiting.filter((a) => a.key === key).map((a) => a.fix) : [];
           if (only) replanned.add(key);
           const naming = leftOutTests.naming(dir.dir, name, finding.map.name);
           const result: ReturnType<typeof planOne> = naming
             ? { declined: `${naming} names ${finding.map.name} but was left out (--tests=false): its accesses to ${finding.map.name} are unknown`, transform: options.strategy ?? 'auto' }
-            : planOne(finding, view);
+            : choice
+              ? chosenPlanner(choice)(finding, view)
+              : planOne(finding, view);
           if ('declined' in result) {
             if (pass === 1) plan.declined.push({ findingId: finding.id, transform: result.transform, reason: result.declined });
             for (const o of origin) plan.conflicts.push({ findingId: o.findingId, transform: o.transform, reason: `deferred after its edits overlapped another fix, then declined on the rewritten text: ${result.declined}` });
@@ -216,7 +258,7 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
       } satisfies PlannedFile);
     }
   }
-  return plan;
+  return { plan, mapKeys };
 }
 
 /**
@@ -319,6 +361,16 @@ function strategyPlanner(strategy: string, style: 'inline' | 'wrapper' | undefin
   if (!t) throw new UserError(`unknown strategy "${strategy}" (choose from ${STRATEGIES.join(', ')})`);
   const topts: TransformOptions = { style: style ?? 'inline' };
   return (f, v) => ({ ...t.plan(f, v, topts), transform: t.id });
+}
+
+const chosenPlanners = new Map<string, ReturnType<typeof strategyPlanner>>();
+
+/** The planner of one review choice, made once per strategy and style. */
+function chosenPlanner(choice: Choice): ReturnType<typeof strategyPlanner> {
+  const k = `${choice.strategy}:${choice.style ?? ''}`;
+  let p = chosenPlanners.get(k);
+  if (!p) chosenPlanners.set(k, (p = strategyPlanner(choice.strategy, choice.style)));
+  return p;
 }
 
 function internalError(message: string): never {

@@ -14,15 +14,12 @@ import type { Warning } from '../files/warning.js';
 import { terminalProgress, type ProgressLine } from './progress.js';
 import { emptyRun, type InputAccount } from './empty-run.js';
 import { packageVersion } from './version.js';
+import { useColor } from './color.js';
+import { reviewCommand } from './review/command.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
 
-function useColor(stream: NodeJS.WriteStream): boolean {
-  if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
-  return !!stream.isTTY;
-}
 
 // Below these sizes a phase is quick and its progress line would only flicker.
 const PROGRESS_MIN_SCAN_FILES = 200;
@@ -176,6 +173,10 @@ async function main(argv: string[]): Promise<number> {
         exitCode = outcome.refused.length > 0 || failedVerify ? EXIT_ERROR : unresolved > 0 ? EXIT_FINDINGS : 0;
       },
     );
+
+  reviewCommand(program, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv);

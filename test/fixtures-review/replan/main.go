@@ -1,0 +1,27 @@
+package main
+
+import "sync"
+
+var hits = map[int]int{}
+var sizes = map[int]int{}
+
+func record(k int) {
+	hits[k] = len(sizes)
+}
+
+func grow(k int) {
+	sizes[k] = k
+}
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			record(i)
+			grow(i)
+		}(i)
+	}
+	wg.Wait()
+}

@@ -154,10 +154,11 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
   let retry: Map<DirState, Set<string>> | null = null;
   const mapKeys = new Map<string, string>();
   let lastDeferred: { fix: PassFix; reason: string }[] = [];
-  let awaiting: { fix: PassFix; key: string }[] = [];
+  let awaiting: { fix: PassFix; key: string; reason: string }[] = [];
   for (let pass = 1; pass <= MAX_PASSES; pass++) {
     const candidates: PassFix[] = [];
     const dirOfFix = new Map<PassFix, DirState>();
+    const lockAddsOf = new Map<PassFix, LockAdditions>();
     const replanned = new Set<string>();
     const passTotal = retry ? retry.size : dirs.length;
     let dirsDone = 0;
@@ -196,7 +197,8 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
           const choice = options.choices?.get(key);
           if (options.choices && !choice) continue;
           // In a later pass, the fixes deferred for this map: what a new fix or decline stands for.
-          const origin = only && !replanned.has(key) ? awaiting.filter((a) => a.key === key).map((a) => a.fix) : [];
+          const waiting = only && !replanned.has(key) ? awaiting.filter((a) => a.key === key) : [];
+          const origin = waiting.map((a) => a.fix);
           if (only) replanned.add(key);
           const naming = leftOutTests.naming(dir.dir, name, finding.map.name);
           const result: ReturnType<typeof planOne> = naming
@@ -206,7 +208,7 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
               : planOne(finding, view);
           if ('declined' in result) {
             if (pass === 1) plan.declined.push({ findingId: finding.id, transform: result.transform, reason: result.declined });
-            for (const o of origin) plan.conflicts.push({ findingId: o.findingId, transform: o.transform, reason: `deferred after its edits overlapped another fix, then declined on the rewritten text: ${result.declined}` });
+            for (const w of waiting) plan.conflicts.push({ findingId: w.fix.findingId, transform: w.fix.transform, reason: `deferred (${w.reason}), then declined on the rewritten text: ${result.declined}` });
             continue;
           }
           const fix = result.fixes[0];
@@ -220,26 +222,28 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
           }
           candidates.push(pf);
           dirOfFix.set(pf, dir);
+          const adds = lockAdditions(pf, view);
+          if (adds) lockAddsOf.set(pf, adds);
         }
       }
     }
     options.onProgress?.('analysing', passTotal, passTotal);
     // A deferred map that cannot be found again on the rewritten text is reported, never dropped.
-    for (const { fix, key } of awaiting) {
-      if (!replanned.has(key)) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: 'deferred after its edits overlapped another fix, then not found again on the rewritten text; run fix again on the result' });
+    for (const { fix, key, reason } of awaiting) {
+      if (!replanned.has(key)) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `deferred (${reason}), then not found again on the rewritten text; run fix again on the result` });
     }
-    const { accepted, deferred } = mergeFixes(candidates);
+    const { accepted, deferred } = mergeFixes(candidates, (a, b) => lockInterference(lockAddsOf.get(a), lockAddsOf.get(b), a));
     applyAccepted(accepted, dirOfFix, plan, options.onProgress);
     lastDeferred = deferred;
     if (deferred.length === 0) break;
     retry = new Map();
     awaiting = [];
-    for (const { fix } of deferred) {
+    for (const { fix, reason } of deferred) {
       const dir = dirOfFix.get(fix)!;
       const keys = retry.get(dir) ?? new Set<string>();
       const key = mapKeys.get(fix.findingId)!;
       keys.add(key);
-      awaiting.push({ fix, key });
+      awaiting.push({ fix, key, reason });
       retry.set(dir, keys);
     }
   }
@@ -371,6 +375,64 @@ function chosenPlanner(choice: Choice): ReturnType<typeof strategyPlanner> {
   let p = chosenPlanners.get(k);
   if (!p) chosenPlanners.set(k, (p = strategyPlanner(choice.strategy, choice.style)));
   return p;
+}
+
+/** The locks a fix adds (`….mu.Lock()` in its inserted text), the functions it adds them in, and what those reach. */
+interface LockAdditions {
+  view: PackageView;
+  locks: Set<string>;
+  funcs: Set<number>;
+  names: Map<number, string>;
+  reach: Set<number>;
+}
+
+const ADDED_LOCK = /([A-Za-z_][\w.]*)\s*\.\s*R?Lock\s*\(\s*\)/g;
+
+function lockAdditions(fix: Fix, view: PackageView): LockAdditions | null {
+  const funcs = view.index.funcs;
+  const out: LockAdditions = { view, locks: new Set(), funcs: new Set(), names: new Map(), reach: new Set() };
+  for (const e of fix.edits) {
+    const found = [...e.text.matchAll(ADDED_LOCK)];
+    if (found.length === 0) continue;
+    // The innermost function whose span holds the edit.
+    let fn: (typeof funcs)[number] | undefined;
+    for (const f of funcs) if (f.file.rel === e.file && f.start <= e.start && e.start <= f.end && (!fn || f.start >= fn.start)) fn = f;
+    for (const m of found) {
+      const parts = m[1]!.split('.');
+      // `s.mu` → its field `mu`; `s.Lock()` on the receiver → the receiver's type; a package or local mutex → its name.
+      const key = parts.length > 1 ? parts[parts.length - 1]! : fn && parts[0] === fn.recvName && fn.recvType ? fn.recvType : parts[0]!;
+      out.locks.add(key);
+    }
+    if (fn) {
+      out.funcs.add(fn.index);
+      out.names.set(fn.index, fn.name);
+    }
+  }
+  if (out.locks.size === 0 || out.funcs.size === 0) return null;
+  const stack = [...out.funcs];
+  while (stack.length > 0 && out.reach.size < 5000) {
+    const f = stack.pop()!;
+    if (out.reach.has(f)) continue;
+    out.reach.add(f);
+    for (const c of view.flow.calleesOf[f] ?? []) stack.push(c);
+  }
+  return out;
+}
+
+/**
+ * Two fixes of one package that add the same lock where one's locked function calls (directly or
+ * not) the other's: applied together, the inner Lock runs with the lock held and deadlocks. The
+ * later fix is deferred and planned again on the text the first one leaves, where the planner
+ * sees the caller's lock (and declines, or plans around it).
+ */
+function lockInterference(a: LockAdditions | undefined, b: LockAdditions | undefined, aFix: Fix): string | null {
+  if (!a || !b || a.view !== b.view) return null;
+  const shared = [...b.locks].filter((l) => a.locks.has(l));
+  if (shared.length === 0) return null;
+  const inner = [...b.funcs].find((f) => a.reach.has(f)) ?? [...a.funcs].find((f) => b.reach.has(f));
+  if (inner === undefined) return null;
+  const name = b.names.get(inner) ?? a.names.get(inner) ?? 'a function';
+  return `it locks ${shared[0]} in ${name}, which the fix for finding ${aFix.findingId} would call with that lock held`;
 }
 
 function internalError(message: string): never {

@@ -205,4 +205,23 @@ func Copy() {
     expect(safeOnly.fixes).toHaveLength(1);
     expect(safeOnly.pending).toHaveLength(1);
   });
+  it('never applies two fixes together when one would lock inside a call the other makes with that lock held', { timeout: 120_000 }, () => {
+    // rename gets s.mu around `s.names[k] = s.label(k)`; the fix for ages would take s.mu inside
+    // label: planned on the original text both apply and the program deadlocks.
+    const src = readFileSync(join(import.meta.dirname, 'fixtures-review', 'deadlock', 'main.go'), 'utf8');
+    const dir = tempTree({ 'go.mod': 'module example.com/deadlock\n\ngo 1.21\n', 'main.go': src });
+    const plan = planFixes(['.'], { cwd: dir, includeReview: true });
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.fixes[0]!.edits.map((e) => e.text).join('')).toContain('s.mu.Lock()');
+    expect(plan.conflicts.map((c) => c.reason)).toEqual([
+      expect.stringMatching(/^deferred \(it locks mu in label, which the fix for finding [0-9a-f]{16} would call with that lock held\), then declined on the rewritten text: .*label is called with Store\.mu held \(main\.go:22\); locking inside it would deadlock$/),
+    ]);
+    const after = plan.files[0]!.after;
+    const label = after.slice(after.indexOf('func (s *Store) label'), after.indexOf('// Touch'));
+    expect(label).not.toContain('Lock()');
+    // What is written compiles and vets.
+    const run = runCli(['fix', '--include-review', '--write', '--verify', '.'], { cwd: dir });
+    expect(run.stderr).toContain('verified 1 package (1 fixed, 0 importers): go vet and go build passed');
+    expect(readFileSync(join(dir, 'main.go'), 'utf8')).toBe(after);
+  });
 });

@@ -83,6 +83,7 @@ describe('locks a doc comment says are held on entry', () => {
       '// Unknown lock is held on entry.',
       '// Read lock should be held.',
       '// Lock should be held.\n\n// PutLocked stores v.',
+      '// PutLocked stores v, all while holding s.mu: a slow caller stalls Get.',
     ]) expect(findingsOn(doc).length, doc).toBeGreaterThan(0);
   });
 

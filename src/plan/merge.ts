@@ -18,7 +18,7 @@ export function fixOrder(a: Fix, b: Fix): number {
  * Accepts fixes in `fixOrder`; a fix with an edit that overlaps an accepted fix's edit is deferred
  * (to be re-planned on the result in a further pass). Identical edits merge.
  */
-export function mergeFixes<F extends Fix>(fixes: F[]): MergeResult<F> {
+export function mergeFixes<F extends Fix>(fixes: F[], interferes?: (accepted: F, fix: F) => string | null): MergeResult<F> {
   const accepted: F[] = [];
   const deferred: { fix: F; reason: string }[] = [];
   const taken = new Map<string, { edit: TextEdit; owner: Fix }[]>();
@@ -36,6 +36,13 @@ export function mergeFixes<F extends Fix>(fixes: F[]): MergeResult<F> {
     }
     if (clash) {
       deferred.push({ fix, reason: `its edit overlaps the fix for finding ${clash.owner.findingId} (${clash.edit.file} offset ${clash.edit.start})` });
+      continue;
+    }
+    // Edits that do not overlap can still not go together (a lock one fix adds is held by the
+    // other's caller): the later fix is planned again on the text the earlier one leaves.
+    const interference = interferes ? accepted.map((a) => interferes(a, fix)).find((r) => r !== null) : undefined;
+    if (interference) {
+      deferred.push({ fix, reason: interference });
       continue;
     }
     accepted.push(fix);

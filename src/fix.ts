@@ -377,7 +377,7 @@ function chosenPlanner(choice: Choice): ReturnType<typeof strategyPlanner> {
   return p;
 }
 
-/** The locks a fix adds (`….mu.Lock()` in its inserted text), the functions it adds them in, and what those reach. */
+/** The locks a fix adds (`….mu.Lock()` in its inserted text), the functions it adds them in, and what the locked regions call. */
 interface LockAdditions {
   view: PackageView;
   locks: Set<string>;
@@ -391,25 +391,38 @@ const ADDED_LOCK = /([A-Za-z_][\w.]*)\s*\.\s*R?Lock\s*\(\s*\)/g;
 function lockAdditions(fix: Fix, view: PackageView): LockAdditions | null {
   const funcs = view.index.funcs;
   const out: LockAdditions = { view, locks: new Set(), funcs: new Set(), names: new Map(), reach: new Set() };
-  for (const e of fix.edits) {
+  const innermost = (file: string, pos: number) => {
+    let fn: (typeof funcs)[number] | undefined;
+    for (const f of funcs) if (f.file.rel === file && f.start <= pos && pos <= f.end && (!fn || f.start >= fn.start)) fn = f;
+    return fn;
+  };
+  // The calls the locked regions make: from each added Lock to the Unlock the fix adds after it
+  // in the same function, or to the function's end for a deferred Unlock.
+  const seeds: number[] = [];
+  const edits = [...fix.edits].sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : x.start - y.start));
+  for (const e of edits) {
     const found = [...e.text.matchAll(ADDED_LOCK)];
     if (found.length === 0) continue;
-    // The innermost function whose span holds the edit.
-    let fn: (typeof funcs)[number] | undefined;
-    for (const f of funcs) if (f.file.rel === e.file && f.start <= e.start && e.start <= f.end && (!fn || f.start >= fn.start)) fn = f;
+    const fn = innermost(e.file, e.start);
+    if (!fn) continue;
     for (const m of found) {
       const parts = m[1]!.split('.');
       // `s.mu` → its field `mu`; `s.Lock()` on the receiver → the receiver's type; a package or local mutex → its name.
-      const key = parts.length > 1 ? parts[parts.length - 1]! : fn && parts[0] === fn.recvName && fn.recvType ? fn.recvType : parts[0]!;
-      out.locks.add(key);
+      out.locks.add(parts.length > 1 ? parts[parts.length - 1]! : parts[0] === fn.recvName && fn.recvType ? fn.recvType : parts[0]!);
     }
-    if (fn) {
-      out.funcs.add(fn.index);
-      out.names.set(fn.index, fn.name);
+    out.funcs.add(fn.index);
+    out.names.set(fn.index, fn.name);
+    const unlock = /\bdefer\b[^\n]*Unlock\s*\(/.test(e.text)
+      ? fn.end
+      : (edits.find((u) => u.file === e.file && u.start >= e.end && u.start <= fn.end && /Unlock\s*\(/.test(u.text))?.start ?? fn.end);
+    for (const c of view.flow.raw.calls) {
+      if (c.pos < e.start || c.pos > unlock || funcs[c.caller]?.file.rel !== e.file) continue;
+      if (c.caller !== fn.index && funcs[c.caller]?.parent !== fn.index) continue;
+      seeds.push(...c.callees);
     }
   }
   if (out.locks.size === 0 || out.funcs.size === 0) return null;
-  const stack = [...out.funcs];
+  const stack = seeds;
   while (stack.length > 0 && out.reach.size < 5000) {
     const f = stack.pop()!;
     if (out.reach.has(f)) continue;

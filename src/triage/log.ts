@@ -177,6 +177,8 @@ function parseFatal(lines: string[], at: number, message: string): { report: Log
   const stacks: Stack[] = [];
   let i = at + 1;
   let truncated = false;
+  // Two goroutines that detect the race at once each print the fatal error line before the one dump.
+  while (i < lines.length && (lines[i]!.trim() === '' || FATAL.exec(lines[i]!)?.[1] === message)) i++;
   for (;;) {
     while (i < lines.length && lines[i]!.trim() === '') i++;
     const header = i < lines.length ? GOROUTINE_HEADER.exec(lines[i]!) : null;

@@ -215,7 +215,7 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
     const sites = (pkg?.facts ? pkg.facts.flow.sites.filter((s) => s.span.file === where.rel && s.span.line <= frame.line && frame.line <= s.span.endLine && (!sameMap || s.map === sameMap)) : []).sort(
       (a, b) => Number(maps?.get(a.map)?.kind === 'param') - Number(maps?.get(b.map)?.kind === 'param'),
     );
-    const kinds = op ? ACCESS_KINDS[op]! : ['write', 'read', 'delete', 'clear', 'range'];
+    const kinds = op ? ACCESS_KINDS[op]! : /read/.test(stack.role) ? ['read', 'range', 'write'] : ['write', 'delete', 'clear', 'read', 'range'];
     // Without a map frame, the race detector saw a plain memory access: a map's element (`m[k]++`
     // reads and writes the value slot in place), or something else on a line with no map access.
     const site = kinds.map((k) => sites.find((s) => s.kind === k)).find((s) => s !== undefined) ?? (op && op !== 'map' ? sites.find((s) => s.kind !== 'escape') : undefined);
@@ -251,6 +251,11 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
 function whyMissed(key: string, pkg: PackageState): string {
   const flow = pkg.facts!.flow;
   const sites = flow.sites.filter((s) => s.map === key);
+  for (const s of sites) {
+    const text = flow.index.files.find((f) => f.rel === s.span.file)?.text.split('\n') ?? [];
+    const at = [text[s.span.line - 1], text[s.span.line - 2]].find((l) => l !== undefined && /\/\/\s*gomapfix:ignore\b/.test(l));
+    if (at) return `a //gomapfix:ignore comment at ${s.span.file}:${s.span.line} suppresses it (${at.trim()})`;
+  }
   const inGoroutine = sites.filter((s) => s.contexts.some((c) => c !== 0));
   if (inGoroutine.length === 0) return 'the scan saw no goroutine or handler reaching its accesses (started outside this package, or through a call it cannot follow)';
   const locked = sites.filter((s) => s.locks.length > 0);

@@ -141,7 +141,7 @@ export function triage(text: string, root: string): TriageResult {
       if (!entry) {
         const findings = p.pkg.findings.filter((f) => f.map.key === decl.key);
         entry = {
-          id: createHash('sha256').update(`confirmed|${decl.span.file}|${decl.name}|${decl.kind}`).digest('hex').slice(0, 12),
+          id: createHash('sha256').update(`confirmed|${decl.span.file}|${decl.name}|${decl.kind}`).digest('hex').slice(0, 16),
           kind: 'confirmed',
           map: { key: decl.key, name: decl.name, kind: decl.kind, file: decl.span.file, line: decl.span.line },
           dir: p.pkg.dir,

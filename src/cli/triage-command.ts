@@ -15,6 +15,8 @@ import { diffReport, planJson } from './diff-report.js';
 
 const EXIT_FOUND = 1;
 const EXIT_ERROR = 2;
+/** Reports printed per map in the text report; a flood of the same race says nothing more. */
+const REPORTS_SHOWN = 3;
 
 interface TriageOpts {
   root?: string;
@@ -134,7 +136,7 @@ export function triageText(result: TriageResult, name: string, fixing: boolean):
 
 function confirmedText(c: ConfirmedMap, fixing: boolean): string[] {
   const out = [`confirmed: ${c.map.name} (${c.map.kind}, declared ${c.map.file}:${c.map.line})`];
-  for (const r of c.reports) {
+  for (const r of c.reports.slice(0, REPORTS_SHOWN)) {
     out.push(`  ${r.kind === 'race' ? 'data race' : `fatal error: ${r.message}`} (log line ${r.logLine}${r.truncated ? ', truncated' : ''})`);
     for (const s of r.sites) {
       const g = s.goroutine !== null ? `goroutine ${s.goroutine}` : 'goroutine ?';
@@ -142,6 +144,7 @@ function confirmedText(c: ConfirmedMap, fixing: boolean): string[] {
       out.push(`    ${s.role.padEnd(17)} ${`${s.file}:${s.line}`.padEnd(20)} ${s.access} ${s.text}  (${g}${created})`);
     }
   }
+  if (c.reports.length > REPORTS_SHOWN) out.push(`  and ${c.reports.length - REPORTS_SHOWN} more report${c.reports.length - REPORTS_SHOWN === 1 ? '' : 's'} on ${c.map.name} (--format json lists them all)`);
   out.push(
     c.static.found
       ? `  static analysis: reported it too (${c.static.findings.map((f) => `${f.rule} at line ${f.line}`).join(', ')})`

@@ -23,7 +23,16 @@ export interface RacingSite {
   func: string;
   /** Where the goroutine was started, when the report says (first frame in the repository). */
   createdAt: { file: string; line: number; func: string } | null;
+  /** The goroutine's frames as the log gives them (`func file:line`), at most STACK_LIMIT. */
+  stack: string[];
+  /** Where the goroutine was created, as the log gives it. */
+  createdStack: string[];
 }
+
+/** Frames of each stack kept as evidence; a dump's deep stacks add nothing past these. */
+export const STACK_LIMIT = 12;
+
+const frameText = (f: Frame) => `${f.func} ${f.file}:${f.line}`;
 
 export interface ConfirmedReport {
   kind: 'race' | 'fatal';
@@ -240,6 +249,8 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
         text: site.text,
         func: frame.func,
         createdAt: created && createdRel?.ok ? { file: createdRel.rel, line: created.line, func: created.func } : null,
+        stack: stack.frames.slice(0, STACK_LIMIT).map(frameText),
+        createdStack: stack.createdAt.slice(0, STACK_LIMIT).map(frameText),
       },
     };
   }

@@ -31,7 +31,7 @@ interface JsonTriage {
   confirmed: { kind: string; map: { name: string; file: string; line: number }; reports: { kind: string; sites: { file: string; line: number; access: string; goroutine: number | null }[] }[]; static: { found: boolean; why: string | null } }[];
   notMapRaces: { sites: { file: string; line: number }[] }[];
   unplaced: { reason: string }[];
-  plan?: { fixes: { transform: string }[] };
+  plan?: unknown;
 }
 
 function triageJson(args: string[], cwd = REPO): { status: number | null; out: JsonTriage; stderr: string } {
@@ -133,6 +133,15 @@ describe('gomapfix triage: captured logs placed on the map and line', () => {
     expect(r.stdout).toContain('confirmed: sessions (package-var, declared main.go:11)');
   });
 
+  it('joins go test -json Output events split in the middle of a line', () => {
+    const ev = (o: string) => JSON.stringify({ Action: 'output', Package: 'p', Output: o });
+    const text = [ev('fatal error: concurrent'), ev(' map writes\n\ngoroutine 7 [running]:\n'), ev('main.main.func1()\n'), ev('\t/src/app/main.go:12 +0x4c\n'), ev('created by main.main in goroutine 1\n\t/src/app/main.go:9 +0x1d\n')].join('\n');
+    const [r] = parseLog(text);
+    expect(r).toMatchObject({ kind: 'fatal', message: 'concurrent map writes' });
+    expect(r!.stacks[0]!.frames).toEqual([{ func: 'main.main.func1', file: '/src/app/main.go', line: 12 }]);
+    expect(r!.stacks[0]!.createdAt).toEqual([{ func: 'main.main', file: '/src/app/main.go', line: 9 }]);
+  });
+
   it('places build-machine, module-cache and -trimpath paths by module-relative suffix', () => {
     const repo = { rels: ['main.go', 'cmd/api/main.go', 'internal/cache/cache.go'], modulePaths: new Set(['example.com/svc']) };
     expect(placeFrame({ func: 'x', file: '/home/ci/svc/internal/cache/cache.go', line: 1 }, repo)).toEqual({ ok: true, rel: 'internal/cache/cache.go' });
@@ -196,6 +205,19 @@ describe('gomapfix triage --fix', () => {
     expect(run.stdout).toMatch(/^# fix [0-9a-f]{16}: input\.go:\d+ concurrent-map-write on counts/m);
     expect(run.stdout).toContain('+++ b/input.go');
     expect(readFileSync(join(root, 'input.go'), 'utf8')).toBe(before);
+  });
+
+  it('--format json: the plan holds a finding made from the report for a map the scan missed', () => {
+    const root = repoOf(join(TRIAGE, 'missed-by-scan'));
+    const { status, out } = triageJson([join(LOGS, 'race-go126-missed-by-scan.log'), '--root', root, '--fix']);
+    expect(status).toBe(1);
+    const plan = out.plan as unknown as { findings: { id: string; rule: string; evidence: { kind: string; file: string; line: number }[] }[]; fixes: { findingId: string; transform: string }[] };
+    expect(out.confirmed[0]!.static.found).toBe(false);
+    expect(plan.findings).toHaveLength(1);
+    expect(plan.findings[0]).toMatchObject({ id: (out.confirmed[0] as unknown as { id: string }).id, rule: 'concurrent-map-write' });
+    expect(plan.findings[0]!.evidence).toContainEqual(expect.objectContaining({ kind: 'access', file: 'inventory.go', line: 17 }));
+    expect(plan.findings[0]!.evidence).toContainEqual(expect.objectContaining({ kind: 'context', file: 'race_test.go', line: 15 }));
+    expect(plan.fixes.map((f) => f.transform)).toEqual(['mutex-wrap']);
   });
 
   // The two fixture races the scan misses (a //gomapfix:ignore, goroutines only in an external

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { analyzePackageWithFacts, parseDir, type FileInput } from '../analysis/analyze.js';
-import type { Evidence, Finding } from '../analysis/model.js';
+import { EVIDENCE_LIMIT, type Evidence, type Finding } from '../analysis/model.js';
 import type { ResolvedSite } from '../analysis/concurrency.js';
 import { DEFAULT_MAX_FILE_SIZE, discover } from '../files/discover.js';
 import { fatalAccess, isStdFrame, mapOperation, parseLog, type Frame, type LogReport, type Stack } from './log.js';
@@ -293,14 +293,20 @@ function dedupe(reports: LogReport[]): LogReport[] {
 
 /** The findings `--fix` plans for a confirmed map: the scan's own, or one made from the report. */
 export function confirmedFinding(c: ConfirmedMap, decl: { span: Finding['span'] }): Finding {
-  const evidence: Evidence[] = [
-    { kind: 'declaration', message: `${c.map.name} declared here`, file: c.map.file, line: c.map.line, column: decl.span.column },
+  const all: Evidence[] = [
     ...c.reports.flatMap((r) =>
       r.sites.flatMap((s): Evidence[] => [
         { kind: 'access', message: `${s.role}: ${s.access} of ${c.map.name} by goroutine ${s.goroutine ?? '?'} (${r.kind === 'race' ? 'race detector' : r.message})`, file: s.file, line: s.line, column: s.column },
         ...(s.createdAt ? [{ kind: 'context' as const, message: `goroutine ${s.goroutine ?? '?'} created in ${s.createdAt.func}`, file: s.createdAt.file, line: s.createdAt.line, column: 1 }] : []),
       ]),
     ),
+  ];
+  const accesses = all.filter((e) => e.kind === 'access');
+  const contexts = all.filter((e, i) => e.kind === 'context' && all.findIndex((x) => x.kind === 'context' && x.file === e.file && x.line === e.line) === i);
+  const evidence: Evidence[] = [
+    { kind: 'declaration', message: `${c.map.name} declared here`, file: c.map.file, line: c.map.line, column: decl.span.column },
+    ...accesses.slice(0, EVIDENCE_LIMIT.access),
+    ...contexts.slice(0, EVIDENCE_LIMIT.context),
   ];
   return {
     id: c.id,
@@ -309,6 +315,6 @@ export function confirmedFinding(c: ConfirmedMap, decl: { span: Finding['span'] 
     span: decl.span,
     map: { key: c.map.key, name: c.map.name, kind: c.map.kind as Finding['map']['kind'], file: c.map.file, line: c.map.line },
     evidence,
-    omittedEvidence: { access: 0, context: 0 },
+    omittedEvidence: { access: Math.max(0, accesses.length - EVIDENCE_LIMIT.access), context: Math.max(0, contexts.length - EVIDENCE_LIMIT.context) },
   };
 }

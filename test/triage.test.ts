@@ -60,6 +60,8 @@ for (const go of ['go126', 'go119']) {
     { log: `race-${go}-field-alias-written-in-goroutine.log`, root: FIX('concurrent-map-write/field-alias-written-in-goroutine'), maps: { 'Tracker.touched': ['input.go:25'] } },
     { log: `race-${go}-context-service-method-cache.log`, root: FIX('concurrent-map-write/context-service-method-cache'), maps: { 'UserService.cache': ['input.go:29', 'input.go:33'] } },
     { log: `race-${go}-ignore-comment-suppresses.log`, root: FIX('negative/ignore-comment-suppresses'), maps: { counts: ['input.go:16'] }, found: false },
+    { log: `race-${go}-field-replaced-while-read.log`, root: FIX('concurrent-map-write/field-replaced-while-read'), maps: { 'Router.routes': ['input.go:14', 'input.go:20', 'input.go:22'] } },
+    { log: `race-${go}-guarded-map-stored-in-package-var.log`, root: FIX('map-escapes-lock/guarded-map-stored-in-package-var'), maps: { 'Inventory.stock': ['input.go:21', 'input.go:34'] } },
     { log: `race-${go}-missed-by-scan.log`, root: join(TRIAGE, 'missed-by-scan'), maps: { 'Stock.levels': ['inventory.go:17', 'inventory.go:22'] }, found: false },
     { log: `fatal-${go}-writes.log`, root: CRASH, maps: { sessions: ['main.go:35'] } },
     { log: `fatal-${go}-readwrite.log`, root: CRASH, maps: { 'cache.entries': ['main.go:50', 'main.go:43'] } },
@@ -109,6 +111,18 @@ describe('gomapfix triage: captured logs placed on the map and line', () => {
     expect(seen.kind).toBe('race');
     expect(seen.sites.map((s) => s.access)).toEqual(['write', 'write']);
     expect(seen.sites.every((s) => typeof s.goroutine === 'number')).toBe(true);
+  });
+
+  // A report of this shape came from the fixture's own race test under load: the race is on the
+  // View.users variable, which holds Presence.online (stored at line 31). The map is Presence.online.
+  it('a race on a variable that holds a stored field map is placed on the field map', () => {
+    const root = repoOf(FIX('snapshot-copy/stored-in-other-struct-field'));
+    const dir = tempTree({
+      'race.log': 'WARNING: DATA RACE\nRead at 0x00c000012345 by goroutine 9:\n  fixture.(*View).Render()\n      /build/input.go:36 +0x1\n\nPrevious write at 0x00c000012345 by goroutine 8:\n  fixture.(*Presence).NewView()\n      /build/input.go:31 +0x2\n==================\n',
+    });
+    const { out } = triageJson([join(dir, 'race.log'), '--root', root]);
+    expect(out.confirmed.map((m) => m.map.name)).toEqual(['Presence.online']);
+    expect(out.confirmed[0]!.reports[0]!.sites.map((s) => `${s.file}:${s.line}`)).toEqual(['input.go:36', 'input.go:31']);
   });
 
   it('the text report names the map, both racing sites with goroutines, what the scan said', () => {

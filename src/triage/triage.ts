@@ -143,8 +143,35 @@ export function triage(text: string, root: string): TriageResult {
         if ('site' in p && p.site.map === first.site.map && p.pkg === first.pkg) onMap.push(p);
       }
     }
+    // The detector saw one memory location: two sides on two maps of one package are one map under
+    // two names (a local built and then published into a field, a callback's parameter). The
+    // longer-lived one (a field, a package variable) names it; the other side says which name it used.
+    const keyOf = (p: PlacedSite) => p.mapKey ?? p.site.map;
+    if (report.kind === 'race' && onMap.length === 2 && onMap[0]!.pkg === onMap[1]!.pkg && keyOf(onMap[0]!) !== keyOf(onMap[1]!)) {
+      const maps = onMap[0]!.pkg.facts!.flow.maps;
+      const shortLived = (p: PlacedSite) => ['local', 'param'].includes(maps.get(keyOf(p))?.kind ?? 'local');
+      // `dst = src` (a store escape of src on a line that writes dst): src is the map, dst its other name.
+      const sites = onMap[0]!.pkg.facts!.flow.sites;
+      const storesInto = (src: string, dst: string) =>
+        sites.some((a) => a.map === src && a.kind === 'escape' && sites.some((b) => b.map === dst && b.kind === 'write' && b.span.file === a.span.file && b.span.line === a.span.line));
+      const [a, b] = [onMap[0]!, onMap[1]!];
+      const [named, alias] =
+        shortLived(a) !== shortLived(b)
+          ? shortLived(a)
+            ? [b, a]
+            : [a, b]
+          : b.site.kind === 'escape' && a.site.kind !== 'escape'
+            ? [b, a]
+            : a.site.kind === 'escape' && b.site.kind !== 'escape'
+              ? [a, b]
+              : storesInto(keyOf(b), keyOf(a))
+                ? [b, a]
+                : [a, b];
+      if (!alias.mapKey) alias.racing.role += ` (as ${maps.get(alias.site.map)?.name ?? alias.site.text})`;
+      alias.mapKey = keyOf(named);
+    }
     for (const p of onMap) {
-      const decl = p.pkg.facts!.flow.maps.get(p.site.map)!;
+      const decl = p.pkg.facts!.flow.maps.get(p.mapKey ?? p.site.map)!;
       const key = `${p.pkg.dir}\n${decl.key}`;
       let entry = byMap.get(key);
       if (!entry) {
@@ -171,6 +198,8 @@ export function triage(text: string, root: string): TriageResult {
 interface PlacedSite {
   pkg: PackageState;
   site: ResolvedSite;
+  /** The map the site is counted for, when the report shows it is another name of that map. */
+  mapKey?: string;
   racing: RacingSite;
 }
 interface NotMap {
@@ -227,21 +256,37 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
     const kinds = op ? ACCESS_KINDS[op]! : /read/.test(stack.role) ? ['read', 'range', 'write'] : ['write', 'delete', 'clear', 'read', 'range'];
     // Without a map frame, the race detector saw a plain memory access: a map's element (`m[k]++`
     // reads and writes the value slot in place), or something else on a line with no map access.
-    const site = kinds.map((k) => sites.find((s) => s.kind === k)).find((s) => s !== undefined) ?? (op && op !== 'map' ? sites.find((s) => s.kind !== 'escape') : undefined);
+    const site =
+      kinds.map((k) => sites.find((s) => s.kind === k)).find((s) => s !== undefined) ??
+      (op && op !== 'map'
+        ? sites.find((s) => s.kind !== 'escape')
+        : // A plain write on a line that stores a field or package map elsewhere (`v.users = p.online`):
+          // the race is on the variable that now holds that map.
+          !op && !/read/.test(stack.role)
+          ? sites.find((s) => s.kind === 'escape' && s.escape === 'store' && !['local', 'param'].includes(maps?.get(s.map)?.kind ?? 'local'))
+          : undefined);
     if (!site || !pkg) {
       if (other) return { unplaced: 'not on this map', frame };
       if (firstUnplaced) return { unplaced: firstUnplaced.reason, frame: firstUnplaced.frame };
       if (op) return { unplaced: `${where.rel}:${frame.line} has no map access the analysis knows of${pkg ? '' : ' (its package was not analysed)'}`, frame };
       return { notMap: `${where.rel}:${frame.line} accesses no map: the race is on another variable (a struct field, a slice element)`, role, rel: where.rel, frame };
     }
+    // `dst = src` with no map frame: the race is on dst's variable, and the map it holds is src's
+    // (a field or package map stored elsewhere), which names it.
+    let mapKey: string | undefined;
+    if (!op && site.kind === 'write' && !site.text.includes('[')) {
+      const src = sites.find((s) => s.kind === 'escape' && s.map !== site.map && !['local', 'param'].includes(maps?.get(s.map)?.kind ?? 'local'));
+      if (src) mapKey = src.map;
+    }
     const created = stack.createdAt.find((f) => !isStdFrame(f) && placeFrame(f, repo).ok);
     const createdRel = created ? placeFrame(created, repo) : null;
     return {
       pkg,
       site,
+      ...(mapKey ? { mapKey } : {}),
       racing: {
-        role,
-        access: op && op !== 'map' ? op : report.kind === 'fatal' ? site.kind : `${site.kind} (map element)`,
+        role: mapKey ? `${role} (as ${maps?.get(site.map)?.name ?? site.text})` : role,
+        access: op && op !== 'map' ? op : report.kind === 'fatal' ? site.kind : plainAccess(site),
         goroutine: stack.goroutine,
         file: where.rel,
         line: frame.line,
@@ -256,6 +301,13 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
   }
   if (firstUnplaced) return { unplaced: firstUnplaced.reason, frame: firstUnplaced.frame };
   return { unplaced: stack.frames.length === 0 ? `goroutine ${stack.goroutine ?? '?'} has no frames (truncated dump?)` : 'no frame of the stack is in the repository', frame: null };
+}
+
+/** A race detector access with no runtime map frame: the map variable itself, or an element's memory. */
+function plainAccess(site: ResolvedSite): string {
+  if (site.kind === 'escape') return `${site.text} stored in another variable`;
+  if (!site.text.includes('[')) return `${site.kind} of the map variable`;
+  return `${site.kind} (plain memory access: an element or the map variable)`;
 }
 
 /** Why the scan did not report the map, as far as its facts say. */

@@ -4,7 +4,8 @@
 // (expect.json findings[].map). Prints one line per case and a summary; writes nothing.
 // Usage: node bench/triage-fixtures.mjs [--go go|/usr/lib/go-1.19/bin/go] [filter]   (build first)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { caseModule, raceLog } from '../fixtures/triage/generate.mjs';
@@ -48,7 +49,9 @@ for (const dir of caseDirs(join(ROOT, 'fixtures'))) {
       console.log(`UNPLACED  ${id}: ${extra.join('; ') || r.stderr.trim()}`);
     } else if (wrong.length > 0) {
       results.wrong++;
-      console.log(`WRONG     ${id}: got ${got.join(', ')}, want ${[...want].join(', ')}`);
+      const saved = join(tmpdir(), `triage-wrong-${id.replace(/\//g, '-')}.log`);
+      writeFileSync(saved, log);
+      console.log(`WRONG     ${id}: got ${got.join(', ')}, want ${[...want].join(', ')} (log: ${saved})`);
     } else {
       results.placed++;
       console.log(`ok        ${id}: ${got.join(', ')}${extra.length > 0 ? ` (also ${extra.length} other: ${extra[0]})` : ''}`);

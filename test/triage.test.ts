@@ -80,6 +80,11 @@ CASES.push(
   { log: 'noisy-several.log', root: CRASH, maps: { 'stats.seen': ['field.go:22'] }, notMap: 2 },
   { log: 'noisy-other-machine.log', root: FIX('concurrent-map-write/field-alias-written-in-goroutine'), maps: { 'Tracker.touched': ['input.go:25'] } },
   { log: 'noisy-module-cache.log', root: CRASH, maps: { counts: ['main.go:59', 'main.go:19'] } },
+  // Kept from bench/triage-fixtures.mjs: a callback parameter racing (and then throwing) on the
+  // field map passed to it; len() of a struct field that holds another struct's map.
+  { log: 'kept-go126-callback-param-race-then-fatal.log', root: FIX('map-escapes-lock/guarded-map-passed-to-callback-field'), maps: { 'Config.values': ['input.go:19', 'race_test.go:19'] } },
+  { log: 'kept-go126-stored-field-len-race.log', root: FIX('map-escapes-lock/guarded-map-stored-in-other-struct-field'), maps: { 'Presence.online': ['input.go:22', 'input.go:36'] } },
+  { log: 'noisy-vendored.log', root: CRASH, maps: { 'cache.entries': ['main.go:50', 'main.go:43'] } },
 );
 
 describe('gomapfix triage: captured logs placed on the map and line', () => {

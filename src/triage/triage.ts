@@ -116,6 +116,8 @@ export function triage(text: string, root: string): TriageResult {
   };
 
   const byMap = new Map<string, ConfirmedMap>();
+  const placedReports: { report: LogReport; onMap: PlacedSite[] }[] = [];
+  const aliases = new Map<string, string>();
   for (const report of reports) {
     const sides = report.kind === 'race' ? report.stacks : report.stacks.slice(0, 1);
     const placed = sides.map((s) => placeStack(s, report, repo, packageOf));
@@ -152,8 +154,18 @@ export function triage(text: string, root: string): TriageResult {
       const shortLived = (p: PlacedSite) => ['local', 'param'].includes(maps.get(keyOf(p))?.kind ?? 'local');
       // `dst = src` (a store escape of src on a line that writes dst): src is the map, dst its other name.
       const sites = onMap[0]!.pkg.facts!.flow.sites;
-      const storesInto = (src: string, dst: string) =>
-        sites.some((a) => a.map === src && a.kind === 'escape' && sites.some((b) => b.map === dst && b.kind === 'write' && b.span.file === a.span.file && b.span.line === a.span.line));
+      const files = onMap[0]!.pkg.facts!.index.files;
+      const lineText = (file: string, line: number) => files.find((f) => f.rel === file)?.text.split('\n')[line - 1] ?? '';
+      const storesInto = (src: string, dst: string) => {
+        const field = (maps.get(dst)?.name ?? '').split('.').pop() ?? '';
+        const assigns = field ? new RegExp(`\\b${field.replace(/[^\w]/g, '')}\\s*(?::?=|:)`) : null;
+        return sites.some(
+          (a) =>
+            a.map === src &&
+            a.kind === 'escape' &&
+            (sites.some((b) => b.map === dst && b.kind === 'write' && b.span.file === a.span.file && b.span.line === a.span.line) || (assigns !== null && assigns.test(lineText(a.span.file, a.span.line)))),
+        );
+      };
       const [a, b] = [onMap[0]!, onMap[1]!];
       const [named, alias] =
         shortLived(a) !== shortLived(b)
@@ -170,7 +182,18 @@ export function triage(text: string, root: string): TriageResult {
       if (!alias.mapKey) alias.racing.role += ` (as ${maps.get(alias.site.map)?.name ?? alias.site.text})`;
       alias.mapKey = keyOf(named);
     }
+    placedReports.push({ report, onMap });
+    for (const p of onMap) if (p.mapKey) aliases.set(`${p.pkg.dir}\n${p.site.map}`, p.mapKey);
+  }
+  // A name a race report showed to be another name of a map stands for that map in every report
+  // of the log (a fatal dump names only the parameter its goroutine saw).
+  for (const { report, onMap } of placedReports) {
     for (const p of onMap) {
+      const alias = p.mapKey ? undefined : aliases.get(`${p.pkg.dir}\n${p.site.map}`);
+      if (alias) {
+        p.mapKey = alias;
+        p.racing.role += ` (as ${p.pkg.facts!.flow.maps.get(p.site.map)?.name ?? p.site.text})`;
+      }
       const decl = p.pkg.facts!.flow.maps.get(p.mapKey ?? p.site.map)!;
       const key = `${p.pkg.dir}\n${decl.key}`;
       let entry = byMap.get(key);
@@ -306,8 +329,8 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
 /** A race detector access with no runtime map frame: the map variable itself, or an element's memory. */
 function plainAccess(site: ResolvedSite): string {
   if (site.kind === 'escape') return `${site.text} stored in another variable`;
-  if (!site.text.includes('[')) return `${site.kind} of the map variable`;
-  return `${site.kind} (plain memory access: an element or the map variable)`;
+  if (site.kind === 'write' && !site.text.includes('[')) return 'write of the map variable';
+  return `${site.kind} (plain memory access: an element, the map's header or its variable)`;
 }
 
 /** Why the scan did not report the map, as far as its facts say. */

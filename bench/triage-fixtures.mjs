@@ -44,6 +44,9 @@ for (const dir of caseDirs(join(ROOT, 'fixtures'))) {
     const got = out.confirmed.map((c) => c.map.name);
     const wrong = want.size > 0 ? got.filter((m) => !want.has(m)) : [];
     const extra = [...out.unplaced.map((u) => `unplaced: ${u.reason}`), ...out.notMapRaces.map((n) => `not a map race: ${n.reason}`)];
+    // A complete race report with one side placed lost the other: say so.
+    const oneSided = out.confirmed.flatMap((c) => c.reports).filter((r) => r.kind === 'race' && !r.truncated && r.sites.length < 2).length;
+    if (oneSided > 0) extra.push(`${oneSided} race report(s) with one side placed`);
     if (got.length === 0) {
       results.unplaced++;
       console.log(`UNPLACED  ${id}: ${extra.join('; ') || r.stderr.trim()}`);

@@ -62,6 +62,7 @@ for (const go of ['go126', 'go119']) {
     { log: `race-${go}-ignore-comment-suppresses.log`, root: FIX('negative/ignore-comment-suppresses'), maps: { counts: ['input.go:16'] }, found: false },
     { log: `race-${go}-field-replaced-while-read.log`, root: FIX('concurrent-map-write/field-replaced-while-read'), maps: { 'Router.routes': ['input.go:14', 'input.go:20', 'input.go:22'] } },
     { log: `race-${go}-guarded-map-stored-in-package-var.log`, root: FIX('map-escapes-lock/guarded-map-stored-in-package-var'), maps: { 'Inventory.stock': ['input.go:21', 'input.go:34'] } },
+    { log: `race-${go}-copy-where-map-leaves-lock.log`, root: FIX('snapshot-copy/copy-where-map-leaves-lock'), maps: { 'Quotas.limits': ['input.go:17', 'input.go:32'] } },
     { log: `race-${go}-missed-by-scan.log`, root: join(TRIAGE, 'missed-by-scan'), maps: { 'Stock.levels': ['inventory.go:17', 'inventory.go:22'] }, found: false },
     { log: `fatal-${go}-writes.log`, root: CRASH, maps: { sessions: ['main.go:35'] } },
     { log: `fatal-${go}-readwrite.log`, root: CRASH, maps: { 'cache.entries': ['main.go:50', 'main.go:43'] } },
@@ -96,6 +97,8 @@ describe('gomapfix triage: captured logs placed on the map and line', () => {
       expect(Object.fromEntries(out.confirmed.map((m) => [m.map.name, m.kind]))).toEqual(Object.fromEntries(Object.keys(c.maps).map((k) => [k, 'confirmed'])));
       for (const m of out.confirmed) {
         const sites = m.reports.flatMap((r) => r.sites.map((s) => `${s.file}:${s.line}`));
+        // Both sides of every complete race report are placed.
+        for (const r of m.reports) if (r.kind === 'race' && !(r as { truncated?: boolean }).truncated) expect(r.sites).toHaveLength(2);
         expect(sites.length).toBeGreaterThan(0);
         for (const s of sites) expect(c.maps[m.map.name]).toContain(s);
         if (c.found !== undefined) expect(m.static.found).toBe(c.found);

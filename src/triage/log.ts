@@ -230,9 +230,10 @@ export function mapOperation(func: string): 'write' | 'read' | 'delete' | 'range
   if (/^runtime\.mapassign/.test(f) || /maps\.runtime_mapassign/.test(f) || /maps\.\(\*Map\)\.(?:PutSlot|putSlot)/.test(f)) return 'write';
   if (/^runtime\.mapaccess/.test(f) || /maps\.runtime_mapaccess/.test(f) || /maps\.\(\*Map\)\.(?:Get|getWith)/.test(f)) return 'read';
   if (/^runtime\.mapdelete/.test(f) || /maps\.runtime_mapdelete/.test(f) || /maps\.\(\*Map\)\.Delete/.test(f)) return 'delete';
-  if (/^runtime\.mapiter/.test(f) || /maps\.\(\*Iter\)\./.test(f) || /maps\.runtime_mapiter/.test(f)) return 'range';
-  if (/^runtime\.mapclear/.test(f) || /maps\.\(\*Map\)\.Clear/.test(f)) return 'clear';
-  if (/^runtime\.mapclone|^maps\.clone$|maps\.\(\*Map\)\.Clone/.test(f)) return 'clone';
+  // Go 1.24+: `runtime.mapIterStart`, `runtime.mapIterNext`.
+  if (/^runtime\.mapiter/i.test(f) || /maps\.\(\*Iter\)\./.test(f) || /maps\.runtime_mapiter/i.test(f)) return 'range';
+  if (/^runtime\.mapclear/i.test(f) || /maps\.\(\*Map\)\.Clear/.test(f)) return 'clear';
+  if (/^runtime\.mapclone|^maps\.clone$|maps\.\(\*Map\)\.Clone/i.test(f)) return 'clone';
   if (/^internal\/runtime\/maps\./.test(f) || /^runtime\.(?:makemap|growWork|hashGrow|evacuate)/.test(f)) return 'map';
   return null;
 }

@@ -288,6 +288,31 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
           !op && !/read/.test(stack.role)
           ? sites.find((s) => s.kind === 'escape' && s.escape === 'store' && !['local', 'param'].includes(maps?.get(s.map)?.kind ?? 'local'))
           : undefined);
+    // `range q.Limits()`: a map operation on a map a function of the package returns.
+    if (!site && op && op !== 'map' && pkg?.facts && !other) {
+      const returned = returnedMapOnLine(pkg, where.rel, frame.line);
+      if (returned) {
+        const created = stack.createdAt.find((f) => !isStdFrame(f) && placeFrame(f, repo).ok);
+        const createdRel = created ? placeFrame(created, repo) : null;
+        return {
+          pkg,
+          site: returned.site,
+          racing: {
+            role,
+            access: `${op} (of what ${returned.func}() returns)`,
+            goroutine: stack.goroutine,
+            file: where.rel,
+            line: frame.line,
+            column: 1,
+            text: returned.text,
+            func: frame.func,
+            createdAt: created && createdRel?.ok ? { file: createdRel.rel, line: created.line, func: created.func } : null,
+            stack: stack.frames.slice(0, STACK_LIMIT).map(frameText),
+            createdStack: stack.createdAt.slice(0, STACK_LIMIT).map(frameText),
+          },
+        };
+      }
+    }
     if (!site || !pkg) {
       if (other) return { unplaced: 'not on this map', frame };
       if (firstUnplaced) return { unplaced: firstUnplaced.reason, frame: firstUnplaced.frame };
@@ -324,6 +349,25 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
   }
   if (firstUnplaced) return { unplaced: firstUnplaced.reason, frame: firstUnplaced.frame };
   return { unplaced: stack.frames.length === 0 ? `goroutine ${stack.goroutine ?? '?'} has no frames (truncated dump?)` : 'no frame of the stack is in the repository', frame: null };
+}
+
+/**
+ * The map a call on this line returns, when the line calls exactly one function of the package
+ * that returns a map it knows (`return m` of an alias of `q.limits`): the site of that return.
+ */
+function returnedMapOnLine(pkg: PackageState, rel: string, line: number): { site: ResolvedSite; func: string; text: string } | null {
+  const flow = pkg.facts!.flow;
+  const text = flow.index.files.find((f) => f.rel === rel)?.text.split('\n')[line - 1] ?? '';
+  const called = new Set([...text.matchAll(/([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!));
+  const found: { site: ResolvedSite; func: string }[] = [];
+  for (const fn of flow.index.funcs) {
+    if (!called.has(fn.name)) continue;
+    const ret = flow.sites.find((s) => s.func === fn.index && s.kind === 'escape' && s.escape === 'return' && !['local', 'param'].includes(flow.maps.get(s.map)?.kind ?? 'local'));
+    if (ret) found.push({ site: ret, func: fn.recvType ? `${fn.recvType}.${fn.name}` : fn.name });
+  }
+  if (found.length !== 1 || new Set(found.map((f) => f.site.map)).size !== 1) return null;
+  const m = new RegExp(`[\\w.]*\\b${found[0]!.func.split('.').pop()}\\s*\\([^)]*\\)`).exec(text);
+  return { ...found[0]!, text: m ? m[0] : text.trim() };
 }
 
 /** A race detector access with no runtime map frame: the map variable itself, or an element's memory. */

@@ -143,6 +143,7 @@ function confirmedText(c: ConfirmedMap, fixing: boolean): string[] {
       const created = s.createdAt ? `, started at ${s.createdAt.file}:${s.createdAt.line}` : '';
       out.push(`    ${s.role.padEnd(17)} ${`${s.file}:${s.line}`.padEnd(20)} ${s.access} ${s.text}  (${g}${created})`);
     }
+    for (const why of r.unplacedSides) out.push(`    other side not placed: ${why}`);
   }
   if (c.reports.length > REPORTS_SHOWN) out.push(`  and ${c.reports.length - REPORTS_SHOWN} more report${c.reports.length - REPORTS_SHOWN === 1 ? '' : 's'} on ${c.map.name} (--format json lists them all)`);
   out.push(

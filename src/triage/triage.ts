@@ -41,6 +41,8 @@ export interface ConfirmedReport {
   logLine: number;
   sites: RacingSite[];
   truncated: boolean;
+  /** Sides of the report that are not an access to this map, and why (`input.go:40 has no map access…`). */
+  unplacedSides: string[];
 }
 
 /** A map a report proves racy: the new finding kind `confirmed`. */
@@ -116,7 +118,7 @@ export function triage(text: string, root: string): TriageResult {
   };
 
   const byMap = new Map<string, ConfirmedMap>();
-  const placedReports: { report: LogReport; onMap: PlacedSite[] }[] = [];
+  const placedReports: { report: LogReport; onMap: PlacedSite[]; lost: string[] }[] = [];
   const aliases = new Map<string, string>();
   for (const report of reports) {
     const sides = report.kind === 'race' ? report.stacks : report.stacks.slice(0, 1);
@@ -182,12 +184,12 @@ export function triage(text: string, root: string): TriageResult {
       if (!alias.mapKey) alias.racing.role += ` (as ${maps.get(alias.site.map)?.name ?? alias.site.text})`;
       alias.mapKey = keyOf(named);
     }
-    placedReports.push({ report, onMap });
+    placedReports.push({ report, onMap, lost: placed.filter((p): p is Unplaced | NotMap => !('site' in p)).map((p) => ('unplaced' in p ? p.unplaced : p.notMap)) });
     for (const p of onMap) if (p.mapKey) aliases.set(`${p.pkg.dir}\n${p.site.map}`, p.mapKey);
   }
   // A name a race report showed to be another name of a map stands for that map in every report
   // of the log (a fatal dump names only the parameter its goroutine saw).
-  for (const { report, onMap } of placedReports) {
+  for (const { report, onMap, lost } of placedReports) {
     for (const p of onMap) {
       const alias = p.mapKey ? undefined : aliases.get(`${p.pkg.dir}\n${p.site.map}`);
       if (alias) {
@@ -210,7 +212,7 @@ export function triage(text: string, root: string): TriageResult {
         byMap.set(key, entry);
       }
       let r = entry.reports.find((x) => x.logLine === report.line);
-      if (!r) entry.reports.push((r = { kind: report.kind, message: report.message, logLine: report.line, sites: [], truncated: report.truncated }));
+      if (!r) entry.reports.push((r = { kind: report.kind, message: report.message, logLine: report.line, sites: [], truncated: report.truncated, unplacedSides: lost }));
       r.sites.push(p.racing);
     }
   }

@@ -211,6 +211,19 @@ describe('gomapfix triage: input it cannot use', () => {
     expect(run.stderr).toMatch(/none of the 1 report .* could be placed .*is --root the repository the log comes from\?/);
   });
 
+  it('--root that does not exist: one line, exit 2', () => {
+    const run = runCli(['triage', join(LOGS, 'fatal-go126-writes.log'), '--root', '/nonexistent/repo']);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^gomapfix: --root \/nonexistent\/repo: /);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('without --root, the repository is the current directory', () => {
+    const run = runCli(['triage', join(LOGS, 'fatal-go126-writes.log')], { cwd: CRASH });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('confirmed: sessions (package-var, declared main.go:11)');
+  });
+
   it('--write without --fix is a usage error', () => {
     const run = runCli(['triage', join(LOGS, 'fatal-go126-writes.log'), '--write']);
     expect(run.status).toBe(2);

@@ -25,6 +25,7 @@ interface TriageOpts {
   write?: boolean;
   verify?: boolean;
   race?: boolean;
+  includeReview?: boolean;
 }
 
 export function triageCommand(program: Command, setExit: (code: number) => void, writeAndVerify: (plan: Plan, options: { verify: boolean; race: boolean }, unresolved: number) => number): void {
@@ -36,6 +37,7 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--fix', 'plan fixes for the confirmed maps (a diff preview, like fix)')
     .option('--write', 'with --fix, apply the fixes')
+    .option('--include-review', "with --fix, also apply fixes marked 'review'")
     .option('--verify', 'with --fix --write, run go vet and go build on the fixed packages; restore them if any fails')
     .option('--race', 'with --verify, also run go test -race')
     .action((log: string, opts: TriageOpts) => {
@@ -54,7 +56,7 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
       const text = readLog(log, name);
       const result = triage(text, root);
       let plan: Plan | null = null;
-      if (opts.fix && result.confirmed.length > 0) plan = planConfirmed(result, root);
+      if (opts.fix && result.confirmed.length > 0) plan = planConfirmed(result, root, !!opts.includeReview);
       if (opts.format === 'json') {
         const out = { ...result, confirmed: result.confirmed.map(({ dir: _dir, ...c }) => c), ...(plan ? { plan: JSON.parse(planJson(plan)) as unknown } : {}) };
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -105,14 +107,14 @@ function looksBinary(head: Buffer): boolean {
 }
 
 /** Plans the confirmed maps with the same transforms and merge as `fix`, strategy auto. */
-function planConfirmed(result: TriageResult, root: string): Plan {
+function planConfirmed(result: TriageResult, root: string, includeReview: boolean): Plan {
   const confirmed = new Map<string, Map<string, (decl: MapDecl) => Finding>>();
   for (const c of result.confirmed) {
     const byKey = confirmed.get(c.dir) ?? new Map<string, (decl: MapDecl) => Finding>();
     byKey.set(c.map.key, (decl) => confirmedFinding(c, decl));
     confirmed.set(c.dir, byKey);
   }
-  return planFixes(['.'], { cwd: root, strategy: 'auto', onlyDirs: new Set(confirmed.keys()), confirmed });
+  return planFixes(['.'], { cwd: root, strategy: 'auto', includeReview, onlyDirs: new Set(confirmed.keys()), confirmed });
 }
 
 /** The short report: each map, its racing sites with their goroutines, what the scan said. */

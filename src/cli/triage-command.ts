@@ -85,7 +85,7 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
 }
 
 /** The log's text; a missing, binary or empty input is a one-line user error. */
-function readLog(log: string, name: string): string {
+export function readLog(log: string, name: string): string {
   let bytes: Buffer;
   try {
     if (log === '-' && process.stdin.isTTY) throw new UserError('no log given: pass a file, or pipe the log into gomapfix triage -');
@@ -106,14 +106,20 @@ function looksBinary(head: Buffer): boolean {
   return control > head.length / 20;
 }
 
-/** Plans the confirmed maps with the same transforms and merge as `fix`, strategy auto. */
-function planConfirmed(result: TriageResult, root: string, includeReview: boolean): Plan {
+/** The confirmed maps as FixOptions.confirmed: by package directory, then map key. */
+export function confirmedMaps(result: TriageResult): Map<string, Map<string, (decl: MapDecl) => Finding>> {
   const confirmed = new Map<string, Map<string, (decl: MapDecl) => Finding>>();
   for (const c of result.confirmed) {
     const byKey = confirmed.get(c.dir) ?? new Map<string, (decl: MapDecl) => Finding>();
     byKey.set(c.map.key, (decl) => confirmedFinding(c, decl));
     confirmed.set(c.dir, byKey);
   }
+  return confirmed;
+}
+
+/** Plans the confirmed maps with the same transforms and merge as `fix`, strategy auto. */
+function planConfirmed(result: TriageResult, root: string, includeReview: boolean): Plan {
+  const confirmed = confirmedMaps(result);
   return planFixes(['.'], { cwd: root, strategy: 'auto', includeReview, onlyDirs: new Set(confirmed.keys()), confirmed });
 }
 

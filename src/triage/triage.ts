@@ -98,15 +98,23 @@ export function triage(text: string, root: string): TriageResult {
   const found = discover(['.'], { cwd: root, maxFileSize: DEFAULT_MAX_FILE_SIZE });
   const allFiles = found.dirs.flatMap((d) => d.files);
   const repo: RepoFiles = repoFiles(root, allFiles, found.dirs.map((d) => d.module.path));
+  const relOf = new Map(allFiles.map((f, i) => [f, repo.rels[i]!]));
   const dirOfRel = new Map<string, (typeof found.dirs)[number]>();
-  for (const d of found.dirs) for (const f of d.files) dirOfRel.set(repo.rels[allFiles.indexOf(f)]!, d);
+  for (const d of found.dirs) for (const f of d.files) dirOfRel.set(relOf.get(f)!, d);
   const packages = new Map<string, PackageState[]>();
   const packageOf = (rel: string): PackageState | null => {
     const d = dirOfRel.get(rel);
     if (!d) return null;
     let list = packages.get(d.dir);
     if (!list) {
-      const inputs: FileInput[] = d.files.map((abs) => ({ rel: repo.rels[allFiles.indexOf(abs)]!, bytes: readFileSync(abs) }));
+      const inputs: FileInput[] = [];
+      for (const abs of d.files) {
+        try {
+          inputs.push({ rel: relOf.get(abs)!, bytes: readFileSync(abs) });
+        } catch {
+          // An unreadable file: its frames are not placed (the report says it has no map access there).
+        }
+      }
       const parsed = parseDir(inputs);
       list = [...parsed.packages].map(([name, ins]) => {
         const r = analyzePackageWithFacts(name, ins, { allBodies: true });

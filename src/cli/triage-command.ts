@@ -77,7 +77,7 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
       if (plan && opts.write) {
         const unresolved = plan.findings.length - new Set(plan.fixes.flatMap((f) => f.covers)).size;
         const code = writeAndVerify(plan, { verify: !!opts.verify, race: !!opts.race }, unresolved);
-        setExit(code === 0 ? 0 : code);
+        setExit(code);
         return;
       }
       setExit(result.confirmed.length > 0 ? EXIT_FOUND : 0);

@@ -14,7 +14,7 @@ import { isGofmtClean, rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
 import type { PackageView, TransformOptions, TransformResult } from './plan/transform.js';
 import { planAuto, type AutoRules } from './plan/auto.js';
-import type { Finding } from './analysis/model.js';
+import type { Finding, MapDecl } from './analysis/model.js';
 import { TRANSFORMS, transformById } from '../transforms/index.js';
 import { syncMapFits } from '../transforms/sync-map/index.js';
 import { UserError } from './errors.js';
@@ -49,6 +49,11 @@ export interface FixOptions {
    * its own strategy and style; every other finding is left alone (neither fixed nor declined).
    */
   choices?: ReadonlyMap<string, Choice>;
+  /**
+   * triage --fix: only these maps are planned, by package directory (absolute) then map key. A map
+   * the scan did not report is planned from the finding given here (made from the runtime's report).
+   */
+  confirmed?: ReadonlyMap<string, ReadonlyMap<string, (decl: MapDecl) => Finding>>;
 }
 
 /** One map's transform, chosen in review. */
@@ -178,10 +183,12 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
         for (const e of parsed.errors) unanalysed.add(e.file, e.message, dir.files.find((f) => f.rel === e.file)?.original);
       }
       for (const [name, inputs] of parsed.packages) {
-        const { findings, facts } = analyzePackageWithFacts(name, inputs);
+        const analysed = analyzePackageWithFacts(name, inputs, options.confirmed ? { allBodies: true } : {});
+        const { facts } = analysed;
+        const findings = options.confirmed ? confirmedFindings(analysed.findings, facts?.flow.maps, options.confirmed.get(dir.dir)) : analysed.findings;
         if (pass === 1) plan.findings.push(...findings.map(toJson));
         if (!facts || findings.length === 0) continue;
-        const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings };
+        const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings: options.confirmed ? [...new Set([...analysed.findings, ...findings])] : findings };
         for (const f of findings) mapKeys.set(f.id, stableMapKey(f, view));
         const unseen = unanalysed.of(dir.dir, name);
         if (unseen.length > 0) {
@@ -446,6 +453,22 @@ function lockInterference(a: LockAdditions | undefined, b: LockAdditions | undef
   if (inner === undefined) return null;
   const name = b.names.get(inner) ?? a.names.get(inner) ?? 'a function';
   return `it locks ${shared[0]} in ${name}, which the fix for finding ${aFix.findingId} would call with that lock held`;
+}
+
+/**
+ * triage --fix: the findings of the confirmed maps only; the scan's own when it reported the map,
+ * else the one the runtime's report stands for.
+ */
+function confirmedFindings(found: Finding[], maps: ReadonlyMap<string, MapDecl> | undefined, wanted: ReadonlyMap<string, (decl: MapDecl) => Finding> | undefined): Finding[] {
+  if (!wanted || !maps) return [];
+  const out: Finding[] = [];
+  for (const [key, make] of wanted) {
+    const own = found.filter((f) => f.map.key === key);
+    const decl = maps.get(key);
+    if (own.length > 0) out.push(...own);
+    else if (decl) out.push(make(decl));
+  }
+  return out;
 }
 
 function internalError(message: string): never {

@@ -112,6 +112,14 @@ function packageName(clause: string): string {
   return clause.replace(/^package\s+/, '').trim();
 }
 
+export interface FactOptions {
+  /**
+   * Record the map accesses of every body that mentions a map, even in a package with no goroutine,
+   * lock or handler (triage: a runtime report proves concurrency the package does not show).
+   */
+  allBodies?: boolean;
+}
+
 /** Runs every rule over one package. */
 export function analyzePackage(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]): Finding[] {
   return analyzePackageWithFacts(name, inputs).findings;
@@ -121,10 +129,11 @@ export function analyzePackage(name: string, inputs: { rel: string; text: string
 export function analyzePackageWithFacts(
   name: string,
   inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[],
+  options: FactOptions = {},
 ): { findings: Finding[]; facts: NonNullable<ReturnType<typeof packageFacts>> | null } {
   // Without `map[` in any file the package declares no map: nothing to find.
   if (!inputs.some((i) => i.text.includes('map['))) return { findings: [], facts: null };
-  const built = packageFacts(name, inputs);
+  const built = packageFacts(name, inputs, options);
   if (!built) return { findings: [], facts: null };
   const { index, ctx } = built;
   const ignores = new Map(index.files.map((f) => [f.rel, ignoredLines(f.text)]));
@@ -143,9 +152,9 @@ export function analyzePackageWithFacts(
 }
 
 /** The package facts and per-map view the rules read (null when no map is accessed at all). */
-export function packageFacts(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]) {
+export function packageFacts(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[], options: FactOptions = {}) {
   const index = indexPackage(name, inputs);
-  selectAndConvertBodies(index);
+  selectAndConvertBodies(index, !!options.allBodies);
   const raw = walkPackage(index);
   if (raw.sites.length === 0) return null;
   const files = new Map(index.files.map((f) => [f.rel, f]));
@@ -164,7 +173,7 @@ export function packageFacts(name: string, inputs: { rel: string; text: string; 
  * parameter, a lock, `once.Do` or a goroutine, or make a map and range. The rest only
  * contribute call edges, read from their text.
  */
-function selectAndConvertBodies(index: PackageIndex): void {
+function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
   const names = new Set<string>();
   const fields = new Set<string>();
   for (const v of index.vars.values()) if (isMapType(index, v.type) || (v.value && /\bmap\[|^make\(map/.test(textOf(v.file.text, v.value)))) names.add(v.name);
@@ -199,7 +208,7 @@ function selectAndConvertBodies(index: PackageIndex): void {
   const exportedHolders = [...holders].filter((h) => /^[A-Z]/.test(h));
   const buildsRe = exportedHolders.length > 0 ? new RegExp(`\\b(?:${exportedHolders.map(escapeRe).join('|')})\\s*\\{|\\bnew\\((?:${exportedHolders.map(escapeRe).join('|')})\\)`) : null;
   const concurrency = /\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
-  const concurrent = index.files.some((f) => concurrency.test(f.text) || f.text.includes('context.Context'));
+  const concurrent = allBodies || index.files.some((f) => concurrency.test(f.text) || f.text.includes('context.Context'));
   for (const fn of index.funcs) {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);

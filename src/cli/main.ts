@@ -11,11 +11,13 @@ import { writePlannedFiles } from '../plan/write.js';
 import { requireGo, verifyWritten } from '../verify/verify.js';
 import { verifyProgress } from './verify-progress.js';
 import type { Warning } from '../files/warning.js';
+import type { Plan } from '../plan/model.js';
 import { terminalProgress, type ProgressLine } from './progress.js';
 import { emptyRun, type InputAccount } from './empty-run.js';
 import { packageVersion } from './version.js';
 import { useColor } from './color.js';
 import { reviewCommand } from './review/command.js';
+import { triageCommand } from './triage-command.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
@@ -30,6 +32,34 @@ const PROGRESS_MIN_REWRITES = 20;
 function fixProgress(line: ProgressLine): (phase: FixPhase, done: number, total: number) => void {
   return (phase, done, total) =>
     phase === 'analysing' ? line.show('analysing', done, total, 'packages', PROGRESS_MIN_PACKAGES) : line.show('rewriting', done, total, 'files', PROGRESS_MIN_REWRITES);
+}
+
+/** Writes a Plan's files, verifies them when asked, and says so on stderr; returns the exit code. */
+function writeAndVerify(plan: Plan, options: { verify: boolean; race: boolean }, unresolved: number): number {
+  const outcome = writePlannedFiles(plan.files, plan.root);
+  for (const t of outcome.removedTemps) process.stderr.write(`gomapfix: removed ${relative(plan.root, t)}, a temporary file left by an interrupted run\n`);
+  for (const p of outcome.packages) {
+    const others = p.files.length - 1;
+    process.stderr.write(`gomapfix: package ${p.dir} not written${others > 0 ? ` (nor its ${others} other planned file${others === 1 ? '' : 's'})` : ''}: ${p.cause.file} ${p.cause.message}\n`);
+  }
+  let kept = outcome.written.length;
+  let restored = 0;
+  let failedVerify = false;
+  if (options.verify && outcome.written.length > 0) {
+    const progress = verifyProgress();
+    const report = verifyWritten(plan.files, outcome.written, plan.root, { race: options.race, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    progress.end();
+    process.stderr.write(`${report.line}\n`);
+    if (report.failure) process.stderr.write(`${report.failure.message}\n`);
+    for (const u of report.unrestored) process.stderr.write(`gomapfix: ${u.file} ${u.message}\n`);
+    if (!report.ok) {
+      failedVerify = true;
+      restored = report.restored;
+      kept = report.unrestored.length;
+    }
+  }
+  process.stderr.write(`wrote ${kept} file${kept === 1 ? '' : 's'}${failedVerify ? `, restored ${restored} after failed verification` : ''} (${summary(plan)})\n`);
+  return outcome.refused.length > 0 || failedVerify ? EXIT_ERROR : unresolved > 0 ? EXIT_FINDINGS : 0;
 }
 
 function printWarnings(warnings: Warning[]): void {
@@ -147,36 +177,21 @@ async function main(argv: string[]): Promise<number> {
           exitCode = plan.files.length > 0 || unresolved > 0 ? EXIT_FINDINGS : 0;
           return;
         }
-        const outcome = writePlannedFiles(plan.files, plan.root);
-        for (const t of outcome.removedTemps) process.stderr.write(`gomapfix: removed ${relative(plan.root, t)}, a temporary file left by an interrupted run\n`);
-        for (const p of outcome.packages) {
-          const others = p.files.length - 1;
-          process.stderr.write(`gomapfix: package ${p.dir} not written${others > 0 ? ` (nor its ${others} other planned file${others === 1 ? '' : 's'})` : ''}: ${p.cause.file} ${p.cause.message}\n`);
-        }
-        let kept = outcome.written.length;
-        let restored = 0;
-        let failedVerify = false;
-        if (opts.verify && outcome.written.length > 0) {
-          const progress = verifyProgress();
-          const report = verifyWritten(plan.files, outcome.written, plan.root, { race: !!opts.race, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
-          progress.end();
-          process.stderr.write(`${report.line}\n`);
-          if (report.failure) process.stderr.write(`${report.failure.message}\n`);
-          for (const u of report.unrestored) process.stderr.write(`gomapfix: ${u.file} ${u.message}\n`);
-          if (!report.ok) {
-            failedVerify = true;
-            restored = report.restored;
-            kept = report.unrestored.length;
-          }
-        }
-        process.stderr.write(`wrote ${kept} file${kept === 1 ? '' : 's'}${failedVerify ? `, restored ${restored} after failed verification` : ''} (${summary(plan)})\n`);
-        exitCode = outcome.refused.length > 0 || failedVerify ? EXIT_ERROR : unresolved > 0 ? EXIT_FINDINGS : 0;
+        exitCode = writeAndVerify(plan, { verify: !!opts.verify, race: !!opts.race }, unresolved);
       },
     );
 
   reviewCommand(program, (code) => {
     exitCode = code;
   });
+
+  triageCommand(
+    program,
+    (code) => {
+      exitCode = code;
+    },
+    writeAndVerify,
+  );
 
   try {
     await program.parseAsync(argv);

@@ -6,6 +6,8 @@ import { UserError } from '../../errors.js';
 import { requireGo } from '../../verify/verify.js';
 import { useColor } from '../color.js';
 import type { ReviewTerminal } from './terminal.js';
+import { confirmedMaps, readLog } from '../triage-command.js';
+import { triage } from '../../triage/triage.js';
 
 /** Exit code of a review stopped with Ctrl-C (128 + SIGINT), like a shell. */
 const EXIT_INTERRUPTED = 130;
@@ -51,16 +53,28 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--resume', 'continue the review saved in .gomapfix/review.json').conflicts('reset'))
     .option('--reset', 'discard the saved review and start over')
     .option('-C, --context <lines>', 'lines of context around each change', parseContext, 3)
+    .option('--from-log <log>', 'review only the maps this crash log or race report proves racy (see gomapfix triage)')
     .action(
       async (
         paths: string[],
-        opts: { strategy: string; style?: 'inline' | 'wrapper'; includeReview?: boolean; verify?: boolean; race?: boolean; resume?: boolean; reset?: boolean; context: number },
+        opts: { strategy: string; style?: 'inline' | 'wrapper'; includeReview?: boolean; verify?: boolean; race?: boolean; resume?: boolean; reset?: boolean; context: number; fromLog?: string },
       ) => {
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
         if (!process.stdin.isTTY || !process.stdout.isTTY) {
           throw new UserError('review is interactive and needs a terminal on stdin and stdout; use gomapfix fix (preview) or gomapfix fix --write instead');
         }
         if (opts.verify) requireGo();
+        let confirmed: ReturnType<typeof confirmedMaps> | undefined;
+        if (opts.fromLog !== undefined) {
+          if (opts.fromLog === '-') throw new UserError('--from-log needs a file: review reads its answers from the terminal');
+          const result = triage(readLog(opts.fromLog, opts.fromLog), process.cwd());
+          if (result.confirmed.length === 0) {
+            process.stderr.write(`gomapfix: ${opts.fromLog} confirms no map of this repository (${result.reports} report${result.reports === 1 ? '' : 's'}; gomapfix triage ${opts.fromLog} says why): nothing to review\n`);
+            setExit(result.reports > 0 && result.notMapRaces.length === 0 ? 2 : 0);
+            return;
+          }
+          confirmed = confirmedMaps(result);
+        }
         // Loaded here: the prompts are review's alone, and scan and fix start faster without them.
         const { runReview } = await import('./session.js');
         try {
@@ -77,6 +91,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
                 resume: !!opts.resume,
                 reset: !!opts.reset,
                 context: opts.context,
+                ...(confirmed ? { confirmed } : {}),
               },
               processTerminal(),
             ),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { confirm, input, select } from '@inquirer/prompts';
 import pc from 'picocolors';
-import type { Choice } from '../../fix.js';
+import type { Choice, FixOptions } from '../../fix.js';
 import type { JsonFinding } from '../../scan.js';
 import { isGofmtClean, rewriteFile } from '../../plan/apply.js';
 import { writePlannedFiles } from '../../plan/write.js';
@@ -34,6 +34,8 @@ export interface ReviewOptions {
   maxFileSize?: number;
   allPlatforms?: boolean;
   tests?: boolean;
+  /** `--from-log`: only the maps a crash log or race report confirmed (src/triage). */
+  confirmed?: FixOptions['confirmed'];
 }
 
 export const EXIT_DONE = 0;
@@ -74,6 +76,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
     ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
     ...(opts.allPlatforms ? { allPlatforms: true } : {}),
     ...(opts.tests === false ? { tests: false } : {}),
+    ...(opts.confirmed ? { confirmed: opts.confirmed } : {}),
   });
   const { plan, groups } = ws.scan();
   for (const w of plan.warnings) say(c.yellow(`gomapfix: warning: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`));

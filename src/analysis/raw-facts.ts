@@ -20,6 +20,8 @@ export interface VarInfo {
   fresh: boolean;
   /** A function literal the variable holds, if any. */
   funcLit: number | null;
+  /** A struct value copied from elsewhere (`c := *m`, a value receiver or parameter): its fields are its own. */
+  valueCopy?: boolean;
   /**
    * For a fresh value: the first position where it is published, i.e. another goroutine may reach
    * it from there on (a `go` statement that names it, a send, a store into a non-fresh place, an

@@ -227,6 +227,7 @@ class FunctionWalker {
       const named = this.index.namedTypes.get(fn.recvType);
       const v = this.declare(fn.recvName, (fn.recvPointer ? '*' : '') + fn.recvType, fn.recvStart);
       if (named && isMapTypeText(named.type)) v.refs.push({ key: `type:${fn.recvType}` });
+      if (!fn.recvPointer && this.index.structs.has(fn.recvType)) v.valueCopy = true;
     }
     for (const r of fn.namedResults) {
       const v = this.declare(r.name, r.type, r.start);
@@ -239,6 +240,7 @@ class FunctionWalker {
       if (p.name === '_') return;
       const v = this.declare(p.name, p.type, p.start);
       v.param = { func: fn.index, index: i };
+      if (this.isStructValue(p.type)) v.valueCopy = true;
       if (isMapType(this.index, p.type)) {
         v.ownKey = `param:${fn.index}:${p.name}`;
         v.refs.push({ key: v.ownKey });
@@ -443,6 +445,12 @@ class FunctionWalker {
       }
     }
     return false;
+  }
+
+  /** A struct type of the package held by value (not a pointer, not a slice or map of it). */
+  private isStructValue(type: string | null | undefined): boolean {
+    const t = type?.trim();
+    return !!t && /^[A-Za-z_]\w*$/.test(t) && this.index.structs.has(t);
   }
 
   /** The parameter index when `cond` is a bare parameter of this function (`if doLock`). */
@@ -694,6 +702,8 @@ class FunctionWalker {
     const unlock = this.unlockReturnedBy(val);
     if (unlock) v.unlocks = unlock;
     if (this.types.isFreshStruct(val, v.type) || this.types.isFreshNamedMap(val)) v.fresh = true;
+    // `c := *m`: a copy of the struct m points to; replacing one of c's fields leaves m's alone.
+    if (val.type === 'unary_expression' && val.op === '*' && this.isStructValue(this.types.typeOf(val))) v.valueCopy = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
     if (!onlyAlias && isMapType(this.index, v.type)) {
       v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;
@@ -778,6 +788,14 @@ class FunctionWalker {
           local.refs.push({ key: local.ownKey });
         }
         continue;
+      }
+      // `c.Meta = nil` on a struct value copied from elsewhere (`c := *m`, a value receiver or
+      // parameter) replaces the copy's field: no other goroutine reaches it through c. (Writes
+      // into the map, `c.Meta[k] = v`, still reach the shared map and are recorded.)
+      if (lu.type === 'selector_expression') {
+        const operand = child(lu, 'operand');
+        const root = operand && unparen(operand).type === 'identifier' ? this.scope.lookup(this.t(unparen(operand))) : undefined;
+        if (root?.valueCopy && root.func === this.fn.index && this.types.mapRefs(l).length > 0) continue;
       }
       yield this.expr(l, 'target');
     }

@@ -3,7 +3,7 @@
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
 import type { RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
-import { textCallees } from './text-callees.js';
+import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks } from './documented-locks.js';
 
@@ -588,7 +588,8 @@ function sameLocks(a: HeldLock[], b: HeldLock[]): boolean {
  */
 function passesTrueInText(fn: FuncInfo, name: string, paramIndex: number): boolean {
   if (!fn.body) return false;
-  const text = fn.file.text.slice(fn.body.start, fn.body.end);
+  // Comments and strings blanked: a `true` in them is no argument.
+  const text = maskCommentsAndStrings(fn.file.text.slice(fn.body.start, fn.body.end));
   const re = new RegExp(`(?:^|[^\\w])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\(`, 'g');
   let calls = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {

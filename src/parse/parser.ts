@@ -86,7 +86,7 @@ export function topLevelText(tree: Tree, text: string, type: string): string | n
 
 // Pre-order with an explicit stack (children pushed in reverse): a file may nest as deep as Go
 // allows, far deeper than the JavaScript call stack.
-function findError(root: SyntaxNode): SyntaxNode | null {
+export function findError(root: SyntaxNode): SyntaxNode | null {
   const stack: SyntaxNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;

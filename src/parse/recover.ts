@@ -4,7 +4,7 @@
 // stay exactly those of the file) and the text is parsed again. The error nodes are usually small
 // and local; the rest of the file is then analysed instead of being skipped whole. Such a file is
 // never rewritten: it stays listed under `errors`, and `fix` declines its package on that entry.
-import { parseGo, type SyntaxNode, type Tree } from './parser.js';
+import { findError, parseGo, type SyntaxNode, type Tree } from './parser.js';
 
 /** A file parsed without the declarations tree-sitter could not read. */
 export interface RecoveredFile {
@@ -31,7 +31,7 @@ export function recoverAroundErrors(text: string, tree: Tree): RecoveredFile | n
   let currentTree = tree;
   const regions: [number, number][] = [];
   for (let round = 0; round < MAX_ROUNDS && currentTree.rootNode.hasError; round++) {
-    const error = firstErrorNode(currentTree.rootNode);
+    const error = findError(currentTree.rootNode);
     if (!error) return null;
     const region = enclosingDeclaration(current, currentTree.rootNode, error, starts);
     if (!region || regions.some(([a, b]) => a <= region[0] && region[1] <= b)) return null;
@@ -102,18 +102,6 @@ function packageClauseBefore(root: SyntaxNode, offset: number): boolean {
     if (child.startIndex >= offset) return false;
   }
   return false;
-}
-
-function firstErrorNode(root: SyntaxNode): SyntaxNode | null {
-  const stack: SyntaxNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (node.type === 'ERROR' || node.isMissing) return node;
-    if (!node.hasError) continue;
-    const children = node.children;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-  }
-  return null;
 }
 
 function blank(text: string, from: number, to: number): string {

@@ -21,6 +21,8 @@ export interface ScanOptions {
   allPlatforms?: boolean;
   /** `false`: leave `_test.go` files out of the analysis (`--tests=false`). */
   tests?: boolean;
+  /** Also report callbacks called under the map's lock with no re-entrance shown (`--hazards`). */
+  hazards?: boolean;
 }
 
 /** A finding as printed by `--format json` (1-based lines and columns, file relative to cwd). */
@@ -76,7 +78,7 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     throw err;
   }
   const platform = options.allPlatforms ? null : targetPlatform();
-  const jobs = found.dirs.map((d) => toJob(d, cwd, platform));
+  const jobs = found.dirs.map((d) => toJob(d, cwd, platform, !!options.hazards));
   const workerCount = options.workers ?? (found.fileCount >= WORKER_THRESHOLD ? wanted : 0);
   if (!pool && script && workerCount > 0 && jobs.length > 0) pool = new WorkerPool(script, workerCount);
   const running = pool as WorkerPool | null;
@@ -112,10 +114,11 @@ interface DirJob {
   bytes: number;
   /** The platform whose build constraints select files; null analyses every file. */
   platform: Platform | null;
+  hazards?: boolean;
 }
 
-function toJob(d: PackageDir, cwd: string, platform: Platform | null): DirJob {
-  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })), bytes: d.bytes ?? 0, platform };
+function toJob(d: PackageDir, cwd: string, platform: Platform | null, hazards: boolean): DirJob {
+  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })), bytes: d.bytes ?? 0, platform, ...(hazards ? { hazards } : {}) };
 }
 
 /** Reads a directory's files and analyses them; unreadable files become errors. */
@@ -131,7 +134,7 @@ export function runJob(job: DirJob): DirResult {
   }
   let result: DirResult;
   try {
-    result = analyzeDir(inputs, job.platform);
+    result = analyzeDir(inputs, job.platform, job.hazards ? { hazards: true } : {});
   } catch (err) {
     // An analysis bug must not take the whole scan down: report the directory and go on.
     const where = job.files[0]?.rel ?? '?';

@@ -8,6 +8,8 @@ import { caseDirs } from './helpers/go-toolchain.js';
 interface Expected {
   description: string;
   race?: boolean;
+  /** Scan with `--hazards` (docs/rules.md): the case pins a lock-held-across-callback hazard. */
+  hazards?: boolean;
   findings: { rule: string; map: string; line: number; file?: string }[];
 }
 
@@ -27,7 +29,7 @@ describe('fixtures: scan reports exactly what expect.json lists', () => {
     it(name, async () => {
       const expected = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expected;
       const inputs = readdirSync(dir).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go') && !f.startsWith('output'));
-      const result = await scan(inputs, { cwd: dir, workers: 0 });
+      const result = await scan(inputs, { cwd: dir, workers: 0, ...(expected.hazards ? { hazards: true } : {}) });
       expect(result.errors).toEqual([]);
       const actual = result.findings.map((f) => `${f.rule} ${f.map.name} ${f.file}:${f.line}`).sort();
       const want = expected.findings.map((f) => `${f.rule} ${f.map} ${f.file ?? 'input.go'}:${f.line}`).sort();
@@ -50,7 +52,7 @@ describe('fixtures: the findings survive scanning the tests as well', () => {
     if (expected.findings.length === 0 || !readdirSync(dir).some((f) => f.endsWith('_test.go'))) continue;
     it(name, async () => {
       const inputs = readdirSync(dir).filter((f) => f.endsWith('.go') && !f.startsWith('output'));
-      const result = await scan(inputs, { cwd: dir, workers: 0 });
+      const result = await scan(inputs, { cwd: dir, workers: 0, ...(expected.hazards ? { hazards: true } : {}) });
       const actual = new Set(result.findings.map((f) => `${f.rule} ${f.map.name} ${f.file}:${f.line}`));
       for (const f of expected.findings) expect([...actual], expected.description).toContain(`${f.rule} ${f.map} ${f.file ?? 'input.go'}:${f.line}`);
     });

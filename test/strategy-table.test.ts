@@ -41,18 +41,19 @@ interface Case {
   id: string;
   dir: string;
   fix?: { transform: string; style?: string; declines?: string };
+  hazards?: boolean;
 }
 
 const cases: Case[] = caseDirs(FIXTURES).flatMap((dir) => {
-  const e = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { findings?: unknown[]; fix?: Case['fix'] };
-  return e.findings && e.findings.length > 0 ? [{ id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: e.fix }] : [];
+  const e = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { findings?: unknown[]; fix?: Case['fix']; hazards?: boolean };
+  return e.findings && e.findings.length > 0 ? [{ id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: e.fix, ...(e.hazards ? { hazards: true } : {}) }] : [];
 });
 
 function planCase(c: Case, s: Strategy): Plan {
   // The whole package, tests included, as the tool sees a real one: a test that touches the map is rewritten too.
   const copy = copyCaseInputs(c.dir, { tests: true });
   try {
-    return planFixes(['.'], { cwd: copy.dir, strategy: s.strategy, style: s.style, includeReview: true });
+    return planFixes(['.'], { cwd: copy.dir, strategy: s.strategy, style: s.style, includeReview: true, ...(c.hazards ? { hazards: true } : {}) });
   } finally {
     copy.cleanup();
   }

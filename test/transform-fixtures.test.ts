@@ -34,17 +34,19 @@ interface FixCase {
   dir: string;
   fix: FixExpectation;
   outputs: Map<string, string>; // input name -> expected text
+  /** The case's finding is a hazard reported with `--hazards` (expect.json `"hazards": true`). */
+  hazards: boolean;
 }
 
 function loadCase(dir: string): FixCase | null {
-  const expectJson = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { fix?: FixExpectation };
+  const expectJson = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as { fix?: FixExpectation; hazards?: boolean };
   if (!expectJson.fix) return null;
   const outputs = new Map<string, string>();
   for (const name of readdirSync(dir).sort()) {
     const target = outputTarget(name);
     if (target) outputs.set(target, readFileSync(join(dir, name), 'utf8'));
   }
-  return { id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: expectJson.fix, outputs };
+  return { id: relative(FIXTURES, dir).split(sep).join('/'), dir, fix: expectJson.fix, outputs, hazards: !!expectJson.hazards };
 }
 
 /** The minor version of the case's go directive (19 without a go.mod, as the harness writes). */
@@ -58,7 +60,7 @@ const cases = caseDirs(FIXTURES)
   .filter((c): c is FixCase => c !== null);
 
 function plan(c: FixCase, dir: string) {
-  return planFixes([dir], { cwd: dir, strategy: c.fix.transform, style: c.fix.style ?? 'inline', includeReview: true });
+  return planFixes([dir], { cwd: dir, strategy: c.fix.transform, style: c.fix.style ?? 'inline', includeReview: true, ...(c.hazards ? { hazards: true } : {}) });
 }
 
 describe('transform fixtures', () => {

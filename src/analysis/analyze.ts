@@ -86,10 +86,10 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
 }
 
 /** Analyses the Go files of one directory (one or more packages: `foo` and `foo_test`). */
-export function analyzeDir(files: FileInput[], platform: Platform | null = targetPlatform()): DirResult {
+export function analyzeDir(files: FileInput[], platform: Platform | null = targetPlatform(), options: FactOptions = {}): DirResult {
   const parsed = parseDir(files, platform);
   const result: DirResult = { findings: [], errors: parsed.errors, skipped: parsed.skipped };
-  for (const [name, inputs] of parsed.packages) result.findings.push(...analyzePackage(name, inputs));
+  for (const [name, inputs] of parsed.packages) result.findings.push(...analyzePackageWithFacts(name, inputs, options).findings);
   return result;
 }
 
@@ -118,6 +118,12 @@ export interface FactOptions {
    * lock or handler (triage: a runtime report proves concurrency the package does not show).
    */
   allBodies?: boolean;
+  /**
+   * Also report a range that holds the map's lock while it calls a callback the package never shows
+   * coming back to the map (`--hazards`): a design hazard (a future re-entrant callback deadlocks,
+   * a slow one stalls writers), not a race; off by default (docs/rules.md).
+   */
+  hazards?: boolean;
 }
 
 /** Runs every rule over one package. */
@@ -165,7 +171,7 @@ export function packageFacts(name: string, inputs: { rel: string; text: string; 
     return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start, end };
   };
   const flow = resolvePackage(index, raw, span);
-  return { index, raw, flow, ctx: buildRuleContext(flow) };
+  return { index, raw, flow, ctx: buildRuleContext(flow, { hazards: !!options.hazards }) };
 }
 
 /**

@@ -107,13 +107,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out', parseBool)
-    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean }) => {
+    .option('--hazards', 'also report ranges that hold the map\'s lock while calling a callback the package never shows coming back to the map (a design hazard, not a race)')
+    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean }) => {
       const line = terminalProgress();
       const result = await scan(paths, {
         ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
         ...(line ? { onProgress: (done: number, total: number) => line.show('scanning', done, total, 'files', PROGRESS_MIN_SCAN_FILES) } : {}),
         ...(opts.allPlatforms ? { allPlatforms: true } : {}),
         ...(opts.tests === false ? { tests: false } : {}),
+        ...(opts.hazards ? { hazards: true } : {}),
       }).finally(() => line?.clear());
       printWarnings(result.warnings);
       if (opts.format === 'json') {
@@ -142,10 +144,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out, and declines fixes of maps a left-out test names', parseBool)
+    .option('--hazards', 'also report ranges that hold the map\'s lock while calling a callback the package never shows coming back to the map (a design hazard, not a race)')
     .action(
       async (
         paths: string[],
-        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean },
+        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean },
       ) => {
         if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
@@ -160,6 +163,7 @@ async function main(argv: string[]): Promise<number> {
             ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
             ...(opts.allPlatforms ? { allPlatforms: true } : {}),
             ...(opts.tests === false ? { tests: false } : {}),
+            ...(opts.hazards ? { hazards: true } : {}),
             ...(line ? { onProgress: fixProgress(line) } : {}),
           });
         } finally {

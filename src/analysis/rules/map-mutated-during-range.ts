@@ -1,7 +1,8 @@
 import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
+import type { RawSite } from '../raw-facts.js';
 import { commonLock, isWrite } from '../conflicts.js';
-import { conflictEvidence, declEvidence, makeFinding, siteEvidence, testOnlyNote, type Rule, type SharedMap } from './shared-map.js';
+import { conflictEvidence, declEvidence, makeFinding, siteEvidence, testOnlyNote, type Rule, type RuleContext, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 import { unguardedSites } from './unguarded-map-access.js';
 import { isNormalisingRange, rebindsKey } from './range-benign.js';
@@ -30,10 +31,39 @@ function sameInstance(a: string | undefined, b: string | undefined): boolean {
   return x === undefined || y === undefined || x === y;
 }
 
+/**
+ * A callback called from a range body while the range holds the map's lock is a hazard only when
+ * something it runs comes back to the same map or lock: an access of the map (a write under a
+ * read lock, or a re-lock that deadlocks) or taking the lock again. The callbacks are the in-package
+ * functions called from inside the body (literals handed to the parameter, named functions);
+ * what they call is followed. A callback the package never shows (passed in from another package)
+ * gives no evidence, and holding a lock while calling out is a common, deliberate design, so the
+ * range is not reported (docs/rules.md, "Callbacks under the lock").
+ */
+function reentersUnderLock(flow: RuleContext['flow'], map: SharedMap, r: ResolvedSite): { site: ResolvedSite | null; relock: RawSite | null } | null {
+  const body = r.raw.range!;
+  const start: number[] = [];
+  for (const [callee, callers] of flow.callersOf) {
+    if (callers.some((c) => c.caller === r.func && c.pos >= body.bodyStart && c.pos < body.bodyEnd)) start.push(callee);
+  }
+  if (start.length === 0) return null;
+  const reach = new Set<number>();
+  const todo = [...start];
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    if (f === r.func || reach.has(f)) continue;
+    reach.add(f);
+    for (const g of flow.calleesOf[f] ?? []) todo.push(g);
+  }
+  const relock = flow.raw.sites.find((s) => reach.has(s.func) && s.locks.some((l) => l.name === map.guard)) ?? null;
+  const site = map.sites.find((s) => reach.has(s.func) && !s.raw.inRanges.includes(r.raw.id) && (relock === null || isWrite(s))) ?? null;
+  return site || relock ? { site, relock } : null;
+}
+
 /** Ranges that mutate a shared map, hold its lock while calling out, or insert into the map they visit. */
 export const mapMutatedDuringRange: Rule = {
   id: 'map-mutated-during-range',
-  run({ flow, finder, maps }) {
+  run({ flow, finder, maps, hazards }) {
     const out: Finding[] = [];
     for (const map of maps) {
       for (const r of map.sites) {
@@ -55,6 +85,7 @@ export const mapMutatedDuringRange: Rule = {
           (w) => !inBody(w) && w !== r && isWrite(w) && !finder.isConstruction(w) && !commonLock(w.locks, r.locks) && finder.concurrent(r, w, map.callersConcurrent),
         );
         let msg: string | null = null;
+        let reenters: { site: ResolvedSite | null; relock: RawSite | null } | null = null;
         const ev = [declEvidence(map.decl), siteEvidence(flow, r, null)];
         const races = (deletes.length > 0 || inserts.length > 0) && concurrentWriters.length > 0;
         if (races && !foldsIntoUnguarded(map, r, concurrentWriters)) {
@@ -63,9 +94,16 @@ export const mapMutatedDuringRange: Rule = {
           msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock${testOnlyNote(finder, conflicts)}`;
           for (const m of [...deletes, ...inserts]) ev.push(siteEvidence(flow, m, null));
           ev.push(...conflictEvidence(flow, map, concurrentWriters[0]!, conflicts).slice(1));
-        } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard)) {
+        } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard) && (reenters = reentersUnderLock(flow, map, r) ?? (hazards ? { site: null, relock: null } : null))) {
           const lock = goLockNameAt(map.guard, map.decl, r.text, flow.index);
-          msg = `range over ${map.decl.name} holds ${lock} while calling ${body.callsOut} for every entry; the callback runs under the lock and can deadlock or stall writers`;
+          const at = (file: string, start: number) => `${file.split('/').pop()}:${flow.index.files.find((f) => f.rel === file)?.lines.position(start).line ?? '?'}`;
+          const back = reenters.relock
+            ? `; a callback it is given takes ${lock} again (${at(flow.index.funcs[reenters.relock.func]!.file!.rel, reenters.relock.start)}), which deadlocks`
+            : reenters.site
+              ? `; a callback it is given ${isWrite(reenters.site) ? 'writes' : 'reads'} ${map.decl.name} (${at(reenters.site.span.file, reenters.site.span.start)}) while the range holds ${lock}${r.locks.some((l) => l.name === map.guard && l.mode === 'read') && isWrite(reenters.site) ? ' only for reading' : ''}`
+              : '; the callback runs under the lock and can deadlock or stall writers';
+          msg = `range over ${map.decl.name} holds ${lock} while calling ${body.callsOut} for every entry${back}`;
+          if (reenters.site) ev.push(siteEvidence(flow, reenters.site, null));
         } else if (inserts.length > 0 && !(file && r.raw.mapText && isNormalisingRange(file, r.raw.start, r.raw.mapText))) {
           const keys = [...new Set(inserts.map((s) => s.raw.indexText).filter((t): t is string => !!t))];
           const what = keys.length > 0 ? ` (${keys.map((k) => `${r.raw.mapText ?? map.decl.name}[${k}]`).join(', ')})` : '';

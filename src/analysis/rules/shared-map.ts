@@ -18,6 +18,8 @@ export interface RuleContext {
   flow: PackageFlow;
   finder: ConflictFinder;
   maps: SharedMap[];
+  /** Report lock-held-across-callback hazards without evidence of re-entrance (`--hazards`). */
+  hazards: boolean;
 }
 
 export interface Rule {
@@ -25,7 +27,7 @@ export interface Rule {
   run(ctx: RuleContext): Finding[];
 }
 
-export function buildRuleContext(flow: PackageFlow): RuleContext {
+export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean } = {}): RuleContext {
   const finder = new ConflictFinder(flow);
   const byKey = new Map<string, ResolvedSite[]>();
   for (const s of flow.sites) {
@@ -45,7 +47,7 @@ export function buildRuleContext(flow: PackageFlow): RuleContext {
     const callersConcurrent = guard !== null && sites.every((s) => s.local === null && s.contexts.every((c) => c === 0 || finder.contextInTests(c)));
     maps.push({ decl, sites, conflicts: finder.conflicts(sites, callersConcurrent), guard, callersConcurrent });
   }
-  return { flow, finder, maps };
+  return { flow, finder, maps, hazards: !!options.hazards };
 }
 
 /**

@@ -37,6 +37,8 @@ export interface FixOptions {
   tests?: boolean;
   /** Also report (and fix) callbacks called under the map's lock with no re-entrance shown (`--hazards`). */
   hazards?: boolean;
+  /** Also report (and fix) unlocked accesses of a test's own goroutine to a guarded map (`--strict-tests`). */
+  strictTests?: boolean;
   /** Hears how far each phase is: packages analysed and planned, then files rewritten. */
   onProgress?: (phase: FixPhase, done: number, total: number) => void;
   /**
@@ -185,7 +187,7 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
         for (const e of parsed.errors) unanalysed.add(e.file, e.message, dir.files.find((f) => f.rel === e.file)?.original);
       }
       for (const [name, inputs] of parsed.packages) {
-        const analysed = analyzePackageWithFacts(name, inputs, { ...(options.confirmed ? { allBodies: true } : {}), ...(options.hazards ? { hazards: true } : {}) });
+        const analysed = analyzePackageWithFacts(name, inputs, { ...(options.confirmed ? { allBodies: true } : {}), ...(options.hazards ? { hazards: true } : {}), ...(options.strictTests ? { strictTests: true } : {}) });
         const { facts } = analysed;
         const findings = options.confirmed ? confirmedFindings(analysed.findings, facts?.flow.maps, options.confirmed.get(dir.dir)) : analysed.findings;
         if (pass === 1) plan.findings.push(...findings.map(toJson));

@@ -23,6 +23,8 @@ export interface ScanOptions {
   tests?: boolean;
   /** Also report callbacks called under the map's lock with no re-entrance shown (`--hazards`). */
   hazards?: boolean;
+  /** Also report unlocked accesses of a test's own goroutine to a guarded map (`--strict-tests`). */
+  strictTests?: boolean;
 }
 
 /** A finding as printed by `--format json` (1-based lines and columns, file relative to cwd). */
@@ -78,7 +80,7 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     throw err;
   }
   const platform = options.allPlatforms ? null : targetPlatform();
-  const jobs = found.dirs.map((d) => toJob(d, cwd, platform, !!options.hazards));
+  const jobs = found.dirs.map((d) => toJob(d, cwd, platform, { hazards: !!options.hazards, strictTests: !!options.strictTests }));
   const workerCount = options.workers ?? (found.fileCount >= WORKER_THRESHOLD ? wanted : 0);
   if (!pool && script && workerCount > 0 && jobs.length > 0) pool = new WorkerPool(script, workerCount);
   const running = pool as WorkerPool | null;
@@ -115,10 +117,11 @@ interface DirJob {
   /** The platform whose build constraints select files; null analyses every file. */
   platform: Platform | null;
   hazards?: boolean;
+  strictTests?: boolean;
 }
 
-function toJob(d: PackageDir, cwd: string, platform: Platform | null, hazards: boolean): DirJob {
-  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })), bytes: d.bytes ?? 0, platform, ...(hazards ? { hazards } : {}) };
+function toJob(d: PackageDir, cwd: string, platform: Platform | null, rules: { hazards: boolean; strictTests: boolean }): DirJob {
+  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })), bytes: d.bytes ?? 0, platform, ...(rules.hazards ? { hazards: true } : {}), ...(rules.strictTests ? { strictTests: true } : {}) };
 }
 
 /** Reads a directory's files and analyses them; unreadable files become errors. */
@@ -134,7 +137,7 @@ export function runJob(job: DirJob): DirResult {
   }
   let result: DirResult;
   try {
-    result = analyzeDir(inputs, job.platform, job.hazards ? { hazards: true } : {});
+    result = analyzeDir(inputs, job.platform, { ...(job.hazards ? { hazards: true } : {}), ...(job.strictTests ? { strictTests: true } : {}) });
   } catch (err) {
     // An analysis bug must not take the whole scan down: report the directory and go on.
     const where = job.files[0]?.rel ?? '?';

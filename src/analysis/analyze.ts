@@ -124,6 +124,11 @@ export interface FactOptions {
    * a slow one stalls writers), not a race; off by default (docs/rules.md).
    */
   hazards?: boolean;
+  /**
+   * Also report accesses a test makes from its own goroutine (the test function and what it calls,
+   * not a goroutine it starts) to a map the package's code guards (`--strict-tests`; docs/rules.md).
+   */
+  strictTests?: boolean;
 }
 
 /** Runs every rule over one package. */
@@ -171,7 +176,7 @@ export function packageFacts(name: string, inputs: { rel: string; text: string; 
     return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start, end };
   };
   const flow = resolvePackage(index, raw, span);
-  return { index, raw, flow, ctx: buildRuleContext(flow, { hazards: !!options.hazards }) };
+  return { index, raw, flow, ctx: buildRuleContext(flow, { hazards: !!options.hazards, strictTests: !!options.strictTests }) };
 }
 
 /**

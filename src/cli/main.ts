@@ -108,7 +108,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out', parseBool)
     .option('--hazards', 'also report ranges that hold the map\'s lock while calling a callback the package never shows coming back to the map (a design hazard, not a race)')
-    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean }) => {
+    .option('--strict-tests', 'also report unlocked accesses a test makes from its own goroutine to a map the package guards (go test -race checks those when the test runs)')
+    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean }) => {
       const line = terminalProgress();
       const result = await scan(paths, {
         ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
@@ -116,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
         ...(opts.allPlatforms ? { allPlatforms: true } : {}),
         ...(opts.tests === false ? { tests: false } : {}),
         ...(opts.hazards ? { hazards: true } : {}),
+        ...(opts.strictTests ? { strictTests: true } : {}),
       }).finally(() => line?.clear());
       printWarnings(result.warnings);
       if (opts.format === 'json') {
@@ -145,10 +147,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out, and declines fixes of maps a left-out test names', parseBool)
     .option('--hazards', 'also report ranges that hold the map\'s lock while calling a callback the package never shows coming back to the map (a design hazard, not a race)')
+    .option('--strict-tests', 'also report unlocked accesses a test makes from its own goroutine to a map the package guards (go test -race checks those when the test runs)')
     .action(
       async (
         paths: string[],
-        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean },
+        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean },
       ) => {
         if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
@@ -164,6 +167,7 @@ async function main(argv: string[]): Promise<number> {
             ...(opts.allPlatforms ? { allPlatforms: true } : {}),
             ...(opts.tests === false ? { tests: false } : {}),
             ...(opts.hazards ? { hazards: true } : {}),
+            ...(opts.strictTests ? { strictTests: true } : {}),
             ...(line ? { onProgress: fixProgress(line) } : {}),
           });
         } finally {

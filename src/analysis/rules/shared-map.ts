@@ -20,6 +20,8 @@ export interface RuleContext {
   maps: SharedMap[];
   /** Report lock-held-across-callback hazards without evidence of re-entrance (`--hazards`). */
   hazards: boolean;
+  /** Report unlocked accesses of a test's own goroutine to a map the package guards (`--strict-tests`). */
+  strictTests: boolean;
 }
 
 export interface Rule {
@@ -27,7 +29,7 @@ export interface Rule {
   run(ctx: RuleContext): Finding[];
 }
 
-export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean } = {}): RuleContext {
+export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean; strictTests?: boolean } = {}): RuleContext {
   const finder = new ConflictFinder(flow);
   const byKey = new Map<string, ResolvedSite[]>();
   for (const s of flow.sites) {
@@ -47,7 +49,7 @@ export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean
     const callersConcurrent = guard !== null && sites.every((s) => s.local === null && s.contexts.every((c) => c === 0 || finder.contextInTests(c)));
     maps.push({ decl, sites, conflicts: finder.conflicts(sites, callersConcurrent), guard, callersConcurrent });
   }
-  return { flow, finder, maps, hazards: !!options.hazards };
+  return { flow, finder, maps, hazards: !!options.hazards, strictTests: !!options.strictTests };
 }
 
 /**

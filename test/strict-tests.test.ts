@@ -1,0 +1,99 @@
+// A test that reads a guarded map of its package from its own goroutine (after a sync it waited
+// for) is not reported by default; --strict-tests reports it. The case is proven race-free with
+// the real Go toolchain, and a test that does race from a goroutine it starts is still reported.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp, scanJson, tempTree } from './helpers/cli.js';
+import { goBinaries, runGo } from './helpers/go-toolchain.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const STORE = `package store
+
+import "sync"
+
+// Store is filled by a loader goroutine; Synced is closed once the first load is in.
+type Store struct {
+	mu     sync.Mutex
+	items  map[string]int
+	Synced chan struct{}
+	stop   chan struct{}
+}
+
+func New() *Store {
+	return &Store{items: map[string]int{}, Synced: make(chan struct{}), stop: make(chan struct{})}
+}
+
+func (s *Store) Start(keys []string) {
+	go func() {
+		s.mu.Lock()
+		for i, k := range keys {
+			s.items[k] = i
+		}
+		s.mu.Unlock()
+		close(s.Synced)
+		<-s.stop
+	}()
+}
+
+func (s *Store) Get(k string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.items[k]
+	return v, ok
+}
+
+func (s *Store) Stop() { close(s.stop) }
+`;
+
+const QUIET_TEST = `package store
+
+import "testing"
+
+func TestLoads(t *testing.T) {
+	s := New()
+	s.Start([]string{"a", "b"})
+	defer s.Stop()
+	<-s.Synced
+	if len(s.items) != 2 {
+		t.Fatalf("items = %v", s.items)
+	}
+}
+`;
+
+// Reads before waiting for Synced: races with the loader; the race detector reports it when the
+// test runs, which is why the scan leaves this to --strict-tests.
+const RACY_TEST = `package store
+
+import "testing"
+
+func TestReadsTooEarly(t *testing.T) {
+	s := New()
+	s.Start([]string{"a", "b"})
+	defer s.Stop()
+	n := len(s.items)
+	<-s.Synced
+	_ = n
+}
+`;
+
+describe('--strict-tests', () => {
+  it("a test's own goroutine reading a guarded map after a sync is reported only with --strict-tests, and is race-free", async () => {
+    const dir = tempTree({ 'go.mod': 'module store\n\ngo 1.19\n', 'store.go': STORE, 'store_test.go': QUIET_TEST });
+    const plain = scanJson(['.'], { cwd: dir });
+    expect(plain.report.findings).toEqual([]);
+    const strict = scanJson(['.', '--strict-tests'], { cwd: dir });
+    expect(strict.report.findings.map((f) => `${f.rule} ${f.map.name} ${f.file}:${f.line}`)).toEqual(['unguarded-map-access Store.items store_test.go:10']);
+    const go = await runGo(goBinaries().go126, ['test', '-race', '-count=3', '.'], dir);
+    expect(go.code, go.output).toBe(0);
+  });
+
+  it("a test's own goroutine that really races is left to go test -race by default, reported with --strict-tests", async () => {
+    const dir = tempTree({ 'go.mod': 'module store\n\ngo 1.19\n', 'store.go': STORE, 'store_test.go': RACY_TEST });
+    expect(scanJson(['.'], { cwd: dir }).report.findings).toEqual([]);
+    const strict = scanJson(['.', '--strict-tests'], { cwd: dir });
+    expect(strict.report.findings.map((f) => `${f.rule} ${f.map.name} ${f.file}:${f.line}`)).toEqual(['unguarded-map-access Store.items store_test.go:9']);
+    const go = await runGo(goBinaries().go126, ['test', '-race', '-count=1', '.'], dir);
+    expect(go.output).toMatch(/WARNING: DATA RACE|concurrent map/);
+  });
+});

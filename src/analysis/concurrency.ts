@@ -514,9 +514,51 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
 function calledFromOutside(index: PackageIndex, f: FuncInfo): boolean {
   if (!f.exported) return false;
   const t = f.recvType;
-  if (t === null || /^[A-Z]/.test(t)) return true;
+  if (t === null) return true;
   for (const s of index.structs.values()) if (s.embedded.some((e) => e.name === t)) return true;
-  return false;
+  return /^[A-Z]/.test(t) && !internalHelperType(index, t);
+}
+
+const internalHelperCache = new WeakMap<PackageIndex, Map<string, boolean>>();
+
+/**
+ * An exported struct type with no lock of its own that the package never hands out by name: no
+ * exported function or method returns it, no exported field or package variable holds it. Code
+ * outside the package can only call its methods on values it built itself, never on the
+ * package's own instances (etcd's LeaseExpiredNotifier, kept in an unexported field of the lessor
+ * and driven under the lessor's mutex). Its exported methods get their callers' locks like
+ * unexported ones. A value handed out behind an interface is not seen (docs/locks.md).
+ */
+function internalHelperType(index: PackageIndex, t: string): boolean {
+  let cache = internalHelperCache.get(index);
+  if (!cache) internalHelperCache.set(index, (cache = new Map()));
+  const hit = cache.get(t);
+  if (hit !== undefined) return hit;
+  const st = index.structs.get(t);
+  const mentions = (type: string) => new RegExp(`(^|[^\\w.])${t}([^\\w]|$)`).test(type);
+  const lockType = (type: string) => /^\*?sync\.(RW)?Mutex$/.test(type.trim());
+  let result = st !== undefined && ![...st.fields.values()].some((fl) => lockType(fl.type)) && !st.embedded.some((e) => lockType(e.type));
+  if (result) {
+    for (const g of index.funcs) {
+      if (g.literal || !g.exported || isTestFile(g.file.rel)) continue;
+      if (g.results.some(mentions) || g.namedResults.some((r) => mentions(r.type))) {
+        result = false;
+        break;
+      }
+    }
+  }
+  if (result) {
+    for (const other of index.structs.values()) {
+      if (!/^[A-Z]/.test(other.name)) continue;
+      if ([...other.fields.values()].some((fl) => /^[A-Z]/.test(fl.name) && mentions(fl.type)) || other.embedded.some((e) => mentions(e.type))) {
+        result = false;
+        break;
+      }
+    }
+  }
+  if (result) for (const v of index.vars.values()) if (/^[A-Z]/.test(v.name) && v.type && mentions(v.type)) result = false;
+  cache.set(t, result);
+  return result;
 }
 
 export function isTestFile(rel: string): boolean {

@@ -104,11 +104,3 @@ function countLines(s: string): number {
   if (s === '') return 0;
   return s.split('\n').length - (s.endsWith('\n') ? 1 : 0);
 }
-
-/** `before` with the hunks applied (they must not overlap): the check that hunks are complete. */
-export function applyHunks(before: string, hunks: readonly Pick<LineHunk, 'startLine' | 'endLine' | 'text'>[]): string {
-  const lines = before.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const sorted = [...hunks].sort((a, b) => b.startLine - a.startLine || b.endLine - a.endLine);
-  for (const h of sorted) lines.splice(h.startLine - 1, h.endLine - h.startLine, h.text);
-  return lines.join('');
-}

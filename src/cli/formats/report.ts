@@ -41,11 +41,6 @@ export function rootRelative(ctx: FormatContext, file: string): string | null {
   return rel.split(sep).join('/');
 }
 
-/** The finding a fix was planned for, and the other findings it resolves. */
-export function findingsById(report: FormatReport): Map<string, JsonFinding> {
-  return new Map(report.findings.map((f) => [f.id, f]));
-}
-
 /** A 1-based UTF-16 column of a line as a 1-based UTF-8 byte column (reviewdog counts bytes). */
 export function byteColumn(text: string | undefined, line: number, column: number): number {
   if (text === undefined) return column;

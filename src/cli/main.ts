@@ -18,6 +18,7 @@ import { packageVersion } from './version.js';
 import { useColor } from './color.js';
 import { reviewCommand } from './review/command.js';
 import { triageCommand } from './triage-command.js';
+import { FIX_FORMATS, formatContext, formatReport, isMachineFormat, planReport, SCAN_FORMATS, scanReport } from './formats/index.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_ERROR = 2;
@@ -103,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     .command('scan')
     .description('report unsafe map use')
     .argument('[paths...]', 'files or directories to scan', ['.'])
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', ...SCAN_FORMATS]).default('text'))
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out', parseBool)
@@ -123,6 +124,10 @@ async function main(argv: string[]): Promise<number> {
       if (opts.format === 'json') {
         const { version, findings, errors, skipped, warnings } = result;
         process.stdout.write(JSON.stringify({ version, findings, errors, skipped, warnings }, null, 2) + '\n');
+      } else if (isMachineFormat(opts.format)) {
+        const out = formatReport(opts.format, scanReport(result), formatContext(process.cwd(), packageVersion()));
+        process.stderr.write(out.stderr);
+        process.stdout.write(out.stdout);
       } else if (result.files === 0) {
         process.stdout.write(`no Go files found in ${paths.join(', ')}\n`);
       } else {
@@ -142,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--include-review', "also apply fixes marked 'review'")
     .option('--verify', 'after writing, run go vet and go build on every fixed package and every package of its module that imports one; restore all written files if any fails')
     .option('--race', 'with --verify, also run go test -race')
-    .addOption(new Option('--format <format>', 'output format').choices(['diff', 'json']).default('diff'))
+    .addOption(new Option('--format <format>', 'output format').choices(['diff', 'json', ...FIX_FORMATS]).default('diff'))
     .option('--max-file-size <bytes>', 'skip (and report) larger files', parseFileSize)
     .option('--all-platforms', 'ignore build constraints: analyse the files of every GOOS/GOARCH together')
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out, and declines fixes of maps a left-out test names', parseBool)
@@ -175,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
         }
         printWarnings(plan.warnings);
         if (opts.format === 'json') process.stdout.write(planJson(plan));
+        else if (isMachineFormat(opts.format)) process.stdout.write(formatReport(opts.format, planReport(plan), formatContext(process.cwd(), packageVersion(), plan.files)).stdout);
         else process.stdout.write(diffReport(plan, useColor(process.stdout)));
         if (reportEmptyRun({ ...plan.inputs, errors: plan.errors, skipped: plan.skipped })) {
           exitCode = EXIT_ERROR;

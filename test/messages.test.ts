@@ -192,7 +192,7 @@ func (q *Queue) Prune(owner string) {
       'hook(id)\n\t\t\tdelete(q.jobs, id)',
     );
     for (const [src, what, args] of [
-      [inserts, /inserts new keys into the map it visits/, []],
+      [inserts, /inserts new keys into the map it visits/, ['--hazards']],
       [callsOut, /holds q\.mu while calling hook\(…\) for every entry; the callback runs under the lock/, ['--hazards']],
     ] as const) {
       const dir = tempTree({ 'queue.go': src });

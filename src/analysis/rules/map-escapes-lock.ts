@@ -8,6 +8,77 @@ const HOW: Record<string, string> = {
   callback: 'is passed to a callback',
 };
 
+/**
+ * A map stored into a composite literal (`&T{m: s.m, …}`) escapes only when the new value carries
+ * it away from its lock. Not an escape:
+ * - the literal also copies the lock the map is guarded by from the same value
+ *   (`&Deduper{seen: d.seen, mtx: d.mtx}`, the lock travels with the map: every access of the new
+ *   value still takes the same mutex);
+ * - the literal is used only as an argument of calls made right there (`st := T{Pending: o.pending};
+ *   return o.store.Update(&st)`, or `f(&T{m: s.m})`): the callee uses the map synchronously, under
+ *   whatever lock the caller holds (a callee that keeps the value is not seen; docs/rules.md).
+ */
+export function storeStaysWithLock(text: string, pos: number, funcEnd: number, guard: string, mapText: string | undefined): boolean {
+  let depth = 0;
+  let open = -1;
+  for (let i = pos - 1; i >= 0 && pos - i < 20000; i--) {
+    const c = text[i];
+    if (c === '}' || c === ')' || c === ']') depth++;
+    else if (c === '(' || c === '[') {
+      if (depth === 0) return false;
+      depth--;
+    } else if (c === '{') {
+      if (depth === 0) {
+        open = i;
+        break;
+      }
+      depth--;
+    }
+  }
+  if (open < 0) return false;
+  let close = -1;
+  depth = 0;
+  for (let i = open + 1; i < text.length && i < funcEnd; i++) {
+    const c = text[i];
+    if (c === '{' || c === '(' || c === '[') depth++;
+    else if (c === '}' || c === ')' || c === ']') {
+      if (depth === 0) {
+        close = i;
+        break;
+      }
+      depth--;
+    }
+  }
+  if (close < 0) return false;
+  const before = text.slice(Math.max(0, open - 200), open);
+  const type = /(&?)\s*([A-Za-z_][\w.]*)(\[[^\]]*\])?\s*$/.exec(before);
+  if (!type) return false;
+  const typeName = type[2]!.split('.').pop()!;
+  const body = text.slice(open + 1, close);
+  // The lock travels with the map.
+  const dot = guard.lastIndexOf('.');
+  const base = mapText ? /^([A-Za-z_]\w*)\./.exec(mapText)?.[1] : undefined;
+  if (dot > 0 && base && guard.slice(0, dot) === typeName) {
+    const field = guard.slice(dot + 1);
+    if (new RegExp(`(^|[,{\\s])${field}\\s*:\\s*&?${base}\\.${field}\\s*(,|$)`, 'm').test(body)) return true;
+  }
+  const lead = before.slice(0, before.length - type[0].length).replace(/\s+$/, '');
+  // Passed straight to a call.
+  if (lead.endsWith('(')) return /[\w\])]\s*\($/.test(lead);
+  // Kept in a local that is only ever handed to calls.
+  const assigned = /([A-Za-z_]\w*)\s*:?=$/.exec(lead);
+  if (!assigned) return false;
+  const name = assigned[1]!;
+  const rest = text.slice(close + 1, funcEnd);
+  const uses = [...rest.matchAll(new RegExp(`\\b${name}\\b`, 'g'))];
+  if (uses.length === 0) return false;
+  return uses.every((u) => {
+    const pre = rest.slice(0, u.index).replace(/&\s*$/, '').replace(/\s+$/, '');
+    const post = rest.slice(u.index! + name.length).replace(/^\s+/, '');
+    return (pre.endsWith('(') || pre.endsWith(',')) && (post.startsWith(')') || post.startsWith(',')) && !/\breturn\s*$/.test(pre);
+  });
+}
+
 /** A lock-guarded map handed out where its readers no longer hold the lock. */
 export const mapEscapesLock: Rule = {
   id: 'map-escapes-lock',
@@ -27,6 +98,8 @@ export const mapEscapesLock: Rule = {
           (w) => w.raw.reassign && w.func === at.func && w.raw.start > at.raw.start && w.locks.some((l) => l.name === guard),
         );
         if (replaced) continue;
+        const fn = flow.index.funcs[at.func]!;
+        if (at.escape === 'store' && storeStaysWithLock(fn.file.text, at.raw.start, fn.end, guard, at.raw.mapText ?? at.text)) continue;
         // The escape matters only where a writer can still run after it (not after wg.Wait()).
         // Replacing the whole map (`s.m = next`, copy-on-write) leaves the handed-out one untouched.
         const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !w.raw.reassign && !finder.isConstruction(w));

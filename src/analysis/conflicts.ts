@@ -3,6 +3,9 @@ import type { HeldLock } from './model.js';
 import { isTestFile, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import type { WaitPoint } from './raw-facts.js';
 
+/** Names of methods that start a value's machinery, run once per value by convention. */
+const LIFECYCLE = /^(?:[Ss]tart|[Rr]un|[Ii]nit|[Ii]nitialize|[Oo]pen|[Ss]erve|[Ll]isten|[Ll]aunch|[Bb]egin|[Ss]etup|[Bb]ootstrap)(?:[A-Z]\w*)?$/;
+
 const WRITES = new Set(['write', 'delete', 'clear']);
 
 export function isWrite(site: ResolvedSite): boolean {
@@ -274,6 +277,10 @@ export class ConflictFinder {
   private spawnerRunsOnce(f: number, spawn: number | undefined): boolean {
     const fn = this.flow.index.funcs[f]!;
     if (fn.literal === null && fn.recvType === null && (fn.name === 'main' || fn.name === 'init' || /^(Test|Benchmark|Fuzz|Example)/.test(fn.name))) return true;
+    // A method that brings its value up (`Start`, `Run`, `Init`, `Open`, `Serve`, `runLoop`…) runs
+    // once per value: what it does before its `go` statements is set-up the goroutines see done
+    // (docs/rules.md, "Lifecycle methods").
+    if (fn.literal === null && fn.recvType !== null && LIFECYCLE.test(fn.name)) return true;
     const end = fn.body?.end ?? fn.end;
     return this.waitsFor(f, spawn).some((w) => w.blockEnd >= end - 1);
   }

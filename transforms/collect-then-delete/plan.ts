@@ -9,7 +9,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
-import { descendants, enclosingFunction, indentAt, isFunctionBodyList, lockHazards, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
+import { descendants, enclosingFunction, indentAt, isFunctionBodyList, lineStart, lockHazards, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
 import { nameNodes } from '../../src/plan/occurrences.js';
 import { planInline } from '../mutex-wrap/inline.js';
 import { newMutexName } from '../mutex-wrap/naming.js';
@@ -162,8 +162,18 @@ function mapTypes(decl: MapDecl, pkg: PackageView, l: RangeLoop): { key: string;
   const kv = splitMapType(type) ?? decline(`cannot tell the key and value types of ${decl.name} (declared as ${decl.type})`);
   if (decl.kind === 'field') {
     const owner = decl.name.split('.')[0]!;
-    const generic = new RegExp(`\\btype\\s+${owner}\\s*\\[`);
-    if (pkg.files.some((f) => generic.test(f.text))) decline(`${owner} is a generic type: the key and value types of ${decl.name} are type parameters that the rewrite cannot name at ${l.where}`);
+    const params = typeParamsOf(owner, pkg);
+    if (params) {
+      // In a method of the generic owner, its receiver names the type parameters (perhaps differently).
+      const names = receiverTypeArgs(l, owner) ?? decline(`${owner} is a generic type and the range at ${l.where} is not in a method of ${owner}: the type parameters in the key and value types of ${decl.name} have no names there`);
+      if (names.length !== params.length) decline(`cannot match the type parameters of ${owner} to the receiver of the method around ${l.where}`);
+      const rename = new Map(params.map((p, i) => [p, names[i]!]));
+      const used = (t: string) => params.filter((p) => new RegExp(`\\b${p}\\b`).test(t));
+      const blank = [...used(kv.key), ...used(kv.value)].find((p) => rename.get(p) === '_');
+      if (blank) decline(`the receiver of the method around ${l.where} leaves the type parameter ${blank} of ${owner} unnamed (_); name it to let the rewrite spell the key and value types`);
+      const subst = (t: string) => (params.length === 0 ? t : t.replace(new RegExp(`\\b(${params.join('|')})\\b`, 'g'), (m) => rename.get(m) ?? m));
+      return { key: subst(kv.key), value: subst(kv.value) };
+    }
   }
   // A type written in another file may need an import the range's file lacks.
   const declFile = pkg.files.find((f) => f.rel === decl.span.file);
@@ -175,6 +185,32 @@ function mapTypes(decl: MapDecl, pkg: PackageView, l: RangeLoop): { key: string;
     }
   }
   return kv;
+}
+
+/** The type parameter names of a generic type of the package, in order, or null when it is not generic. */
+function typeParamsOf(owner: string, pkg: PackageView): string[] | null {
+  for (const f of pkg.files) {
+    for (const spec of f.tree.rootNode.descendantsOfType('type_spec')) {
+      if (spec.childForFieldName('name')?.text !== owner) continue;
+      const tp = spec.childForFieldName('type_parameters');
+      if (!tp) return null;
+      return tp.namedChildren.filter((c) => c.type === 'type_parameter_declaration').flatMap((d) => d.childrenForFieldName('name').map((n) => n.text));
+    }
+  }
+  return null;
+}
+
+/** The type arguments of the receiver (`c *Cache[K, V]` → K, V) of the method around the range, when its type is `owner`. */
+function receiverTypeArgs(l: RangeLoop, owner: string): string[] | null {
+  let fn = enclosingFunction(l.stmt);
+  while (fn && fn.type === 'func_literal') fn = enclosingFunction(fn);
+  if (fn?.type !== 'method_declaration') return null;
+  const recv = fn.childForFieldName('receiver')?.namedChildren.find((c) => c.type === 'parameter_declaration');
+  let t = recv?.childForFieldName('type') ?? null;
+  if (t?.type === 'pointer_type') t = t.namedChildren[0] ?? null;
+  if (t?.type !== 'generic_type' || t.childForFieldName('type')?.text !== owner) return null;
+  const args = t.childForFieldName('type_arguments');
+  return args ? args.namedChildren.map((a) => a.text) : null;
 }
 
 /** Whether `maps.X` would name the standard package at the range (go >= 1.21, nothing else is called maps). */
@@ -331,16 +367,46 @@ function checkCallersDoNotHold(l: RangeLoop, guard: string, pkg: PackageView): v
 
 /** The body of a deleting range, taken apart. */
 interface DeletingBody {
-  /** `if init; cond { … }` around the delete, or null when every entry is deleted. */
-  ifStmt: SyntaxNode | null;
+  /** Whether only some entries are deleted (an `if` around the delete, or `continue` guards before it). */
+  conditional: boolean;
   init: SyntaxNode | null;
-  cond: SyntaxNode | null;
+  /** The condition under which the entry is deleted, as Go text joined with `&&` (null when every entry goes). */
+  cond: string | null;
+  /** Where the condition is, for messages. */
+  condAt: number;
+  /** `cond` as the right operand of `ok && …`. */
+  condOperand: string | null;
+  /** The nodes evaluated to decide (guards, initializer, condition): checked for purity and for the loop variables. */
+  test: SyntaxNode[];
+  /** The deleting branch: statements and comments in order, the delete among them, without a final jump. */
+  branch: SyntaxNode[];
   /** The delete statement. */
   del: SyntaxNode;
   /** Everything else the deleting branch does, statements and comments, in order. */
   work: SyntaxNode[];
   /** Comments of the body outside the branch. */
   comments: SyntaxNode[];
+  /** The branch ends in `break` (or `break L` of this range): the range stops after its first delete. */
+  stop: boolean;
+}
+
+/** `cond` as an operand of `&&`. */
+function andOperand(c: SyntaxNode): string {
+  return c.type === 'binary_expression' && c.child(1)?.type === '||' ? `(${c.text})` : c.text;
+}
+
+/** `!cond`, without a double negation, as an operand of `&&`. */
+function negated(cond: SyntaxNode): string {
+  if (cond.type === 'unary_expression' && cond.child(0)?.type === '!') return cond.childForFieldName('operand')!.text;
+  if (/^(identifier|call_expression|selector_expression|parenthesized_expression|index_expression|true|false)$/.test(cond.type)) return `!${cond.text}`;
+  return `!(${cond.text})`;
+}
+
+/** Whether a jump targets this range: unlabeled, or labeled with the range's own label. */
+function ownJump(j: SyntaxNode | undefined, l: RangeLoop, type: string): boolean {
+  if (j?.type !== type) return false;
+  const label = j.namedChildren.find((c) => c.type === 'label_name')?.text;
+  return !label || label === l.label;
 }
 
 function readDeletingBody(l: RangeLoop, shared: SharedMap): DeletingBody {
@@ -362,38 +428,108 @@ function readDeletingBody(l: RangeLoop, shared: SharedMap): DeletingBody {
   const delNode = nodeAt(l.file, d.span.start, d.span.end);
   const delStmt = delNode.parent?.type === 'expression_statement' ? delNode.parent : delNode.type === 'expression_statement' ? delNode : null;
   if (!delStmt) return decline(`the delete at ${d.span.file}:${d.span.line} is not a statement of its own`);
-  const jumps = [...loopJumps(l.body), ...returnsIn(l.body)];
-  if (jumps.length > 0) {
-    const j = jumps[0]!;
-    decline(`${lineOf(l.file, j.startIndex)} (${j.text.split('\n')[0]}) leaves the range body at ${l.where}; the split loops would run it at other times (restructure by hand)`);
+  let stmts = l.bodyItems.filter((c) => c.type !== 'comment');
+  // Leading `if c { continue }` guards (also `continue L` of this range): the entry is deleted only when no guard holds.
+  const guards: SyntaxNode[] = [];
+  const handled: SyntaxNode[] = [];
+  for (;;) {
+    const g = stmts[0];
+    const cons = g?.type === 'if_statement' ? g.childForFieldName('consequence')?.namedChildren.find((c) => c.type === 'statement_list') : null;
+    const only = cons ? statementsOfList(cons) : [];
+    if (!g || !cons || g.childForFieldName('alternative') || g.childForFieldName('initializer') || only.length !== 1 || !ownJump(only[0], l, 'continue_statement')) break;
+    guards.push(g.childForFieldName('condition')!);
+    handled.push(only[0]!);
+    stmts = stmts.slice(1);
   }
-  const stmts = l.bodyItems.filter((c) => c.type !== 'comment');
-  const comments = l.bodyItems.filter((c) => c.type === 'comment');
-  // Every entry is deleted: `for k, v := range m { …; delete(m, k); … }`.
+  const afterGuards = guards.length === 0 ? l.bodyItems : stmts.length === 0 ? [] : l.bodyItems.filter((c) => c.startIndex >= stmts[0]!.startIndex);
+  const guardComments = l.bodyItems.filter((c) => c.type === 'comment' && !afterGuards.some((x) => sameNode(x, c)));
+  // A final `break` (stop after the first delete) or `continue` (a no-op) of the deleting branch.
+  const trailing = (items: SyntaxNode[]): { items: SyntaxNode[]; stop: boolean } => {
+    const stmtsOf = items.filter((c) => c.type !== 'comment');
+    const last = stmtsOf[stmtsOf.length - 1];
+    if (ownJump(last, l, 'break_statement') || ownJump(last, l, 'continue_statement')) {
+      handled.push(last!);
+      return { items: items.filter((c) => !sameNode(c, last)), stop: last!.type === 'break_statement' };
+    }
+    return { items, stop: false };
+  };
+  const inner = new Set([...descendants(l.body)].filter((d) => d.type === 'labeled_statement').map((d) => d.childForFieldName('label')?.text));
+  const checkJumps = () => {
+    const innerJump = (j: SyntaxNode) => j.type !== 'goto_statement' && inner.has(j.namedChildren.find((c) => c.type === 'label_name')?.text);
+    const jumps = [...loopJumps(l.body), ...returnsIn(l.body)].filter((j) => !handled.some((h) => sameNode(h, j)) && !innerJump(j));
+    if (jumps.length > 0) {
+      const j = jumps[0]!;
+      const label = j.type !== 'return_statement' ? j.namedChildren.find((c) => c.type === 'label_name')?.text : undefined;
+      const why = label && label !== l.label ? `jumps to ${label}, a statement outside the range at ${l.where}; after the split it would have to run where the delete is decided` : `leaves the range body at ${l.where}; the split loops would run it at other times`;
+      decline(`${lineOf(l.file, j.startIndex)} (${j.text.split('\n')[0]}) ${why} (restructure by hand)`);
+    }
+    // The label goes with the split: nothing else may name it.
+    if (l.label && l.labelUses.some((u) => !handled.some((h) => sameNode(h, u)))) {
+      const u = l.labelUses.find((x) => !handled.some((h) => sameNode(h, x)))!;
+      decline(`the range at ${l.where} is labeled ${l.label}, and ${lineOf(l.file, u.startIndex)} (${u.text}) names it outside the jumps the rewrite removes; a label cannot follow the loop when it is split`);
+    }
+  };
+  // Every entry is deleted (past the guards): `for k, v := range m { …; delete(m, k); … }`.
   if (stmts.some((s) => sameNode(s, delStmt))) {
-    return { ifStmt: null, init: null, cond: null, del: delStmt, work: l.bodyItems.filter((c) => !sameNode(c, delStmt)), comments: [] };
+    const t = trailing(afterGuards);
+    checkJumps();
+    const test = guards;
+    const work = t.items.filter((c) => !sameNode(c, delStmt));
+    checkConditionInputs(l, test, work);
+    return {
+      conditional: guards.length > 0,
+      init: null,
+      cond: guards.length > 0 ? guards.map(negated).join(' && ') : null,
+      condOperand: guards.length > 0 ? guards.map(negated).join(' && ') : null,
+      condAt: guards[0]?.startIndex ?? delStmt.startIndex,
+      test,
+      branch: t.items,
+      del: delStmt,
+      work,
+      comments: guards.length > 0 ? guardComments : [],
+      stop: t.stop,
+    };
   }
   const ifStmt = stmts[0];
   const cons = ifStmt?.childForFieldName('consequence');
   const consList = cons?.namedChildren.find((c) => c.type === 'statement_list');
   if (stmts.length !== 1 || ifStmt!.type !== 'if_statement' || ifStmt!.childForFieldName('alternative') || !consList || !consList.namedChildren.some((c) => sameNode(c, delStmt))) {
+    checkJumps();
     decline(`the body of the range at ${l.where} is not \`if cond { …; delete(${l.mapText}, ${l.keyName ?? 'k'}) }\` or \`…; delete(${l.mapText}, ${l.keyName ?? 'k'})\`; split it by hand`);
   }
   const init = ifStmt!.childForFieldName('initializer');
   const cond = ifStmt!.childForFieldName('condition')!;
   if (init && init.type !== 'short_var_declaration') decline(`the condition of the range at ${l.where} has an initializer that is not a declaration (${init.text})`);
-  const test = init ? [init, cond] : [cond];
-  const work = consList!.namedChildren.filter((c) => !sameNode(c, delStmt));
+  if (init && guards.length > 0) decline(`the condition of the range at ${l.where} has an initializer after continue guards; it would be evaluated before them (restructure by hand)`);
+  const t = trailing(consList!.namedChildren);
+  checkJumps();
+  const test = [...guards, ...(init ? [init] : []), cond];
+  const work = t.items.filter((c) => !sameNode(c, delStmt));
+  checkConditionInputs(l, test, work);
+  return {
+    conditional: true,
+    init,
+    cond: [...guards.map(negated), guards.length > 0 ? andOperand(cond) : cond.text].join(' && '),
+    condOperand: [...guards.map(negated), andOperand(cond)].join(' && '),
+    condAt: (guards[0] ?? cond).startIndex,
+    test,
+    branch: t.items,
+    del: delStmt,
+    work,
+    comments: l.bodyItems.filter((c) => c.type === 'comment'),
+    stop: t.stop,
+  };
+}
+
+function checkConditionInputs(l: RangeLoop, test: SyntaxNode[], work: SyntaxNode[]): void {
   const changed = [...assignedNames(work)].find((n) => uses(test, n));
-  if (changed) decline(`the condition at ${lineOf(l.file, cond.startIndex)} reads ${changed}, which the loop body changes; collecting first would evaluate it with other values`);
-  return { ifStmt: ifStmt!, init, cond, del: delStmt, work, comments };
+  if (changed) decline(`the condition at ${lineOf(l.file, test[0]!.startIndex)} reads ${changed}, which the loop body changes; collecting first would evaluate it with other values`);
 }
 
 /** The re-check (and maps.DeleteFunc) evaluate the condition again: it must have no side effects. */
 function checkPureCondition(l: RangeLoop, body: DeletingBody, pkg: PackageView): void {
-  const cond = body.cond!;
-  const impure = sideEffect(body.init ? [body.init, cond] : [cond], pkg, l.file);
-  if (impure) decline(`the condition at ${lineOf(l.file, cond.startIndex)} (${cond.text}) contains ${impure}; the re-check before deleting evaluates it again, so it must have no side effects`);
+  const impure = sideEffect(body.test, pkg, l.file);
+  if (impure) decline(`the condition at ${lineOf(l.file, body.condAt)} (${body.cond}) contains ${impure}; the re-check before deleting evaluates it again, so it must have no side effects`);
 }
 
 function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMap, pkg: PackageView, lock: LockUse, names: FreshNames): RangeRewrite {
@@ -401,9 +537,11 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
   const { key: keyType, value: valueType } = mapTypes(decl, pkg, l);
   const text = l.file.text;
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  let start = lock.region?.start ?? l.listed.startIndex;
+  // A label sits one level left of its loop (gofmt): the replacement starts at its line, indented as the loop.
+  const labelLine = (at: number) => (l.label && at === l.listed.startIndex ? lineStart(text, at) : at);
+  let start = labelLine(lock.region?.start ?? l.listed.startIndex);
   let end = lock.region?.end ?? l.listed.endIndex;
-  const I = indentAt(text, start);
+  const I = indentAt(text, l.label && !lock.region ? l.stmt.startIndex : start);
   const k = l.keyName!;
   const v = l.valueName;
   const [rlock, runlock] = lock.rw ? ['RLock', 'RUnlock'] : ['Lock', 'Unlock'];
@@ -431,7 +569,7 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
   };
   const bodyIndent = indentAt(text, l.bodyItems[0]?.startIndex ?? l.body.startIndex);
 
-  if (!body.ifStmt) {
+  if (!body.conditional) {
     // Every entry goes: one pass under the write lock, the work after it.
     if (!workAfter && lock.region) {
       // Nothing calls out, and the range already holds the lock: it stays as it is.
@@ -444,21 +582,22 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
       out(`\t${body.del.text}`);
       recordDeleted('\t');
     } else {
-      for (const c of l.bodyItems) out(`\t${reindent(c.text, bodyIndent, '\t')}`);
+      for (const c of body.branch) out(`\t${reindent(c.text, bodyIndent, '\t')}`);
     }
+    if (body.stop) out('\tbreak');
     out('}');
     out(`${lock.expr}.Unlock()`);
-    summary = `delete every entry of ${l.mapText} under ${lock.expr}`;
-  } else if (goAtLeast(pkg.goVersion, 21) && workStmts.length === 0 && !body.init && body.comments.length === 0 && mapsUsable(l, pkg)) {
+    summary = body.stop ? `delete one entry of ${l.mapText} under ${lock.expr}` : `delete every entry of ${l.mapText} under ${lock.expr}`;
+  } else if (goAtLeast(pkg.goVersion, 21) && workStmts.length === 0 && !body.init && !body.stop && body.comments.length === 0 && mapsUsable(l, pkg)) {
     // A pure predicate and a delete: maps.DeleteFunc under the write lock.
     checkPureCondition(l, body, pkg);
     // Under a lock the range already holds, only the range statement changes.
     if (lock.region) {
-      start = l.listed.startIndex;
+      start = labelLine(l.listed.startIndex);
       end = l.listed.endIndex;
     } else out(`${lock.expr}.Lock()`);
     out(`maps.DeleteFunc(${l.mapText}, func(${k} ${keyType}, ${v ?? '_'} ${valueType}) bool {`);
-    out(`\treturn ${body.cond!.text}`);
+    out(`\treturn ${body.cond!}`);
     out('})');
     if (!lock.region) out(`${lock.expr}.Unlock()`);
     imports.push('maps');
@@ -466,8 +605,8 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
   } else if (!lock.rw) {
     // A plain sync.Mutex has no read lock to collect under: one pass under the lock deletes,
     // and the work runs after it.
-    const test = body.init ? [body.init, body.cond!] : [body.cond!];
-    const ifHead = body.init ? `if ${body.init.text}; ${body.cond!.text} {` : `if ${body.cond!.text} {`;
+    const test = body.test;
+    const ifHead = body.init ? `if ${body.init.text}; ${body.cond!} {` : `if ${body.cond!} {`;
     const consIndent = indentAt(text, body.work[0]?.startIndex ?? body.del.startIndex);
     declareDeleted();
     out(`${lock.expr}.Lock()`);
@@ -478,27 +617,29 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
       out(`\t\t${body.del.text}`);
       recordDeleted('\t\t');
     } else {
-      const items = body.ifStmt.childForFieldName('consequence')!.namedChildren.find((c) => c.type === 'statement_list')!.namedChildren;
-      for (const c of items) out(`\t\t${reindent(c.text, consIndent, '\t\t')}`);
+      for (const c of body.branch) out(`\t\t${reindent(c.text, consIndent, '\t\t')}`);
     }
+    if (body.stop) out('\t\tbreak');
     out('\t}');
     out('}');
     out(`${lock.expr}.Unlock()`);
     summary = `delete the matching entries of ${l.mapText} in one pass under ${lock.expr} (a sync.Mutex has no read lock to collect under)`;
   } else {
     checkPureCondition(l, body, pkg);
-    const test = body.init ? [body.init, body.cond!] : [body.cond!];
+    const test = body.test;
     const toDelete = names.pick('toDelete', l);
     let ok = 'ok';
     for (let i = 2; uses([...test, ...body.work], ok); i++) ok = `ok${i}`;
     const condUsesValue = uses(test, v);
-    const ifHead = body.init ? `if ${body.init.text}; ${body.cond!.text} {` : `if ${body.cond!.text} {`;
+    const ifHead = body.init ? `if ${body.init.text}; ${body.cond!} {` : `if ${body.cond!} {`;
     out(`var ${toDelete} []${keyType}`);
     out(`${lock.expr}.${rlock}()`);
     out(`for ${k}${condUsesValue ? `, ${v}` : ''} := range ${l.mapText} {`);
     for (const c of body.comments) out(`\t${c.text}`);
     out(`\t${ifHead}`);
     out(`\t\t${toDelete} = append(${toDelete}, ${k})`);
+    // The original stopped after its first delete: collect one key.
+    if (body.stop) out('\t\tbreak');
     out('\t}');
     out('}');
     out(`${lock.expr}.${runlock}()`);
@@ -514,8 +655,7 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
         out(`${indent}${body.del.text}`);
         recordDeleted(indent);
       } else {
-        const items = body.ifStmt!.childForFieldName('consequence')!.namedChildren.find((c) => c.type === 'statement_list')!.namedChildren;
-        for (const c of items) out(`${indent}${reindent(c.text, consIndent, indent)}`);
+        for (const c of body.branch) out(`${indent}${reindent(c.text, consIndent, indent)}`);
       }
     };
     if (body.init) {
@@ -525,7 +665,7 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
       out('\t\t}');
       out('\t}');
     } else {
-      out(`\tif ${lookup}; ${ok} && ${parenthesizeOr(body.cond!)} {`);
+      out(`\tif ${lookup}; ${ok} && ${body.condOperand!} {`);
       branch('\t\t');
       out('\t}');
     }
@@ -539,23 +679,18 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
   if (workAfter) {
     if (workUsesValue) out(`for ${workUsesKey ? k : '_'}, ${v} := range ${deletedName} {`);
     else out(workUsesKey ? `for _, ${k} := range ${deletedName} {` : `for range ${deletedName} {`);
-    const from = body.ifStmt ? indentAt(text, body.work[0]!.startIndex) : bodyIndent;
+    const from = body.conditional ? indentAt(text, body.work[0]!.startIndex) : bodyIndent;
     for (const c of body.work) out(`\t${reindent(c.text, from, '\t')}`);
     out('}');
     summary += `; ${describeWork(hazards.map((h) => h.what))} now runs after the lock is released, once per deleted entry, on the deleted value`;
   }
-  const replacement = lines.map((s, i) => (i === 0 ? s : `${I}${reindentRelative(s, I)}`)).join(nl);
+  const replacement = lines.map((s, i) => (i === 0 && start !== lineStart(text, start) ? s : `${I}${reindentRelative(s, I)}`)).join(nl);
   return { loop: l, span: { start, end }, edits: [{ file: l.file.rel, start, end, text: replacement }], imports, summary, review };
 }
 
 /** Lines after the first get the base indentation; continuation lines of copied statements keep theirs relative to it. */
 function reindentRelative(line: string, base: string): string {
   return line.replace(/\n/g, `\n${base}`);
-}
-
-/** `a || b` as the right operand of `ok && …` needs parentheses. */
-function parenthesizeOr(cond: SyntaxNode): string {
-  return cond.type === 'binary_expression' && cond.child(1)?.type === '||' ? `(${cond.text})` : cond.text;
 }
 
 function describeWork(hazards: string[]): string {
@@ -597,6 +732,7 @@ function checkWorkMayLeaveLock(work: SyntaxNode[], l: RangeLoop, shared: SharedM
 
 function rewriteInsertingRange(l: RangeLoop, shared: SharedMap, pkg: PackageView, names: FreshNames): RangeRewrite {
   const decl = shared.decl;
+  if (l.label) decline(`the range at ${l.where} is labeled; the inserts collected while it runs would not be applied on a jump to ${l.label} (remove the label or restructure by hand)`);
   const id = l.site.raw.id;
   const bodySites = shared.sites.filter((s) => s.raw.inRanges.includes(id));
   const inserts: SyntaxNode[] = [];

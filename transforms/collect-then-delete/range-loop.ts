@@ -3,7 +3,7 @@
 import type { ResolvedSite } from '../../src/analysis/concurrency.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
-import { descendants, listedStatementOf, nodeAt } from '../../src/plan/go-syntax.js';
+import { descendants, enclosingFunction, listedStatementOf, nodeAt } from '../../src/plan/go-syntax.js';
 
 import { decline } from '../../src/plan/decline.js';
 
@@ -24,6 +24,9 @@ export interface RangeLoop {
   /** The body's children: statements and comments, in order. */
   bodyItems: SyntaxNode[];
   where: string;
+  /** The range's label, and every jump of its function that names it. */
+  label: string | null;
+  labelUses: SyntaxNode[];
 }
 
 /** The range statement of a range site, with the names it declares; declines shapes it cannot read. */
@@ -38,7 +41,9 @@ export function rangeLoopOf(site: ResolvedSite, file: ParsedFile): RangeLoop {
   if (!clause || !body || !right) return decline(`cannot read the range statement at ${where}`);
   const listed = listedStatementOf(stmt);
   if (!listed) return decline(`the range at ${where} is not a statement of a block`);
-  if (listed.type === 'labeled_statement') decline(`the range at ${where} is labeled; a label cannot follow the loop when it is split (remove the label or restructure by hand)`);
+  const label = listed.type === 'labeled_statement' ? (listed.childForFieldName('label')?.text ?? null) : null;
+  const fn = enclosingFunction(stmt);
+  const labelUses = label && fn ? [...descendants(fn)].filter((d) => /^(break|continue|goto)_statement$/.test(d.type) && d.namedChildren.some((c) => c.type === 'label_name' && c.text === label)) : [];
   const left = clause.childForFieldName('left');
   const names = left ? (left.type === 'expression_list' ? left.namedChildren : [left]) : [];
   if (left && !file.text.slice(left.endIndex, right.startIndex).includes(':=')) {
@@ -57,6 +62,8 @@ export function rangeLoopOf(site: ResolvedSite, file: ParsedFile): RangeLoop {
     body,
     bodyItems: list ? list.namedChildren : [],
     where,
+    label,
+    labelUses,
   };
 }
 

@@ -16,6 +16,7 @@ import { Decline, decline, declarationNode, firstLine, isChanged, mapAccesses, s
 import { asType, assertionCannotFail, HelperNameError, readHelpers } from './go-types.js';
 import { rangeEdits, rangeJumps } from './range-body.js';
 import { accessPattern, type Fit } from './pattern.js';
+import { checkThenActs, type CheckThenAct } from './check-then-act.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
 
 export interface SyncMapPlan {
@@ -78,7 +79,9 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
 
   const declared = declarationEdits(decl, files, pkg);
   const accesses = mapAccesses(decl, shared.sites, pkg, files);
-  checkAccesses(accesses, shared, decl, pkg);
+  const locked = lockedPair(shared, pkg);
+  const fused = checkThenActs(accesses, pkg, (a, b) => !locked(a, b));
+  checkAccesses(accesses, decl, pkg, locked, fused);
 
   const helperName = (base: string, source: (name: string) => string): string => {
     for (let i = 1; ; i++) {
@@ -91,7 +94,30 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
   const fixed: TextEdit[] = [...declared.edits];
   const key = (n: SyntaxNode, render: (n: SyntaxNode) => string) => asType(n, keyType, pkg, { nilNeedsConversion: true }, render(n));
   const value = (n: SyntaxNode, render: (n: SyntaxNode) => string) => asType(n, valueType, pkg, { nilNeedsConversion: false }, render(n));
+  const inFusion = new Set<MapAccess>(fused.flatMap((f) => [f.load, f.act]));
+  for (const f of fused) {
+    const file = f.load.file.rel;
+    const m = f.load.ref.text;
+    const call = (r: (n: SyntaxNode) => string) => (f.op === 'LoadOrStore' ? `${m}.LoadOrStore(${key(f.load.key, r)}, ${value(f.value!, r)})` : `${m}.LoadAndDelete(${key(f.load.key, r)})`);
+    const node = f.replace.node;
+    if (f.replace.form === 'statement') {
+      // Nothing reads the result: the pair is one call (a bare delete when only the delete is left).
+      const bare = (r: (n: SyntaxNode) => string) => (f.op === 'LoadAndDelete' ? `${m}.Delete(${key(f.load.key, r)})` : call(r));
+      specs.push({ file, start: node.startIndex, end: node.endIndex, build: bare });
+    } else {
+      const lefts = f.load.index.parent?.parent?.childForFieldName('left')?.namedChildren ?? [];
+      const blank = (n: SyntaxNode | undefined) => n?.text === '_' || f.blanks.some((b) => sameNode(b, n));
+      const typed = !blank(lefts[0]);
+      // `v, _ :=` is just `v :=`, read with the single-value helper.
+      const single = typed && blank(lefts[1]);
+      specs.push({ file, start: node.startIndex, end: node.endIndex, build: (r) => (single ? helpers.value(valueType, call(r)) : typed ? helpers.load(valueType, call(r)) : call(r)) });
+      if (single) fixed.push({ file, start: lefts[0]!.endIndex, end: lefts[1]!.endIndex, text: '' });
+      else for (const b of f.blanks) fixed.push({ file, start: b.startIndex, end: b.endIndex, text: '_' });
+    }
+    for (const s of f.remove) fixed.push(removeStatement(f.load.file, s));
+  }
   for (const a of accesses) {
+    if (inFusion.has(a)) continue;
     const file = a.file.rel;
     const m = a.ref.text;
     switch (a.kind) {
@@ -142,6 +168,10 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
     'The sync.Map documentation limits it to keys written once and read many times, or goroutines working on disjoint sets of keys; for other patterns a map with a mutex (mutex-wrap) is faster and keeps multi-step updates atomic.',
     `Access pattern: ${fit.fits ? 'fits' : 'check'}: ${fit.why}.`,
   ];
+  if (fused.length > 0) {
+    const ops = [...new Set(fused.map((f) => f.op))].join(' and ');
+    notes.push(`${fused.length} check-then-act pair${fused.length === 1 ? '' : 's'} (${fused.map((f) => where(f.load.file, f.load.index)).join(', ')}) became one atomic ${ops} call each, so no other goroutine can store or delete between the check and the act.`);
+  }
   if (accesses.some((a) => a.kind === 'range')) notes.push('Range sees no consistent snapshot: entries stored or deleted while it runs (also by its own body) may or may not be visited.');
   if (shared.guard) notes.push(`${goLockName(shared.guard, pkg.index)} still surrounds some of its accesses; it no longer needs to, but it still makes the steps under it atomic: remove it only after checking that.`);
   if (receivers.length > 0) notes.push(`Value receivers of ${decl.name.split('.')[0]} became pointer receivers so the sync.Map (which holds a mutex) is not copied; this changes the method set.`);
@@ -256,7 +286,15 @@ function checkEmptyInit(value: SyntaxNode, decl: MapDecl, file: ParsedFile): voi
 const norm = (s: string) => s.replace(/\s+/g, '');
 
 /** The checks that make the rewrite faithful beyond the syntax of each access. */
-function checkAccesses(accesses: MapAccess[], shared: SharedMap, decl: MapDecl, pkg: PackageView): void {
+/** Whether two accesses both hold a lock that every write of the map holds (that lock keeps the pair atomic). */
+function lockedPair(shared: SharedMap, pkg: PackageView): (x: MapAccess, y: MapAccess) => boolean {
+  const finder = pkg.rules.finder;
+  const writes = shared.sites.filter((s) => isWrite(s) && !finder.isConstruction(s));
+  const writeLocks = writes.length === 0 ? [] : writes[0]!.locks.filter((l) => l.mode === 'write' && writes.every((w) => w.locks.some((x) => x.name === l.name && x.mode === 'write'))).map((l) => l.name);
+  return (x, y) => writeLocks.some((l) => x.site?.locks.some((h) => h.name === l) && y.site?.locks.some((h) => h.name === l));
+}
+
+function checkAccesses(accesses: MapAccess[], decl: MapDecl, pkg: PackageView, locked: (x: MapAccess, y: MapAccess) => boolean, fused: CheckThenAct[]): void {
   const finder = pkg.rules.finder;
   for (const a of accesses) {
     if (a.kind === 'clear' && !goAtLeast(pkg.goVersion, 23)) {
@@ -286,15 +324,14 @@ function checkAccesses(accesses: MapAccess[], shared: SharedMap, decl: MapDecl, 
     }
   }
   // Steps that a lock held at every write keeps atomic stay atomic: that lock is not removed.
-  const writes = shared.sites.filter((s) => isWrite(s) && !finder.isConstruction(s));
-  const writeLocks = writes.length === 0 ? [] : writes[0]!.locks.filter((l) => l.mode === 'write' && writes.every((w) => w.locks.some((x) => x.name === l.name && x.mode === 'write'))).map((l) => l.name);
-  const locked = (x: MapAccess, y: MapAccess) => writeLocks.some((l) => x.site?.locks.some((h) => h.name === l) && y.site?.locks.some((h) => h.name === l));
+  // A check-then-act pair that becomes LoadOrStore or LoadAndDelete is one atomic call.
+  const oneCall = (x: MapAccess, y: MapAccess) => fused.some((f) => (f.load === x && f.act === y) || (f.load === y && f.act === x));
   const sameEntry = (x: { ref: SyntaxNode; key: SyntaxNode }, y: { ref: SyntaxNode; key: SyntaxNode }) => norm(x.ref.text) === norm(y.ref.text) && norm(x.key.text) === norm(y.key.text);
   for (const a of accesses) {
     if (a.kind !== 'store' && a.kind !== 'delete') continue;
     const node = a.kind === 'store' ? a.stmt : a.call;
     for (const b of accesses) {
-      if (b.kind === 'load' && sameNode(a.fn, b.fn) && sameEntry(a, b) && !locked(a, b)) {
+      if (b.kind === 'load' && sameNode(a.fn, b.fn) && sameEntry(a, b) && !locked(a, b) && !oneCall(a, b)) {
         decline(
           a.kind === 'store'
             ? `${where(a.file, node)} stores ${a.ref.text}[${a.key.text}] after ${where(b.file, b.index)} read it in the same function (a read-modify-write or check-then-act): sync.Map makes each call atomic but not the pair (use mutex-wrap, or LoadOrStore/CompareAndSwap by hand)`

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs `go test -race` over every positive fixture case (expect.json "race": true), triages the
 // log it prints against the case, and checks each report lands on a map the case names
-// (expect.json findings[].map). Prints one line per case and a summary; writes nothing.
+// (expect.json findings[].map). Prints one line per case and a summary; writes nothing but the
+// logs it misplaces (in the temp directory). A case the toolchain cannot build (its go.mod needs a
+// newer Go) is counted apart, with the compiler's first error.
 // Usage: node bench/triage-fixtures.mjs [--go go|/usr/lib/go-1.19/bin/go] [filter]   (build first)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +26,20 @@ function caseDirs(dir, out = []) {
   return out;
 }
 
-const results = { placed: 0, wrong: 0, noRace: 0, unplaced: 0 };
+const results = { placed: 0, wrong: 0, noRace: 0, unplaced: 0, cannotBuild: 0, oneSided: 0, missedByScan: 0 };
 for (const dir of caseDirs(join(ROOT, 'fixtures'))) {
   const id = relative(join(ROOT, 'fixtures'), dir).split(sep).join('/');
   if (filter && !id.includes(filter)) continue;
   const expect = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8'));
   if (expect.race !== true) continue;
   const log = raceLog(GO, dir);
+  if (/\[(?:build|setup) failed\]|is not in GOROOT|^note: module requires Go/m.test(log) && !log.includes('WARNING: DATA RACE')) {
+    results.cannotBuild++;
+    const goLine = existsSync(join(dir, 'go.mod')) ? /^go (\d+\.\d+)/m.exec(readFileSync(join(dir, 'go.mod'), 'utf8'))?.[1] : '1.19';
+    const first = log.split('\n').find((l) => /\.go:\d+:\d+: |not in GOROOT|requires go/.test(l))?.trim();
+    console.log(`no build  ${id}: go.mod says go ${goLine ?? '?'}; ${first ?? 'build failed'}`);
+    continue;
+  }
   if (!log.includes('WARNING: DATA RACE') && !log.includes('fatal error: concurrent map')) {
     results.noRace++;
     console.log(`no race   ${id}`);
@@ -46,7 +55,11 @@ for (const dir of caseDirs(join(ROOT, 'fixtures'))) {
     const extra = [...out.unplaced.map((u) => `unplaced: ${u.reason}`), ...out.notMapRaces.map((n) => `not a map race: ${n.reason}`)];
     // A complete race report with one side placed lost the other: say so.
     const oneSided = out.confirmed.flatMap((c) => c.reports).filter((r) => r.kind === 'race' && !r.truncated && r.sites.length < 2).length;
-    if (oneSided > 0) extra.push(`${oneSided} race report(s) with one side placed`);
+    if (oneSided > 0) extra.push(`${oneSided} race report(s) with one side placed: ${out.confirmed.flatMap((c) => c.reports).flatMap((r) => r.unplacedSides).join('; ')}`);
+    results.oneSided += oneSided;
+    const missed = out.confirmed.filter((c) => !c.static.found);
+    results.missedByScan += missed.length;
+    for (const c of missed) extra.push(`scan missed ${c.map.name}: ${c.static.why}`);
     if (got.length === 0) {
       results.unplaced++;
       console.log(`UNPLACED  ${id}: ${extra.join('; ') || r.stderr.trim()}`);
@@ -57,7 +70,7 @@ for (const dir of caseDirs(join(ROOT, 'fixtures'))) {
       console.log(`WRONG     ${id}: got ${got.join(', ')}, want ${[...want].join(', ')} (log: ${saved})`);
     } else {
       results.placed++;
-      console.log(`ok        ${id}: ${got.join(', ')}${extra.length > 0 ? ` (also ${extra.length} other: ${extra[0]})` : ''}`);
+      console.log(`ok        ${id}: ${got.join(', ')}${extra.length > 0 ? ` (also: ${extra.join(' | ')})` : ''}`);
     }
   } finally {
     rmSync(repo, { recursive: true, force: true });

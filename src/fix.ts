@@ -467,8 +467,11 @@ function confirmedFindings(found: Finding[], maps: ReadonlyMap<string, MapDecl> 
   if (!wanted || !maps) return [];
   const out: Finding[] = [];
   for (const [key, make] of wanted) {
-    const own = found.filter((f) => f.map.key === key);
-    const decl = maps.get(key);
+    // A local's key holds its declaration's offset, which an earlier pass's edits above it move.
+    const moved = /^(local:\d+:[^:]+:)\d+$/.exec(key);
+    const again = moved ? [...maps.values()].filter((d) => d.key.startsWith(moved[1]!)) : [];
+    const decl = maps.get(key) ?? (again.length === 1 ? again[0] : undefined);
+    const own = found.filter((f) => f.map.key === (decl?.key ?? key));
     if (own.length > 0) out.push(...own);
     else if (decl) out.push(make(decl));
   }

@@ -28,7 +28,12 @@ function repoOf(dir: string): string {
 
 interface JsonTriage {
   reports: number;
-  confirmed: { kind: string; map: { name: string; file: string; line: number }; reports: { kind: string; sites: { file: string; line: number; access: string; goroutine: number | null }[] }[]; static: { found: boolean; why: string | null } }[];
+  confirmed: {
+    kind: string;
+    map: { name: string; file: string; line: number };
+    reports: { kind: string; sites: { file: string; line: number; access: string; goroutine: number | null; via?: string }[]; unplacedSides: string[] }[];
+    static: { found: boolean; why: string | null };
+  }[];
   notMapRaces: { sites: { file: string; line: number }[] }[];
   unplaced: { reason: string }[];
   plan?: unknown;
@@ -53,7 +58,7 @@ const FIX = (id: string) => join(REPO, 'fixtures', id);
  * by name, and the lines its sites may be on. Goroutine numbers and which writer throws vary between
  * runs; the map and the lines do not.
  */
-const CASES: { log: string; root: string; maps: Record<string, string[]>; notMap?: number; found?: boolean }[] = [];
+const CASES: { log: string; root: string; maps: Record<string, string[]>; notMap?: number; found?: boolean; via?: RegExp[] }[] = [];
 for (const go of ['go126', 'go119']) {
   CASES.push(
     { log: `race-${go}-go-func-in-loop-local-map.log`, root: FIX('concurrent-map-write/go-func-in-loop-local-map'), maps: { counts: ['input.go:18'] } },
@@ -68,6 +73,26 @@ for (const go of ['go126', 'go119']) {
     { log: `fatal-${go}-readwrite.log`, root: CRASH, maps: { 'cache.entries': ['main.go:50', 'main.go:43'] } },
     { log: `fatal-${go}-iterate.log`, root: CRASH, maps: { counts: ['main.go:59', 'main.go:19'] } },
     { log: `field-${go}.log`, root: CRASH, maps: { 'stats.seen': ['field.go:22'] }, notMap: 2 },
+    // A map received from a channel: `for snapshot := range in` is the map Publish sends; `m := <-ch`
+    // is the package map sent on ch; `case bt := <-ch` carries a *batch whose field is the map.
+    {
+      log: `race-${go}-guarded-map-sent-on-channel.log`,
+      root: FIX('map-escapes-lock/guarded-map-sent-on-channel'),
+      maps: { 'Metrics.counters': ['input.go:21', 'input.go:36'] },
+      via: [/^snapshot is received from in \(<-chan map\[string\]int64\), sent at input\.go:28 as m\.counters$/],
+    },
+    { log: `chanmap-${go}.log`, root: CRASH, maps: { shared: ['channel.go:38'] }, found: false, via: [/^m is received from ch \(chan map\[string\]int\), sent at channel\.go:42, channel\.go:43 as shared$/] },
+    { log: `chanfield-${go}.log`, root: CRASH, maps: { 'batch.counts': ['channel.go:65'] }, found: false, via: [/^bt is received from ch \(chan \*batch\); bt\.counts is field batch\.counts/] },
+    // Two local maps of one statement: both placed (their fixes, in two passes, are tested below).
+    { log: `race-${go}-deferred-local.log`, root: join(TRIAGE, 'deferred-local'), maps: { counts: ['merge.go:18'], lengths: ['merge.go:18', 'merge.go:19'] } },
+    // The access is in another module's helper (a module-cache frame): placed where Record hands the map to it.
+    {
+      log: `race-${go}-dependency-helper.log`,
+      root: join(TRIAGE, 'dependency', 'svc'),
+      maps: { 'Hits.byPath': ['hits.go:20'] },
+      found: false,
+      via: [/^the (?:read|write) is in example\.com\/maphelper\.Inc \(\/.*\/example\.com\/maphelper@v1\.0\.0\/counter\.go:7, outside this repository\), which example\.com\/svc\.\(\*Hits\)\.Record at this line hands h\.byPath to$/],
+    },
   );
 }
 CASES.push(
@@ -86,6 +111,27 @@ CASES.push(
   { log: 'kept-go126-callback-param-race-then-fatal.log', root: FIX('map-escapes-lock/guarded-map-passed-to-callback-field'), maps: { 'Config.values': ['input.go:19', 'race_test.go:19'] } },
   { log: 'kept-go126-stored-field-len-race.log', root: FIX('map-escapes-lock/guarded-map-stored-in-other-struct-field'), maps: { 'Presence.online': ['input.go:22', 'input.go:36'] } },
   { log: 'noisy-vendored.log', root: CRASH, maps: { 'cache.entries': ['main.go:50', 'main.go:43'] } },
+  // Kept from many runs of the fixture's race test: c.left-- in (*credit).spend races with the
+  // credit's initialisation in Grant; c is a value Tick ranges out of m.credits and calls spend on.
+  {
+    log: 'kept-go126-element-of-map-value.log',
+    root: FIX('collect-then-delete/impure-condition-declines'),
+    maps: { 'Meter.credits': ['input.go:27', 'input.go:34', 'input.go:11'] },
+    via: [/^c is a value taken from Meter\.credits \(range at input\.go:34\), passed on at input\.go:35$/],
+  },
+  {
+    log: 'kept-go119-element-of-map-value.log',
+    root: FIX('collect-then-delete/impure-condition-declines'),
+    maps: { 'Meter.credits': ['input.go:27', 'input.go:34', 'input.go:11'] },
+    via: [/^c is a value taken from Meter\.credits \(range at input\.go:34\), passed on at input\.go:35$/],
+  },
+  // j.done = true (Finish) and j.done read while pruning race with the job's initialisation in Add.
+  {
+    log: 'kept-go126-element-field-write.log',
+    root: FIX('collect-then-delete/deletefunc-under-held-lock-go122'),
+    maps: { 'Queue.jobs': ['input.go:24', 'input.go:32', 'input.go:33', 'input.go:54', 'input.go:55'] },
+    via: [/^j is a value taken from Queue\.jobs \(read at input\.go:32\)$/, /^j is a value taken from Queue\.jobs \(range at input\.go:54\)$/],
+  },
 );
 
 describe('gomapfix triage: captured logs placed on the map and line', () => {
@@ -103,7 +149,11 @@ describe('gomapfix triage: captured logs placed on the map and line', () => {
         for (const s of sites) expect(c.maps[m.map.name]).toContain(s);
         if (c.found !== undefined) expect(m.static.found).toBe(c.found);
         if (c.found === false) expect(m.static.why).toBeTruthy();
+        // No side of a report is left unplaced.
+        for (const r of m.reports) expect(r.unplacedSides).toEqual([]);
       }
+      const vias = out.confirmed.flatMap((m) => m.reports.flatMap((r) => r.sites.map((s) => s.via).filter((v): v is string => !!v)));
+      for (const re of c.via ?? []) expect(vias.some((v) => re.test(v)), `${re} in ${JSON.stringify(vias)}`).toBe(true);
       expect(out.notMapRaces.length).toBe(c.notMap ?? 0);
       expect(out.unplaced).toEqual([]);
     });
@@ -172,6 +222,50 @@ describe('gomapfix triage: captured logs placed on the map and line', () => {
     expect(placeFrame({ func: 'x', file: 'C:\\build\\svc\\main.go', line: 1 }, repo)).toEqual({ ok: true, rel: 'main.go' });
     expect(placeFrame({ func: 'x', file: 'example.com/other/main.go', line: 1 }, repo).ok).toBe(false);
     expect(placeFrame({ func: 'x', file: '/src/lib/store.go', line: 1 }, repo).ok).toBe(false);
+    // Another module's file in the module cache is a dependency, even when the repository has a file of that name.
+    expect(placeFrame({ func: 'x', file: '/root/go/pkg/mod/example.com/helper@v0.3.0/internal/cache/cache.go', line: 1 }, repo)).toEqual({
+      ok: false,
+      reason: '/root/go/pkg/mod/example.com/helper@v0.3.0/internal/cache/cache.go is in module example.com/helper@v0.3.0, a dependency, not in this repository',
+    });
+    expect(placeFrame({ func: 'x', file: '/root/go/pkg/mod/example.com/!s!v!c@v1.0.0/main.go', line: 1 }, { ...repo, modulePaths: new Set(['example.com/SVC']) })).toEqual({ ok: true, rel: 'main.go' });
+  });
+
+  // Why the scan missed each map it did not report, on the captured logs: the reason names what
+  // the case shows (read the fixture: the comment, the external test package, the channel, the helper).
+  it('says why the scan missed a confirmed map, true to each case', () => {
+    const why = (log: string, root: string) => {
+      const { out } = triageJson([join(LOGS, log), '--root', repoOf(root)]);
+      expect(out.confirmed).toHaveLength(1);
+      expect(out.confirmed[0]!.static.found).toBe(false);
+      return out.confirmed[0]!.static.why!;
+    };
+    expect(why('race-go126-ignore-comment-suppresses.log', FIX('negative/ignore-comment-suppresses'))).toBe(
+      'a //gomapfix:ignore comment at input.go:15 suppresses concurrent-map-write on input.go:16, a line the report shows racing (//gomapfix:ignore concurrent-map-write reason: test-only)',
+    );
+    expect(why('race-go119-missed-by-scan.log', join(TRIAGE, 'missed-by-scan'))).toBe(
+      'no goroutine in package inventory reaches its accesses: the racing goroutines are started at race_test.go:15 (example.com/inventory_test.TestConcurrentAdds), in package inventory_test, which the scan analyses on its own',
+    );
+    expect(why('chanmap-go126.log', CRASH)).toBe(
+      'the racing access at channel.go:38 reaches shared through a value received from a channel, which the scan does not follow back to what was sent; the accesses it does see, channel.go:42 (send), channel.go:43 (send), do not race with each other',
+    );
+    expect(why('chanfield-go119.log', CRASH)).toBe('the scan saw no access of batch.counts: the racing access at channel.go:65 reaches it through a value received from a channel, which the scan does not follow back to what was sent');
+    expect(why('race-go126-dependency-helper.log', join(TRIAGE, 'dependency', 'svc'))).toBe(
+      'the racing write happens in example.com/maphelper.Inc, which the scan does not read (it analyses this repository only): at hits.go:20 it sees Hits.byPath only passed to a call, so it knows no write there; the accesses it does see, hits.go:20 (passed to a call), hits.go:25 (read), do not race with each other',
+    );
+  });
+
+  it('a channel whose maps cannot be told apart: the side is not placed, and the report says why', () => {
+    const dir = tempTree({
+      'go.mod': 'module example.com/two\n\ngo 1.19\n',
+      'two.go': 'package two\n\nvar a = map[string]int{}\nvar b = map[string]int{}\n\nfunc Send(ch chan map[string]int) {\n\tch <- a\n\tch <- b\n}\n\nfunc Use(ch chan map[string]int) {\n\tm := <-ch\n\tm["k"] = 1\n\ta["k"] = 2\n}\n',
+      'race.log':
+        'WARNING: DATA RACE\nWrite at 0x00c000012345 by goroutine 8:\n  runtime.mapassign_faststr()\n      /usr/local/go/src/internal/runtime/maps/runtime_faststr.go:263 +0x0\n  example.com/two.Use()\n      /build/two.go:13 +0x1\n\nPrevious write at 0x00c000012345 by goroutine 7:\n  runtime.mapassign_faststr()\n      /usr/local/go/src/internal/runtime/maps/runtime_faststr.go:263 +0x0\n  example.com/two.Use()\n      /build/two.go:14 +0x2\n==================\n',
+    });
+    const { out } = triageJson([join(dir, 'race.log'), '--root', dir]);
+    expect(out.confirmed.map((m) => m.map.name)).toEqual(['a']);
+    expect(out.confirmed[0]!.reports[0]!.unplacedSides).toEqual([
+      'two.go:13: m is received from ch (chan map[string]int); the package sends 2 maps of type map[string]int on channels, a (two.go:7), b (two.go:8): which one arrived is not in the report',
+    ]);
   });
 });
 
@@ -272,6 +366,30 @@ describe('gomapfix triage --fix', () => {
       expect(race.status).toBe(0);
     });
   }
+});
+
+describe('gomapfix triage --fix: a confirmed local map re-planned in a second pass', () => {
+  // counts and lengths are locals touched by one statement: their fixes overlap, lengths' is
+  // deferred, and in the second pass its declaration has moved (the first fix inserted a mutex
+  // above it). It is found again by function and name, planned, written and proven.
+  it('plans both local maps, the second in pass 2, and go test -race passes on the result', () => {
+    const root = repoOf(join(TRIAGE, 'deferred-local'));
+    const log = join(LOGS, 'race-go126-deferred-local.log');
+    const { status, out } = triageJson([log, '--root', root, '--fix', '--include-review']);
+    expect(status).toBe(1);
+    const plan = out.plan as unknown as { fixes: { findingId: string; pass: number; transform: string }[]; conflicts: unknown[] };
+    expect(plan.conflicts).toEqual([]);
+    expect(plan.fixes.map((f) => f.pass).sort()).toEqual([1, 2]);
+    const run = runCli(['triage', log, '--root', root, '--fix', '--include-review', '--write', '--verify', '--race'], { timeoutMs: 600_000 });
+    expect(run.stderr).toMatch(/go test -race passed/);
+    expect(run.status).toBe(0);
+    const after = readFileSync(join(root, 'merge.go'), 'utf8');
+    expect(after).toContain('var countsMu sync.RWMutex');
+    expect(after).toContain('var lengthsMu sync.RWMutex');
+    const race = spawnSync('nice', ['-n', '10', 'go', 'test', '-race', '-count=3', '.'], { cwd: root, encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } });
+    expect(race.stdout + race.stderr).not.toContain('DATA RACE');
+    expect(race.status).toBe(0);
+  });
 });
 
 describe('gomapfix triage: logs made now by the installed Go runtimes', () => {

@@ -150,6 +150,7 @@ function confirmedText(c: ConfirmedMap, fixing: boolean): string[] {
       const g = s.goroutine !== null ? `goroutine ${s.goroutine}` : 'goroutine ?';
       const created = s.createdAt ? `, started at ${s.createdAt.file}:${s.createdAt.line}` : '';
       out.push(`    ${s.role.padEnd(17)} ${`${s.file}:${s.line}`.padEnd(20)} ${s.access} ${s.text}  (${g}${created})`);
+      if (s.via) out.push(`      via: ${s.via}`);
     }
     for (const why of r.unplacedSides) out.push(`    other side not placed: ${why}`);
   }

@@ -24,6 +24,16 @@ export function placeFrame(frame: Frame, repo: RepoFiles): Placement {
   path = path.replace(/^[A-Za-z]:/, '');
   const versioned = /@v[^/]+\//.exec(path);
   const tail = versioned ? path.slice(versioned.index + versioned[0].length) : path;
+  // A module-cache path names its module: another module's `counter.go` is not this repository's.
+  if (versioned && repo.modulePaths.size > 0) {
+    const before = path.slice(0, versioned.index);
+    const own = [...repo.modulePaths].some((m) => before === m || before.endsWith('/' + m) || unescapeModule(before).endsWith('/' + m));
+    if (!own) {
+      const cache = /\/pkg\/mod\/(.+)$/.exec(before);
+      const module = cache ? unescapeModule(cache[1]!) : null;
+      return { ok: false, reason: `${frame.file} is in ${module ? `module ${module}` : 'a versioned module'}${versioned[0].slice(0, -1)}, a dependency, not in this repository` };
+    }
+  }
   let best: string | null = null;
   let ties = 0;
   for (const rel of repo.rels) {
@@ -42,4 +52,9 @@ export function placeFrame(frame: Frame, repo: RepoFiles): Placement {
     if (repo.modulePaths.size > 0 && !repo.modulePaths.has(dir)) return { ok: false, reason: `${frame.file} is in module ${dir}, not in this repository` };
   }
   return { ok: true, rel: best };
+}
+
+/** The module cache writes upper-case letters as `!` and the lower-case letter. */
+function unescapeModule(path: string): string {
+  return path.replace(/!([a-z])/g, (_, c: string) => c.toUpperCase());
 }

@@ -3,11 +3,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { analyzePackageWithFacts, parseDir, type FileInput } from '../analysis/analyze.js';
-import { EVIDENCE_LIMIT, type Evidence, type Finding } from '../analysis/model.js';
+import { EVIDENCE_LIMIT, type Evidence, type Finding, type MapDecl } from '../analysis/model.js';
 import type { ResolvedSite } from '../analysis/concurrency.js';
 import { DEFAULT_MAX_FILE_SIZE, discover } from '../files/discover.js';
 import { fatalAccess, isStdFrame, mapOperation, parseLog, type Frame, type LogReport, type Stack } from './log.js';
 import { placeFrame, repoFiles, type RepoFiles } from './place.js';
+import { elementOfMap, receivedMapOnLine } from './received.js';
+import { whyMissed, type MissedSide } from './why-missed.js';
 
 /** One side of a confirmed race: a goroutine's access to the map. */
 export interface RacingSite {
@@ -27,6 +29,11 @@ export interface RacingSite {
   stack: string[];
   /** Where the goroutine was created, as the log gives it. */
   createdStack: string[];
+  /**
+   * How the line reaches the map when it does not name it: through a value received from a
+   * channel, an element taken from the map, or a dependency's function the map was handed to.
+   */
+  via?: string;
 }
 
 /** Frames of each stack kept as evidence; a dump's deep stacks add nothing past these. */
@@ -85,9 +92,13 @@ export interface TriageResult {
 
 interface PackageState {
   dir: string;
+  /** The Go package name (`fixture`, `fixture_test`). */
+  name: string;
   findings: Finding[];
   facts: NonNullable<ReturnType<typeof analyzePackageWithFacts>['facts']> | null;
   files: Set<string>;
+  /** Maps placed by triage that the facts hold no declaration of (a field only reached through a received value). */
+  extraMaps: Map<string, MapDecl>;
 }
 
 /** Triage a log's text against the Go repository at `root`. */
@@ -118,7 +129,7 @@ export function triage(text: string, root: string): TriageResult {
       const parsed = parseDir(inputs);
       list = [...parsed.packages].map(([name, ins]) => {
         const r = analyzePackageWithFacts(name, ins, { allBodies: true });
-        return { dir: d.dir, findings: r.findings, facts: r.facts, files: new Set(ins.map((i) => i.rel)) };
+        return { dir: d.dir, name, findings: r.findings, facts: r.facts, files: new Set(ins.map((i) => i.rel)), extraMaps: new Map<string, MapDecl>() };
       });
       packages.set(d.dir, list);
     }
@@ -153,6 +164,18 @@ export function triage(text: string, root: string): TriageResult {
       for (const other of report.stacks.slice(1)) {
         const p = placeStack(other, report, repo, packageOf, first.site.map);
         if ('site' in p && p.site.map === first.site.map && p.pkg === first.pkg) onMap.push(p);
+      }
+    }
+    // A side on an element the map holds (a field of a value taken from it) counts for the map.
+    const elements = new Set<NotMap>();
+    if (report.kind === 'race' && onMap.length === 1) {
+      for (const p of placed) {
+        if (!('notMap' in p) || p.pkg !== first.pkg) continue;
+        const el = elementSide(p, first, repo);
+        if (el) {
+          onMap.push(el);
+          elements.add(p);
+        }
       }
     }
     // The detector saw one memory location: two sides on two maps of one package are one map under
@@ -192,11 +215,12 @@ export function triage(text: string, root: string): TriageResult {
       if (!alias.mapKey) alias.racing.role += ` (as ${maps.get(alias.site.map)?.name ?? alias.site.text})`;
       alias.mapKey = keyOf(named);
     }
-    placedReports.push({ report, onMap, lost: placed.filter((p): p is Unplaced | NotMap => !('site' in p)).map((p) => ('unplaced' in p ? p.unplaced : p.notMap)) });
+    placedReports.push({ report, onMap, lost: placed.filter((p): p is Unplaced | NotMap => !('site' in p) && !elements.has(p as NotMap)).map((p) => ('unplaced' in p ? p.unplaced : p.notMap)) });
     for (const p of onMap) if (p.mapKey) aliases.set(`${p.pkg.dir}\n${p.site.map}`, p.mapKey);
   }
   // A name a race report showed to be another name of a map stands for that map in every report
   // of the log (a fatal dump names only the parameter its goroutine saw).
+  const sidesOf = new Map<ConfirmedMap, { decl: MapDecl; pkg: PackageState; sides: MissedSide[] }>();
   for (const { report, onMap, lost } of placedReports) {
     for (const p of onMap) {
       const alias = p.mapKey ? undefined : aliases.get(`${p.pkg.dir}\n${p.site.map}`);
@@ -204,7 +228,7 @@ export function triage(text: string, root: string): TriageResult {
         p.mapKey = alias;
         p.racing.role += ` (as ${p.pkg.facts!.flow.maps.get(p.site.map)?.name ?? p.site.text})`;
       }
-      const decl = p.pkg.facts!.flow.maps.get(p.mapKey ?? p.site.map)!;
+      const decl = p.pkg.facts!.flow.maps.get(p.mapKey ?? p.site.map) ?? p.pkg.extraMaps.get(p.mapKey ?? p.site.map)!;
       const key = `${p.pkg.dir}\n${decl.key}`;
       let entry = byMap.get(key);
       if (!entry) {
@@ -215,17 +239,82 @@ export function triage(text: string, root: string): TriageResult {
           map: { key: decl.key, name: decl.name, kind: decl.kind, file: decl.span.file, line: decl.span.line },
           dir: p.pkg.dir,
           reports: [],
-          static: { found: findings.length > 0, findings: findings.map((f) => ({ id: f.id, rule: f.rule, line: f.span.line })), why: findings.length > 0 ? null : whyMissed(decl.key, p.pkg) },
+          static: { found: findings.length > 0, findings: findings.map((f) => ({ id: f.id, rule: f.rule, line: f.span.line })), why: null },
         };
         byMap.set(key, entry);
+        sidesOf.set(entry, { decl, pkg: p.pkg, sides: [] });
       }
+      const c = p.racing.createdAt;
+      sidesOf.get(entry)!.sides.push({
+        file: p.racing.file,
+        line: p.racing.line,
+        goroutine: p.racing.goroutine,
+        site: p.site.func >= 0 && p.reach !== 'received' ? p.site : null,
+        reach: p.reach ?? null,
+        access: p.racing.access,
+        helper: p.helper ?? null,
+        createdAt: c ? { ...c, pkg: packageOf(c.file)?.name ?? null } : null,
+      });
       let r = entry.reports.find((x) => x.logLine === report.line);
       if (!r) entry.reports.push((r = { kind: report.kind, message: report.message, logLine: report.line, sites: [], truncated: report.truncated, unplacedSides: lost }));
       r.sites.push(p.racing);
     }
   }
+  for (const [entry, { decl, pkg, sides }] of sidesOf) if (!entry.static.found) entry.static.why = whyMissed(decl, pkg.facts!.flow, pkg.name, sides);
   result.confirmed = [...byMap.values()].sort((a, b) => (a.map.file < b.map.file ? -1 : a.map.file > b.map.file ? 1 : a.map.line - b.map.line));
   return result;
+}
+
+/** One side as the report shows it: the goroutine, its stacks, and what it did at `rel:frame.line`. */
+function racingSite(stack: Stack, frame: Frame, rel: string, repo: RepoFiles, fields: { role: string; access: string; text: string; column: number; via?: string }): RacingSite {
+  const created = stack.createdAt.find((f) => !isStdFrame(f) && placeFrame(f, repo).ok);
+  const createdRel = created ? placeFrame(created, repo) : null;
+  return {
+    ...fields,
+    goroutine: stack.goroutine,
+    file: rel,
+    line: frame.line,
+    func: frame.func,
+    createdAt: created && createdRel?.ok ? { file: createdRel.rel, line: created.line, func: created.func } : null,
+    stack: stack.frames.slice(0, STACK_LIMIT).map(frameText),
+    createdStack: stack.createdAt.slice(0, STACK_LIMIT).map(frameText),
+  };
+}
+
+/**
+ * A side with no map access whose line touches an element of the other side's map (`j.done` of a
+ * `j` taken from q.jobs, `c.spend()` on a `c` ranged out of m.credits): the map is what shares that
+ * memory between the goroutines, so the side is counted for it, saying how.
+ */
+function elementSide(side: NotMap, onMap: PlacedSite, repo: RepoFiles): PlacedSite | null {
+  const flow = onMap.pkg.facts!.flow;
+  const start = side.stack.frames.indexOf(side.frame);
+  const frames: { rel: string; line: number }[] = [];
+  for (const f of side.stack.frames.slice(start)) {
+    if (mapOperation(f.func) || isStdFrame(f)) continue;
+    const where = placeFrame(f, repo);
+    if (!where.ok || !onMap.pkg.files.has(where.rel)) break;
+    frames.push({ rel: where.rel, line: f.line });
+  }
+  const key = onMap.mapKey ?? onMap.site.map;
+  const el = elementOfMap(flow, frames, key);
+  if (!el) return null;
+  const text = flow.index.files.find((f) => f.rel === side.rel)?.text.split('\n')[side.frame.line - 1]?.trim() ?? '';
+  const from = `${el.from.span.file}:${el.from.span.line}`;
+  const via = el.frame > 0 ? `, passed on at ${frames[el.frame]!.rel}:${frames[el.frame]!.line}` : '';
+  return {
+    pkg: onMap.pkg,
+    reach: 'element',
+    site: el.from,
+    ...(onMap.mapKey ? { mapKey: onMap.mapKey } : {}),
+    racing: racingSite(side.stack, side.frame, side.rel, repo, {
+      role: side.role,
+      access: 'element (plain memory access)',
+      text,
+      column: 1,
+      via: `${el.variable} is a value taken from ${flow.maps.get(key)?.name ?? el.from.text} (${el.from.kind} at ${from})${via}`,
+    }),
+  };
 }
 
 interface PlacedSite {
@@ -233,6 +322,10 @@ interface PlacedSite {
   site: ResolvedSite;
   /** The map the site is counted for, when the report shows it is another name of that map. */
   mapKey?: string;
+  /** How the line reaches the map when it does not name it (see RacingSite.via). */
+  reach?: 'received' | 'element' | 'dependency';
+  /** For `dependency`: the other module's function the access is in. */
+  helper?: string;
   racing: RacingSite;
 }
 interface NotMap {
@@ -240,6 +333,13 @@ interface NotMap {
   role: string;
   rel: string;
   frame: Frame;
+  stack: Stack;
+  pkg: PackageState | null;
+}
+
+/** A site standing for a map no access of which the analysis saw (a field reached only through a received value). */
+function declSite(decl: MapDecl, text: string): ResolvedSite {
+  return { map: decl.key, kind: 'read', span: decl.span, func: -1, locks: [], text, raw: null as never, contexts: [], local: null, owner: -1, viaReturn: false };
 }
 interface Unplaced {
   unplaced: string;
@@ -264,17 +364,24 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
   const other = sameMap !== undefined;
   let op: string | null = null;
   let firstUnplaced: { frame: Frame; reason: string } | null = null;
+  // The last frame outside the repository before its first frame: the function that code called
+  // (a dependency's helper, `fmt.Println`), where the access may be.
+  let foreign: { frame: Frame; dependency: boolean } | null = null;
   for (const frame of stack.frames) {
     const mapOp = mapOperation(frame.func);
     if (mapOp) {
       if (!op || op === 'map') op = mapOp;
       continue;
     }
-    if (isStdFrame(frame)) continue;
+    if (isStdFrame(frame)) {
+      if (!/^(?:runtime|internal|sync|testing)[./]/.test(frame.func)) foreign = { frame, dependency: false };
+      continue;
+    }
     const where = placeFrame(frame, repo);
     if (!where.ok) {
       // A frame of a dependency: the access is further down, or the report is about code not here.
       firstUnplaced ??= { frame, reason: where.reason };
+      foreign = { frame, dependency: true };
       continue;
     }
     const pkg = packageOf(where.rel);
@@ -298,36 +405,48 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
           !op && !/read/.test(stack.role)
           ? sites.find((s) => s.kind === 'escape' && s.escape === 'store' && !['local', 'param'].includes(maps?.get(s.map)?.kind ?? 'local'))
           : undefined);
+    const racing = (fields: { role?: string; access: string; text: string; column: number; via?: string }) => racingSite(stack, frame, where.rel, repo, { role, ...fields });
+    // The access is in a function outside the repository that this line hands the map to
+    // (`maphelper.Inc(h.byPath, k)`, `fmt.Println(m)`): the map is the one handed over.
+    if (!site && foreign && pkg?.facts) {
+      const handed = handedMap(pkg, where.rel, frame.line, sites, foreign.frame);
+      if (handed) {
+        const what = op && op !== 'map' ? op : report.kind === 'fatal' ? fatalAccess(report.message) : 'plain memory access (an element or the map header)';
+        return {
+          pkg,
+          ...(foreign.dependency ? { reach: 'dependency' as const, helper: foreign.frame.func } : {}),
+          site: handed,
+          racing: racing({
+            access: what,
+            text: handed.text,
+            column: handed.span.line === frame.line ? handed.span.column : 1,
+            via: `the ${what} is in ${foreign.frame.func} (${foreign.frame.file}:${foreign.frame.line}${foreign.dependency ? ', outside this repository' : ', the standard library'}), which ${frame.func} at this line hands ${handed.text} to`,
+          }),
+        };
+      }
+    }
+    // `m := <-ch; m[k] = v`, `for b := range ch { b.counts[k]++ }`: the map the channel carries.
+    let receivedWhy: string | null = null;
+    if (!site && pkg?.facts) {
+      const received = receivedMapOnLine(pkg.facts.flow, where.rel, frame.line);
+      if (received && 'why' in received) receivedWhy = received.why;
+      else if (received && (!sameMap || received.key === sameMap)) {
+        if (!pkg.facts.flow.maps.has(received.key)) pkg.extraMaps.set(received.key, received.decl);
+        const access = op && op !== 'map' ? op : report.kind === 'fatal' ? fatalAccess(report.message) : 'plain memory access (an element or the map header)';
+        return { pkg, reach: 'received', site: received.site ?? declSite(received.decl, received.text), racing: racing({ access, text: received.text, column: 1, via: received.via }) };
+      }
+    }
     // `range q.Limits()`: a map operation on a map a function of the package returns.
     if (!site && op && op !== 'map' && pkg?.facts && !other) {
       const returned = returnedMapOnLine(pkg, where.rel, frame.line);
-      if (returned) {
-        const created = stack.createdAt.find((f) => !isStdFrame(f) && placeFrame(f, repo).ok);
-        const createdRel = created ? placeFrame(created, repo) : null;
-        return {
-          pkg,
-          site: returned.site,
-          racing: {
-            role,
-            access: `${op} (of what ${returned.func}() returns)`,
-            goroutine: stack.goroutine,
-            file: where.rel,
-            line: frame.line,
-            column: 1,
-            text: returned.text,
-            func: frame.func,
-            createdAt: created && createdRel?.ok ? { file: createdRel.rel, line: created.line, func: created.func } : null,
-            stack: stack.frames.slice(0, STACK_LIMIT).map(frameText),
-            createdStack: stack.createdAt.slice(0, STACK_LIMIT).map(frameText),
-          },
-        };
-      }
+      if (returned) return { pkg, site: returned.site, racing: racing({ access: `${op} (of what ${returned.func}() returns)`, text: returned.text, column: 1 }) };
     }
     if (!site || !pkg) {
       if (other) return { unplaced: 'not on this map', frame };
       if (firstUnplaced) return { unplaced: firstUnplaced.reason, frame: firstUnplaced.frame };
+      if (receivedWhy) return { unplaced: receivedWhy, frame };
       if (op) return { unplaced: `${where.rel}:${frame.line} has no map access the analysis knows of${pkg ? '' : ' (its package was not analysed)'}`, frame };
-      return { notMap: `${where.rel}:${frame.line} accesses no map: the race is on another variable (a struct field, a slice element)`, role, rel: where.rel, frame };
+      return { notMap: `${where.rel}:${frame.line} accesses no map: the race is on another variable (a struct field, a slice element)`, role, rel: where.rel, frame, stack, pkg };
     }
     // `dst = src` with no map frame: the race is on dst's variable, and the map it holds is src's
     // (a field or package map stored elsewhere), which names it.
@@ -336,29 +455,32 @@ function placeStack(stack: Stack, report: LogReport, repo: RepoFiles, packageOf:
       const src = sites.find((s) => s.kind === 'escape' && s.map !== site.map && !['local', 'param'].includes(maps?.get(s.map)?.kind ?? 'local'));
       if (src) mapKey = src.map;
     }
-    const created = stack.createdAt.find((f) => !isStdFrame(f) && placeFrame(f, repo).ok);
-    const createdRel = created ? placeFrame(created, repo) : null;
     return {
       pkg,
       site,
       ...(mapKey ? { mapKey } : {}),
-      racing: {
+      racing: racing({
         role: mapKey ? `${role} (as ${maps?.get(site.map)?.name ?? site.text})` : role,
         access: op && op !== 'map' ? op : report.kind === 'fatal' ? site.kind : plainAccess(site),
-        goroutine: stack.goroutine,
-        file: where.rel,
-        line: frame.line,
-        column: site.span.line === frame.line ? site.span.column : 1,
         text: site.text,
-        func: frame.func,
-        createdAt: created && createdRel?.ok ? { file: createdRel.rel, line: created.line, func: created.func } : null,
-        stack: stack.frames.slice(0, STACK_LIMIT).map(frameText),
-        createdStack: stack.createdAt.slice(0, STACK_LIMIT).map(frameText),
-      },
+        column: site.span.line === frame.line ? site.span.column : 1,
+      }),
     };
   }
   if (firstUnplaced) return { unplaced: firstUnplaced.reason, frame: firstUnplaced.frame };
   return { unplaced: stack.frames.length === 0 ? `goroutine ${stack.goroutine ?? '?'} has no frames (truncated dump?)` : 'no frame of the stack is in the repository', frame: null };
+}
+
+/**
+ * The one map the line passes to `callee` (a frame outside the repository): `maphelper.Inc(h.byPath, k)`
+ * hands h.byPath to example.com/maphelper.Inc. Null when the line does not call it or passes several maps.
+ */
+function handedMap(pkg: PackageState, rel: string, line: number, sites: ResolvedSite[], callee: Frame): ResolvedSite | null {
+  const name = callee.func.replace(/\[\.\.\.\]/g, '').replace(/(?:\.(?:func|gowrap)\d+)+(?:\.\d+)*$/, '').split('.').pop()?.replace(/[()*]/g, '') ?? '';
+  const text = pkg.facts!.flow.index.files.find((f) => f.rel === rel)?.text.split('\n')[line - 1] ?? '';
+  if (!name || !new RegExp(`\\b${name.replace(/[^\w]/g, '')}\\s*(?:\\[[^\\]]*\\])?\\(`).test(text)) return null;
+  const handed = sites.filter((s) => s.kind === 'escape' && (s.escape === 'call' || s.escape === 'callback'));
+  return new Set(handed.map((s) => s.map)).size === 1 ? handed[0]! : null;
 }
 
 /**
@@ -387,22 +509,6 @@ function plainAccess(site: ResolvedSite): string {
   return `${site.kind} (plain memory access: an element, the map's header or its variable)`;
 }
 
-/** Why the scan did not report the map, as far as its facts say. */
-function whyMissed(key: string, pkg: PackageState): string {
-  const flow = pkg.facts!.flow;
-  const sites = flow.sites.filter((s) => s.map === key);
-  for (const s of sites) {
-    const text = flow.index.files.find((f) => f.rel === s.span.file)?.text.split('\n') ?? [];
-    const at = [text[s.span.line - 1], text[s.span.line - 2]].find((l) => l !== undefined && /\/\/\s*gomapfix:ignore\b/.test(l));
-    if (at) return `a //gomapfix:ignore comment at ${s.span.file}:${s.span.line} suppresses it (${at.trim()})`;
-  }
-  const inGoroutine = sites.filter((s) => s.contexts.some((c) => c !== 0));
-  if (inGoroutine.length === 0) return 'the scan saw no goroutine or handler reaching its accesses (started outside this package, or through a call it cannot follow)';
-  const locked = sites.filter((s) => s.locks.length > 0);
-  if (locked.length === sites.length) return `the scan saw every access under a lock (${[...new Set(sites.flatMap((s) => s.locks.map((l) => l.name)))].join(', ')})`;
-  return 'the scan judged its accesses ordered (before the go statement, after a Wait or a receive) or confined to one goroutine';
-}
-
 /** Reports whose racing locations are the same pair are one report (the detector repeats itself). */
 function dedupe(reports: LogReport[]): LogReport[] {
   const seen = new Set<string>();
@@ -421,7 +527,7 @@ function dedupe(reports: LogReport[]): LogReport[] {
 }
 
 /** The findings `--fix` plans for a confirmed map: the scan's own, or one made from the report. */
-export function confirmedFinding(c: ConfirmedMap, decl: { span: Finding['span'] }): Finding {
+export function confirmedFinding(c: ConfirmedMap, decl: { key: string; span: Finding['span'] }): Finding {
   const all: Evidence[] = [
     ...c.reports.flatMap((r) =>
       r.sites.flatMap((s): Evidence[] => [
@@ -433,7 +539,7 @@ export function confirmedFinding(c: ConfirmedMap, decl: { span: Finding['span'] 
   const accesses = all.filter((e) => e.kind === 'access');
   const contexts = all.filter((e, i) => e.kind === 'context' && all.findIndex((x) => x.kind === 'context' && x.file === e.file && x.line === e.line) === i);
   const evidence: Evidence[] = [
-    { kind: 'declaration', message: `${c.map.name} declared here`, file: c.map.file, line: c.map.line, column: decl.span.column },
+    { kind: 'declaration', message: `${c.map.name} declared here`, file: decl.span.file, line: decl.span.line, column: decl.span.column },
     ...accesses.slice(0, EVIDENCE_LIMIT.access),
     ...contexts.slice(0, EVIDENCE_LIMIT.context),
   ];
@@ -442,7 +548,8 @@ export function confirmedFinding(c: ConfirmedMap, decl: { span: Finding['span'] 
     rule: 'concurrent-map-write',
     message: `${c.map.name} is accessed concurrently: confirmed by ${c.reports.length === 1 ? 'a runtime report' : `${c.reports.length} runtime reports`}`,
     span: decl.span,
-    map: { key: c.map.key, name: c.map.name, kind: c.map.kind as Finding['map']['kind'], file: c.map.file, line: c.map.line },
+    // The declaration as planned now: a later pass finds a local map again where an earlier pass's edits moved it.
+    map: { key: decl.key, name: c.map.name, kind: c.map.kind as Finding['map']['kind'], file: decl.span.file, line: decl.span.line },
     evidence,
     omittedEvidence: { access: Math.max(0, accesses.length - EVIDENCE_LIMIT.access), context: Math.max(0, contexts.length - EVIDENCE_LIMIT.context) },
   };

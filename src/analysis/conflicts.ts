@@ -89,6 +89,8 @@ export class ConflictFinder {
   /** The pair of contexts under which a and b can run at once, or null. */
   concurrent(a: ResolvedSite, b: ResolvedSite, callersConcurrent = false): [number, number] | null {
     if (a.local && b.local) return this.concurrentLocal(a, b);
+    // The same struct type held by value in two different places: two instances.
+    if (a.raw.valueHolder && b.raw.valueHolder && a.raw.valueHolder !== b.raw.valueHolder) return null;
     const decl = this.flow.maps.get(a.map);
     const fromTests = decl !== undefined && isTestFile(decl.span.file);
     // Goroutines that tests start make only the tests' own maps concurrent: a test drives the

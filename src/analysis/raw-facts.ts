@@ -89,6 +89,13 @@ export interface RawSite {
   mapText?: string;
   /** For a field map: the variable the access goes through (`x` in `x.m`, `x.inner.m` with a struct-valued inner). */
   baseVar?: number;
+  /**
+   * For a field map reached through struct-valued fields (`o.state.Pending` with `state
+   * ConsumerState`): the root variable's type and the field path (`consumerFileStore.state`). Two
+   * different holders are two instances of the map's struct (docs/rules.md, "Struct values held
+   * by different types").
+   */
+  valueHolder?: string;
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
   ownerVar?: number;
 }

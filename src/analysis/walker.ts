@@ -1351,6 +1351,26 @@ class FunctionWalker {
     return this.scope.lookup(this.t(n))?.id ?? null;
   }
 
+  /** `consumerFileStore.state` for `o.state` with `o *consumerFileStore` (see RawSite.valueHolder). */
+  private valueHolderOf(fb: LNode | null, base: number): string | null {
+    if (!fb) return null;
+    const names: string[] = [];
+    let n = unparen(fb);
+    for (let depth = 0; depth < 50 && n.type === 'selector_expression'; depth++) {
+      const field = child(n, 'field');
+      const operand = child(n, 'operand');
+      if (!field || !operand) return null;
+      names.unshift(this.t(field));
+      n = unparen(operand);
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
+    }
+    if (names.length === 0 || n.type !== 'identifier') return null;
+    const type = this.facts.vars[base]?.type;
+    if (!type) return null;
+    const holder = baseTypeName(type);
+    return /^[A-Za-z_]\w*$/.test(holder) ? `${holder}.${names.join('.')}` : null;
+  }
+
   /** The variable at the root of a selector chain (`x` in `x.a.b`), whatever the fields' types. */
   private ownerVar(node: LNode | null): number | null {
     if (!node) return null;
@@ -1474,7 +1494,11 @@ class FunctionWalker {
     if (refs.some((r) => 'key' in r && r.key.startsWith('field:'))) {
       const fb = fieldBase(node);
       const base = this.rootVar(fb);
-      if (base !== null) site.baseVar = base;
+      if (base !== null) {
+        site.baseVar = base;
+        const holder = this.valueHolderOf(fb, base);
+        if (holder) site.valueHolder = holder;
+      }
       const owner = this.ownerVar(fb);
       if (owner !== null) site.ownerVar = owner;
     }

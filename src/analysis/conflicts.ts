@@ -3,6 +3,9 @@ import type { HeldLock } from './model.js';
 import { isTestFile, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import type { WaitPoint } from './raw-facts.js';
 
+/** Methods that bring a value up before it is used: what they do happens before its goroutines. */
+const SETUP = /^(?:[Ii]nit|[Ii]nitialize|[Ss]etup|[Ss]tart|[Oo]pen)$/;
+
 /** Names of methods that start a value's machinery, run once per value by convention. */
 const LIFECYCLE = /^(?:[Ss]tart|[Rr]un|[Ii]nit|[Ii]nitialize|[Oo]pen|[Ss]erve|[Ll]isten|[Ll]aunch|[Bb]egin|[Ss]etup|[Bb]ootstrap)(?:[A-Z]\w*)?$/;
 
@@ -83,7 +86,22 @@ export class ConflictFinder {
     if (this.flow.construction.isFreshAccess(s.raw)) return true;
     // Through the receiver of a method that only ever runs on values under construction.
     if (s.contexts.length === 0 && this.flow.construction.receiverContexts(s.raw)?.size === 0) return true;
+    if (this.inSetupMethod(s)) return true;
     return this.flow.initOnly.has(s.func);
+  }
+
+  /**
+   * An access in a set-up method (`Init`, `Initialize`, `Setup`, or `Start`/`Open` that starts no
+   * goroutine itself), run by the package's callers only: by Go convention the value is brought up
+   * once, before the goroutines and handlers that use it run (traefik's `Provider.Init` making
+   * `resolvingDomains`; etcd's `Transport.Start` making `remotes`). docs/rules.md, "Lifecycle methods".
+   */
+  private inSetupMethod(s: ResolvedSite): boolean {
+    const fn = this.flow.index.funcs[s.func]!;
+    if (fn.literal !== null || fn.recvType === null || !SETUP.test(fn.name)) return false;
+    if (s.contexts.length === 0 || !s.contexts.every((c) => c === 0)) return false;
+    if (/^(?:[Ss]tart|[Oo]pen)$/.test(fn.name) && this.flow.raw.spawns.some((sp) => sp.func === s.func || this.withinOwner(sp.func, s.func))) return false;
+    return true;
   }
 
   /** The pair of contexts under which a and b can run at once, or null. */

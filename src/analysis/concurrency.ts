@@ -228,6 +228,15 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
   // when it never does (it stores the literal), assume it runs from where it was written.
   const helperLocks = new Set<string>();
   const paramCallsOf = groupBy(raw.paramCalls, (pc) => `${pc.func}:${pc.paramIndex}`);
+  const runsInPlaceWithin = (g: number, f: number): boolean => {
+    for (let h = g, depth = 0; depth < 64; depth++) {
+      if (h === f) return true;
+      const fn = funcs[h]!;
+      if (fn.parent < 0 || (fn.runs !== 'sync' && fn.runs !== 'deferred')) return false;
+      h = fn.parent;
+    }
+    return false;
+  };
   for (const fa of raw.funcArgs) {
     const calls = fa.callees.flatMap((c) => paramCallsOf.get(`${c}:${fa.paramIndex}`) ?? []);
     if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
@@ -240,7 +249,12 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
         if (arg) helperLocks.add(arg);
         return arg ? { name: arg, mode: l.mode } : l;
       });
-      addEdge(pc.caller, fa.literal, pc.pos, pc.loops, locks);
+      // Called by the callee itself (or a literal it runs in place): the literal runs during this
+      // very call, in the caller's goroutine, with the caller's locks as well as the callee's
+      // (`c.processApi(…, func(){…})` under c.lock). Called from a goroutine or a stored literal of
+      // the callee: it runs there.
+      if (runsInPlaceWithin(pc.caller, pc.func)) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, unionLocks(fa.locks, locks));
+      else addEdge(pc.caller, fa.literal, pc.pos, pc.loops, locks);
     }
   }
   for (const f of funcs) {

@@ -46,6 +46,12 @@ function reentersUnderLock(flow: RuleContext['flow'], map: SharedMap, r: Resolve
   for (const [callee, callers] of flow.callersOf) {
     if (callers.some((c) => c.caller === r.func && c.pos >= body.bodyStart && c.pos < body.bodyEnd)) start.push(callee);
   }
+  // Literals handed to the range's function for the parameter the body calls.
+  const inBody = (pos: number) => pos >= body.bodyStart && pos < body.bodyEnd;
+  for (const pc of flow.raw.paramCalls) {
+    if (pc.func !== r.func || !inBody(pc.pos)) continue;
+    for (const fa of flow.raw.funcArgs) if (fa.paramIndex === pc.paramIndex && fa.callees.includes(r.func)) start.push(fa.literal);
+  }
   if (start.length === 0) return null;
   const reach = new Set<number>();
   const todo = [...start];

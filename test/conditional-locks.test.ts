@@ -38,3 +38,24 @@ func (r *Registry) Peek(name string) int {
     expect(scan(src)).toContain(`unguarded-map-access@${lookupLine}`);
   });
 });
+
+// `if lock { return runLocked(&ix.mu, …) }`: what follows runs only when the caller passed false.
+const EARLY = readFileSync(join(REPO, 'fixtures/negative/early-return-conditional-lock/input.go'), 'utf8');
+const earlyWrite = EARLY.split('\n').findIndex((l, i, all) => l.trim() === 'ix.resources[name] = n' && all[i - 1]!.trim() === '}') + 1;
+
+describe('an early return taking the lock under a bool parameter', () => {
+  it('guards the code after it when every caller passing false holds the lock (the fixture): no finding', () => {
+    expect(earlyWrite).toBeGreaterThan(0);
+    expect(scan(EARLY)).toEqual([]);
+  });
+
+  it('does not when a caller passes false without the lock: the write after the if is reported', () => {
+    const src = `${EARLY}
+// Put stores without the lock.
+func (ix *Index) Put(name string, n int) {
+	ix.load(name, n, false)
+}
+`;
+    expect(scan(src)).toContain(`unguarded-map-access@${earlyWrite}`);
+  });
+});

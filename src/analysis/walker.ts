@@ -444,7 +444,40 @@ class FunctionWalker {
         this.facts.condLocks.push({ func: this.fn.index, paramIndex: flag, lock: name, pos: s.start });
       }
     }
+    // `if lock { return runSynced(&c.lock, …) }` on a bool parameter: the code after it runs only
+    // when the caller passed false, which the same check requires to come with the lock held.
+    const early = !alt && t1 && cons && cond ? this.boolParam(cond) : null;
+    if (early !== null && cons) {
+      for (const name of this.locksTakenIn(cons)) {
+        if (before.has(name) || this.held.has(name) || name.includes('@')) continue;
+        this.held.set(name, 'write');
+        this.facts.condLocks.push({ func: this.fn.index, paramIndex: early, lock: name, pos: s.start });
+      }
+    }
     return false;
+  }
+
+  /** Locks a block takes: `x.mu.Lock()`, or a lock handed to a helper (`runSynced(&c.lock, …)`). */
+  private locksTakenIn(block: LNode): Set<string> {
+    const out = new Set<string>();
+    const stack: LNode[] = [block];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'func_literal') continue;
+      if (n.type === 'call_expression') {
+        const fnode = child(n, 'function');
+        const f = fnode ? unparen(fnode) : null;
+        if (f && f.type === 'selector_expression' && ['Lock', 'RLock'].includes(this.t(child(f, 'field') ?? f)) && child(f, 'operand')) {
+          out.add(this.lockName(child(f, 'operand')!));
+        }
+        for (const a of child(n, 'arguments')?.children ?? []) {
+          const target = this.lockTarget(a);
+          if (target) out.add(target);
+        }
+      }
+      stack.push(...n.children);
+    }
+    return out;
   }
 
   /** A struct type of the package held by value (not a pointer, not a slice or map of it). */

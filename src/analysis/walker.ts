@@ -1188,6 +1188,14 @@ class FunctionWalker {
       yield this.spawnCallback(args[1]!, 'spawner', 'time.AfterFunc callback', n, false);
       return;
     }
+    // container/heap and sort call the value's methods while the call runs: an edge to each, made
+    // with the locks held here (nats' expirationTracker.Push runs under the store's lock).
+    const viaInterface = (pkg === 'heap' && ['Init', 'Push', 'Pop', 'Fix', 'Remove'].includes(name)) || (pkg === 'sort' && ['Sort', 'Stable', 'IsSorted'].includes(name));
+    if (viaInterface && args[0]) {
+      const type = this.types.typeOf(args[0]);
+      const methods = type ? ['Len', 'Less', 'Swap', 'Push', 'Pop'].flatMap((m) => lookupMethods(this.index, baseTypeName(type), m)) : [];
+      if (methods.length > 0) this.addCall(methods, n.start);
+    }
     if (pkg === 'maps') {
       const kinds: Record<string, AccessKind[]> = {
         Copy: ['write', 'read'],

@@ -8,7 +8,7 @@ import { assertBuilt, cleanupTemp, runCli, scanJson, tempTree } from './helpers/
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
 
-// loop holds s.mu around every PutLocked call; PutLocked is exported, so without a word from its
+// loop holds s.mu around every Put call; Put is exported, so without a word from its
 // doc comment the scan must assume other packages call it without the lock.
 const store = (doc: string): string => `package p
 
@@ -32,7 +32,7 @@ func New() *Store {
 func (s *Store) loop() {
 	for i := 0; ; i++ {
 		s.mu.Lock()
-		s.PutLocked("k", i)
+		s.Put("k", i)
 		s.mu.Unlock()
 	}
 }
@@ -49,7 +49,7 @@ func (o *Other) Touch() {
 }
 
 ${doc}
-func (s *Store) PutLocked(k string, v int) {
+func (s *Store) Put(k string, v int) {
 	s.m[k] = v
 }
 `;
@@ -61,8 +61,8 @@ const findingsOn = (doc: string): string[] => {
 
 describe('locks a doc comment says are held on entry', () => {
   it('without a comment the exported method is reported; "Lock should be held." clears it', () => {
-    expect(findingsOn('// PutLocked stores v under k.').length).toBeGreaterThan(0);
-    expect(findingsOn('// PutLocked stores v under k.\n// Lock should be held.')).toEqual([]);
+    expect(findingsOn('// Put stores v under k.').length).toBeGreaterThan(0);
+    expect(findingsOn('// Put stores v under k.\n// Lock should be held.')).toEqual([]);
   });
 
   it('reads the usual phrasings: held on entry, must be held, caller must hold, a named field', () => {
@@ -70,7 +70,7 @@ describe('locks a doc comment says are held on entry', () => {
       '// Lock held on entry.',
       '// Store lock is held on entry.',
       '// s.mu must be held.',
-      '// PutLocked stores v; the caller must hold the write lock.',
+      '// Put stores v; the caller must hold the write lock.',
       '// Assumes the lock is held.',
     ]) expect(findingsOn(doc), doc).toEqual([]);
   });
@@ -82,9 +82,23 @@ describe('locks a doc comment says are held on entry', () => {
       '// Other lock is held on entry.',
       '// Unknown lock is held on entry.',
       '// Read lock should be held.',
-      '// Lock should be held.\n\n// PutLocked stores v.',
-      '// PutLocked stores v, all while holding s.mu: a slow caller stalls Get.',
+      '// Lock should be held.\n\n// Put stores v.',
+      '// Put stores v, all while holding s.mu: a slow caller stalls Get.',
     ]) expect(findingsOn(doc).length, doc).toBeGreaterThan(0);
+  });
+
+  it("a name that says the caller holds the lock (…Locked, Unsafe…, …NoLock) is a precondition too, unless the comment says otherwise", () => {
+    for (const name of ['PutLocked', 'UnsafePut', 'PutNoLock']) {
+      const src = (doc: string) => store(doc).replaceAll('s.Put(', `s.${name}(`).replace('func (s *Store) Put(', `func (s *Store) ${name}(`);
+      const scan = (doc: string) => scanJson([tempTree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'store.go': src(doc) })]).report.findings.map((f) => `${f.rule}@${f.line}`);
+      expect(scan(`// ${name} stores v under k.`), name).toEqual([]);
+      expect(scan(`// ${name} stores v; no lock is held on entry.`).length, name).toBeGreaterThan(0);
+    }
+    // A query about the lock, or a function that takes it, says nothing about its callers.
+    for (const name of ['IsLocked', 'PutWithLock']) {
+      const src = store('// stores v.').replaceAll('s.Put(', `s.${name}(`).replace('func (s *Store) Put(', `func (s *Store) ${name}(`);
+      expect(scanJson([tempTree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'store.go': src })]).report.findings.length, name).toBeGreaterThan(0);
+    }
   });
 
   it('fix takes a documented lock as held: the copy of a returned map is taken without locking again', () => {

@@ -44,8 +44,9 @@ export function docComment(text: string, start: number): string {
  */
 export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks: string[]): HeldLock[] | null {
   if (f.literal) return null;
-  const doc = docComment(f.file.text, f.start);
-  if (!doc || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return null;
+  // The function's own name (`PutNoLock stores …`) is not a statement about a lock.
+  const doc = docComment(f.file.text, f.start).replace(new RegExp(`\\b${f.name}\\b`, 'g'), '');
+  if (!doc.trim() || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return namedEntryLocks(index, f, allLocks);
   const out = new Map<string, HeldLock['mode']>();
   for (const sentence of doc.split(/(?<=[^.\s])\.(?:\s+|$)|[;:]\s+/)) {
     if (!HELD.test(sentence) || NEGATED.test(sentence)) continue;
@@ -55,7 +56,26 @@ export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks:
       out.set(name, prev === 'write' || mode === 'write' ? 'write' : 'read');
     }
   }
+  // A comment that talks about the lock and states no precondition overrides the name.
   return out.size === 0 ? null : [...out].map(([name, mode]) => ({ name, mode }));
+}
+
+/**
+ * A method whose name says its caller holds the receiver's lock: `applyLocked`, `UnsafeLoad`,
+ * `lockedAdd`, `setNoLock` (Go's naming conventions for "lock held by caller"; etcd's `Unsafe…`,
+ * nats' and the standard library's `…Locked`). The lock is the receiver type's primary lock, when
+ * it has one (docs/locks.md). `isLocked`-style queries and `…WithLock` (takes the lock) are not.
+ */
+const NAMED_HELD = /^(?:[Uu]nsafe[A-Z]\w*|locked[A-Z]\w*|(?!is|Is|has|Has)\w+(?:Locked|NoLock|Nolock))$/;
+
+function namedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks: string[]): HeldLock[] | null {
+  const recv = f.recvType;
+  if (!recv || !NAMED_HELD.test(f.name)) return null;
+  const own = allLocks.filter((n) => n === recv || n.startsWith(`${recv}.`));
+  const main = own.filter((n) => n === recv || PRIMARY.has(n.slice(recv.length + 1)));
+  const lock = main.length === 1 ? main[0] : own.length === 1 ? own[0] : undefined;
+  void index;
+  return lock ? [{ name: lock, mode: 'write' }] : null;
 }
 
 function resolveLocks(index: PackageIndex, f: FuncInfo, sentence: string, allLocks: string[]): string[] {

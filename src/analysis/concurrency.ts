@@ -55,6 +55,8 @@ export interface PackageFlow {
   construction: Construction;
   /** Per function: the locks its doc comment says callers hold ("Lock should be held."), or null. */
   documentedLocks: (HeldLock[] | null)[];
+  /** Package functions in the callers' context only because tests call them (not through package code). */
+  testDriven: Set<number>;
 }
 
 const CALLER_CONTEXT = 0;
@@ -280,6 +282,27 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
       for (const c of callees[f]!) stack.push(c);
     }
   }
+  // Package code the callers' context reaches only through tests (`startSendLoops` called from
+  // manager_test.go alone): with --strict-tests off, tests driving internals do not make it run
+  // alongside the package's goroutines (shared-map.ts).
+  const prodReach = new Set<number>();
+  // Called by tests alone: an entry, as it is when the tests are left out.
+  const onlyTestCallers = (f: FuncInfo) => {
+    const cs = callersOf.get(f.index) ?? [];
+    return cs.length > 0 && cs.every((c) => isTestFile(funcs[c.caller]!.file.rel));
+  };
+  const prodStack = [
+    ...caller.entries.filter((f) => !isTestFile(funcs[f]!.file.rel)),
+    ...funcs.filter((f) => !f.literal && !isTestFile(f.file.rel) && onlyTestCallers(f)).map((f) => f.index),
+  ];
+  while (prodStack.length > 0) {
+    const f = prodStack.pop()!;
+    if (prodReach.has(f)) continue;
+    prodReach.add(f);
+    for (const c of callees[f]!) if (!isTestFile(funcs[c]!.file.rel)) prodStack.push(c);
+  }
+  const testDriven = new Set<number>();
+  for (const f of funcs) if (funcContexts[f.index]!.has(CALLER_CONTEXT) && !prodReach.has(f.index) && !isTestFile(f.file.rel)) testDriven.add(f.index);
   // A goroutine started from code that itself runs many times at once runs many times too.
   for (let changed = true, rounds = 0; changed && rounds < 10; rounds++) {
     changed = false;
@@ -516,7 +539,7 @@ export function resolvePackage(index: PackageIndex, raw: RawFacts, span: (file: 
     }
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction, documentedLocks: documented };
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction, documentedLocks: documented, testDriven };
 }
 
 /**

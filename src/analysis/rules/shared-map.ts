@@ -1,7 +1,7 @@
 // The per-map view every rule reads: its accesses, the lock that guards it, and its races.
 import { createHash } from 'node:crypto';
 import { EVIDENCE_LIMIT, type Evidence, type Finding, type MapDecl, type OmittedEvidence, type RuleId, type SourceSpan } from '../model.js';
-import type { PackageFlow, ResolvedSite } from '../concurrency.js';
+import { isTestFile, type PackageFlow, type ResolvedSite } from '../concurrency.js';
 import { ConflictFinder, isWrite, type Conflict } from '../conflicts.js';
 
 export interface SharedMap {
@@ -30,6 +30,16 @@ export interface Rule {
 }
 
 export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean; strictTests?: boolean } = {}): RuleContext {
+  // A test reaching into the package from its own goroutine (directly, or through a package
+  // function only tests call that way): the test's business, which go test -race sees when it
+  // runs; not a context of the package (--strict-tests keeps it; docs/rules.md).
+  if (!options.strictTests) {
+    for (const s of flow.sites) {
+      const decl = flow.maps.get(s.map);
+      const testsOwn = isTestFile(s.span.file) && decl !== undefined && !isTestFile(decl.span.file);
+      if ((flow.testDriven.has(s.func) && !isTestFile(s.span.file)) || testsOwn) s.contexts = s.contexts.filter((c) => c !== 0);
+    }
+  }
   const finder = new ConflictFinder(flow);
   const byKey = new Map<string, ResolvedSite[]>();
   for (const s of flow.sites) {

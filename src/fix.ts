@@ -8,7 +8,8 @@ import { targetPlatform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover } from './files/discover.js';
 import { decodeGoSource } from './files/source.js';
 import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
-import { toJson } from './scan.js';
+import { toJson, type JsonFinding } from './scan.js';
+import { withoutExcluded } from './config/exclude.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
 import { isGofmtClean, rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
@@ -39,6 +40,10 @@ export interface FixOptions {
   hazards?: boolean;
   /** Also report (and fix) unlocked accesses of a test's own goroutine to a guarded map (`--strict-tests`). */
   strictTests?: boolean;
+  /** Files (absolute paths) left out of the analysis: the configuration's `exclude` globs. */
+  exclude?: (abs: string) => boolean;
+  /** Findings to plan (reported and fixed); the others are dropped: rules turned off, a baseline. */
+  keepFinding?: (f: JsonFinding) => boolean;
   /** Hears how far each phase is: packages analysed and planned, then files rewritten. */
   onProgress?: (phase: FixPhase, done: number, total: number) => void;
   /**
@@ -110,7 +115,8 @@ export function planFixes(paths: string[], options: FixOptions = {}): Plan {
 export function planFixesWithKeys(paths: string[], options: FixOptions = {}): PlanWithKeys {
   const cwd = options.cwd ?? process.cwd();
   const planOne = strategyPlanner(options.strategy ?? 'auto', options.style);
-  const found = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, ...(options.tests === false ? { tests: false } : {}) });
+  const discovered = discover(paths.length > 0 ? paths : ['.'], { cwd, maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, ...(options.tests === false ? { tests: false } : {}) });
+  const found = options.exclude ? withoutExcluded(discovered, options.exclude, cwd) : discovered;
   const leftOutTests = new LeftOutTests(cwd, found.excludedTests);
   const platform = options.allPlatforms ? null : targetPlatform();
   const plan: Plan = {
@@ -189,7 +195,9 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
       for (const [name, inputs] of parsed.packages) {
         const analysed = analyzePackageWithFacts(name, inputs, { ...(options.confirmed ? { allBodies: true } : {}), ...(options.hazards ? { hazards: true } : {}), ...(options.strictTests ? { strictTests: true } : {}) });
         const { facts } = analysed;
-        const findings = options.confirmed ? confirmedFindings(analysed.findings, facts?.flow.maps, options.confirmed.get(dir.dir)) : analysed.findings;
+        const keep = options.keepFinding;
+        const all = options.confirmed ? confirmedFindings(analysed.findings, facts?.flow.maps, options.confirmed.get(dir.dir)) : analysed.findings;
+        const findings = keep ? all.filter((f) => keep(toJson(f))) : all;
         if (pass === 1) plan.findings.push(...findings.map(toJson));
         if (!facts || findings.length === 0) continue;
         const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings: options.confirmed ? [...new Set([...analysed.findings, ...findings])] : findings };

@@ -10,6 +10,8 @@ import type { Finding, FileError, SkippedFile } from './analysis/model.js';
 import { targetPlatform, type Platform } from './files/build-constraints.js';
 import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover, type PackageDir } from './files/discover.js';
 import type { Warning } from './files/warning.js';
+import { IgnoreLedger, type IgnoreNote } from './analysis/ignore-comments.js';
+import { withoutExcluded } from './config/exclude.js';
 
 export interface ScanOptions {
   cwd?: string;
@@ -25,6 +27,10 @@ export interface ScanOptions {
   hazards?: boolean;
   /** Also report unlocked accesses of a test's own goroutine to a guarded map (`--strict-tests`). */
   strictTests?: boolean;
+  /** Files (absolute paths) left out of the analysis: the configuration's `exclude` globs. */
+  exclude?: (abs: string) => boolean;
+  /** Also list the ignore comments that silenced nothing under `warnings` (`--report-unused-ignores`). */
+  reportUnusedIgnores?: boolean;
 }
 
 /** A finding as printed by `--format json` (1-based lines and columns, file relative to cwd). */
@@ -54,6 +60,8 @@ export interface ScanResult {
   files: number;
   /** Number of Go files that were parsed and analysed (not skipped, not in error). */
   analysed: number;
+  /** Ignore comments that silenced nothing (listed under `warnings`; counted only with `reportUnusedIgnores`). */
+  unusedIgnores: number;
 }
 
 const WORKER_THRESHOLD = 300;
@@ -79,8 +87,9 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     (pool as WorkerPool | null)?.close();
     throw err;
   }
+  if (options.exclude) found = withoutExcluded(found, options.exclude, cwd);
   const platform = options.allPlatforms ? null : targetPlatform();
-  const jobs = found.dirs.map((d) => toJob(d, cwd, platform, { hazards: !!options.hazards, strictTests: !!options.strictTests }));
+  const jobs = found.dirs.map((d) => toJob(d, cwd, platform, { hazards: !!options.hazards, strictTests: !!options.strictTests, reportUnusedIgnores: !!options.reportUnusedIgnores }));
   const workerCount = options.workers ?? (found.fileCount >= WORKER_THRESHOLD ? wanted : 0);
   if (!pool && script && workerCount > 0 && jobs.length > 0) pool = new WorkerPool(script, workerCount);
   const running = pool as WorkerPool | null;
@@ -89,7 +98,11 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
   const errors = [...found.errors];
   const skipped = [...found.skipped];
   let analysed = found.fileCount;
+  const ignoreNotes: IgnoreNote[] = [];
+  const unusedIgnores: IgnoreNote[] = [];
   for (const r of results) {
+    ignoreNotes.push(...(r.unknownRules ?? []));
+    unusedIgnores.push(...(r.unusedIgnores ?? []));
     findings.push(...r.findings);
     errors.push(...r.errors);
     skipped.push(...r.skipped);
@@ -104,9 +117,10 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     findings: findings.map(toJson),
     errors,
     skipped,
-    warnings: found.warnings,
+    warnings: [...found.warnings, ...[...ignoreNotes, ...unusedIgnores].sort((a, b) => cmp(a.file, b.file) || a.line - b.line)],
     files: found.fileCount + found.errors.length + found.skipped.length,
     analysed: Math.max(0, analysed),
+    unusedIgnores: unusedIgnores.length,
   };
 }
 
@@ -118,14 +132,28 @@ interface DirJob {
   platform: Platform | null;
   hazards?: boolean;
   strictTests?: boolean;
+  reportUnusedIgnores?: boolean;
 }
 
-function toJob(d: PackageDir, cwd: string, platform: Platform | null, rules: { hazards: boolean; strictTests: boolean }): DirJob {
-  return { files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })), bytes: d.bytes ?? 0, platform, ...(rules.hazards ? { hazards: true } : {}), ...(rules.strictTests ? { strictTests: true } : {}) };
+/** A directory's analysis, with what its ignore comments did. */
+export interface JobResult extends DirResult {
+  unknownRules?: IgnoreNote[];
+  unusedIgnores?: IgnoreNote[];
+}
+
+function toJob(d: PackageDir, cwd: string, platform: Platform | null, rules: { hazards: boolean; strictTests: boolean; reportUnusedIgnores: boolean }): DirJob {
+  return {
+    files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })),
+    bytes: d.bytes ?? 0,
+    platform,
+    ...(rules.hazards ? { hazards: true } : {}),
+    ...(rules.strictTests ? { strictTests: true } : {}),
+    ...(rules.reportUnusedIgnores ? { reportUnusedIgnores: true } : {}),
+  };
 }
 
 /** Reads a directory's files and analyses them; unreadable files become errors. */
-export function runJob(job: DirJob): DirResult {
+export function runJob(job: DirJob): JobResult {
   const inputs: FileInput[] = [];
   const errors: FileError[] = [];
   for (const f of job.files) {
@@ -135,9 +163,12 @@ export function runJob(job: DirJob): DirResult {
       errors.push({ file: f.rel, message: `cannot read: ${describeFsError(err)}` });
     }
   }
-  let result: DirResult;
+  let result: JobResult;
+  const ignores = new IgnoreLedger();
   try {
-    result = analyzeDir(inputs, job.platform, { ...(job.hazards ? { hazards: true } : {}), ...(job.strictTests ? { strictTests: true } : {}) });
+    result = analyzeDir(inputs, job.platform, { ...(job.hazards ? { hazards: true } : {}), ...(job.strictTests ? { strictTests: true } : {}), ignores });
+    result.unknownRules = ignores.unknownRules();
+    if (job.reportUnusedIgnores) result.unusedIgnores = ignores.unused();
   } catch (err) {
     // An analysis bug must not take the whole scan down: report the directory and go on.
     const where = job.files[0]?.rel ?? '?';
@@ -147,7 +178,7 @@ export function runJob(job: DirJob): DirResult {
   return result;
 }
 
-function runHere(jobs: DirJob[], onProgress?: (done: number, total: number) => void): DirResult[] {
+function runHere(jobs: DirJob[], onProgress?: (done: number, total: number) => void): JobResult[] {
   const total = jobs.reduce((n, j) => n + j.files.length, 0);
   let done = 0;
   return jobs.map((j) => {
@@ -195,8 +226,8 @@ class WorkerPool {
   }
 
   /** Analyses the jobs, biggest first (by bytes, then files), each process kept IN_FLIGHT jobs ahead. */
-  async run(jobs: DirJob[], onProgress?: (done: number, total: number) => void): Promise<DirResult[]> {
-    const results: DirResult[] = new Array(jobs.length);
+  async run(jobs: DirJob[], onProgress?: (done: number, total: number) => void): Promise<JobResult[]> {
+    const results: JobResult[] = new Array(jobs.length);
     const total = jobs.reduce((n, j) => n + j.files.length, 0);
     const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.bytes - jobs[a]!.bytes || jobs[b]!.files.length - jobs[a]!.files.length || a - b);
     // Processes beyond the number of jobs have nothing to do.
@@ -216,7 +247,7 @@ class WorkerPool {
           }
           if (pending === 0 && child.connected) child.disconnect();
         };
-        child.on('message', (msg: { i: number; result: DirResult }) => {
+        child.on('message', (msg: { i: number; result: JobResult }) => {
           results[msg.i] = msg.result;
           pending--;
           done += jobs[msg.i]!.files.length;

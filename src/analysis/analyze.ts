@@ -12,7 +12,7 @@ import { walkPackage } from './walker.js';
 import { resolvePackage } from './concurrency.js';
 import { buildRuleContext } from './rules/shared-map.js';
 import { RULES } from './rules/index.js';
-import { ignoredLines, isIgnored } from './ignore-comments.js';
+import { IgnoreLedger } from './ignore-comments.js';
 
 export interface FileInput {
   rel: string;
@@ -129,6 +129,8 @@ export interface FactOptions {
    * not a goroutine it starts) to a map the package's code guards (`--strict-tests`; docs/rules.md).
    */
   strictTests?: boolean;
+  /** Where the ignore comments of the analysed files are kept, with the ones that silenced a finding. */
+  ignores?: IgnoreLedger;
 }
 
 /** Runs every rule over one package. */
@@ -142,19 +144,21 @@ export function analyzePackageWithFacts(
   inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[],
   options: FactOptions = {},
 ): { findings: Finding[]; facts: NonNullable<ReturnType<typeof packageFacts>> | null } {
+  // The run's ledger (scan: unknown rules, unused comments) hears of every analysed file.
+  const ignores = options.ignores ?? new IgnoreLedger();
+  ignores.register(inputs);
   // Without `map[` in any file the package declares no map: nothing to find.
   if (!inputs.some((i) => i.text.includes('map['))) return { findings: [], facts: null };
   const built = packageFacts(name, inputs, options);
   if (!built) return { findings: [], facts: null };
-  const { index, ctx } = built;
-  const ignores = new Map(index.files.map((f) => [f.rel, ignoredLines(f.text)]));
+  const { ctx } = built;
   const findings: Finding[] = [];
   // One place reached under two identities (a parameter and the caller's map) is reported once.
   const seen = new Set<string>();
   for (const rule of RULES) {
     for (const f of rule.run(ctx)) {
       const key = `${f.rule}|${f.span.file}|${f.span.start}`;
-      if (seen.has(key) || isIgnored(ignores.get(f.span.file), f.span.line, f.rule)) continue;
+      if (seen.has(key) || ignores.silences(f.span.file, f.span.line, f.rule)) continue;
       seen.add(key);
       findings.push(f);
     }

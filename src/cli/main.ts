@@ -18,6 +18,7 @@ import { packageVersion } from './version.js';
 import { useColor } from './color.js';
 import { reviewCommand } from './review/command.js';
 import { triageCommand } from './triage-command.js';
+import { runSettings } from './run-settings.js';
 import { FIX_FORMATS, formatContext, formatReport, isMachineFormat, planReport, SCAN_FORMATS, scanReport } from './formats/index.js';
 
 const EXIT_FINDINGS = 1;
@@ -110,16 +111,25 @@ async function main(argv: string[]): Promise<number> {
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out', parseBool)
     .option('--hazards', 'also report ranges that hold the map\'s lock while calling a callback the package never shows coming back to the map (a design hazard, not a race)')
     .option('--strict-tests', 'also report unlocked accesses a test makes from its own goroutine to a map the package guards (go test -race checks those when the test runs)')
-    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean }) => {
+    .option('--no-hazards', 'turn off hazards set in gomapfix.json')
+    .option('--no-strict-tests', 'turn off strictTests set in gomapfix.json')
+    .option('--report-unused-ignores', 'warn about each ignore comment that silences no finding; exit 1 when there is one')
+    .option('--new-from-rev <ref>', 'report only findings on lines added or changed since the git revision REF')
+    .option('--baseline <file>', 'do not report the findings recorded in FILE (the output of scan --format json)')
+    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean; reportUnusedIgnores?: boolean; newFromRev?: string; baseline?: string }) => {
+      const settings = runSettings(paths, process.cwd(), opts);
       const line = terminalProgress();
       const result = await scan(paths, {
-        ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+        ...(settings.maxFileSize ? { maxFileSize: settings.maxFileSize } : {}),
         ...(line ? { onProgress: (done: number, total: number) => line.show('scanning', done, total, 'files', PROGRESS_MIN_SCAN_FILES) } : {}),
         ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-        ...(opts.tests === false ? { tests: false } : {}),
-        ...(opts.hazards ? { hazards: true } : {}),
-        ...(opts.strictTests ? { strictTests: true } : {}),
+        ...(settings.tests === false ? { tests: false } : {}),
+        ...(settings.hazards ? { hazards: true } : {}),
+        ...(settings.strictTests ? { strictTests: true } : {}),
+        ...(settings.exclude ? { exclude: settings.exclude } : {}),
+        ...(opts.reportUnusedIgnores ? { reportUnusedIgnores: true } : {}),
       }).finally(() => line?.clear());
+      if (settings.keepFinding) result.findings = result.findings.filter(settings.keepFinding);
       printWarnings(result.warnings);
       if (opts.format === 'json') {
         const { version, findings, errors, skipped, warnings } = result;
@@ -134,14 +144,14 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(textReport(result, useColor(process.stdout)));
       }
       const failed = reportEmptyRun(result);
-      exitCode = failed ? EXIT_ERROR : result.findings.length > 0 ? EXIT_FINDINGS : 0;
+      exitCode = failed ? EXIT_ERROR : result.findings.length > 0 || (opts.reportUnusedIgnores && result.unusedIgnores > 0) ? EXIT_FINDINGS : 0;
     });
 
   program
     .command('fix')
     .description('preview (or, with --write, apply) rewrites that make the reported maps safe')
     .argument('[paths...]', 'files or directories to fix', ['.'])
-    .addOption(new Option('--strategy <id>', 'transform to use for every finding').choices([...STRATEGIES]).default('auto'))
+    .addOption(new Option('--strategy <id>', 'transform to use for every finding (default: fix.strategy of gomapfix.json, else auto)').choices([...STRATEGIES]))
     .addOption(new Option('--style <style>', 'mutex-wrap style (default: inline with --strategy mutex-wrap; chosen per finding by auto)').choices(['inline', 'wrapper']))
     .option('--write', 'apply the fixes to the files (atomically)')
     .option('--include-review', "also apply fixes marked 'review'")
@@ -153,26 +163,33 @@ async function main(argv: string[]): Promise<number> {
     .option('--tests <bool>', 'analyse _test.go files (default true); --tests=false leaves them out, and declines fixes of maps a left-out test names', parseBool)
     .option('--hazards', 'also report ranges that hold the map\'s lock while calling a callback the package never shows coming back to the map (a design hazard, not a race)')
     .option('--strict-tests', 'also report unlocked accesses a test makes from its own goroutine to a map the package guards (go test -race checks those when the test runs)')
+    .option('--no-hazards', 'turn off hazards set in gomapfix.json')
+    .option('--no-strict-tests', 'turn off strictTests set in gomapfix.json')
+    .option('--new-from-rev <ref>', 'fix only findings on lines added or changed since the git revision REF')
+    .option('--baseline <file>', 'leave alone the findings recorded in FILE (the output of scan --format json)')
     .action(
       async (
         paths: string[],
-        opts: { strategy: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean },
+        opts: { strategy?: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean; newFromRev?: string; baseline?: string },
       ) => {
         if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
         if (opts.verify) requireGo();
+        const settings = runSettings(paths, process.cwd(), opts);
         const line = terminalProgress();
         let plan;
         try {
           plan = planFixes(paths, {
-            strategy: opts.strategy,
-            style: opts.style,
+            strategy: opts.strategy ?? settings.config?.fix.strategy ?? 'auto',
+            style: opts.style ?? settings.config?.fix.style,
             includeReview: !!opts.includeReview,
-            ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+            ...(settings.maxFileSize ? { maxFileSize: settings.maxFileSize } : {}),
             ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-            ...(opts.tests === false ? { tests: false } : {}),
-            ...(opts.hazards ? { hazards: true } : {}),
-            ...(opts.strictTests ? { strictTests: true } : {}),
+            ...(settings.tests === false ? { tests: false } : {}),
+            ...(settings.hazards ? { hazards: true } : {}),
+            ...(settings.strictTests ? { strictTests: true } : {}),
+            ...(settings.exclude ? { exclude: settings.exclude } : {}),
+            ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
             ...(line ? { onProgress: fixProgress(line) } : {}),
           });
         } finally {

@@ -1,8 +1,8 @@
 // The per-map view every rule reads: its accesses, the lock that guards it, and its races.
-import { createHash } from 'node:crypto';
 import { EVIDENCE_LIMIT, type Evidence, type Finding, type MapDecl, type OmittedEvidence, type RuleId, type SourceSpan } from '../model.js';
 import { isTestFile, type PackageFlow, type ResolvedSite } from '../concurrency.js';
 import { ConflictFinder, isWrite, type Conflict } from '../conflicts.js';
+import { findingId } from '../finding-id.js';
 
 export interface SharedMap {
   decl: MapDecl;
@@ -160,7 +160,7 @@ export function contextEvidence(flow: PackageFlow, ctx: number): Evidence | null
   return { kind: 'context', message: `runs concurrently: ${c.description}`, file: c.span.file, line: c.span.line, column: c.span.column };
 }
 
-/** Makes a finding with a stable id: rule, file, map, and position relative to the enclosing declaration. */
+/** Makes a finding with a stable id (src/analysis/finding-id.ts). */
 export function makeFinding(
   flow: PackageFlow,
   rule: RuleId,
@@ -169,15 +169,7 @@ export function makeFinding(
   message: string,
   evidence: Evidence[],
 ): Finding {
-  const fn = flow.index.funcs[at.func]!;
-  let top = fn;
-  while (top.parent >= 0) top = flow.index.funcs[top.parent]!;
-  const anchorName = `${top.recvType ? `${top.recvType}.` : ''}${top.name}`;
-  const relative = at.raw.start - top.start;
-  const id = createHash('sha256')
-    .update([rule, at.span.file, map.decl.key.replace(/:\d+:/, ':'), anchorName, String(relative), at.kind].join('\0'))
-    .digest('hex')
-    .slice(0, 16);
+  const id = findingId(flow, rule, map.decl, map.sites, at);
   const { evidence: ev, omitted } = boundEvidence(evidence);
   return {
     id,

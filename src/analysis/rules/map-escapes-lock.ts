@@ -1,4 +1,5 @@
 import type { Finding } from '../model.js';
+import type { ResolvedSite } from '../concurrency.js';
 import { contextEvidence, declEvidence, makeFinding, siteEvidence, type Rule } from './shared-map.js';
 
 const HOW: Record<string, string> = {
@@ -102,7 +103,13 @@ export const mapEscapesLock: Rule = {
         if (at.escape === 'store' && storeStaysWithLock(fn.file.text, at.raw.start, fn.end, guard, at.raw.mapText ?? at.text)) continue;
         // The escape matters only where a writer can still run after it (not after wg.Wait()).
         // Replacing the whole map (`s.m = next`, copy-on-write) leaves the handed-out one untouched.
-        const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !w.raw.reassign && !finder.isConstruction(w));
+        // Filling a map the same function just put in place under the lock (`a.jsLimits = map…{};
+        // a.jsLimits[t] = …`) writes a map nobody can have been handed yet (copy-on-write).
+        const fillsReplacement = (w: ResolvedSite) =>
+          map.sites.some(
+            (r) => r.raw.reassign && r.func === w.func && r.raw.start < w.raw.start && (r.raw.mapText ?? r.text.split(/\s*:?=/)[0]!.trim()) === w.raw.mapText && r.locks.some((l) => l.name === guard) && w.locks.some((l) => l.name === guard),
+          );
+        const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !w.raw.reassign && !finder.isConstruction(w) && !fillsReplacement(w));
         if (!writers.some((w) => finder.concurrent(at, w, map.callersConcurrent))) continue;
         const msg = `${map.decl.name} ${HOW[at.escape]} here and leaves the protection of ${guard}: whoever uses it later reads it without the lock`;
         const ev = [declEvidence(map.decl), siteEvidence(flow, at, null)];

@@ -97,3 +97,76 @@ describe('--strict-tests', () => {
     expect(go.output).toMatch(/WARNING: DATA RACE|concurrent map/);
   });
 });
+
+// hugo's poller: a watched item is built (and first recorded) before its goroutine gets it, and
+// then only that goroutine records it again; a benchmark also calls the goroutine's method itself.
+const POLLER = `package poll
+
+type recording struct {
+	entries map[string]int
+}
+
+func (r *recording) record(names []string) {
+	for k := range r.entries {
+		delete(r.entries, k)
+	}
+	for i, n := range names {
+		r.entries[n] = i
+	}
+}
+
+type item struct {
+	names []string
+	left  *recording
+	right *recording
+}
+
+func newItem(names []string) *item {
+	r := &recording{entries: map[string]int{}}
+	r.record(names)
+	return &item{names: names, left: r, right: &recording{entries: map[string]int{}}}
+}
+
+func (it *item) check() int {
+	it.right.record(it.names)
+	return len(it.right.entries)
+}
+
+// Watch starts one goroutine per item; nothing else touches the item afterwards.
+func Watch(names []string, out chan<- int) {
+	it := newItem(names)
+	go func() {
+		out <- it.check()
+	}()
+}
+`;
+
+const POLLER_BENCH = `package poll
+
+import "testing"
+
+func BenchmarkCheck(b *testing.B) {
+	it := newItem([]string{"a", "b"})
+	for i := 0; i < b.N; i++ {
+		it.check()
+	}
+}
+
+func TestWatch(t *testing.T) {
+	out := make(chan int)
+	Watch([]string{"a", "b", "c"}, out)
+	if n := <-out; n != 3 {
+		t.Fatal(n)
+	}
+}
+`;
+
+describe('package code only tests call in their own goroutine', () => {
+  it('does not make a method the package runs in one goroutine concurrent with construction (hugo poller); --strict-tests brings it back', async () => {
+    const dir = tempTree({ 'go.mod': 'module poll\n\ngo 1.19\n', 'poll.go': POLLER, 'poll_test.go': POLLER_BENCH });
+    expect(scanJson(['.'], { cwd: dir }).report.findings).toEqual([]);
+    expect(scanJson(['.', '--strict-tests'], { cwd: dir }).report.findings.length).toBeGreaterThan(0);
+    const go = await runGo(goBinaries().go126, ['test', '-race', '-count=3', '-bench=.', '-benchtime=100x', '.'], dir);
+    expect(go.code, go.output).toBe(0);
+  });
+});

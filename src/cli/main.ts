@@ -18,6 +18,7 @@ import { packageVersion } from './version.js';
 import { useColor } from './color.js';
 import { reviewCommand } from './review/command.js';
 import { triageCommand } from './triage-command.js';
+import { prCommand } from './pr/command.js';
 import { FIX_FORMATS, formatContext, formatReport, isMachineFormat, planReport, SCAN_FORMATS, scanReport } from './formats/index.js';
 
 const EXIT_FINDINGS = 1;
@@ -206,6 +207,10 @@ async function main(argv: string[]): Promise<number> {
     },
     writeAndVerify,
   );
+
+  prCommand(program, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv);

@@ -5,8 +5,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cleanupTemp, CLI, runCli, tempTree, writeTree } from './helpers/cli.js';
+import { assertBuilt, cleanupTemp, CLI, REPO, runCli, tempTree, writeTree } from './helpers/cli.js';
 import { fakeGitHub } from './helpers/github-server.js';
 import { parseUnifiedDiff } from '../src/pr/diff.js';
 import { fenced } from '../src/pr/review.js';
@@ -226,6 +228,18 @@ func TestRegisterAll(t *testing.T) {
 `,
 };
 
+// ajv-draft-04 and ajv-formats are CommonJS modules with a `default` export (as in test/formats.test.ts).
+type AjvLike = { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown } };
+const Ajv = ((AjvDraft04 as unknown as { default?: unknown }).default ?? AjvDraft04) as new (opts: object) => AjvLike;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: AjvLike) => void;
+
+function expectValid(schemaFile: string, data: unknown): void {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'test', 'schemas', schemaFile), 'utf8')) as object);
+  expect(validate(data), JSON.stringify(validate.errors, null, 2)).toBe(true);
+}
+
 function git(dir: string, ...args: string[]): string {
   const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
@@ -262,9 +276,9 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** The CLI, asynchronously: the GitHub stand-in runs in this process and must keep answering. */
-function runAsync(args: string[], cwd: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runAsync(args: string[], cwd: string, env: Record<string, string>, command = process.execPath): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, command === process.execPath ? [CLI, ...args] : args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -390,9 +404,11 @@ describe('gomapfix pr: the review of a change', () => {
 
   it('--format rdjson and sarif carry the findings in scope with their fixes', () => {
     const rd = runCli(['pr', '--base', repo.base, '--format', 'rdjson'], { cwd: repo.dir, env: cleanEnv() });
+    expectValid('rdf/DiagnosticResult.json', JSON.parse(rd.stdout));
     const diagnostics = (JSON.parse(rd.stdout) as { diagnostics: { location: { path: string }; suggestions?: unknown[] }[] }).diagnostics;
     expect(new Set(diagnostics.map((d) => d.location.path))).toEqual(new Set(['counter/counter.go', 'registry/registry.go']));
     const sarif = runCli(['pr', '--base', repo.base, '--format', 'sarif'], { cwd: repo.dir, env: cleanEnv() });
+    expectValid('sarif-schema-2.1.0.json', JSON.parse(sarif.stdout));
     const results = (JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; fixes?: unknown[] }[] }[] }).runs[0]!.results;
     expect(results.map((r) => [r.ruleId, !!r.fixes])).toEqual([
       ['unguarded-map-access', true],
@@ -490,6 +506,39 @@ describe('gomapfix pr --post against a GitHub stand-in', () => {
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(/^gomapfix: GitHub API GET .*: 401 Bad credentials \(Bearer \*\*\*\)\n$/);
       expect(run.stdout + run.stderr).not.toContain(TOKEN);
+    } finally {
+      await gh.close();
+    }
+  });
+});
+
+describe('action.yml', () => {
+  /** The shell script of the step that runs gomapfix, as the runner would run it. */
+  function actionScript(): string {
+    const lines = readFileSync(join(REPO, 'action.yml'), 'utf8').split('\n');
+    const step = lines.findIndex((l) => l.trim() === '- name: Review the pull request');
+    const run = lines.findIndex((l, i) => i > step && l.trim() === 'run: |');
+    const body: string[] = [];
+    for (const l of lines.slice(run + 1)) {
+      if (l.trim() !== '' && !l.startsWith('        ')) break;
+      body.push(l.slice(8));
+    }
+    return body.join('\n');
+  }
+
+  it('its run step posts the review, and fails on findings only when asked', async () => {
+    const gh = await fakeGitHub(TOKEN);
+    try {
+      const env = { ...postEnv(repo, gh.url), GITHUB_ACTION_PATH: REPO, GOMAPFIX_SCOPE: 'added', GOMAPFIX_MAX_COMMENTS: '30', GOMAPFIX_BASE: '', GOMAPFIX_FAIL: 'false' };
+      const run = (extra: Record<string, string>) => runAsync(['-e', '-c', actionScript()], repo.dir, { ...env, ...extra }, 'bash');
+      const first = await run({});
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toContain('posted a review on octo/app#7: 2 line comments');
+      expect(gh.reviews).toHaveLength(1);
+      const failing = await run({ GOMAPFIX_FAIL: 'true', GOMAPFIX_BASE: repo.base });
+      expect(failing.status).toBe(1);
+      expect(failing.stdout).toContain('nothing new to post');
+      expect(first.stdout + first.stderr + failing.stdout + failing.stderr).not.toContain(TOKEN);
     } finally {
       await gh.close();
     }

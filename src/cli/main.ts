@@ -19,6 +19,7 @@ import { useColor } from './color.js';
 import { reviewCommand } from './review/command.js';
 import { triageCommand } from './triage-command.js';
 import { runSettings } from './run-settings.js';
+import { prCommand } from './pr/command.js';
 import { FIX_FORMATS, formatContext, formatReport, isMachineFormat, planReport, SCAN_FORMATS, scanReport } from './formats/index.js';
 
 const EXIT_FINDINGS = 1;
@@ -223,6 +224,10 @@ async function main(argv: string[]): Promise<number> {
     },
     writeAndVerify,
   );
+
+  prCommand(program, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv);

@@ -170,3 +170,61 @@ describe('package code only tests call in their own goroutine', () => {
     expect(go.code, go.output).toBe(0);
   });
 });
+
+// prometheus' file SD before a90599e58e: Run ranges over timestamps without the lock that
+// guards it elsewhere; a test starting `go d.Run()` must not hide what the package's callers do.
+const SD = `package sd
+
+import "sync"
+
+type Discovery struct {
+	lock       sync.RWMutex
+	timestamps map[string]float64
+}
+
+func New() *Discovery { return &Discovery{timestamps: map[string]float64{}} }
+
+func (d *Discovery) Run(done chan<- float64) {
+	total := 0.0
+	for _, v := range d.timestamps {
+		total += v
+	}
+	done <- total
+}
+
+func (d *Discovery) Set(name string, v float64) {
+	d.lock.Lock()
+	defer d.lock.Unlock()
+	d.timestamps[name] = v
+}
+
+func (d *Discovery) Get(name string) float64 {
+	d.lock.RLock()
+	defer d.lock.RUnlock()
+	return d.timestamps[name]
+}
+`;
+
+const SD_TEST = `package sd
+
+import "testing"
+
+func TestRun(t *testing.T) {
+	d := New()
+	d.Set("a", 1)
+	done := make(chan float64)
+	go d.Run(done)
+	if <-done != 1 {
+		t.Fatal("sum")
+	}
+}
+`;
+
+describe('a function only tests start with go', () => {
+  it('stays an entry point of the package callers: the finding without its test is kept with it (prometheus file SD)', () => {
+    const alone = scanJson(['.'], { cwd: tempTree({ 'go.mod': 'module sd\n\ngo 1.19\n', 'sd.go': SD }) }).report.findings.map((f) => `${f.rule}@${f.line}`);
+    expect(alone).toEqual(['unguarded-map-access@14']);
+    const withTest = scanJson(['.'], { cwd: tempTree({ 'go.mod': 'module sd\n\ngo 1.19\n', 'sd.go': SD, 'sd_test.go': SD_TEST }) }).report.findings.map((f) => `${f.rule}@${f.line}`);
+    expect(withTest).toEqual(alone);
+  });
+});

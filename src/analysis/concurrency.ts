@@ -272,8 +272,14 @@ export function resolvePackage(
   const called = new Set<number>();
   for (const list of callees) for (const c of list) called.add(c);
   const caller = contexts[CALLER_CONTEXT]!;
+  // Started only by tests (`go fsd.Run(ctx, ch)` in a test): still an entry point of the callers,
+  // as it is when the tests are left out.
+  const handlerEntries = new Set<number>(contexts.filter((c) => c.spawner < 0).flatMap((c) => c.entries));
+  const prodSpawned = new Set<number>();
+  for (const s of raw.spawns) if (!isTestFile(funcs[s.func]!.file.rel)) for (const t of s.targets) prodSpawned.add(t);
   for (const f of funcs) {
-    if (f.literal || spawnTargets.has(f.index)) continue;
+    const spawnedByTestsOnly = spawnTargets.has(f.index) && !prodSpawned.has(f.index) && !handlerEntries.has(f.index) && !isTestFile(f.file.rel);
+    if (f.literal || (spawnTargets.has(f.index) && !spawnedByTestsOnly)) continue;
     if (calledFromOutside(index, f) || (f.recvType === null && (f.name === 'main' || f.name === 'init')) || !called.has(f.index)) caller.entries.push(f.index);
   }
 

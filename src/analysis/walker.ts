@@ -1071,6 +1071,8 @@ class FunctionWalker {
       const isPkg = operand.type === 'identifier' && !this.scope.lookup(opText) && !this.index.vars.has(opText) && this.index.imports.has(opText);
 
       if (LOCK_OPS.has(field) && args.length === 0 && !isPkg) {
+        // `l.m[url].Lock()`: the per-key lock is read out of a map first (hugo's URLLock).
+        if (unparen(operand).type === 'index_expression') yield this.expr(operand, 'read');
         const lock = this.lockName(operand);
         if (field === 'Lock') this.held.set(lock, 'write');
         else if (field === 'RLock') {

@@ -38,10 +38,11 @@ export const RULE_DOCS: readonly RuleDoc[] = [
   },
   {
     id: 'map-mutated-during-range',
-    summary: 'A range over a map races with writes to it, holds its lock while calling out, or inserts into the map it ranges over.',
+    summary: 'A range over a map races with writes to it, or holds its lock while calling a callback that comes back to the map or the lock.',
     help:
-      'A range over a shared map whose body deletes or inserts while other goroutines write; a range that holds the map\'s lock while calling out per entry; ' +
-      'or single-goroutine code that inserts into the map it ranges over (the Go spec leaves undefined whether new keys are visited). ' +
+      'A range over a shared map whose body deletes or inserts while other goroutines write; or a range that holds the map\'s lock while calling a callback ' +
+      'that comes back to the map (a write under a read lock) or takes the lock again (a deadlock). With --hazards also: a lock held across a callback the ' +
+      'package never shows, and single-goroutine code that inserts into the map it ranges over (the Go spec leaves undefined whether new keys are visited). ' +
       'Fix: collect the keys under the lock, work outside it, then apply the changes under the write lock (gomapfix fix --strategy collect-then-delete).',
   },
 ];

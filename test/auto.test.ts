@@ -42,6 +42,26 @@ describe('auto', () => {
     expect(fix.reason).toMatch(/Passed over: mutex-wrap \(wrapper\) needs review/);
   });
 
+  it('guards a map local to one function with a mutex declared beside it, not the wrapper type or sync.Map', () => {
+    for (const [fixture, map] of [
+      ['mutex-wrap/local-errs-map-wait-group', 'errs'],
+      ['mutex-wrap/local-results-map-go122', 'seen'],
+      // Goroutines writing disjoint keys would suit sync.Map, but the local mutex changes less.
+      ['sync-map/local-map-go-func-in-loop', 'byN'],
+    ] as const) {
+      const plan = autoPlan(fixture);
+      const fix = plan.fixes.find((f) => f.title.includes(` ${map} `))!;
+      expect(fix.title, fixture).toMatch(new RegExp(`^mutex-wrap \\(inline\\): guard ${map} with a new sync\\.Mutex ${map}Mu at 1 access$`));
+      expect(fix.safety).toBe('safe');
+      expect(fix.reason).toMatch(new RegExp(`^auto chose mutex-wrap \\(inline\\): ${map} is local to one function`));
+    }
+    // The reads after wg.Wait() are ordered after the goroutines: only the write in the goroutine is locked.
+    const after = autoPlan('mutex-wrap/local-errs-map-wait-group').files[0]!.after;
+    expect(after).toContain('\tvar errsMu sync.Mutex // guards errs\n');
+    expect(after.match(/errsMu\.Lock\(\)/g)).toHaveLength(1);
+    expect(after).not.toContain('lockedMap');
+  });
+
   it('hands out a copy for an escaping guarded map (map-escapes-lock → snapshot-copy)', () => {
     const plan = autoPlan('map-escapes-lock/getter-returns-guarded-map');
     expect(plan.fixes.map((f) => f.transform)).toEqual(['snapshot-copy']);
@@ -53,10 +73,10 @@ describe('auto', () => {
     expect(plan.fixes.map((f) => f.transform)).toEqual(['collect-then-delete']);
   });
 
-  it('picks sync.Map only where goroutines write disjoint keys, and says why not elsewhere', () => {
-    const disjoint = autoPlan('sync-map/local-map-go-func-in-loop');
-    expect(disjoint.fixes.map((f) => f.transform)).toContain('sync-map');
-    expect(disjoint.fixes.find((f) => f.transform === 'sync-map')!.reason).toMatch(/^auto chose sync-map: sync.Map suits this map: goroutines write disjoint keys/);
+  it('picks sync.Map only where its documentation recommends it, and says why not elsewhere', () => {
+    const writeOnce = autoPlan('concurrent-map-write/afterfunc-expiry-delete');
+    expect(writeOnce.fixes.map((f) => f.transform)).toEqual(['sync-map']);
+    expect(writeOnce.fixes[0]!.reason).toMatch(/^auto chose sync-map: sync.Map suits this map: write-once\/read-many/);
     const counter = autoPlan('mutex-wrap/read-modify-write-counter');
     expect(counter.fixes.map((f) => f.transform)).toEqual(['mutex-wrap']);
     expect(counter.fixes[0]!.reason).toMatch(/Not sync\.Map: /);

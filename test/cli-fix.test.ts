@@ -20,7 +20,7 @@ describe('gomapfix fix', () => {
     const run = runCli(['fix', ...INLINE, '.'], { cwd: dir });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^# fix [0-9a-f]{16}: p\.go:8 concurrent-map-write on counts/m);
-    expect(run.stdout).toContain('mutex-wrap (inline): guard counts with a new sync.RWMutex countsMu');
+    expect(run.stdout).toContain('mutex-wrap (inline): guard counts with a new sync.Mutex countsMu');
     expect(run.stdout).toMatch(/^#   why: /m);
     expect(run.stdout).toContain('+++ b/p.go');
     expect(run.stdout).toContain('+\t\t\tdefer countsMu.Unlock()');
@@ -37,7 +37,7 @@ describe('gomapfix fix', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain('wrote 1 file');
     const after = readFileSync(join(dir, 'p.go'), 'utf8');
-    expect(after).toContain('var countsMu sync.RWMutex');
+    expect(after).toContain('var countsMu sync.Mutex');
     // The access is the whole body of the goroutine's function: Lock + defer Unlock.
     expect(after).toContain('go func(i int) {\n\t\t\tcountsMu.Lock()\n\t\t\tdefer countsMu.Unlock()\n\t\t\tcounts[i]++\n');
     expect(statSync(join(dir, 'p.go')).mode & 0o777).toBe(0o640);
@@ -75,7 +75,7 @@ describe('gomapfix fix', () => {
     expect(plan.fixes[0]).toMatchObject({ findingId: plan.findings[0]!.id, transform: 'mutex-wrap', safety: 'safe' });
     expect(plan.files[0]!.path).toBe('p.go');
     expect(plan.files[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(plan.files[0]!.diff).toContain('+var countsMu sync.RWMutex');
+    expect(plan.files[0]!.diff).toContain('+var countsMu sync.Mutex');
   });
 
   it('refuses to overwrite a file that changed since the scan', () => {
@@ -198,7 +198,7 @@ func Copy() {
     expect(second.safety).toBe('review');
     expect(second.reason).toContain('check the lock order');
     const after = plan.files[0]!.after;
-    expect(after).toContain('var aMu sync.RWMutex');
+    expect(after).toContain('var aMu sync.Mutex');
     expect(after).toContain('var bMu sync.RWMutex');
     // Without --include-review the nested fix waits for review instead.
     const safeOnly = planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap' });

@@ -347,7 +347,7 @@ describe('--format rdjson and rdjsonl', () => {
     const result = JSON.parse(run.stdout) as { diagnostics: RdDiagnostic[] };
     const [finding, ...parts] = result.diagnostics;
     expect(finding!.code.value).toBe('concurrent-map-write');
-    expect(finding!.message).toMatch(/\nFix: mutex-wrap \(inline\): guard counts with a new sync.RWMutex countsMu/);
+    expect(finding!.message).toMatch(/\nFix: mutex-wrap \(inline\): guard counts with a new sync.Mutex countsMu/);
     // Lock/defer Unlock go in before the write counts[i]++ (line 8): an insertion, so the suggestion
     // replaces line 7 (`go func(i int) {`) with itself and the new lines.
     expect(finding!.suggestions![0]!.range).toEqual({ start: { line: 7 }, end: { line: 7 } });
@@ -357,7 +357,7 @@ describe('--format rdjson and rdjsonl', () => {
       expect(p.severity).toBe('INFO');
       expect(p.message).toMatch(/^Part \d of \d+ of the fix for concurrent-map-write on counts \(p\.go:8\)/);
     }
-    expect(parts.map((p) => p.suggestions![0]!.text).join('\n')).toMatch(/import "sync"|var countsMu sync\.RWMutex/);
+    expect(parts.map((p) => p.suggestions![0]!.text).join('\n')).toMatch(/import "sync"|var countsMu sync\.Mutex/);
   });
 });
 

@@ -384,7 +384,7 @@ describe('gomapfix triage --fix: a confirmed local map re-planned in a second pa
     expect(run.stderr).toMatch(/go test -race passed/);
     expect(run.status).toBe(0);
     const after = readFileSync(join(root, 'merge.go'), 'utf8');
-    expect(after).toContain('var countsMu sync.RWMutex');
+    expect(after).toContain('var countsMu sync.Mutex');
     expect(after).toContain('var lengthsMu sync.RWMutex');
     const race = spawnSync('nice', ['-n', '10', 'go', 'test', '-race', '-count=3', '.'], { cwd: root, encoding: 'utf8', env: { ...process.env, GOTOOLCHAIN: 'local' } });
     expect(race.stdout + race.stderr).not.toContain('DATA RACE');

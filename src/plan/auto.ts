@@ -3,7 +3,7 @@
 // the first fix that is safe (else the first that needs review). The fix says which and why.
 import type { Finding } from '../analysis/model.js';
 import type { Fix } from './model.js';
-import type { PackageView, Transform, TransformOptions, TransformResult } from './transform.js';
+import { sharedMapOf, type PackageView, type Transform, type TransformOptions, type TransformResult } from './transform.js';
 import { joinWithoutRepeats } from './why.js';
 
 export interface Candidate {
@@ -45,11 +45,16 @@ export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRul
       if (pkg.findings.some((f) => f.map.key === finding.map.key && f.rule === 'map-mutated-during-range')) {
         out.push({ transform: rules.byId('collect-then-delete'), options: {}, why: 'the map is also changed while it is ranged over' });
       }
+      // A map local to one function: a mutex declared beside it and taken where the goroutines
+      // started there touch it is the smallest fix; the accesses ordered after the wait stay as
+      // they are. (inline declines when the map reaches another function as a parameter.)
+      const local = sharedMapOf(finding, pkg)?.decl.kind === 'local' && style !== 'wrapper';
+      if (local) out.push(mutex('inline', `${finding.map.name} is local to one function, so a mutex declared beside it is taken only where the goroutines touch it`));
       const fit = rules.syncMapFits(finding, pkg);
       if (fit.fits) out.push({ transform: rules.byId('sync-map'), options: {}, why: `sync.Map suits this map: ${fit.why}` });
       const notSync = fit.fits ? undefined : `Not sync.Map: ${fit.why}`;
       out.push(mutex('wrapper', '', notSync));
-      out.push(mutex('inline', '', notSync));
+      if (!local) out.push(mutex('inline', '', notSync));
       return out;
     }
   }

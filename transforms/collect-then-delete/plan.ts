@@ -253,7 +253,7 @@ function lockOtherAccesses(finding: Finding, shared: SharedMap, loops: RangeLoop
       maps: pkg.rules.maps.map((m) => (m.decl.key === shared.decl.key ? { ...m, sites: m.sites.filter((s) => !inLoop(s)), conflicts } : m)),
     },
   };
-  const result = planInline({ ...finding, rule: 'concurrent-map-write' }, view);
+  const result = planInline({ ...finding, rule: 'concurrent-map-write' }, view, { readers: true });
   if ('declined' in result) {
     if (result.declined.startsWith('every racing access already holds the lock') && shared.guard) {
       return { edits: [], imports: {}, review: null, summary: `they already hold ${shared.guard}`, declaresMutex: false };

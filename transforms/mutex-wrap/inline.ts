@@ -1,5 +1,6 @@
-// mutex-wrap, inline style: a sync.RWMutex beside the map (or the mutex that already guards it
-// elsewhere) and Lock/Unlock around every access that takes part in a race.
+// mutex-wrap, inline style: a mutex beside the map (a sync.Mutex, or a sync.RWMutex where a region
+// only reads), or the mutex that already guards it elsewhere, and Lock/Unlock around every access
+// that takes part in a race: one locked region per critical section.
 import type { Finding, MapDecl } from '../../src/analysis/model.js';
 import type { ResolvedSite } from '../../src/analysis/concurrency.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
@@ -15,6 +16,7 @@ import {
   jumpsLeaving,
   listedStatementOf,
   lockHazards,
+  type Hazard,
   nodeAt,
   statementsOfList,
   sameNode,
@@ -32,8 +34,12 @@ import { newMutexName, type LockChoice } from './naming.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { callWithLockHeld } from '../../src/plan/callers.js';
 
-export function planInline(finding: Finding, pkg: PackageView): TransformResult {
-  return declining(() => buildInline(finding, pkg));
+/**
+ * Plans the inline style. `readers`: the caller adds accesses that only read (collect-then-delete's
+ * collecting pass under RLock), so a new mutex stays a sync.RWMutex even when every region here writes.
+ */
+export function planInline(finding: Finding, pkg: PackageView, options: { readers?: boolean } = {}): TransformResult {
+  return declining(() => buildInline(finding, pkg, options.readers ?? false));
 }
 
 interface Region {
@@ -47,9 +53,14 @@ interface Region {
   mapName: string;
   /** The lock is a sync.RWMutex: reads may take RLock. */
   rw: boolean;
+  /**
+   * The region reads the map and then writes it (check-then-act): it must run as one critical
+   * section, so calls that cannot block on a lock or re-enter (fmt.Sprintf, sort) may run in it.
+   */
+  checkThenAct: boolean;
 }
 
-function buildInline(finding: Finding, pkg: PackageView): Fix {
+function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix {
   const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
   const decl = shared.decl;
   if (decl.kind === 'param') decline(`${decl.name} is a parameter: the map belongs to the callers; fix the map they pass`);
@@ -117,6 +128,12 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   if (lock.reused) checkNotHeldByCallers(toLock, lock, pkg);
 
   const regions = buildRegions(toLock, lock, files, pkg);
+  // A new mutex is a plain sync.Mutex unless some region only reads: readers are what an
+  // RWMutex lets run side by side.
+  if (!lock.reused && !readers && regions.every((r) => r.write)) {
+    lock.rw = false;
+    for (const r of regions) r.rw = false;
+  }
   const edits: TextEdit[] = [];
   let usesDefer = false;
   let review: string | null = null;
@@ -158,7 +175,7 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
   const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
   const what = lock.reused
     ? `take ${lock.display} (which guards ${decl.name} elsewhere) at the ${toLock.length} unguarded access${toLock.length === 1 ? '' : 'es'}`
-    : `guard ${decl.name} with a new sync.RWMutex ${lock.display} at ${toLock.length} access${toLock.length === 1 ? '' : 'es'}`;
+    : `guard ${decl.name} with a new ${mutexType(lock)} ${lock.display} at ${toLock.length} access${toLock.length === 1 ? '' : 'es'}`;
   return {
     findingId: finding.id,
     covers: covers.includes(finding.id) ? covers : [finding.id, ...covers],
@@ -168,11 +185,15 @@ function buildInline(finding: Finding, pkg: PackageView): Fix {
     edits,
     imports,
     reason:
-      (lock.reused ? 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes' : `no lock guards ${decl.name}; its accesses are wrapped in Lock/Unlock (RLock for reads)`) +
+      (lock.reused ? 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes' : `no lock guards ${decl.name}; its accesses are wrapped in Lock/Unlock${lock.rw ? ' (RLock for reads)' : ', a plain sync.Mutex since every locked region writes'}`) +
       (usesDefer ? '; defer is used where the locked statements run to the end of the function' : '') +
       (leftToEscape.length > 0 ? `; the accesses through the escaped map (${leftToEscape.map(at).join(', ')}) are left to the map-escapes-lock finding` : '') +
       (review ? `. Review: ${review}` : ''),
   };
+}
+
+function mutexType(lock: LockChoice): string {
+  return lock.rw ? 'sync.RWMutex' : 'sync.Mutex';
 }
 
 function isWriteSite(s: ResolvedSite): boolean {
@@ -265,8 +286,14 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
       const up = e.stmt.parent ? listedStatementOf(e.stmt.parent) : null;
       if (!up || crossesFunction(e.stmt, up)) break;
       const prev = previousStatement(up);
-      if (!prev || !all.some((o) => o !== e && o.file === e.file && sameNode(o.stmt, prev))) break;
-      if (lockHazards([up], pkg.index, e.file).length > 0 || jumpsLeaving([up]).length > 0) break;
+      const check = prev ? all.find((o) => o !== e && o.file === e.file && sameNode(o.stmt, prev)) : undefined;
+      if (!check) break;
+      const act = checkThenAct(check.sites, e.sites, files);
+      if (act) {
+        // The act runs under the check's lock; calls on the way out run after the unlock.
+        const held = regionHazards([up], pkg, e.file, true).filter((h) => !onWayOut(h, up));
+        if (held.length > 0) splitCheckThenAct(act, held[0]!, e.file);
+      } else if (lockHazards([up], pkg.index, e.file).length > 0 || jumpsLeaving([up]).length > 0) break;
       e.stmt = up;
     }
   }
@@ -287,17 +314,26 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
     const lockExpr = exprOf(e.sites[0]!);
     for (const s of e.sites) if (exprOf(s) !== lockExpr) decline(`one statement (${at(s)}) reaches two instances of the map`);
     const between = last && last.file === e.file && sameNode(last.list, list) && last.lockExpr === lockExpr ? statementsBetween(last.stmts[last.stmts.length - 1]!, e.stmt) : null;
-    if (last && between && between.every((b) => lockableBetween(b, pkg, e.file))) {
+    // A check and the act on the same entry share one region, even across calls that cannot
+    // block on a lock (fmt.Sprintf); across any other call they cannot be fixed by a lock alone.
+    const act = last && between ? checkThenAct(last.sites, e.sites, files) : null;
+    if (act && between) {
+      const h = between.flatMap((b) => regionHazards([b], pkg, e.file, true).filter((x) => !onWayOut(x, b)))[0];
+      if (h) splitCheckThenAct(act, h, e.file);
+    }
+    if (last && between && between.every((b) => lockableBetween(b, pkg, e.file, act !== null))) {
       last.stmts.push(...between, e.stmt);
       last.sites.push(...e.sites);
       last.write ||= e.sites.some(isWriteSite);
       continue;
     }
-    regions.push({ file: e.file, list, stmts: [e.stmt], write: e.sites.some(isWriteSite), lockExpr, sites: e.sites, mapName: lock.mapName, rw: lock.rw });
+    regions.push({ file: e.file, list, stmts: [e.stmt], write: e.sites.some(isWriteSite), lockExpr, sites: e.sites, mapName: lock.mapName, rw: lock.rw, checkThenAct: false });
   }
   for (const r of regions) {
     // Any access of this map inside the region decides the mode, locked before or not.
     if (writesWithin(r, pkg, r.stmts[0]!.startIndex, r.stmts[r.stmts.length - 1]!.endIndex)) r.write = true;
+    const sorted = [...r.sites].sort((a, b) => a.span.start - b.span.start);
+    r.checkThenAct = sorted.some((s, i) => checkThenAct([s], sorted.slice(i + 1), files) !== null);
   }
   return regions;
 }
@@ -328,14 +364,111 @@ function statementsBetween(a: SyntaxNode, b: SyntaxNode): SyntaxNode[] | null {
  * call out, except on a way out of the function (`if bad { return fmt.Errorf(…) }`), where the
  * region unlocks first.
  */
-function lockableBetween(stmt: SyntaxNode, pkg: PackageView, file: ParsedFile): boolean {
-  return lockHazards([stmt], pkg.index, file).every((h) => {
-    let list: SyntaxNode | null = h.node.parent;
-    while (list && list.type !== 'statement_list') list = list.parent;
-    if (!list || !(list.startIndex >= stmt.startIndex && list.endIndex <= stmt.endIndex)) return false;
-    const stmts = statementsOfList(list);
-    return stmts[stmts.length - 1]?.type === 'return_statement';
+function lockableBetween(stmt: SyntaxNode, pkg: PackageView, file: ParsedFile, checkThenAct = false): boolean {
+  return regionHazards([stmt], pkg, file, checkThenAct).every((h) => onWayOut(h, stmt));
+}
+
+/** A hazard in a block of stmt that ends in a return: the region unlocks before it runs. */
+function onWayOut(h: Hazard, stmt: SyntaxNode): boolean {
+  let list: SyntaxNode | null = h.node.parent;
+  while (list && list.type !== 'statement_list') list = list.parent;
+  if (!list || !(list.startIndex >= stmt.startIndex && list.endIndex <= stmt.endIndex)) return false;
+  const stmts = statementsOfList(list);
+  return stmts[stmts.length - 1]?.type === 'return_statement';
+}
+
+/**
+ * Calls that may run under the lock of a check-then-act region: they neither block on a lock
+ * nor call back into the package (no function arguments; fmt's Stringer calls aside).
+ */
+const LOCK_FREE_CALLS = /^(fmt\.(Sprintf|Sprint|Sprintln|Errorf)|sort\.\w+|hex\.\w+)$/;
+
+/** The hazards of running nodes under the lock; a check-then-act region tolerates lock-free calls. */
+function regionHazards(nodes: SyntaxNode[], pkg: PackageView, file: ParsedFile, checkThenAct: boolean): Hazard[] {
+  const all = lockHazards(nodes, pkg.index, file);
+  if (!checkThenAct) return all;
+  return all.filter((h) => {
+    if (h.node.type !== 'call_expression') return true;
+    const args = h.node.childForFieldName('arguments')?.namedChildren ?? [];
+    return !LOCK_FREE_CALLS.test(h.node.childForFieldName('function')?.text ?? '') || args.some((a) => a.type === 'func_literal');
   });
+}
+
+/** The key an access indexes (`k` of `m[k]`, `m[k] = v`, `m[k]++`), or null. */
+function keyOf(s: ResolvedSite, files: Map<string, ParsedFile>): string | null {
+  const file = files.get(s.span.file);
+  if (!file) return null;
+  const node = nodeAt(file, s.span.start, s.span.end);
+  let n: SyntaxNode | null = node;
+  for (let i = 0; n && i < 4; i++, n = n.parent) {
+    if (n.type === 'index_expression') return n.childForFieldName('index')?.text ?? null;
+  }
+  return [...descendants(node)].find((d) => d.type === 'index_expression')?.childForFieldName('index')?.text ?? null;
+}
+
+/**
+ * A read of an entry and a later write of the same entry (same key text) that the read decides:
+ * the write uses what the read stored (`old := m[k]` … `m[k] = old+1`), runs under a condition
+ * on it (`_, ok := m[k]` … `if !ok { m[k] = v }`, `if _, ok := m[k]; !ok { m[k] = v }`), or
+ * follows an `if` on it that leaves early. Null when there is none.
+ */
+function checkThenAct(earlier: ResolvedSite[], later: ResolvedSite[], files: Map<string, ParsedFile>): { check: ResolvedSite; act: ResolvedSite } | null {
+  for (const check of earlier) {
+    if (check.kind !== 'read') continue;
+    const key = keyOf(check, files);
+    const file = files.get(check.span.file);
+    if (key === null || !file) continue;
+    const stmt = listedStatementOf(nodeAt(file, check.span.start, check.span.end));
+    if (!stmt) continue;
+    const decides = decidedBy(stmt, check);
+    const act = later.find((w) => {
+      if (w.map !== check.map || (w.kind !== 'write' && w.kind !== 'delete') || keyOf(w, files) !== key || w.span.file !== check.span.file) return false;
+      return decides(nodeAt(file, w.span.start, w.span.end));
+    });
+    if (act) return { check, act };
+  }
+  return null;
+}
+
+/** Whether a write node depends on the read in stmt (see checkThenAct). */
+function decidedBy(stmt: SyntaxNode, check: ResolvedSite): (w: SyntaxNode) => boolean {
+  const inside = (n: SyntaxNode, outer: SyntaxNode | null) => outer !== null && n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
+  let names: string[] = [];
+  let gate: SyntaxNode | null = null;
+  let leaves = false;
+  if (stmt.type === 'short_var_declaration' || stmt.type === 'assignment_statement') {
+    names = stmt.childForFieldName('left')?.namedChildren.map((c) => c.text).filter((t) => /^\w+$/.test(t) && t !== '_') ?? [];
+  } else if (stmt.type === 'if_statement') {
+    const init = stmt.childForFieldName('initializer');
+    const cond = stmt.childForFieldName('condition');
+    const at = (n: SyntaxNode | null) => n !== null && check.span.start >= n.startIndex && check.span.end <= n.endIndex;
+    if (at(init) || at(cond)) {
+      gate = stmt;
+      const body = stmt.childForFieldName('consequence');
+      leaves = body !== null && jumpsLeaving([body]).length > 0;
+    }
+  }
+  const uses = (text: string) => names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
+  return (w) => {
+    if (inside(w, gate)) return true;
+    if (gate && leaves && w.startIndex > gate.endIndex) return true;
+    if (names.length === 0) return false;
+    const ws = listedStatementOf(w);
+    if (ws && uses(ws.text)) return true;
+    // Under a condition on the names: an enclosing if/for/switch between the write and stmt's list.
+    for (let cur: SyntaxNode | null = w.parent; cur && !sameNode(cur, stmt.parent); cur = cur.parent) {
+      const cond = cur.childForFieldName('condition') ?? cur.childForFieldName('value');
+      if (/^(if|for|expression_switch)_statement$/.test(cur.type) && cond && uses(cond.text)) return true;
+    }
+    return false;
+  };
+}
+
+function splitCheckThenAct(ct: { check: ResolvedSite; act: ResolvedSite }, h: Hazard, file: ParsedFile): never {
+  return decline(
+    `${at(ct.check)} checks the entry that ${at(ct.act)} then writes, and ${h.what} (${lineOf(file, h.node.startIndex)}) runs between them: ` +
+      'one locked region would hold the lock across it, and two would let two goroutines pass the check; restructure it by hand (re-check under the lock before writing)',
+  );
 }
 
 /**
@@ -347,6 +480,10 @@ function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred
     return wholeRegionEdits(r, pkg);
   } catch (err) {
     if (!(err instanceof Decline) || r.stmts.length === 1) throw err;
+    const tail = readsCopiedAtEnd(r, pkg);
+    if (tail) return { edits: tail, deferred: false };
+    // Split, the check and the act would each be atomic but not the two together.
+    if (r.checkThenAct) throw err;
     const edits: TextEdit[] = [];
     let deferred = false;
     for (const stmt of r.stmts) {
@@ -378,7 +515,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   const lastIdx = all.findIndex((s) => sameNode(s, stmts[stmts.length - 1]!));
   const wholeBody = isFunctionBodyList(r.list) && sameNode(all[0]!, stmts[0]!) && lastIdx === all.length - 1;
   const jumps = jumpsLeaving(stmts);
-  const hazards = lockHazards(stmts, pkg.index, r.file);
+  const hazards = regionHazards(stmts, pkg, r.file, r.checkThenAct);
   const deferForm = () => ({ edits: [{ file: r.file.rel, start, end: start, text: `${lockLine}${nl}${indent}defer ${unlockLine}${nl}${indent}` }], deferred: true });
 
   // The whole body, or statements that end in a return: Lock + defer Unlock.
@@ -422,7 +559,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   // Returns only, and the rest of the function can run locked: Lock + defer Unlock from here on.
   if (jumps.every((j) => j.kind === 'return') && isFunctionBodyList(r.list)) {
     const rest = all.slice(lastIdx + 1);
-    if (lockHazards([...stmts, ...rest], pkg.index, r.file).length === 0) return deferForm();
+    if (regionHazards([...stmts, ...rest], pkg, r.file, r.checkThenAct).length === 0) return deferForm();
   }
   const j = jumps[0]!;
   const h = hazards[0];
@@ -482,7 +619,7 @@ function declareMutex(decl: MapDecl, lock: LockChoice, files: Map<string, Parsed
     }
     const indent = indentAt(text, fieldDecl.startIndex);
     if (lineStart(text, fieldDecl.startIndex) + indent.length !== fieldDecl.startIndex) decline(`the field ${decl.name} does not start its own line`);
-    edits.push({ file: file.rel, start, end: start, text: `${indent}${name} sync.RWMutex // guards ${fieldName(decl)}${nl}` });
+    edits.push({ file: file.rel, start, end: start, text: `${indent}${name} ${mutexType(lock)} // guards ${fieldName(decl)}${nl}` });
     return { file: file.rel, edits, review: edits.length > 1 ? `value receivers of ${owner} became pointer receivers so the mutex is not copied` : null };
   }
   if (decl.kind === 'package-var') {
@@ -491,14 +628,14 @@ function declareMutex(decl: MapDecl, lock: LockChoice, files: Map<string, Parsed
     const grouped = spec.parent?.type === 'var_spec_list';
     const end = endOfStatementLine(text, grouped ? spec.endIndex : spec.parent!.endIndex);
     const indent = indentAt(text, grouped ? spec.startIndex : spec.parent!.startIndex);
-    const line = grouped ? `${name} sync.RWMutex // guards ${decl.name}` : `var ${name} sync.RWMutex // guards ${decl.name}`;
+    const line = grouped ? `${name} ${mutexType(lock)} // guards ${decl.name}` : `var ${name} ${mutexType(lock)} // guards ${decl.name}`;
     return { file: file.rel, edits: [{ file: file.rel, start: end, end, text: `${nl}${indent}${line}` }], review: null };
   }
   // A local: right after the statement that declares it.
   const stmt = listedStatementOf(node) ?? decline(`cannot find the statement declaring ${decl.name}`);
   const end = endOfStatementLine(text, stmt.endIndex);
   const indent = indentAt(text, stmt.startIndex);
-  return { file: file.rel, edits: [{ file: file.rel, start: end, end, text: `${nl}${indent}var ${name} sync.RWMutex // guards ${decl.name}` }], review: null };
+  return { file: file.rel, edits: [{ file: file.rel, start: end, end, text: `${nl}${indent}var ${name} ${mutexType(lock)} // guards ${decl.name}` }], review: null };
 }
 
 /**
@@ -517,15 +654,7 @@ function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
   const hazardFree = (n: SyntaxNode) => lockHazards([n], pkg.index, file).length === 0;
   const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
   const wrap = (lines: string[]) => `${r.lockExpr}.${lockCall}()${nl}${lines.map((l) => `${indent}${l}${nl}`).join('')}${indent}${r.lockExpr}.${unlockCall}()${nl}${indent}`;
-  const owner = enclosingFunction(stmt);
-  const fn = owner ? text.slice(owner.startIndex, owner.endIndex) : text;
-  const names = new Set<string>();
-  const fresh = (base: string) => {
-    let name = base;
-    for (let i = 2; new RegExp(`\\b${name}\\b`).test(fn) || names.has(name); i++) name = `${base}${i}`;
-    names.add(name);
-    return name;
-  };
+  const fresh = freshNames(stmt, text);
   const siteNodes = r.sites.map((site) => nodeAt(file, site.span.start, site.span.end));
   if (jumpsLeaving([stmt]).length > 0 && stmt.type !== 'return_statement' && stmt.type !== 'if_statement') return null;
 
@@ -563,20 +692,66 @@ function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
     }
   }
   // Reads inside the statement's own expressions: copy each into a temporary first.
+  const copies = readCopies(r, stmt, siteNodes, pkg, fresh);
+  if (!copies) return null;
+  return [{ file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: wrap(copies.lines) }, ...copies.edits];
+}
+
+/** A fresh-name source for temporaries of the function around stmt. */
+function freshNames(stmt: SyntaxNode, text: string): (base: string) => string {
+  const owner = enclosingFunction(stmt);
+  const fn = owner ? text.slice(owner.startIndex, owner.endIndex) : text;
+  const names = new Set<string>();
+  return (base: string) => {
+    let name = base;
+    for (let i = 2; new RegExp(`\\b${name}\\b`).test(fn) || names.has(name); i++) name = `${base}${i}`;
+    names.add(name);
+    return name;
+  };
+}
+
+/** `tmp := m[k]` for each map read of stmt, and the edits putting tmp in its place; null when a read cannot move. */
+function readCopies(r: Region, stmt: SyntaxNode, siteNodes: SyntaxNode[], pkg: PackageView, fresh: (base: string) => string): { lines: string[]; edits: TextEdit[] } | null {
   if (stmt.type === 'for_statement' || stmt.type === 'labeled_statement') return null;
   const edits: TextEdit[] = [];
   const lines: string[] = [];
   for (const n of siteNodes) {
     const read = readExpression(n);
     if (!read || listedStatementOf(read) === null || !sameNode(listedStatementOf(read), stmt)) return null;
-    if (insideConditionalOperand(read, stmt) || !hazardFree(read)) return null;
+    if (insideConditionalOperand(read, stmt) || lockHazards([read], pkg.index, r.file).length > 0) return null;
     if (edits.some((e) => e.start < read.endIndex && read.startIndex < e.end)) continue;
     const tmp = fresh(`${mapBaseName(r)}${read.type === 'call_expression' ? 'Len' : 'Val'}`);
     lines.push(`${tmp} := ${read.text}`);
-    edits.push({ file: file.rel, start: read.startIndex, end: read.endIndex, text: tmp });
+    edits.push({ file: r.file.rel, start: read.startIndex, end: read.endIndex, text: tmp });
   }
-  if (lines.length === 0) return null;
-  return [{ file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: wrap(lines) }, ...edits];
+  return lines.length === 0 ? null : { lines, edits };
+}
+
+/**
+ * One region whose last statement only reads the map and calls out (`m[k]++` then
+ * `fmt.Fprintf(w, …, m[k])`): the reads are copied into temporaries before the unlock, and the
+ * call runs unlocked on the copies. Null when that does not apply.
+ */
+function readsCopiedAtEnd(r: Region, pkg: PackageView): TextEdit[] | null {
+  const head = r.stmts.slice(0, -1);
+  const last = r.stmts[r.stmts.length - 1]!;
+  if (regionHazards(head, pkg, r.file, r.checkThenAct).length > 0 || jumpsLeaving(head).length > 0) return null;
+  const inLast = (s: ResolvedSite) => s.span.start >= last.startIndex && s.span.end <= last.endIndex;
+  if (writesWithin(r, pkg, last.startIndex, last.endIndex)) return null;
+  const siteNodes = r.sites.filter(inLast).map((s) => nodeAt(r.file, s.span.start, s.span.end));
+  const copies = readCopies(r, last, siteNodes, pkg, freshNames(last, r.file.text));
+  if (!copies) return null;
+  const text = r.file.text;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const start = head[0]!.startIndex;
+  const indent = indentAt(text, start);
+  const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
+  const lastIndent = indentAt(text, last.startIndex);
+  return [
+    { file: r.file.rel, start, end: start, text: `${r.lockExpr}.${lockCall}()${nl}${indent}` },
+    { file: r.file.rel, start: last.startIndex, end: last.startIndex, text: `${copies.lines.map((l) => `${l}${nl}${lastIndent}`).join('')}${r.lockExpr}.${unlockCall}()${nl}${lastIndent}` },
+    ...copies.edits,
+  ];
 }
 
 /** The map read a site is: `m[k]` (single-valued) or `len(m)`. */

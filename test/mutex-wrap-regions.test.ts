@@ -1,0 +1,72 @@
+// mutex-wrap inline: one locked region per critical section (issue 14 item 7). A check and the
+// act it decides are never split into two regions; where they cannot share one, the fix declines.
+import { afterAll, describe, expect, it } from 'vitest';
+import { planFixes } from '../src/fix.js';
+import { cleanupTemp, tempTree } from './helpers/cli.js';
+
+const GO_MOD = 'module example.com/p\n\ngo 1.19\n';
+
+afterAll(cleanupTemp);
+
+function inline(src: string) {
+  const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });
+  return planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap', style: 'inline', includeReview: true });
+}
+
+const spawn = `
+func Run(keys []string) {
+	for _, k := range keys {
+		go func(k string) { s.Claim(k) }(k)
+	}
+}
+`;
+
+describe('mutex-wrap inline: locked regions', () => {
+  it('declines a check-then-act whose act follows a call that could block or re-enter, instead of splitting it', () => {
+    const plan = inline(`package p
+
+type Store struct {
+	owners map[string]string
+	names  func(string) string
+}
+
+var s = &Store{owners: map[string]string{}, names: func(k string) string { return k }}
+
+func (st *Store) Claim(k string) {
+	_, ok := st.owners[k]
+	if !ok {
+		name := st.names(k)
+		st.owners[k] = name
+	}
+}
+${spawn}`);
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/p\.go:11 checks the entry that p\.go:14 then writes, and a call of the function value st\.names .*two would let two goroutines pass the check/);
+  });
+
+  it('keeps a check and its act in one region across fmt.Sprintf, with a plain sync.Mutex', () => {
+    const plan = inline(`package p
+
+import "fmt"
+
+type Store struct {
+	owners map[string]string
+}
+
+var s = &Store{owners: map[string]string{}}
+
+func (st *Store) Claim(k string) {
+	_, ok := st.owners[k]
+	if !ok {
+		name := fmt.Sprintf("owner-%s", k)
+		st.owners[k] = name
+	}
+}
+${spawn}`);
+    expect(plan.fixes).toHaveLength(1);
+    const after = plan.files[0]!.after;
+    expect(after).toContain('\tmu     sync.Mutex // guards owners\n');
+    // The region is the whole body: Lock and defer Unlock.
+    expect(after).toContain('\tst.mu.Lock()\n\tdefer st.mu.Unlock()\n\t_, ok := st.owners[k]\n\tif !ok {\n\t\tname := fmt.Sprintf("owner-%s", k)\n\t\tst.owners[k] = name\n\t}\n}\n');
+  });
+});

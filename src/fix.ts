@@ -193,7 +193,7 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
         for (const e of parsed.errors) unanalysed.add(e.file, e.message, dir.files.find((f) => f.rel === e.file)?.original);
       }
       for (const [name, inputs] of parsed.packages) {
-        const analysed = analyzePackageWithFacts(name, inputs, { ...(options.confirmed ? { allBodies: true } : {}), ...(options.hazards ? { hazards: true } : {}), ...(options.strictTests ? { strictTests: true } : {}) });
+        const analysed = analyzePackageWithFacts(name, inputs, { allBodies: !!options.confirmed, hazards: !!options.hazards, strictTests: !!options.strictTests });
         const { facts } = analysed;
         const keep = options.keepFinding;
         const all = options.confirmed ? confirmedFindings(analysed.findings, facts?.flow.maps, options.confirmed.get(dir.dir)) : analysed.findings;

@@ -89,7 +89,8 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
   }
   if (options.exclude) found = withoutExcluded(found, options.exclude, cwd);
   const platform = options.allPlatforms ? null : targetPlatform();
-  const jobs = found.dirs.map((d) => toJob(d, cwd, platform, { hazards: !!options.hazards, strictTests: !!options.strictTests, reportUnusedIgnores: !!options.reportUnusedIgnores }));
+  const analysis = { hazards: !!options.hazards, strictTests: !!options.strictTests };
+  const jobs = found.dirs.map((d) => toJob(d, cwd, platform, analysis, !!options.reportUnusedIgnores));
   const workerCount = options.workers ?? (found.fileCount >= WORKER_THRESHOLD ? wanted : 0);
   if (!pool && script && workerCount > 0 && jobs.length > 0) pool = new WorkerPool(script, workerCount);
   const running = pool as WorkerPool | null;
@@ -130,8 +131,8 @@ interface DirJob {
   bytes: number;
   /** The platform whose build constraints select files; null analyses every file. */
   platform: Platform | null;
-  hazards?: boolean;
-  strictTests?: boolean;
+  /** The analysis switches (`--hazards`, `--strict-tests`), as the rules take them. */
+  analysis: { hazards?: boolean; strictTests?: boolean };
   reportUnusedIgnores?: boolean;
 }
 
@@ -141,14 +142,13 @@ export interface JobResult extends DirResult {
   unusedIgnores?: IgnoreNote[];
 }
 
-function toJob(d: PackageDir, cwd: string, platform: Platform | null, rules: { hazards: boolean; strictTests: boolean; reportUnusedIgnores: boolean }): DirJob {
+function toJob(d: PackageDir, cwd: string, platform: Platform | null, analysis: DirJob['analysis'], reportUnusedIgnores: boolean): DirJob {
   return {
     files: d.files.map((path) => ({ path, rel: relative(cwd, path) || path })),
     bytes: d.bytes ?? 0,
     platform,
-    ...(rules.hazards ? { hazards: true } : {}),
-    ...(rules.strictTests ? { strictTests: true } : {}),
-    ...(rules.reportUnusedIgnores ? { reportUnusedIgnores: true } : {}),
+    analysis,
+    ...(reportUnusedIgnores ? { reportUnusedIgnores: true } : {}),
   };
 }
 
@@ -166,7 +166,7 @@ export function runJob(job: DirJob): JobResult {
   let result: JobResult;
   const ignores = new IgnoreLedger();
   try {
-    result = analyzeDir(inputs, job.platform, { ...(job.hazards ? { hazards: true } : {}), ...(job.strictTests ? { strictTests: true } : {}), ignores });
+    result = analyzeDir(inputs, job.platform, { ...job.analysis, ignores });
     result.unknownRules = ignores.unknownRules();
     if (job.reportUnusedIgnores) result.unusedIgnores = ignores.unused();
   } catch (err) {

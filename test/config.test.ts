@@ -9,6 +9,7 @@ import { assertBuilt, cleanupTemp, racy, REPO, runCli, safe, scanJson, summary, 
 import { RULE_IDS } from '../src/analysis/model.js';
 import { STRATEGIES } from '../src/fix.js';
 import { firstViolation, type SchemaNode } from '../src/config/schema-check.js';
+import { QUIET_TEST, STORE } from './helpers/store-sources.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -183,54 +184,3 @@ describe('gomapfix.json', () => {
   });
 });
 
-const STORE = `package store
-
-import "sync"
-
-type Store struct {
-	mu     sync.Mutex
-	items  map[string]int
-	Synced chan struct{}
-	stop   chan struct{}
-}
-
-func New() *Store {
-	return &Store{items: map[string]int{}, Synced: make(chan struct{}), stop: make(chan struct{})}
-}
-
-func (s *Store) Start(keys []string) {
-	go func() {
-		s.mu.Lock()
-		for i, k := range keys {
-			s.items[k] = i
-		}
-		s.mu.Unlock()
-		close(s.Synced)
-		<-s.stop
-	}()
-}
-
-func (s *Store) Get(k string) (int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.items[k]
-	return v, ok
-}
-
-func (s *Store) Stop() { close(s.stop) }
-`;
-
-const QUIET_TEST = `package store
-
-import "testing"
-
-func TestLoads(t *testing.T) {
-	s := New()
-	s.Start([]string{"a", "b"})
-	defer s.Stop()
-	<-s.Synced
-	if len(s.items) != 2 {
-		t.Fatalf("items = %v", s.items)
-	}
-}
-`;

@@ -4,62 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp, scanJson, tempTree } from './helpers/cli.js';
 import { goBinaries, runGo } from './helpers/go-toolchain.js';
+import { QUIET_TEST, STORE } from './helpers/store-sources.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
-
-const STORE = `package store
-
-import "sync"
-
-// Store is filled by a loader goroutine; Synced is closed once the first load is in.
-type Store struct {
-	mu     sync.Mutex
-	items  map[string]int
-	Synced chan struct{}
-	stop   chan struct{}
-}
-
-func New() *Store {
-	return &Store{items: map[string]int{}, Synced: make(chan struct{}), stop: make(chan struct{})}
-}
-
-func (s *Store) Start(keys []string) {
-	go func() {
-		s.mu.Lock()
-		for i, k := range keys {
-			s.items[k] = i
-		}
-		s.mu.Unlock()
-		close(s.Synced)
-		<-s.stop
-	}()
-}
-
-func (s *Store) Get(k string) (int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.items[k]
-	return v, ok
-}
-
-func (s *Store) Stop() { close(s.stop) }
-`;
-
-const QUIET_TEST = `package store
-
-import "testing"
-
-func TestLoads(t *testing.T) {
-	s := New()
-	s.Start([]string{"a", "b"})
-	defer s.Stop()
-	<-s.Synced
-	if len(s.items) != 2 {
-		t.Fatalf("items = %v", s.items)
-	}
-}
-`;
 
 // Reads before waiting for Synced: races with the loader; the race detector reports it when the
 // test runs, which is why the scan leaves this to --strict-tests.

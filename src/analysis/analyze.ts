@@ -180,7 +180,7 @@ export function packageFacts(name: string, inputs: { rel: string; text: string; 
     return { file, line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start, end };
   };
   const flow = resolvePackage(index, raw, span, { strictTests: !!options.strictTests });
-  return { index, raw, flow, ctx: buildRuleContext(flow, { hazards: !!options.hazards, strictTests: !!options.strictTests }) };
+  return { index, raw, flow, ctx: buildRuleContext(flow, { hazards: !!options.hazards }) };
 }
 
 /**

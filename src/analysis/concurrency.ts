@@ -6,6 +6,7 @@ import type { RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.j
 import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks } from './documented-locks.js';
+import { isLockPointerType } from './lock-identity.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -55,8 +56,6 @@ export interface PackageFlow {
   construction: Construction;
   /** Per function: the locks its doc comment says callers hold ("Lock should be held."), or null. */
   documentedLocks: (HeldLock[] | null)[];
-  /** Package functions in the callers' context only because tests call them (not through package code). */
-  testDriven: Set<number>;
 }
 
 const CALLER_CONTEXT = 0;
@@ -449,7 +448,7 @@ export function resolvePackage(
         func: s.func,
         locks: unionLocks(s.locks, entryLocks[s.func]!),
         text: s.text,
-        contexts: contextsOf(s),
+        contexts: contextsOf(s, decl),
         local,
         owner: owner ?? -1,
         viaReturn: !!ref.viaReturn,
@@ -457,11 +456,17 @@ export function resolvePackage(
     }
   }
 
-  /** A site's contexts; through a method's receiver, only those where the receiver is shared. */
-  function contextsOf(s: RawSite): number[] {
+  /**
+   * A site's contexts; through a method's receiver, only those where the receiver is shared.
+   * Without --strict-tests, a test reaching into a map of the package from its own goroutine is
+   * the test's business (go test -race sees it when it runs), not the callers' context.
+   */
+  function contextsOf(s: RawSite, decl: MapDecl): number[] {
     const all = [...funcContexts[s.func]!];
     const recv = construction.receiverContexts(s);
-    return recv ? all.filter((c) => recv.has(c)) : all;
+    const mine = recv ? all.filter((c) => recv.has(c)) : all;
+    const testsOwn = !options.strictTests && isTestFile(funcs[s.func]!.file.rel) && !isTestFile(decl.span.file);
+    return testsOwn ? mine.filter((c) => c !== CALLER_CONTEXT) : mine;
   }
 
   function declFor(key: string): MapDecl | null {
@@ -554,7 +559,7 @@ export function resolvePackage(
     }
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction, documentedLocks: documented, testDriven };
+  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction, documentedLocks: documented };
 }
 
 /**
@@ -588,7 +593,7 @@ function internalHelperType(index: PackageIndex, t: string): boolean {
   if (hit !== undefined) return hit;
   const st = index.structs.get(t);
   const mentions = (type: string) => new RegExp(`(^|[^\\w.])${t}([^\\w]|$)`).test(type);
-  const lockType = (type: string) => /^\*?sync\.(RW)?Mutex$/.test(type.trim());
+  const lockType = (type: string) => isLockPointerType(`*${type.trim().replace(/^\*/, '')}`);
   let result = st !== undefined && ![...st.fields.values()].some((fl) => lockType(fl.type)) && !st.embedded.some((e) => lockType(e.type));
   if (result) {
     for (const g of index.funcs) {

@@ -46,7 +46,7 @@ export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks:
   if (f.literal) return null;
   // The function's own name (`PutNoLock stores …`) is not a statement about a lock.
   const doc = docComment(f.file.text, f.start).replace(new RegExp(`\\b${f.name}\\b`, 'g'), '');
-  if (!doc.trim() || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return namedEntryLocks(index, f, allLocks);
+  if (!doc.trim() || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return namedEntryLocks(f, allLocks);
   const out = new Map<string, HeldLock['mode']>();
   for (const sentence of doc.split(/(?<=[^.\s])\.(?:\s+|$)|[;:]\s+/)) {
     if (!HELD.test(sentence) || NEGATED.test(sentence)) continue;
@@ -68,24 +68,22 @@ export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks:
  */
 const NAMED_HELD = /^(?:[Uu]nsafe[A-Z]\w*|locked[A-Z]\w*|(?!is|Is|has|Has)\w+(?:Locked|NoLock|Nolock))$/;
 
-function namedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks: string[]): HeldLock[] | null {
-  const recv = f.recvType;
-  if (!recv || !NAMED_HELD.test(f.name)) return null;
-  const own = allLocks.filter((n) => n === recv || n.startsWith(`${recv}.`));
-  const main = own.filter((n) => n === recv || PRIMARY.has(n.slice(recv.length + 1)));
-  const lock = main.length === 1 ? main[0] : own.length === 1 ? own[0] : undefined;
-  void index;
-  return lock ? [{ name: lock, mode: 'write' }] : null;
+function namedEntryLocks(f: FuncInfo, allLocks: string[]): HeldLock[] | null {
+  if (!f.recvType || !NAMED_HELD.test(f.name)) return null;
+  const lock = primaryLock(f.recvType, allLocks);
+  return lock.length > 0 ? lock.map((name) => ({ name, mode: 'write' })) : null;
+}
+
+/** The lock of a type: its only one, or the one named `mu`, `lock`, … (empty when ambiguous). */
+function primaryLock(type: string, allLocks: string[]): string[] {
+  const own = allLocks.filter((n) => n === type || n.startsWith(`${type}.`));
+  const main = own.filter((n) => n === type || PRIMARY.has(n.slice(type.length + 1)));
+  if (main.length === 1) return main;
+  return own.length === 1 ? own : [];
 }
 
 function resolveLocks(index: PackageIndex, f: FuncInfo, sentence: string, allLocks: string[]): string[] {
-  const locksOf = (type: string): string[] => allLocks.filter((n) => n === type || n.startsWith(`${type}.`));
-  const primary = (type: string): string[] => {
-    const own = locksOf(type);
-    const main = own.filter((n) => n === type || PRIMARY.has(n.slice(type.length + 1)));
-    if (main.length === 1) return main;
-    return own.length === 1 ? own : [];
-  };
+  const primary = (type: string): string[] => primaryLock(type, allLocks);
   const field = (type: string | null, name: string): string[] => {
     const parts = name.split('.');
     const last = parts.pop()!;

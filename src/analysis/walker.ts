@@ -232,7 +232,7 @@ class FunctionWalker {
     for (const r of fn.namedResults) {
       const v = this.declare(r.name, r.type, r.start);
       // A named result of a struct type is a new zero value of this call's own, like `var x T`.
-      if (this.index.structs.has(r.type.trim())) v.fresh = true;
+      if (this.isStructValue(r.type)) v.fresh = true;
       if (isMapType(this.index, r.type)) {
         v.ownKey = `local:${fn.index}:${r.name}:${r.start}`;
         v.refs.push({ key: v.ownKey });

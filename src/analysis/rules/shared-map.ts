@@ -1,6 +1,6 @@
 // The per-map view every rule reads: its accesses, the lock that guards it, and its races.
 import { EVIDENCE_LIMIT, type Evidence, type Finding, type MapDecl, type OmittedEvidence, type RuleId, type SourceSpan } from '../model.js';
-import { isTestFile, type PackageFlow, type ResolvedSite } from '../concurrency.js';
+import type { PackageFlow, ResolvedSite } from '../concurrency.js';
 import { ConflictFinder, isWrite, type Conflict } from '../conflicts.js';
 import { findingId } from '../finding-id.js';
 
@@ -20,8 +20,6 @@ export interface RuleContext {
   maps: SharedMap[];
   /** Report lock-held-across-callback hazards without evidence of re-entrance (`--hazards`). */
   hazards: boolean;
-  /** Report unlocked accesses of a test's own goroutine to a map the package guards (`--strict-tests`). */
-  strictTests: boolean;
 }
 
 export interface Rule {
@@ -29,17 +27,7 @@ export interface Rule {
   run(ctx: RuleContext): Finding[];
 }
 
-export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean; strictTests?: boolean } = {}): RuleContext {
-  // A test reaching into the package from its own goroutine (directly, or through a package
-  // function only tests call that way): the test's business, which go test -race sees when it
-  // runs; not a context of the package (--strict-tests keeps it; docs/rules.md).
-  if (!options.strictTests) {
-    for (const s of flow.sites) {
-      const decl = flow.maps.get(s.map);
-      const testsOwn = isTestFile(s.span.file) && decl !== undefined && !isTestFile(decl.span.file);
-      if ((flow.testDriven.has(s.func) && !isTestFile(s.span.file)) || testsOwn) s.contexts = s.contexts.filter((c) => c !== 0);
-    }
-  }
+export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean } = {}): RuleContext {
   const finder = new ConflictFinder(flow);
   const byKey = new Map<string, ResolvedSite[]>();
   for (const s of flow.sites) {
@@ -59,7 +47,7 @@ export function buildRuleContext(flow: PackageFlow, options: { hazards?: boolean
     const callersConcurrent = guard !== null && sites.every((s) => s.local === null && s.contexts.every((c) => c === 0 || finder.contextInTests(c)));
     maps.push({ decl, sites, conflicts: finder.conflicts(sites, callersConcurrent), guard, callersConcurrent });
   }
-  return { flow, finder, maps, hazards: !!options.hazards, strictTests: !!options.strictTests };
+  return { flow, finder, maps, hazards: !!options.hazards };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Finding } from '../model.js';
-import { isTestFile, type ResolvedSite } from '../concurrency.js';
+import type { ResolvedSite } from '../concurrency.js';
 import { bySpan, conflictEvidence, describeAccess, makeFinding, siteEvidence, testOnlyNote, type Rule, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 
@@ -39,24 +39,13 @@ function lockedRangesRacingWith(map: SharedMap, sites: ResolvedSite[]): Resolved
 }
 
 /**
- * A test reaching into a guarded map of the package from its own goroutine (the test function
- * and what it calls; not a goroutine it starts): the test asserts the value is quiet at that point
- * (after a sync message, an idle fake, a Wait the analysis cannot follow). On the real-code corpus
- * 21 of 22 such reports were false, and when one is not, `go test -race` sees the race where it
- * runs. Reported only with `--strict-tests` (docs/rules.md, "Tests").
- */
-function testsOwnGoroutine(map: SharedMap, s: ResolvedSite): boolean {
-  return isTestFile(s.span.file) && !isTestFile(map.decl.span.file) && s.contexts.length > 0 && s.contexts.every((c) => c === 0);
-}
-
-/**
  * An access without the lock that guards the same map elsewhere. One function that forgets the
  * lock is one missing Lock call: its unguarded accesses make one finding, at the first of them,
  * and the others are its evidence.
  */
 export const unguardedMapAccess: Rule = {
   id: 'unguarded-map-access',
-  run({ flow, finder, maps, strictTests }) {
+  run({ flow, finder, maps }) {
     const out: Finding[] = [];
     for (const map of maps) {
       const guard = map.guard;
@@ -64,7 +53,6 @@ export const unguardedMapAccess: Rule = {
       const guarded = map.sites.filter((s) => s.locks.some((l) => l.name === guard));
       const groups = new Map<string, ResolvedSite[]>();
       for (const s of unguardedSites(map)) {
-        if (!strictTests && testsOwnGoroutine(map, s)) continue;
         const underRead = s.locks.some((l) => l.name === guard);
         const key = `${s.func}|${underRead}`;
         groups.set(key, [...(groups.get(key) ?? []), s]);

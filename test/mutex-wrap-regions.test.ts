@@ -70,3 +70,50 @@ ${spawn}`);
     expect(after).toContain('\tst.mu.Lock()\n\tdefer st.mu.Unlock()\n\t_, ok := st.owners[k]\n\tif !ok {\n\t\tname := fmt.Sprintf("owner-%s", k)\n\t\tst.owners[k] = name\n\t}\n}\n');
   });
 });
+
+describe('mutex-wrap wrapper: a check and its act', () => {
+  function wrapper(src: string) {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });
+    return planFixes(['.'], { cwd: dir, strategy: 'mutex-wrap', style: 'wrapper', includeReview: true });
+  }
+
+  it('declines when the write depends on the read, since two locked calls would let two goroutines pass the check', () => {
+    const plan = wrapper(`package p
+
+type Store struct {
+	owners map[string]string
+}
+
+var s = &Store{owners: map[string]string{}}
+
+func (st *Store) Claim(k string) bool {
+	_, taken := st.owners[k]
+	if !taken {
+		st.owners[k] = "me"
+	}
+	return !taken
+}
+${spawn}`);
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/p\.go:10 checks the entry that p\.go:12 then writes: as two locked method calls, two goroutines could both pass the check; --style inline keeps them in one critical section/);
+  });
+
+  it('still rewrites a read and a write that do not decide each other, flagged for review', () => {
+    const plan = wrapper(`package p
+
+type Store struct {
+	owners map[string]string
+}
+
+var s = &Store{owners: map[string]string{}}
+
+func (st *Store) Claim(k string) {
+	println(st.owners["last"])
+	st.owners[k] = "me"
+}
+${spawn}`);
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.fixes[0]!.safety).toBe('review');
+    expect(plan.fixes[0]!.reason).toMatch(/Claim reads the map \(p\.go:10\) and then writes it \(p\.go:11\) in separate locked calls/);
+  });
+});

@@ -412,7 +412,7 @@ function keyOf(s: ResolvedSite, files: Map<string, ParsedFile>): string | null {
  * on it (`_, ok := m[k]` … `if !ok { m[k] = v }`, `if _, ok := m[k]; !ok { m[k] = v }`), or
  * follows an `if` on it that leaves early. Null when there is none.
  */
-function checkThenAct(earlier: ResolvedSite[], later: ResolvedSite[], files: Map<string, ParsedFile>): { check: ResolvedSite; act: ResolvedSite } | null {
+export function checkThenAct(earlier: ResolvedSite[], later: ResolvedSite[], files: Map<string, ParsedFile>): { check: ResolvedSite; act: ResolvedSite } | null {
   for (const check of earlier) {
     if (check.kind !== 'read') continue;
     const key = keyOf(check, files);

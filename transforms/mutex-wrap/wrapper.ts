@@ -14,6 +14,7 @@ import { compositeLiteralsOf, inTreeOrder, leavesNamed } from '../../src/plan/oc
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { lockedMapType, type LockedMapType } from './locked-map.js';
+import { checkThenAct as checkThenActPair } from './inline.js';
 import { decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 
 export function planWrapper(finding: Finding, pkg: PackageView): TransformResult {
@@ -433,8 +434,11 @@ function shadowed(id: SyntaxNode, name: string): boolean {
 }
 
 /**
- * Each method call locks on its own: a function that reads the map and then writes it (outside
- * any lock it already held) no longer does both in one step. Flag it for review.
+ * Each method call locks on its own, so a function that reads the map and then writes it (outside
+ * any lock it already held) no longer does both in one step. When the write depends on the read
+ * (a check-then-act: `if _, ok := m[k]; !ok { m[k] = v }`, `old := m[k]` … `m[k] = old + 1`), two
+ * goroutines could both pass the check: that changes what the code computes, so it declines.
+ * Reads and writes that do not decide each other are flagged for review.
  */
 function checkThenAct(ctx: Ctx, shared: SharedMap): void {
   const byFunc = new Map<number, ResolvedSite[]>();
@@ -454,6 +458,14 @@ function checkThenAct(ctx: Ctx, shared: SharedMap): void {
     // Reads the rewrite folded into the write's Update are one step already.
     const apart = reads.filter((r) => !writes.some((w) => w.span.file === r.span.file && sameStatement(ctx, r, w)));
     if (apart.length === 0) continue;
+    for (const r of apart) {
+      const ct = checkThenActPair([r], writes.filter((w) => w.span.file === r.span.file && w.span.start > r.span.end), ctx.files);
+      if (ct) {
+        decline(
+          `${at(ct.check)} checks the entry that ${at(ct.act)} then writes: as two locked method calls, two goroutines could both pass the check; --style inline keeps them in one critical section`,
+        );
+      }
+    }
     const fn = ctx.pkg.index.funcs[func]!;
     ctx.review.push(`${fn.name} reads the map (${at(apart[0]!)}) and then writes it (${at(writes[0]!)}) in separate locked calls; if the write depends on the read, keep them under one lock (--style inline does)`);
   }

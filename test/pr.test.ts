@@ -379,6 +379,22 @@ describe('gomapfix pr: the review of a change', () => {
     expect(all.stdout).not.toContain('legacy');
   });
 
+  it("reads the head's gomapfix.json as scan does: rules turned off and excluded files are not commented on", () => {
+    const own = makeRepo();
+    writeTree(own.dir, { 'gomapfix.json': JSON.stringify({ rules: { 'concurrent-map-write': false } }) });
+    git(own.dir, 'add', '-A');
+    git(own.dir, 'commit', '-qm', 'config: concurrent-map-write off');
+    const off = runCli(['pr', '--base', 'main'], { cwd: own.dir, env: cleanEnv() });
+    expect(off.status, off.stderr).toBe(1);
+    expect((JSON.parse(off.stdout) as PrReview).comments.map((c) => [c.path, c.line])).toEqual([['counter/counter.go', 50]]);
+    writeTree(own.dir, { 'gomapfix.json': JSON.stringify({ exclude: ['counter/**', 'registry/**'] }) });
+    git(own.dir, 'add', '-A');
+    git(own.dir, 'commit', '-qm', 'config: counter and registry excluded');
+    const excluded = runCli(['pr', '--base', 'main'], { cwd: own.dir, env: cleanEnv() });
+    expect(excluded.status, excluded.stderr).toBe(0);
+    expect((JSON.parse(excluded.stdout) as PrReview).comments).toEqual([]);
+  });
+
   it('--max-comments: the rest are summarised in the body', () => {
     const run = runCli(['pr', '--base', repo.base, '--max-comments', '1'], { cwd: repo.dir, env: cleanEnv() });
     const review = JSON.parse(run.stdout) as PrReview;

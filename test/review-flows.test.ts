@@ -71,6 +71,20 @@ describe('review: one decision per map', () => {
     expect(decisions(dir)[0]).toMatchObject({ map: 'Cache.items', answer: 'accept' });
   }, T);
 
+  it("reads gomapfix.json as fix does: an excluded file's map is not asked, fix.style chooses the proposal", async () => {
+    const dir = copyOf(DEMO);
+    writeFileSync(join(dir, 'gomapfix.json'), JSON.stringify({ exclude: ['cache.go'], fix: { strategy: 'mutex-wrap', style: 'wrapper' } }));
+    const d = new ReviewDriver();
+    await d.start({ cwd: dir, strategy: undefined });
+    expect(d.steps[0]!.screen).not.toContain('Cache.items');
+    expect(d.steps[0]!.screen).toMatch(/^\[1\/4\] concurrent-map-write · lastCheck · health\.go:19/m);
+    // auto would guard it with a new mutex beside it; the configuration asks for the wrapper type.
+    expect(d.steps[0]!.screen).toContain('fix [safe] mutex-wrap (wrapper): lastCheck becomes lockedMap[int, string]');
+    await d.press('q');
+    await d.press({ type: 'discard' });
+    await d.done;
+  }, T);
+
   it('-C sets the lines of context around each change', async () => {
     const d = new ReviewDriver();
     await d.start({ cwd: copyOf(DEMO), context: 0 });

@@ -336,6 +336,20 @@ describe('gomapfix triage --fix', () => {
     expect(readFileSync(join(root, 'input.go'), 'utf8')).toBe(before);
   });
 
+  it("uses gomapfix.json's fix.strategy (sync-map here, which declines the counter), and its rules turned off do not hide a map the log proves racy", () => {
+    const root = repoOf(FIX('concurrent-map-write/go-func-in-loop-local-map'));
+    const log = join(LOGS, 'race-go126-go-func-in-loop-local-map.log');
+    const auto = triageJson([log, '--root', root, '--fix']);
+    expect((auto.out.plan as unknown as { fixes: { transform: string }[] }).fixes.map((f) => f.transform)).toEqual(['mutex-wrap']);
+    writeFileSync(join(root, 'gomapfix.json'), JSON.stringify({ rules: { 'concurrent-map-write': false }, fix: { strategy: 'sync-map' } }));
+    const configured = triageJson([log, '--root', root, '--fix']);
+    expect(configured.status).toBe(1);
+    // sync-map was tried (and declines the counter with its reason) on the map the log confirms.
+    const plan = configured.out.plan as unknown as { fixes: unknown[]; declined: { transform: string; reason: string }[] };
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => [d.transform, d.reason])).toEqual([['sync-map', expect.stringMatching(/^counts\[strings\.ToLower\(w\)\]\+\+ at input\.go:18 is a read-modify-write/)]]);
+  });
+
   it('--format json: the plan holds a finding made from the report for a map the scan missed', () => {
     const root = repoOf(join(TRIAGE, 'missed-by-scan'));
     const { status, out } = triageJson([join(LOGS, 'race-go126-missed-by-scan.log'), '--root', root, '--fix']);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
 import { planFixes } from '../fix.js';
+import { runSettings } from './run-settings.js';
 import { describeFsError } from '../files/discover.js';
 import type { Finding, MapDecl } from '../analysis/model.js';
 import type { Plan } from '../plan/model.js';
@@ -117,10 +118,24 @@ export function confirmedMaps(result: TriageResult): Map<string, Map<string, (de
   return confirmed;
 }
 
-/** Plans the confirmed maps with the same transforms and merge as `fix`, strategy auto. */
+/**
+ * Plans the confirmed maps with the same transforms and merge as `fix`. gomapfix.json chooses the
+ * strategy and style (auto by default) and the tests setting; its excludes and rules turned off do
+ * not hide a map the log proves racy.
+ */
 function planConfirmed(result: TriageResult, root: string, includeReview: boolean): Plan {
   const confirmed = confirmedMaps(result);
-  return planFixes(['.'], { cwd: root, strategy: 'auto', includeReview, onlyDirs: new Set(confirmed.keys()), confirmed });
+  const config = runSettings(['.'], root, {}).config;
+  return planFixes(['.'], {
+    cwd: root,
+    strategy: config?.fix.strategy ?? 'auto',
+    ...(config?.fix.style ? { style: config.fix.style } : {}),
+    ...(config?.tests === false ? { tests: false } : {}),
+    ...(config?.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
+    includeReview,
+    onlyDirs: new Set(confirmed.keys()),
+    confirmed,
+  });
 }
 
 /** The short report: each map, its racing sites with their goroutines, what the scan said. */

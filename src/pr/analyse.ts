@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { planFixes, type FixOptions } from '../fix.js';
+import { runSettings } from '../cli/run-settings.js';
 import type { Plan } from '../plan/model.js';
 import type { JsonFinding } from '../scan.js';
 import { fixChanges, type FixChanges } from '../cli/formats/fix-hunks.js';
@@ -18,8 +19,8 @@ export interface ChangeOptions {
   scope: Scope;
   /** For `diff-context`: lines around an added line that count. */
   context: number;
-  /** Passed to planFixes (strategy, tests, …). */
-  fix?: Pick<FixOptions, 'strategy' | 'style' | 'tests' | 'allPlatforms' | 'maxFileSize'>;
+  /** Passed to planFixes (strategy, tests, …); what is not given comes from the head's gomapfix.json. */
+  fix?: Partial<Pick<FixOptions, 'strategy' | 'style' | 'tests' | 'allPlatforms' | 'maxFileSize'>>;
 }
 
 export interface ChangeAnalysis {
@@ -73,8 +74,19 @@ export function analyseChange(options: ChangeOptions): ChangeAnalysis {
       const dirty = uncommitted(checkout.dir, goFiles.filter((c) => c.status !== 'deleted').map((c) => c.path));
       if (dirty.length > 0) warnings.push(`uncommitted changes in ${dirty.join(', ')}: the analysis reads the work tree, the comments are placed on the committed diff`);
     }
+    // The head's gomapfix.json, as scan and fix read it: excluded files, rules off, tests, strategy.
+    const settings = runSettings(dirs.length > 0 ? dirs : ['.'], checkout.dir, {});
+    const style = options.fix?.style ?? settings.config?.fix.style;
     const plan = dirs.length === 0 ? emptyPlan(checkout.dir) : planFixes(dirs, {
+      ...(settings.maxFileSize ? { maxFileSize: settings.maxFileSize } : {}),
+      ...(settings.tests === false ? { tests: false } : {}),
+      ...(settings.hazards ? { hazards: true } : {}),
+      ...(settings.strictTests ? { strictTests: true } : {}),
+      ...(settings.exclude ? { exclude: settings.exclude } : {}),
+      ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
       ...options.fix,
+      strategy: options.fix?.strategy ?? settings.config?.fix.strategy ?? 'auto',
+      ...(style ? { style } : {}),
       cwd: checkout.dir,
       includeReview: true,
       onlyDirs: new Set(dirs.map((d) => resolve(checkout.dir, d))),

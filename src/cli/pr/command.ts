@@ -25,7 +25,7 @@ interface PrOptions {
   maxComments: number;
   repo?: string;
   pr?: number;
-  strategy: string;
+  strategy?: string;
   style?: 'inline' | 'wrapper';
 }
 
@@ -42,7 +42,7 @@ export function prCommand(program: Command, setExit: (code: number) => void): vo
     .option('--max-comments <n>', 'at most this many line comments per review; the rest are listed in its body', count('--max-comments', 0), 30)
     .option('--repo <owner/name>', 'the repository (default: GITHUB_REPOSITORY)')
     .option('--pr <number>', 'the pull request number (default: from GITHUB_EVENT_PATH)', count('--pr', 1))
-    .addOption(new Option('--strategy <id>', 'transform to use for every finding').choices([...STRATEGIES]).default('auto'))
+    .addOption(new Option('--strategy <id>', 'transform to use for every finding (default: fix.strategy of gomapfix.json, else auto)').choices([...STRATEGIES]))
     .addOption(new Option('--style <style>', 'mutex-wrap style').choices(['inline', 'wrapper']))
     .action(async (opts: PrOptions) => {
       const env = process.env;
@@ -55,7 +55,7 @@ export function prCommand(program: Command, setExit: (code: number) => void): vo
         ...(opts.head ? { head: opts.head } : {}),
         scope: opts.scope,
         context: opts.context,
-        fix: { strategy: opts.strategy, ...(opts.style ? { style: opts.style } : {}) },
+        fix: { ...(opts.strategy ? { strategy: opts.strategy } : {}), ...(opts.style ? { style: opts.style } : {}) },
       });
       try {
         for (const w of analysis.warnings) process.stderr.write(`gomapfix: warning: ${w}\n`);

@@ -45,7 +45,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
     .command('review')
     .description('walk through the fixes one map at a time and choose (interactive; writes only after you confirm)')
     .argument('[paths...]', 'files or directories to review', ['.'])
-    .addOption(new Option('--strategy <id>', 'transform proposed first for every map').choices([...STRATEGIES]).default('auto'))
+    .addOption(new Option('--strategy <id>', 'transform proposed first for every map (default: fix.strategy of gomapfix.json, else auto)').choices([...STRATEGIES]))
     .addOption(new Option('--style <style>', 'mutex-wrap style').choices(['inline', 'wrapper']))
     .option('--include-review', "also ask about fixes marked 'review' (without it they are listed and passed over)")
     .option('--verify', 'after writing, run go vet and go build on the fixed packages and their importers; restore all written files if any fails')
@@ -57,7 +57,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
     .action(
       async (
         paths: string[],
-        opts: { strategy: string; style?: 'inline' | 'wrapper'; includeReview?: boolean; verify?: boolean; race?: boolean; resume?: boolean; reset?: boolean; context: number; fromLog?: string },
+        opts: { strategy?: string; style?: 'inline' | 'wrapper'; includeReview?: boolean; verify?: boolean; race?: boolean; resume?: boolean; reset?: boolean; context: number; fromLog?: string },
       ) => {
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');
         if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -83,7 +83,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
               {
                 paths,
                 cwd: process.cwd(),
-                strategy: opts.strategy,
+                ...(opts.strategy ? { strategy: opts.strategy } : {}),
                 ...(opts.style ? { style: opts.style } : {}),
                 includeReview: !!opts.includeReview,
                 verify: !!opts.verify,

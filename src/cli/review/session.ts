@@ -18,11 +18,13 @@ import { ALTERNATIVES, ReviewWorkspace, choiceLabel, choiceOf, type MapGroup, ty
 import { decisionsPath, loadDecisions, recordedFor, removeDecisions, saveDecisions, type Answer, type Decision } from './decisions.js';
 import { UserError } from '../../errors.js';
 import { emptyRun } from '../empty-run.js';
+import { runSettings } from '../run-settings.js';
 
 export interface ReviewOptions {
   paths: string[];
   cwd: string;
-  strategy: string;
+  /** The transform proposed first; absent: fix.strategy of gomapfix.json, else auto. */
+  strategy?: string;
   style?: 'inline' | 'wrapper';
   includeReview: boolean;
   verify: boolean;
@@ -72,10 +74,18 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   if (earlier && !opts.resume) throw new UserError(`${shownFile} holds the decisions of an earlier review: --resume continues it, --reset starts over`);
   let recorded = earlier?.decisions ?? [];
 
+  // gomapfix.json applies as in scan and fix (excluded files, rules off, tests, strategy); options given win.
+  const settings = runSettings(opts.paths, opts.cwd, {});
+  const maxFileSize = opts.maxFileSize ?? settings.maxFileSize;
+  const tests = opts.tests ?? settings.tests;
   const ws = new ReviewWorkspace(opts.paths, opts.cwd, {
-    ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+    ...(maxFileSize ? { maxFileSize } : {}),
     ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-    ...(opts.tests === false ? { tests: false } : {}),
+    ...(tests === false ? { tests: false } : {}),
+    ...(settings.hazards ? { hazards: true } : {}),
+    ...(settings.strictTests ? { strictTests: true } : {}),
+    ...(settings.exclude ? { exclude: settings.exclude } : {}),
+    ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
     ...(opts.confirmed ? { confirmed: opts.confirmed } : {}),
   });
   const { plan, groups } = ws.scan();
@@ -98,7 +108,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   say(`${groups.length} map${groups.length === 1 ? '' : 's'} to review (${nFindings} finding${nFindings === 1 ? '' : 's'}); nothing is written until you confirm at the end. ? shows the keys.`);
   if (earlier) say(`resuming: ${recorded.length} earlier decision${recorded.length === 1 ? '' : 's'} in ${shownFile}`);
 
-  const defaultChoice = choiceOf(opts.strategy, opts.style);
+  const defaultChoice = choiceOf(opts.strategy ?? settings.config?.fix.strategy ?? 'auto', opts.style ?? settings.config?.fix.style);
   const chosen = new Map<string, Choice>();
   const made: Made[] = [];
   const notes = new Map<string, string>();

@@ -210,6 +210,8 @@ function escapeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
     const locked = lockedReturnRewrite(site, node, file, ctx);
     if (locked) return { ...locked, reviews, notes };
   }
+  const before = beforeUnlockRewrite(site, node, file, ctx);
+  if (before) return { ...before, reviews, notes };
   return decline(
     `${at(site)} hands out ${site.text} (${how}) without ${goLockName(ctx.guard, ctx.pkg.index)} held, and the copy cannot be moved to where the lock is held: ` +
       `a copy taken there would race with the writers itself; take the copy while ${goLockName(ctx.guard, ctx.pkg.index)} is held by hand`,
@@ -254,6 +256,61 @@ function aliasRewrite(site: ResolvedSite, node: SyntaxNode, file: ParsedFile, ct
   return {
     edits: [{ file: file.rel, start: value.startIndex, end: value.endIndex, text: ctx.cloner.call(value.text) }],
     what: `${at(site)} returns ${name}, which is now ${ctx.cloner.call(value.text)} taken while ${lock.expr} is held (${lineOf(file, assign.startIndex)})`,
+  };
+}
+
+/**
+ * `mu.Lock(); …; mu.Unlock(); …; cb(s.m)`: the map is handed out after this function released
+ * the lock that guards it. The copy is taken into a local right before that Unlock, and the local
+ * is handed out instead. Only on a straight path: the Unlock is an earlier statement of the
+ * escape's block or of an enclosing block (through `if`s and plain blocks, never a loop or a
+ * function literal, where one copy would be handed out several times), and nothing in between uses
+ * the map. Declines (null) when the shape does not fit; a decline with a reason when it nearly does.
+ */
+function beforeUnlockRewrite(site: ResolvedSite, node: SyntaxNode, file: ParsedFile, ctx: Context): Pick<Rewrite, 'edits' | 'what'> | null {
+  if (!isMapExpression(node, ctx.shared.decl)) return null;
+  const lock = guardAt(ctx.guard, ctx.shared.decl, node, ctx.pkg);
+  const fn = enclosingFunction(node);
+  if (!lock || !fn) return null;
+  const unlocks = [`${lock.expr}.Unlock()`, `${lock.expr}.RUnlock()`];
+  const compact = (x: SyntaxNode) => x.text.replace(/\s+/g, '');
+  let unlock: SyntaxNode | null = null;
+  for (let cur = listedStatementOf(node); cur && !unlock; ) {
+    const list = cur.parent!;
+    const stmts = statementsOfList(list);
+    const idx = stmts.findIndex((x) => sameNode(x, cur));
+    for (let j = idx - 1; j >= 0; j--) {
+      const t = compact(stmts[j]!);
+      if (t.includes(`${lock.expr}.Lock()`) || t.includes(`${lock.expr}.RLock()`)) return null;
+      if (unlocks.includes(t)) {
+        if (!heldAt(stmts[j]!, lock)) return null;
+        unlock = stmts[j]!;
+        break;
+      }
+    }
+    if (unlock) break;
+    // Up one block: through a plain block or an if, never out of a loop, a case or a literal.
+    let up: SyntaxNode | null = list.parent;
+    if (up?.type === 'block') up = up.parent;
+    if (!up || sameNode(up, fn)) return null;
+    if (up.type === 'for_statement' || up.type === 'func_literal') {
+      decline(`${at(site)} hands out ${site.text} in a loop after ${lock.expr} is released: one copy taken before the unlock would be handed out several times; take a copy per use by hand`);
+    }
+    if (up.type !== 'if_statement' && up.type !== 'block') return null;
+    cur = listedStatementOf(up);
+  }
+  if (!unlock || !sameNode(enclosingFunction(unlock), fn)) return null;
+  const between = ctx.shared.sites.find((o) => o !== site && o.span.file === site.span.file && o.span.start >= unlock!.endIndex && o.span.end <= node.startIndex);
+  if (between) decline(`${at(between)} uses ${ctx.shared.decl.name} between the unlock (${lineOf(file, unlock.startIndex)}) and where it is handed out (${at(site)}); a copy taken at the unlock would miss it: take the copy by hand`);
+  const snap = freshName('snapshot', fn, ctx);
+  const nl = file.text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = indentAt(file.text, unlock.startIndex);
+  return {
+    edits: [
+      { file: file.rel, start: unlock.startIndex, end: unlock.startIndex, text: `${snap} := ${ctx.cloner.call(node.text)}${nl}${indent}` },
+      { file: file.rel, start: node.startIndex, end: node.endIndex, text: snap },
+    ],
+    what: `${at(site)} (${HOW[site.escape!]}) now hands out ${snap}, ${ctx.cloner.call(node.text)} taken before ${unlock.text.trim()} (${lineOf(file, unlock.startIndex)}) while ${lock.expr} is still held`,
   };
 }
 

@@ -31,6 +31,7 @@ import {
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 import { newMutexName, type LockChoice } from './naming.js';
+import { paramCallees, paramEdits, type ParamCallee } from './param-mutex.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { callWithLockHeld } from '../../src/plan/callers.js';
 
@@ -104,6 +105,7 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   const upgrade = toLock.find((s) => s.locks.some((l) => l.name === lock.name));
   if (upgrade) decline(`${at(upgrade)} writes the map while holding only the read lock of ${lock.display}; change RLock to Lock there by hand`);
   if (toLock.length === 0) decline('every racing access already holds the lock');
+  let callees: Map<number, ParamCallee> | null = null;
   for (const s of toLock) {
     const addr = addressedAt(s);
     if (addr) decline(`${addr.why}; a lock around ${at(s)} would not cover what is done through the pointer later, so guard that use by hand`);
@@ -122,12 +124,27 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
         if (pkg.index.funcs[f]!.literal === null || pkg.index.funcs[f]!.parent < 0) return false;
       }
     };
-    const outside = toLock.find((s) => !inOwner(s.func));
-    if (outside) decline(`${at(outside)} accesses ${decl.name} in ${pkg.index.funcs[outside.func]!.name}, which receives it as a parameter; a local mutex cannot reach it there`);
+    const outside = toLock.filter((s) => !inOwner(s.func));
+    // Functions handed the map as a parameter get the mutex as one too (param-mutex.ts).
+    if (outside.length > 0) {
+      const got = paramCallees(decl, outside, inOwner, pkg, files);
+      callees = got;
+      const own = lock.expr.bind(lock);
+      lock.expr = (s) => got.get(s.func)?.mutex ?? own(s);
+    }
   }
   if (lock.reused) checkNotHeldByCallers(toLock, lock, pkg);
 
   const regions = buildRegions(toLock, lock, files, pkg);
+  if (callees) {
+    // A call of such a function inside a locked region would take the same mutex again.
+    for (const r of regions) {
+      for (const c of callees.values()) {
+        const call = c.calls.find((x) => x.file === r.file && r.stmts.some((st) => st.startIndex <= x.call.startIndex && x.call.endIndex <= st.endIndex));
+        if (call) decline(`${lineOf(r.file, call.call.startIndex)} calls ${c.name} inside the region locked for ${decl.name} (${lineOf(r.file, r.stmts[0]!.startIndex)}); ${c.name} would take the same mutex again and deadlock`);
+      }
+    }
+  }
   // A new mutex is a plain sync.Mutex unless some region only reads: readers are what an
   // RWMutex lets run side by side.
   if (!lock.reused && !readers && regions.every((r) => r.write)) {
@@ -159,6 +176,11 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     }
   }
   const imports: Record<string, string[]> = {};
+  if (callees) {
+    const passed = paramEdits(callees, lock.declName!, mutexType(lock));
+    edits.push(...passed.edits);
+    for (const f of passed.files) imports[f] = ['sync'];
+  }
   if (!lock.reused) {
     const declEdits = declareMutex(decl, lock, files, pkg);
     edits.push(...declEdits.edits);
@@ -175,7 +197,8 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
   const what = lock.reused
     ? `take ${lock.display} (which guards ${decl.name} elsewhere) at the ${toLock.length} unguarded access${toLock.length === 1 ? '' : 'es'}`
-    : `guard ${decl.name} with a new ${mutexType(lock)} ${lock.display} at ${toLock.length} access${toLock.length === 1 ? '' : 'es'}`;
+    : `guard ${decl.name} with a new ${mutexType(lock)} ${lock.display} at ${toLock.length} access${toLock.length === 1 ? '' : 'es'}` +
+      (callees ? `, passed along to ${[...callees.values()].map((c) => `${c.name} (as ${c.mutex})`).join(', ')}` : '');
   return {
     findingId: finding.id,
     covers: covers.includes(finding.id) ? covers : [finding.id, ...covers],

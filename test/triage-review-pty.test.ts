@@ -55,6 +55,20 @@ describe.skipIf(!hasTmux())('review --from-log in a real terminal', () => {
     expect(screen).toContain('EXIT=0');
   });
 
+  it('a confirmed map the plan cannot reach is said, not dropped', async () => {
+    assertBuilt();
+    const dir = copyOf(join(REPO, 'fixtures', 'triage', 'crash'));
+    const log = join(REPO, 'fixtures', 'triage', 'logs', 'chanfield-go126.log');
+    const t = new TmuxTerminal(`cd ${quote(dir)} && env NO_COLOR=1 PAGER= node ${quote(CLI)} review --from-log ${quote(log)}`);
+    open.push(t);
+    await t.waitFor(/EXIT=\d+/, 60_000);
+    const screen = t.history();
+    expect(screen).toMatch(/not fixed: batch\.counts \(declared channel\.go:48\): the analysis has no access of batch\.counts that a transform could rewrite/);
+    expect(screen).toContain('no findings: nothing to review');
+    // The confirmed map is left as it is: exit 1, as triage --fix.
+    expect(screen).toContain('EXIT=1');
+  });
+
   it('without a terminal, --from-log stops like review does: one line, exit 2', () => {
     const run = runCli(['review', '--from-log', join(REPO, 'fixtures', 'triage', 'logs', 'no-map-race.log')], { cwd: DEMO });
     expect(run.status).toBe(2);

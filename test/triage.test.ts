@@ -350,6 +350,16 @@ describe('gomapfix triage --fix', () => {
     expect(plan.declined.map((d) => [d.transform, d.reason])).toEqual([['sync-map', expect.stringMatching(/^counts\[strings\.ToLower\(w\)\]\+\+ at input\.go:18 is a read-modify-write/)]]);
   });
 
+  it('says which confirmed map it cannot fix and why, instead of dropping it (a field reached only through received values)', () => {
+    const root = repoOf(CRASH);
+    const run = runCli(['triage', join(LOGS, 'chanfield-go126.log'), '--root', root, '--fix']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).not.toContain('nothing to fix');
+    expect(run.stdout).toMatch(/^# not fixed: batch\.counts \(declared channel\.go:48\): the analysis has no access of batch\.counts that a transform could rewrite \(the racing access at channel\.go:65 reaches it through a value received from a channel/m);
+    const { out } = triageJson([join(LOGS, 'chanfield-go126.log'), '--root', root, '--fix']);
+    expect((out as unknown as { unfixed: { map: string; declared: string }[] }).unfixed).toEqual([expect.objectContaining({ map: 'batch.counts', declared: 'channel.go:48' })]);
+  });
+
   it('--format json: the plan holds a finding made from the report for a map the scan missed', () => {
     const root = repoOf(join(TRIAGE, 'missed-by-scan'));
     const { status, out } = triageJson([join(LOGS, 'race-go126-missed-by-scan.log'), '--root', root, '--fix']);

@@ -59,11 +59,16 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
       let plan: Plan | null = null;
       if (opts.fix && result.confirmed.length > 0) plan = planConfirmed(result, root, !!opts.includeReview);
       if (opts.format === 'json') {
-        const out = { ...result, confirmed: result.confirmed.map(({ dir: _dir, ...c }) => c), ...(plan ? { plan: JSON.parse(planJson(plan)) as unknown } : {}) };
+        const unfixed = plan ? notPlanned(result, plan) : [];
+        const out = { ...result, confirmed: result.confirmed.map(({ dir: _dir, ...c }) => c), ...(plan ? { plan: JSON.parse(planJson(plan)) as unknown, unfixed } : {}) };
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       } else if (result.reports > 0) {
         process.stdout.write(triageText(result, name, !!opts.fix));
-        if (plan) process.stdout.write(diffReport(plan, useColor(process.stdout)));
+        if (plan) {
+          const unfixed = notPlanned(result, plan);
+          if (plan.findings.length > 0 || unfixed.length === 0) process.stdout.write(diffReport(plan, useColor(process.stdout)));
+          for (const u of unfixed) process.stdout.write(`# not fixed: ${u.map} (declared ${u.declared}): ${u.reason}\n`);
+        }
       }
       if (result.reports === 0) {
         process.stderr.write(`gomapfix: no concurrent map error or data race report in ${name}\n`);
@@ -76,7 +81,7 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
         return;
       }
       if (plan && opts.write) {
-        const unresolved = plan.findings.length - new Set(plan.fixes.flatMap((f) => f.covers)).size;
+        const unresolved = plan.findings.length - new Set(plan.fixes.flatMap((f) => f.covers)).size + notPlanned(result, plan).length;
         const code = writeAndVerify(plan, { verify: !!opts.verify, race: !!opts.race }, unresolved);
         setExit(code);
         return;
@@ -136,6 +141,26 @@ function planConfirmed(result: TriageResult, root: string, includeReview: boolea
     onlyDirs: new Set(confirmed.keys()),
     confirmed,
   });
+}
+
+/**
+ * The confirmed maps the plan has no finding for, so neither a fix nor a decline: the analysis saw
+ * no access of the map it could rewrite (a field reached only through values received from a
+ * channel, say). Said, never dropped.
+ */
+export function notPlanned(result: TriageResult, plan: Plan): { map: string; declared: string; reason: string }[] {
+  const out: { map: string; declared: string; reason: string }[] = [];
+  for (const c of result.confirmed) {
+    const planned = plan.findings.some((f) => f.map.name === c.map.name && f.map.file === c.map.file && f.map.line === c.map.line);
+    if (planned) continue;
+    const why = c.static.why ? ` (${c.static.why.replace(/^the scan saw no access of [^:]+: /, '')})` : '';
+    out.push({
+      map: c.map.name,
+      declared: `${c.map.file}:${c.map.line}`,
+      reason: `the analysis has no access of ${c.map.name} that a transform could rewrite${why}; guard it by hand, at the racing lines the report shows`,
+    });
+  }
+  return out;
 }
 
 /** The short report: each map, its racing sites with their goroutines, what the scan said. */

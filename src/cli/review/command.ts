@@ -6,7 +6,8 @@ import { UserError } from '../../errors.js';
 import { requireGo } from '../../verify/verify.js';
 import { useColor } from '../color.js';
 import type { ReviewTerminal } from './terminal.js';
-import { confirmedMaps, readLog } from '../triage-command.js';
+import type { ReviewOptions } from './session.js';
+import { confirmedMaps, notPlanned, readLog } from '../triage-command.js';
 import { triage } from '../../triage/triage.js';
 
 /** Exit code of a review stopped with Ctrl-C (128 + SIGINT), like a shell. */
@@ -65,6 +66,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
         }
         if (opts.verify) requireGo();
         let confirmed: ReturnType<typeof confirmedMaps> | undefined;
+        let unplanned: ReviewOptions['unplanned'];
         if (opts.fromLog !== undefined) {
           if (opts.fromLog === '-') throw new UserError('--from-log needs a file: review reads its answers from the terminal');
           const result = triage(readLog(opts.fromLog, opts.fromLog), process.cwd());
@@ -74,6 +76,8 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
             return;
           }
           confirmed = confirmedMaps(result);
+          const proved = result;
+          unplanned = (plan) => notPlanned(proved, plan).map((u) => `${u.map} (declared ${u.declared}): ${u.reason}`);
         }
         // Loaded here: the prompts are review's alone, and scan and fix start faster without them.
         const { runReview } = await import('./session.js');
@@ -92,6 +96,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
                 reset: !!opts.reset,
                 context: opts.context,
                 ...(confirmed ? { confirmed } : {}),
+                ...(unplanned ? { unplanned } : {}),
               },
               processTerminal(),
             ),

@@ -8,6 +8,7 @@ import { confirm, input, select } from '@inquirer/prompts';
 import pc from 'picocolors';
 import type { Choice, FixOptions } from '../../fix.js';
 import type { JsonFinding } from '../../scan.js';
+import type { Plan } from '../../plan/model.js';
 import { isGofmtClean, rewriteFile } from '../../plan/apply.js';
 import { writePlannedFiles } from '../../plan/write.js';
 import { verifyWritten } from '../../verify/verify.js';
@@ -38,6 +39,8 @@ export interface ReviewOptions {
   tests?: boolean;
   /** `--from-log`: only the maps a crash log or race report confirmed (src/triage). */
   confirmed?: FixOptions['confirmed'];
+  /** `--from-log`: the confirmed maps the plan has no finding for, each said before the review. */
+  unplanned?: (plan: Plan) => string[];
 }
 
 export const EXIT_DONE = 0;
@@ -91,6 +94,10 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   const { plan, groups } = ws.scan();
   for (const w of plan.warnings) say(c.yellow(`gomapfix: warning: ${w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ` : ''}${w.message}`));
   for (const e of plan.errors) say(c.red(`gomapfix: ${e.file}: ${e.message}`));
+  const unplanned = opts.unplanned?.(plan) ?? [];
+  for (const u of unplanned) say(c.yellow(`not fixed: ${u}`));
+  // A confirmed map left as it is keeps the exit code of maps left (1).
+  const left = unplanned.length > 0;
   const empty = emptyRun({ ...plan.inputs, errors: plan.errors, skipped: plan.skipped });
   if (empty) {
     say(`gomapfix: ${empty.message}`);
@@ -102,7 +109,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   }
   if (groups.length === 0) {
     say('no findings: nothing to review');
-    return EXIT_DONE;
+    return left ? EXIT_LEFT : EXIT_DONE;
   }
   const nFindings = groups.reduce((n, g) => n + g.findings.length, 0);
   say(`${groups.length} map${groups.length === 1 ? '' : 's'} to review (${nFindings} finding${nFindings === 1 ? '' : 's'}); nothing is written until you confirm at the end. ? shows the keys.`);
@@ -284,7 +291,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   if (files.length === 0) {
     if (!quit && undecided === 0) removeDecisions(file);
     say('nothing to write');
-    return counts.skip > 0 || undecided > 0 ? EXIT_LEFT : EXIT_DONE;
+    return left || counts.skip > 0 || undecided > 0 ? EXIT_LEFT : EXIT_DONE;
   }
   if (!quit) {
     const ok = await term.ask(confirm, { message: `Write ${files.length} file${files.length === 1 ? '' : 's'}?`, default: false });
@@ -295,7 +302,7 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   }
   const code = writeAccepted(files, opts, say, c);
   if (code !== EXIT_ERROR && !quit && undecided === 0) removeDecisions(file);
-  return code !== EXIT_DONE ? code : counts.skip > 0 || undecided > 0 ? EXIT_LEFT : EXIT_DONE;
+  return code !== EXIT_DONE ? code : left || counts.skip > 0 || undecided > 0 ? EXIT_LEFT : EXIT_DONE;
 }
 
 /** The one transform of a proposal's fixes ('' when none or several). */

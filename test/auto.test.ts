@@ -39,7 +39,7 @@ describe('auto', () => {
     const fix = plan.fixes[0]!;
     expect(fix.title).toMatch(/^mutex-wrap \(inline\)/);
     expect(fix.safety).toBe('safe');
-    expect(fix.reason).toMatch(/Passed over: mutex-wrap \(wrapper\) declines: input\.go:23 checks the entry that input\.go:29 then writes: as two locked method calls, two goroutines could both pass the check/);
+    expect(fix.reason).toMatch(/Passed over: mutex-wrap \(wrapper\) declines: input\.go:23 checks the entry that input\.go:29 then writes, and input\.go:24 tells the caller what the check found \(return errDuplicate\): as two locked method calls, two goroutines could both pass the check/);
   });
 
   it('guards a map local to one function with a mutex declared beside it, not the wrapper type or sync.Map', () => {

@@ -95,7 +95,51 @@ func (st *Store) Claim(k string) bool {
 }
 ${spawn}`);
     expect(plan.fixes).toEqual([]);
-    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/p\.go:10 checks the entry that p\.go:12 then writes: as two locked method calls, two goroutines could both pass the check; --style inline keeps them in one critical section/);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/p\.go:10 checks the entry that p\.go:12 then writes, and p\.go:14 tells the caller what the check found \(return !taken\): as two locked method calls, two goroutines could both pass the check; --style inline keeps them in one critical section/);
+  });
+
+  it('declines a read-modify-write over two statements: the write uses what the read returned', () => {
+    const plan = wrapper(`package p
+
+type Store struct {
+	owners map[string]int
+}
+
+var s = &Store{owners: map[string]int{}}
+
+func (st *Store) Claim(k string) {
+	n := st.owners[k]
+	st.owners[k] = n + 1
+}
+${spawn}`);
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/p\.go:10 checks the entry that p\.go:11 then writes, and the write uses what the read returned \(n\)/);
+  });
+
+  it('rewrites a fill of a missing entry whose caller gets the entry either way, flagged for review', () => {
+    const plan = wrapper(`package p
+
+import "strings"
+
+type Store struct {
+	owners map[string]string
+}
+
+var s = &Store{owners: map[string]string{}}
+
+func (st *Store) Claim(k string) string {
+	if v, ok := st.owners[k]; ok {
+		return v
+	}
+	v := strings.ToUpper(k)
+	st.owners[k] = v
+	return v
+}
+${spawn}`);
+    expect(plan.declined).toEqual([]);
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.fixes[0]!.safety).toBe('review');
+    expect(plan.fixes[0]!.reason).toMatch(/Claim reads the map \(p\.go:12\) and then writes it \(p\.go:16\) in separate locked calls/);
   });
 
   it('still rewrites a read and a write that do not decide each other, flagged for review', () => {

@@ -9,7 +9,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
-import { ancestorOfType, descendants, enclosingFunction, isReferenceType, lockHazards, nodeAt, sameNode, splitMapType, writeThroughLoadedValue } from '../../src/plan/go-syntax.js';
+import { ancestorOfType, descendants, enclosingFunction, isReferenceType, listedStatementOf, lockHazards, nodeAt, sameNode, splitMapType, writeThroughLoadedValue } from '../../src/plan/go-syntax.js';
 import { compositeLiteralsOf, inTreeOrder, leavesNamed } from '../../src/plan/occurrences.js';
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
@@ -460,15 +460,50 @@ function checkThenAct(ctx: Ctx, shared: SharedMap): void {
     if (apart.length === 0) continue;
     for (const r of apart) {
       const ct = checkThenActPair([r], writes.filter((w) => w.span.file === r.span.file && w.span.start > r.span.end), ctx.files);
-      if (ct) {
+      const why = ct ? splitChangesResult(ctx, ct.check, ct.act) : null;
+      if (ct && why) {
         decline(
-          `${at(ct.check)} checks the entry that ${at(ct.act)} then writes: as two locked method calls, two goroutines could both pass the check; --style inline keeps them in one critical section`,
+          `${at(ct.check)} checks the entry that ${at(ct.act)} then writes, and ${why}: as two locked method calls, two goroutines could both pass the check; --style inline keeps them in one critical section`,
         );
       }
     }
     const fn = ctx.pkg.index.funcs[func]!;
     ctx.review.push(`${fn.name} reads the map (${at(apart[0]!)}) and then writes it (${at(writes[0]!)}) in separate locked calls; if the write depends on the read, keep them under one lock (--style inline does)`);
   }
+}
+
+/**
+ * Whether splitting a check and the act it decides into two locked calls changes what the code
+ * computes, and how: the write uses what the read returned (`p := m[k]; m[k] = p + d`: an update
+ * would be lost), or the function tells its caller what the check found (`return !taken`,
+ * `return errDuplicate` when the entry is there: two callers could both be told they won). A fill
+ * of a missing entry whose caller gets the entry either way (`if s, ok := m[k]; ok { return s }`
+ * … `m[k] = s`) only computes it twice: null, and the fix is marked for review.
+ */
+function splitChangesResult(ctx: Ctx, check: ResolvedSite, act: ResolvedSite): string | null {
+  const file = fileOf(ctx, check.span.file);
+  const stmt = listedStatementOf(nodeAt(file, check.span.start, check.span.end));
+  if (!stmt) return 'the check is not a statement of its own';
+  const fn = enclosingFunction(stmt);
+  const bound = (decl: SyntaxNode | null) => decl?.childForFieldName('left')?.namedChildren.map((c) => c.text).filter((t) => /^\w+$/.test(t) && t !== '_') ?? [];
+  const uses = (text: string, names: string[]) => names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
+  const returns = (n: SyntaxNode) => [n, ...descendants(n)].filter((d) => d.type === 'return_statement' && sameNode(enclosingFunction(d), fn));
+  // What a return tells the caller about the check: a bool literal, an error, or the check's own names.
+  const tells = (r: SyntaxNode, names: string[]) => /\b(?:true|false)\b|\berr\w*\b|\bErr\w*\b|\.Errorf\(|errors\.New\(/.test(r.text) || uses(r.text, names);
+  const actStmt = listedStatementOf(nodeAt(file, act.span.start, act.span.end));
+  if (stmt.type === 'if_statement') {
+    // `if v, ok := m[k]; ok { return … }`: the names live in the if only.
+    const names = bound(stmt.childForFieldName('initializer'));
+    const okNames = names.slice(1);
+    if (actStmt && stmt.startIndex <= actStmt.startIndex && actStmt.endIndex <= stmt.endIndex && uses(actStmt.text, names.slice(0, 1))) return `the write uses the value it read`;
+    const leaving = [stmt.childForFieldName('consequence'), stmt.childForFieldName('alternative')].filter((b): b is SyntaxNode => b !== null).flatMap(returns);
+    const told = leaving.find((r) => tells(r, okNames));
+    return told ? `${lineOf(file, told.startIndex)} tells the caller what the check found (${told.text.trim()})` : null;
+  }
+  const names = bound(stmt);
+  if (actStmt && uses(actStmt.text, names)) return `the write uses what the read returned (${names.join(', ')})`;
+  const told = returns(fn ?? stmt).find((r) => r.startIndex > stmt.endIndex && uses(r.text, names));
+  return told ? `${lineOf(file, told.startIndex)} tells the caller what the check found (${told.text.trim()})` : null;
 }
 
 function sameStatement(ctx: Ctx, a: ResolvedSite, b: ResolvedSite): boolean {

@@ -134,7 +134,11 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   const unguarded = toLock.filter((s) => !underRead.includes(s));
   // `lock := s.mu.RLock` … `lock()`: the function may hold the lock in a way the analysis does
   // not see, and a Lock added inside it would deadlock.
+  const checked = new Set<string>();
   for (const s of lock.reused ? unguarded : []) {
+    const key = `${s.func}:${lock.expr(s)}`;
+    if (checked.has(key)) continue;
+    checked.add(key);
     const odd = lockUsedAtRunTime(s, files.get(s.span.file)!, lock.expr(s));
     if (odd) decline(`${at(s)} is not seen to hold ${lock.display}, but ${odd} in the same function: it may hold the lock in a mode chosen at run time, and a Lock added there could deadlock; lock it by hand`);
   }

@@ -47,6 +47,11 @@ interface LockUse {
   rw: boolean;
   /** The range already holds it: the statements that lock and unlock it around the range. */
   region: { start: number; end: number } | null;
+  /**
+   * The range holds only the read lock (`RLock` … `RUnlock` around it): the rewrite replaces
+   * that region whole, so its deletes take the write lock.
+   */
+  readHeld?: boolean;
 }
 
 /** One range rewrite: its edits, and what the fix must say about it. */
@@ -300,11 +305,15 @@ function lockFor(l: RangeLoop, shared: SharedMap, pkg: PackageView, newMutex: bo
   if (held) {
     const here = l.site.raw.locks.find((x) => x.name === g);
     if (!here) decline(`the range at ${l.where} runs with ${g} held by its callers; split it where the lock is taken`);
-    if (held.mode !== 'write') decline(`the range at ${l.where} deletes while holding only the read lock of ${g}; change RLock to Lock by hand first`);
-    return { ...lockedRegion(l), rw: isRW(g!, pkg) };
+    if (held.mode !== 'write') {
+      // The rewrite takes the write lock for the deletes: a caller holding the read lock too would deadlock.
+      checkCallersDoNotHold(l, g!, pkg, 'taking the write lock for its deletes inside it would deadlock');
+      return { ...lockedRegion(l, 'read'), rw: isRW(g!, pkg), readHeld: true };
+    }
+    return { ...lockedRegion(l, 'write'), rw: isRW(g!, pkg) };
   }
   if (g) {
-    checkCallersDoNotHold(l, g, pkg);
+    checkCallersDoNotHold(l, g, pkg, 'locking the range inside it would deadlock');
     let expr: string;
     if (g.includes('@')) expr = g.split('@')[0]!;
     else if (decl.kind === 'field' && g === owner) expr = base();
@@ -328,16 +337,18 @@ function isRW(guard: string, pkg: PackageView): boolean {
 
 /**
  * The statements that hold the lock around the range: `X.Lock()` right before it and `X.Unlock()`
- * right after, or `X.Lock(); defer X.Unlock()` with the range ending the function.
+ * right after, or `X.Lock(); defer X.Unlock()` with the range ending the function (`RLock` and
+ * `RUnlock` when the range holds only the read lock).
  */
-function lockedRegion(l: RangeLoop): { expr: string; region: { start: number; end: number } } {
+function lockedRegion(l: RangeLoop, mode: 'read' | 'write'): { expr: string; region: { start: number; end: number } } {
+  const [take, release] = mode === 'read' ? ['RLock', 'RUnlock'] : ['Lock', 'Unlock'];
   const list = l.listed.parent!;
   const stmts = statementsOfList(list);
   const i = stmts.findIndex((s) => sameNode(s, l.listed));
   const call = (s: SyntaxNode | undefined, re: RegExp) => (s && s.type === 'expression_statement' ? re.exec(s.text) : null);
-  const deferred = stmts[i - 1]?.type === 'defer_statement' ? /^defer\s+([\w.]+)\.Unlock\(\)$/.exec(stmts[i - 1]!.text) : null;
+  const deferred = stmts[i - 1]?.type === 'defer_statement' ? new RegExp(`^defer\\s+([\\w.]+)\\.${release}\\(\\)$`).exec(stmts[i - 1]!.text) : null;
   const lockAt = deferred ? i - 2 : i - 1;
-  const lock = call(stmts[lockAt], /^([\w.]+)\.Lock\(\)$/);
+  const lock = call(stmts[lockAt], new RegExp(`^([\\w.]+)\\.${take}\\(\\)$`));
   const where = `the lock held around the range at ${l.where}`;
   if (!lock || (deferred && deferred[1] !== lock[1])) {
     return decline(`${where} is not taken right before it (${stmts[lockAt]?.text.split('\n')[0] ?? 'nothing'}); split the range by hand`);
@@ -346,19 +357,19 @@ function lockedRegion(l: RangeLoop): { expr: string; region: { start: number; en
     if (!isFunctionBodyList(list) || i !== stmts.length - 1) decline(`${where} is released by a defer and other statements follow the range; split it by hand`);
     return { expr: lock[1]!, region: { start: stmts[lockAt]!.startIndex, end: l.listed.endIndex } };
   }
-  const unlock = call(stmts[i + 1], /^([\w.]+)\.Unlock\(\)$/);
+  const unlock = call(stmts[i + 1], new RegExp(`^([\\w.]+)\\.${release}\\(\\)$`));
   if (!unlock || unlock[1] !== lock[1]) decline(`${where} is not released right after it; split the range by hand`);
   return { expr: lock[1]!, region: { start: stmts[lockAt]!.startIndex, end: stmts[i + 1]!.endIndex } };
 }
 
 /** Taking the guard inside a function that some caller runs with the guard held would deadlock. */
-function checkCallersDoNotHold(l: RangeLoop, guard: string, pkg: PackageView): void {
+function checkCallersDoNotHold(l: RangeLoop, guard: string, pkg: PackageView, why: string): void {
   const flow = pkg.flow;
   const held = callWithLockHeld(flow, [l.site.func], guard);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;
     const how = held.documented ? 'is documented to run with' : 'is called with';
-    decline(`${flow.index.funcs[held.callee]!.name} ${how} ${guard} held (${lineOf(fn.file, held.call.pos)}); locking the range inside it would deadlock`);
+    decline(`${flow.index.funcs[held.callee]!.name} ${how} ${guard} held (${lineOf(fn.file, held.call.pos)}); ${why}`);
   }
 }
 
@@ -545,6 +556,8 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
   const k = l.keyName!;
   const v = l.valueName;
   const [rlock, runlock] = lock.rw ? ['RLock', 'RUnlock'] : ['Lock', 'Unlock'];
+  // The range keeps the lock statements around it only when they already take the write lock.
+  const keepsLock = lock.region !== null && !lock.readHeld;
   const workStmts = body.work.filter((c) => c.type !== 'comment');
   // Work that cannot block or re-enter stays where it was, under the write lock, right by the
   // delete; anything that calls out runs after the lock is released, on the deleted entries.
@@ -571,7 +584,7 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
 
   if (!body.conditional) {
     // Every entry goes: one pass under the write lock, the work after it.
-    if (!workAfter && lock.region) {
+    if (!workAfter && keepsLock) {
       // Nothing calls out, and the range already holds the lock: it stays as it is.
       return { loop: l, span: { start, end }, edits: [], imports: [], summary: `keep the range at ${l.where} under ${lock.expr}`, review: null };
     }
@@ -592,14 +605,14 @@ function rewriteDeletingRange(l: RangeLoop, body: DeletingBody, shared: SharedMa
     // A pure predicate and a delete: maps.DeleteFunc under the write lock.
     checkPureCondition(l, body, pkg);
     // Under a lock the range already holds, only the range statement changes.
-    if (lock.region) {
+    if (keepsLock) {
       start = labelLine(l.listed.startIndex);
       end = l.listed.endIndex;
     } else out(`${lock.expr}.Lock()`);
     out(`maps.DeleteFunc(${l.mapText}, func(${k} ${keyType}, ${v ?? '_'} ${valueType}) bool {`);
     out(`\treturn ${body.cond!}`);
     out('})');
-    if (!lock.region) out(`${lock.expr}.Unlock()`);
+    if (!keepsLock) out(`${lock.expr}.Unlock()`);
     imports.push('maps');
     summary = `maps.DeleteFunc under ${lock.expr}`;
   } else if (!lock.rw) {

@@ -34,6 +34,7 @@ import { newMutexName, type LockChoice } from './naming.js';
 import { paramCallees, paramEdits, type ParamCallee } from './param-mutex.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { callWithLockHeld } from '../../src/plan/callers.js';
+import { lockUsedAtRunTime, upgradeReadLock, type ReadLockUpgrade } from './read-lock-upgrade.js';
 
 /**
  * Plans the inline style. `readers`: the caller adds accesses that only read (collect-then-delete's
@@ -102,8 +103,6 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   const unlocked = candidates.filter((s) => !s.locks.some((l) => l.name === lock.name && (l.mode === 'write' || !(isWriteSite(s) || addressedAt(s)))));
   const leftToEscape = unlocked.filter(throughEscape);
   const toLock = unlocked.filter((s) => !throughEscape(s));
-  const upgrade = toLock.find((s) => s.locks.some((l) => l.name === lock.name));
-  if (upgrade) decline(`${at(upgrade)} writes the map while holding only the read lock of ${lock.display}; change RLock to Lock there by hand`);
   if (toLock.length === 0) decline('every racing access already holds the lock');
   let callees: Map<number, ParamCallee> | null = null;
   for (const s of toLock) {
@@ -133,16 +132,34 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
       lock.expr = (s) => got.get(s.func)?.mutex ?? own(s);
     }
   }
-  if (lock.reused) checkNotHeldByCallers(toLock, lock, pkg);
+  // A write under the read lock: its region takes the write lock instead (read-lock-upgrade.ts).
+  const underRead = toLock.filter((s) => s.locks.some((l) => l.name === lock.name));
+  const upgrades: ReadLockUpgrade[] = [];
+  for (const s of underRead) {
+    const u = upgradeReadLock(s, files.get(s.span.file)!, lock.expr(s), lock, pkg);
+    if (!upgrades.some((x) => x.file === u.file && sameNode(x.lockStmt, u.lockStmt))) upgrades.push(u);
+  }
+  const unguarded = toLock.filter((s) => !underRead.includes(s));
+  // `lock := s.mu.RLock` … `lock()`: the function may hold the lock in a way the analysis does
+  // not see, and a Lock added inside it would deadlock.
+  const checked = new Set<string>();
+  for (const s of lock.reused ? unguarded : []) {
+    const key = `${s.func}:${lock.expr(s)}`;
+    if (checked.has(key)) continue;
+    checked.add(key);
+    const odd = lockUsedAtRunTime(s, files.get(s.span.file)!, lock.expr(s));
+    if (odd) decline(`${at(s)} is not seen to hold ${lock.display}, but ${odd} in the same function: it may hold the lock in a mode chosen at run time, and a Lock added there could deadlock; lock it by hand`);
+  }
+  if (lock.reused) checkNotHeldByCallers(unguarded, lock, pkg);
 
-  const regions = buildRegions(toLock, lock, files, pkg);
-  if (callees) {
-    // A call of such a function inside a locked region would take the same mutex again.
-    for (const r of regions) {
-      for (const c of callees.values()) {
-        const call = c.calls.find((x) => x.file === r.file && r.stmts.some((st) => st.startIndex <= x.call.startIndex && x.call.endIndex <= st.endIndex));
-        if (call) decline(`${lineOf(r.file, call.call.startIndex)} calls ${c.name} inside the region locked for ${decl.name} (${lineOf(r.file, r.stmts[0]!.startIndex)}); ${c.name} would take the same mutex again and deadlock`);
-      }
+  const regions = unguarded.length > 0 ? buildRegions(unguarded, lock, files, pkg) : [];
+  for (const r of regions) {
+    const u = upgrades.find((x) => x.file === r.file && r.stmts[0]!.startIndex < x.end && x.start < r.stmts[r.stmts.length - 1]!.endIndex);
+    if (u) decline(`${lineOf(r.file, r.stmts[0]!.startIndex)} needs the lock inside the read-locked region from ${lineOf(u.file, u.lockStmt.startIndex)}, which the fix turns into the write lock; fix that region by hand`);
+    // A call of a function the mutex is passed to, inside a locked region, would take it again.
+    for (const c of callees?.values() ?? []) {
+      const call = c.calls.find((x) => x.file === r.file && r.stmts.some((st) => st.startIndex <= x.call.startIndex && x.call.endIndex <= st.endIndex));
+      if (call) decline(`${lineOf(r.file, call.call.startIndex)} calls ${c.name} inside the region locked for ${decl.name} (${lineOf(r.file, r.stmts[0]!.startIndex)}); ${c.name} would take the same mutex again and deadlock`);
     }
   }
   // A new mutex is a plain sync.Mutex unless some region only reads: readers are what an
@@ -151,9 +168,11 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     lock.rw = false;
     for (const r of regions) r.rw = false;
   }
-  const edits: TextEdit[] = [];
+  const edits: TextEdit[] = upgrades.flatMap((u) => u.edits);
   let usesDefer = false;
   let review: string | null = null;
+  const otherLock = underRead.find((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:')));
+  if (otherLock) review = `${at(otherLock)} already holds another lock; check the lock order now that it takes the write lock`;
   for (const r of regions) {
     const { edits: e, deferred } = regionEdits(r, pkg);
     edits.push(...e);
@@ -195,10 +214,18 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     review = review ? `${review}; ${why}` : why;
   }
   const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
-  const what = lock.reused
-    ? `take ${lock.display} (which guards ${decl.name} elsewhere) at the ${toLock.length} unguarded access${toLock.length === 1 ? '' : 'es'}`
-    : `guard ${decl.name} with a new ${mutexType(lock)} ${lock.display} at ${toLock.length} access${toLock.length === 1 ? '' : 'es'}` +
-      (callees ? `, passed along to ${[...callees.values()].map((c) => `${c.name} (as ${c.mutex})`).join(', ')}` : '');
+  const upgraded = upgrades.map((u) => lineOf(u.file, u.lockStmt.startIndex));
+  const what = [
+    ...(unguarded.length === 0
+      ? []
+      : [
+          lock.reused
+            ? `take ${lock.display} (which guards ${decl.name} elsewhere) at the ${unguarded.length} unguarded access${unguarded.length === 1 ? '' : 'es'}`
+            : `guard ${decl.name} with a new ${mutexType(lock)} ${lock.display} at ${unguarded.length} access${unguarded.length === 1 ? '' : 'es'}` +
+              (callees ? `, passed along to ${[...callees.values()].map((c) => `${c.name} (as ${c.mutex})`).join(', ')}` : ''),
+        ]),
+    ...(upgrades.length === 0 ? [] : [`take the write lock of ${lock.display} instead of the read lock at ${upgraded.join(', ')}, where ${decl.name} is written`]),
+  ].join('; ');
   return {
     findingId: finding.id,
     covers: covers.includes(finding.id) ? covers : [finding.id, ...covers],
@@ -208,7 +235,14 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     edits,
     imports,
     reason:
-      (lock.reused ? 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes' : `no lock guards ${decl.name}; its accesses are wrapped in Lock/Unlock${lock.rw ? ' (RLock for reads)' : ', a plain sync.Mutex since every locked region writes'}`) +
+      (unguarded.length === 0
+        ? ''
+        : lock.reused
+          ? 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes'
+          : `no lock guards ${decl.name}; its accesses are wrapped in Lock/Unlock${lock.rw ? ' (RLock for reads)' : ', a plain sync.Mutex since every locked region writes'}`) +
+      (upgrades.length === 0
+        ? ''
+        : `${unguarded.length === 0 ? '' : '; '}the read-locked region${upgrades.length === 1 ? '' : 's'} at ${upgraded.join(', ')} write${upgrades.length === 1 ? 's' : ''} ${decl.name}, so ${upgrades.length === 1 ? 'it takes' : 'they take'} Lock/Unlock instead of RLock/RUnlock (nothing in ${upgrades.length === 1 ? 'it' : 'them'} blocks or takes the lock again)`) +
       (usesDefer ? '; defer is used where the locked statements run to the end of the function' : '') +
       (leftToEscape.length > 0 ? `; the accesses through the escaped map (${leftToEscape.map(at).join(', ')}) are left to the map-escapes-lock finding` : '') +
       (review ? `. Review: ${review}` : ''),

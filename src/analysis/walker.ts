@@ -1442,7 +1442,7 @@ class FunctionWalker {
    * Marks the fresh values named in `node` as published at `pos`: from there on another goroutine
    * may reach them, so later writes through them are no longer construction.
    */
-  private publish(node: LNode, pos: number, into: VarInfo | null = null): void {
+  private publish(node: LNode, pos: number, into: { v: VarInfo; element: boolean } | null = null): void {
     const stack = [node];
     // Identifiers read only for a field (`c.list` in `c.list = append(c.list, x)`).
     const parts = new Set<LNode>();
@@ -1450,8 +1450,10 @@ class FunctionWalker {
       const n = stack.pop()!;
       if (n.type === 'identifier') {
         const v = this.scope.lookup(this.t(n));
-        // A part of a value stored back into that same value: reachable from nowhere new.
-        if (v && !(v === into && parts.has(n))) {
+        // Stored into a field of its own value (`ar.hooks = []Hook{newHook(ar)}`), or a part of
+        // it stored into an element of a map it holds: reachable from nowhere new. (The value
+        // itself stored into such a map is reachable from wherever else that map is.)
+        if (v && !(v === into?.v && (parts.has(n) || !into.element))) {
           if (v.published === undefined) v.published = pos;
           (v.publications ??= []).push({ pos, branches: [...this.branches] });
         }
@@ -1482,11 +1484,15 @@ class FunctionWalker {
     return callees.length > 0 ? { callees, index } : 'other';
   }
 
-  /** The variable whose own value an assignment target is part of (`x` in `x.a.b` through struct-valued fields). */
-  private valueRoot(target: LNode): VarInfo | null {
+  /**
+   * The variable whose own value an assignment target is part of (`x` in `x.a.b` through
+   * struct-valued fields), and whether the target is an element of a map or slice it holds.
+   */
+  private valueRoot(target: LNode): { v: VarInfo; element: boolean } | null {
     let n: LNode | null = unparen(target);
     // An element of a map or slice the value holds (`c.groups[k] = append(c.groups[k], x)`).
-    if (n.type === 'index_expression') n = child(n, 'operand') ? unparen(child(n, 'operand')!) : null;
+    const element = n.type === 'index_expression';
+    if (element) n = child(n, 'operand') ? unparen(child(n, 'operand')!) : null;
     if (!n || n.type !== 'selector_expression') return null;
     for (let depth = 0; n && depth < 50; depth++) {
       n = unparen(n);
@@ -1500,7 +1506,8 @@ class FunctionWalker {
       }
       n = op ?? null;
     }
-    return n && n.type === 'identifier' ? (this.scope.lookup(this.t(n)) ?? null) : null;
+    const v = n && n.type === 'identifier' ? this.scope.lookup(this.t(n)) : undefined;
+    return v ? { v, element } : null;
   }
 
   /** An assignment target that is a local variable, or a field of a fresh value not yet published. */

@@ -315,15 +315,17 @@ export function analyseConstruction(
       const g = funcs[callee];
       if (!g || g.literal) continue;
       const bound = new Map(boundVars(c, callee));
+      // A deferred call runs when its function returns: after every publication in it.
+      const at = c.deferred ? funcs[c.caller]!.end : c.pos;
       for (const i of positions(g)) {
         const dst = `${callee}:${i}`;
         const id = bound.get(i);
         const v = id === undefined ? null : freshVar(id);
         // A value under construction: no other goroutine reaches it through this call.
-        if (v && reachingPublications(v, c.caller, c.pos, c.loops, true)?.length === 0) continue;
+        if (v && reachingPublications(v, c.caller, at, c.loops, true)?.length === 0) continue;
         const h = paramHolder(id, c.caller, c.pos);
         // A parameter handed on before the call may already be another goroutine's.
-        const handedOn = h !== null && h.index >= 0 && (reachingPublications(raw.vars[id!]!, c.caller, c.pos, c.loops, true)?.length ?? 1) > 0;
+        const handedOn = h !== null && h.index >= 0 && (reachingPublications(raw.vars[id!]!, c.caller, at, c.loops, true)?.length ?? 1) > 0;
         if (h && !handedOn) edges.push({ dst, src: { kind: 'holder', key: `${h.func}:${h.index}` } });
         else edges.push({ dst, src: { kind: 'other', caller: c.caller } });
       }

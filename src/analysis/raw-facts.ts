@@ -140,6 +140,8 @@ export interface RawCall {
   recvVar?: number;
   /** Variables passed as arguments (same reading as recvVar), when any. */
   argVars?: number[];
+  /** A deferred call: it runs when its function returns, not where it is written. */
+  deferred?: true;
   /** Per argument position: the variable the argument is (as recvVar), or null; set when one is. */
   argRoots?: (number | null)[];
   /** The if/switch branches around the call (see PublishPoint), when recvVar or argVars is set. */

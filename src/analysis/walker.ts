@@ -1057,6 +1057,7 @@ class FunctionWalker {
       const fns = this.index.funcsByName.get(name);
       if (fns) {
         this.addCall(fns, n.start, null, args);
+        if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         yield this.bindArgs(fns, args, n.start, null);
         this.applyLockHelper(fns, !!opts.defer);
         return;
@@ -1138,6 +1139,7 @@ class FunctionWalker {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
         this.addCall(callees, n.start, this.rootVar(operand), args);
+        if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
         yield this.bindArgs(callees, args, n.start, null);
         this.applyLockHelper(callees, !!opts.defer);

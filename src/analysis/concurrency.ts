@@ -457,13 +457,13 @@ export function resolvePackage(
   }
 
   /**
-   * A site's contexts; through a method's receiver, only those where the receiver is shared.
+   * A site's contexts; through a receiver or parameter, only those where the value bound there is shared.
    * Without --strict-tests, a test reaching into a map of the package from its own goroutine is
    * the test's business (go test -race sees it when it runs), not the callers' context.
    */
   function contextsOf(s: RawSite, decl: MapDecl): number[] {
     const all = [...funcContexts[s.func]!];
-    const recv = construction.receiverContexts(s);
+    const recv = construction.holderContexts(s);
     const mine = recv ? all.filter((c) => recv.has(c)) : all;
     const testsOwn = !options.strictTests && isTestFile(funcs[s.func]!.file.rel) && !isTestFile(decl.span.file);
     return testsOwn ? mine.filter((c) => c !== CALLER_CONTEXT) : mine;

@@ -84,8 +84,8 @@ export class ConflictFinder {
     if (s.locks.some((l) => l.name.startsWith('once:'))) return true;
     // Through a value this goroutine built, before the value is published to another goroutine.
     if (this.flow.construction.isFreshAccess(s.raw)) return true;
-    // Through the receiver of a method that only ever runs on values under construction.
-    if (s.contexts.length === 0 && this.flow.construction.receiverContexts(s.raw)?.size === 0) return true;
+    // Through the receiver or a parameter of a function that only ever runs on values under construction.
+    if (s.contexts.length === 0 && this.flow.construction.holderContexts(s.raw)?.size === 0) return true;
     if (this.inSetupMethod(s)) return true;
     return this.flow.initOnly.has(s.func);
   }

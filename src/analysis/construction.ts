@@ -14,11 +14,12 @@ export interface Construction {
   /** Through a fresh value reached so far only by goroutines its methods started: those contexts (see analyseConstruction). */
   freshPeers(site: RawSite): Set<number> | null;
   /**
-   * For an access through the receiver of the method it is in: the contexts in which that receiver
-   * can be a value other goroutines reach (calls on a value still under construction add none).
-   * Null when the access does not go through the receiver.
+   * For an access through the receiver or a parameter of the function it is in: the contexts in
+   * which the value bound there can be one other goroutines reach (calls passing a value still
+   * under construction add none). Null when the access goes through neither, or through a
+   * parameter the function reassigns or has handed on before the access.
    */
-  receiverContexts(site: RawSite): Set<number> | null;
+  holderContexts(site: RawSite): Set<number> | null;
   /** The variable holds a value its function built (directly or from a constructor), and where it is published. */
   freshness(varId: number): { fresh: boolean; published: number | null };
 }
@@ -149,13 +150,77 @@ export function analyseConstruction(
     }
   }
 
+  // The receiver (-1) or parameter (0…) of a named function a variable is, when the point (h, pos)
+  // lies in that function. `rebound` says whether a parameter the function reassigns still counts
+  // (it then holds its argument or what the assignments give it).
+  const holderOf = (id: number | undefined, h: number, pos: number, rebound: (v: VarInfo) => boolean = () => true): { func: number; index: number } | null => {
+    if (id === undefined) return null;
+    const m = receiverOf(id);
+    if (m !== null) return placeIn(h, pos, m) === null ? null : { func: m, index: -1 };
+    const v = raw.vars[id];
+    if (!v?.param || v.param.func !== v.func || funcs[v.func]?.literal || (v.rebinds && !rebound(v))) return null;
+    return placeIn(h, pos, v.func) === null ? null : { func: v.func, index: v.param.index };
+  };
+  /** What a call binds to the callee's receiver (-1) and parameters: [position, variable]. */
+  const boundVars = (c: RawCall, callee: number): [number, number][] => {
+    const out: [number, number][] = [];
+    const g = funcs[callee];
+    if (!g || g.literal) return out;
+    if (c.recvVar !== undefined && g.recvName !== null) out.push([-1, c.recvVar]);
+    // `f(g())` or a variadic tail binds arguments to parameters in ways not read here.
+    if (c.argRoots && c.argRoots.length === g.params.length) c.argRoots.forEach((id, i) => id !== null && out.push([i, id]));
+    return out;
+  };
+  // Holders a function hands to other goroutines: stored, sent or captured by a `go` (the walker's
+  // publications of the variable), or passed on to a holder that is, or to a function that
+  // starts a goroutine. Calling such a function publishes the value passed there.
+  const holderVar = new Map<string, number>();
+  for (const v of raw.vars) {
+    const f = funcs[v.func];
+    if (!f || f.literal) continue;
+    if (v.param && v.param.func === v.func) holderVar.set(`${v.func}:${v.param.index}`, v.id);
+    else if (receiverOf(v.id) !== null) holderVar.set(`${v.func}:-1`, v.id);
+  }
+  const escapes = new Set<string>();
+  for (const [k, id] of holderVar) if ((raw.vars[id]!.publications ?? []).length > 0) escapes.add(k);
+  for (let changed = true, rounds = 0; changed && rounds < 20; rounds++) {
+    changed = false;
+    for (const c of raw.calls) {
+      for (const callee of c.callees) {
+        for (const [i, id] of boundVars(c, callee)) {
+          const h = holderOf(id, c.caller, c.pos);
+          if (!h) continue;
+          const k = `${h.func}:${h.index}`;
+          if (escapes.has(k) || !(escapes.has(`${callee}:${i}`) || reachesSpawn(callee))) continue;
+          escapes.add(k);
+          changed = true;
+        }
+      }
+    }
+  }
+  // Such calls publish the value for the holder contexts below only: construction as the rest of
+  // the analysis sees it keeps its rule that plain in-package calls do not publish
+  // (docs/ordering.md), which holds for what a constructor does before it starts the value.
+  const handedPoints = new Map<number, PublishPoint[]>();
+  for (const c of raw.calls) {
+    for (const callee of c.callees) {
+      for (const [i, id] of boundVars(c, callee)) {
+        if (!escapes.has(`${callee}:${i}`) || reachesSpawn(callee)) continue;
+        const v = raw.vars[id];
+        const p = v ? placeIn(c.caller, c.pos, v.func) : null;
+        if (!v || p === null) continue;
+        handedPoints.set(id, [...(handedPoints.get(id) ?? []), { pos: p, branches: c.caller === v.func ? (c.branches ?? []) : [] }]);
+      }
+    }
+  }
+
   const loopsOf = (h: number, loops: [number, number][], owner: number): [number, number][] => (h === owner ? loops : []);
   /** A point (of function h, with its loops) that runs before v is published, in every iteration. */
   /** The publications of v that can precede a point of function h (null: the point is not in v's goroutine). */
-  const reachingPublications = (v: VarInfo, h: number, pos: number, loops: [number, number][]): (PublishPoint & { peers?: Set<number> })[] | null => {
+  const reachingPublications = (v: VarInfo, h: number, pos: number, loops: [number, number][], handed = false): (PublishPoint & { peers?: Set<number> })[] | null => {
     const p = placeIn(h, pos, v.func);
     if (p === null) return null;
-    const pubs = points.get(v.id) ?? [];
+    const pubs = [...(points.get(v.id) ?? []), ...(handed ? (handedPoints.get(v.id) ?? []) : [])];
     const outer = loopsOf(h, loops, v.func).filter(([s, e]) => !(s <= v.start && v.start < e));
     return pubs.filter((q) => {
       // In a loop that does not build a new value each iteration, a later iteration runs after the
@@ -189,6 +254,12 @@ export function analyseConstruction(
       }
     }
   }
+
+  // A parameter reassigned only to values its function builds (`q = q.WithContext(ctx)`, a copy
+  // from a constructor) holds the caller's value or one of its own: the caller's contexts cover both.
+  const rebindsFresh = (v: VarInfo): boolean =>
+    (v.rebinds ?? []).every((r) => r === 'fresh' || (r !== 'other' && r.callees.every((c) => returnsFresh(c, r.index))));
+  const paramHolder = (id: number | undefined, h: number, pos: number) => holderOf(id, h, pos, rebindsFresh);
 
   const freshVar = (id: number | undefined): VarInfo | null => {
     if (id === undefined || !fresh.has(id)) return null;
@@ -225,21 +296,39 @@ export function analyseConstruction(
   };
   const isFreshAccess = (s: RawSite): boolean => freshPeers(s)?.size === 0;
 
-  // Receiver contexts: a method reached only through calls on values under construction has none.
-  const recvCtx: Set<number>[] = funcs.map(() => new Set<number>());
+  // Holder contexts: for the receiver (-1) and each parameter of a named function, the contexts
+  // in which the value bound there can be one other goroutines reach. A function reached only
+  // through calls passing values under construction has none for that holder.
+  const holderCtx = new Map<string, Set<number>>();
+  const ctxOfHolder = (k: string): Set<number> => {
+    let set = holderCtx.get(k);
+    if (!set) holderCtx.set(k, (set = new Set<number>()));
+    return set;
+  };
+  const positions = (g: FuncInfo): number[] => [...(g.recvName !== null ? [-1] : []), ...g.params.map((_, i) => i)];
+  type Source = { kind: 'holder'; key: string } | { kind: 'other'; caller: number };
+  const edges: { dst: string; src: Source }[] = [];
   const known = new Set<string>();
-  const classified: { callee: number; caller: number; kind: 'fresh' | 'receiver' | 'other'; from: number }[] = [];
   for (const c of raw.calls) {
     for (const callee of c.callees) {
       known.add(`${c.caller}:${c.pos}:${callee}`);
-      if (funcs[callee]?.recvName === null || funcs[callee]?.recvName === undefined) continue;
-      if (isConstructionCall(c)) {
-        classified.push({ callee, caller: c.caller, kind: 'fresh', from: -1 });
-        continue;
+      const g = funcs[callee];
+      if (!g || g.literal) continue;
+      const bound = new Map(boundVars(c, callee));
+      // A deferred call runs when its function returns: after every publication in it.
+      const at = c.deferred ? funcs[c.caller]!.end : c.pos;
+      for (const i of positions(g)) {
+        const dst = `${callee}:${i}`;
+        const id = bound.get(i);
+        const v = id === undefined ? null : freshVar(id);
+        // A value under construction: no other goroutine reaches it through this call.
+        if (v && reachingPublications(v, c.caller, at, c.loops, true)?.length === 0) continue;
+        const h = paramHolder(id, c.caller, c.pos);
+        // A parameter handed on before the call may already be another goroutine's.
+        const handedOn = h !== null && h.index >= 0 && (reachingPublications(raw.vars[id!]!, c.caller, at, c.loops, true)?.length ?? 1) > 0;
+        if (h && !handedOn) edges.push({ dst, src: { kind: 'holder', key: `${h.func}:${h.index}` } });
+        else edges.push({ dst, src: { kind: 'other', caller: c.caller } });
       }
-      const m = receiverOf(c.recvVar);
-      if (m !== null && placeIn(c.caller, c.pos, m) !== null) classified.push({ callee, caller: c.caller, kind: 'receiver', from: m });
-      else classified.push({ callee, caller: c.caller, kind: 'other', from: c.caller });
     }
   }
   // Edges read from the text of a body that was not walked: `r.m(` on the caller's own receiver
@@ -252,19 +341,27 @@ export function analyseConstruction(
     return new RegExp(`\\b${f.recvName}\\.${g.name}\\(`).test(body);
   };
   for (const [callee, list] of callersOf) {
+    const g = funcs[callee];
+    if (!g || g.literal) continue;
     for (const e of list) {
       if (known.has(`${e.caller}:${e.pos}:${callee}`)) continue;
-      if (onOwnReceiver(e.caller, callee)) classified.push({ callee, caller: e.caller, kind: 'receiver', from: e.caller });
-      else classified.push({ callee, caller: e.caller, kind: 'other', from: e.caller });
+      for (const i of positions(g)) {
+        const dst = `${callee}:${i}`;
+        if (i === -1 && onOwnReceiver(e.caller, callee)) edges.push({ dst, src: { kind: 'holder', key: `${e.caller}:-1` } });
+        else edges.push({ dst, src: { kind: 'other', caller: e.caller } });
+      }
     }
   }
-  for (const [f, ctxs] of entryContexts) for (const c of ctxs) recvCtx[f]!.add(c);
+  for (const [f, ctxs] of entryContexts) {
+    const g = funcs[f];
+    if (!g || g.literal) continue;
+    for (const i of positions(g)) for (const c of ctxs) ctxOfHolder(`${f}:${i}`).add(c);
+  }
   for (let changed = true, rounds = 0; changed && rounds < 50; rounds++) {
     changed = false;
-    for (const e of classified) {
-      if (e.kind === 'fresh') continue;
-      const src = e.kind === 'receiver' ? recvCtx[e.from]! : funcContexts[e.from]!;
-      const dst = recvCtx[e.callee]!;
+    for (const e of edges) {
+      const src = e.src.kind === 'holder' ? ctxOfHolder(e.src.key) : funcContexts[e.src.caller]!;
+      const dst = ctxOfHolder(e.dst);
       for (const c of src) {
         if (dst.has(c)) continue;
         dst.add(c);
@@ -273,13 +370,15 @@ export function analyseConstruction(
     }
   }
 
-  const receiverContexts = (s: RawSite): Set<number> | null => {
-    const m = receiverOf(s.baseVar);
-    if (m === null || placeIn(s.func, s.start, m) === null) return null;
-    return recvCtx[m]!;
+  const holderContexts = (s: RawSite): Set<number> | null => {
+    const h = paramHolder(s.baseVar, s.func, s.start);
+    if (h === null) return null;
+    // A parameter the function has handed to others by now is reached wherever they run.
+    if (h.index >= 0 && (reachingPublications(raw.vars[s.baseVar!]!, s.func, s.start, s.loops, true)?.length ?? 1) > 0) return null;
+    return ctxOfHolder(`${h.func}:${h.index}`);
   };
 
   const freshness = (id: number) => ({ fresh: fresh.has(id), published: published.get(id) ?? null });
 
-  return { isConstructionCall, isFreshAccess, freshPeers, receiverContexts, freshness };
+  return { isConstructionCall, isFreshAccess, freshPeers, holderContexts, freshness };
 }

@@ -32,11 +32,16 @@ export interface VarInfo {
   publications?: PublishPoint[];
   /** Initialised from result `index` of a call to in-package functions (`x, err := newX()`). */
   fromCall?: { callees: number[]; index: number };
+  /** What it is assigned after its declaration (`x = …`, or redeclared by `x, err := …`). */
+  rebinds?: Rebind[];
   /** The lock the variable points to (`l := &s.mu`): `l.Lock()` takes that lock. */
   lockOf?: string;
   /** Holds the unlock function a lock helper returned (`unlock := l.getMutex()`): calling it releases. */
   unlocks?: string;
 }
+
+/** A value assigned to a declared variable: built here, result `index` of in-package calls, or anything else. */
+export type Rebind = 'fresh' | 'other' | { callees: number[]; index: number };
 
 /**
  * A point in a function body with the if/switch branches around it: [statement start, statement
@@ -135,6 +140,10 @@ export interface RawCall {
   recvVar?: number;
   /** Variables passed as arguments (same reading as recvVar), when any. */
   argVars?: number[];
+  /** A deferred call: it runs when its function returns, not where it is written. */
+  deferred?: true;
+  /** Per argument position: the variable the argument is (as recvVar), or null; set when one is. */
+  argRoots?: (number | null)[];
   /** The if/switch branches around the call (see PublishPoint), when recvVar or argVars is set. */
   branches?: [number, number, number, number][];
   /** The edge a stored literal gets where it is written (`check := func(…){…}`), standing for "runs some time". */

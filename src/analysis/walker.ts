@@ -13,7 +13,7 @@ import {
   type PackageIndex,
   type ParsedFile,
 } from './package-index.js';
-import type { RawCall, RawFacts, RawSite, SymRef, VarInfo } from './raw-facts.js';
+import type { RawCall, RawFacts, RawSite, Rebind, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
 import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
@@ -677,6 +677,7 @@ class FunctionWalker {
       const existing = this.scope.vars.get(name);
       if (existing) {
         // Redeclaration in the same scope assigns the existing variable.
+        (existing.rebinds ??= []).push(this.rebindOf(single ?? r ?? null, single ? i : 0, existing));
         if (refs.length > 0) existing.refs.push(...refs);
         else if (existing.refs.length > 0 && r) yield this.expr(l, 'target');
         continue;
@@ -777,7 +778,7 @@ class FunctionWalker {
     for (let i = 0; i < rights.length; i++) {
       const r = rights[i]!;
       const l = lefts[i];
-      if (plain && l && !this.storesIntoOwnValue(l)) this.publish(r, s.start);
+      if (plain && l && !this.storesIntoOwnValue(l)) this.publish(r, s.start, this.valueRoot(l));
       const refs = plain ? this.types.mapRefs(r) : [];
       if (refs.length > 0 && l) {
         const lu = unparen(l);
@@ -796,6 +797,12 @@ class FunctionWalker {
     }
     for (let i = 0; i < lefts.length; i++) {
       const l = lefts[i]!;
+      const target = unparen(l);
+      if (target.type === 'identifier') {
+        const v = this.scope.lookup(this.t(target));
+        const single = rights.length === 1 && lefts.length > 1;
+        if (v) (v.rebinds ??= []).push(plain ? this.rebindOf(single ? rights[0]! : (rights[i] ?? null), single ? i : 0, v) : 'other');
+      }
       // `pkgVar = s.m` stores an alias (recorded on the right-hand map above) and replaces the
       // map pkgVar held: a write of pkgVar, which races with its readers like any other write.
       // So is `s.f = next` with `next` a map this function made (build, then swap in). Copying
@@ -1050,6 +1057,7 @@ class FunctionWalker {
       const fns = this.index.funcsByName.get(name);
       if (fns) {
         this.addCall(fns, n.start, null, args);
+        if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         yield this.bindArgs(fns, args, n.start, null);
         this.applyLockHelper(fns, !!opts.defer);
         return;
@@ -1131,6 +1139,7 @@ class FunctionWalker {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
         this.addCall(callees, n.start, this.rootVar(operand), args);
+        if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
         yield this.bindArgs(callees, args, n.start, null);
         this.applyLockHelper(callees, !!opts.defer);
@@ -1365,6 +1374,8 @@ class FunctionWalker {
     if (recvVar !== null) call.recvVar = recvVar;
     const argVars = args.map((a) => this.rootVar(a)).filter((v): v is number => v !== null);
     if (argVars.length > 0) call.argVars = argVars;
+    const roots = args.map((a) => this.rootVar(a));
+    if (roots.some((r) => r !== null)) call.argRoots = roots;
     if (call.recvVar !== undefined || call.argVars) call.branches = [...this.branches];
     const bools = args.map((a) => {
       const u = unparen(a);
@@ -1433,13 +1444,18 @@ class FunctionWalker {
    * Marks the fresh values named in `node` as published at `pos`: from there on another goroutine
    * may reach them, so later writes through them are no longer construction.
    */
-  private publish(node: LNode, pos: number): void {
+  private publish(node: LNode, pos: number, into: { v: VarInfo; element: boolean } | null = null): void {
     const stack = [node];
+    // Identifiers read only for a field (`c.list` in `c.list = append(c.list, x)`).
+    const parts = new Set<LNode>();
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (n.type === 'identifier') {
         const v = this.scope.lookup(this.t(n));
-        if (v) {
+        // Stored into a field of its own value (`ar.hooks = []Hook{newHook(ar)}`), or a part of
+        // it stored into an element of a map it holds: reachable from nowhere new. (The value
+        // itself stored into such a map is reachable from wherever else that map is.)
+        if (v && !(v === into?.v && (parts.has(n) || !into.element))) {
           if (v.published === undefined) v.published = pos;
           (v.publications ??= []).push({ pos, branches: [...this.branches] });
         }
@@ -1448,12 +1464,52 @@ class FunctionWalker {
       // `x.f` names x; `p.x` with p a package or `T{x: …}` keys are not variables of this scope.
       if (n.type === 'selector_expression') {
         const op = child(n, 'operand');
-        if (op) stack.push(op);
+        if (op) {
+          if (unparen(op).type === 'identifier') parts.add(unparen(op));
+          stack.push(op);
+        }
         continue;
       }
       if (n.type === 'literal_element' && n.field === 'key') continue;
       for (const c of n.children) stack.push(c);
     }
+  }
+
+  /** What an assignment gives a variable: a value built here, result `index` of in-package calls, or anything else. */
+  private rebindOf(r: LNode | null, index: number, v: VarInfo): Rebind {
+    if (!r) return 'other';
+    if (this.types.isFreshStruct(r, v.type)) return 'fresh';
+    const cu = unparen(r);
+    const fnode = cu.type === 'call_expression' ? child(cu, 'function') : null;
+    if (!fnode || (fnode.type !== 'identifier' && fnode.type !== 'selector_expression')) return 'other';
+    const callees = this.types.resolveCallees(unparen(fnode)).filter((c) => !this.index.funcs[c]!.literal);
+    return callees.length > 0 ? { callees, index } : 'other';
+  }
+
+  /**
+   * The variable whose own value an assignment target is part of (`x` in `x.a.b` through
+   * struct-valued fields), and whether the target is an element of a map or slice it holds.
+   */
+  private valueRoot(target: LNode): { v: VarInfo; element: boolean } | null {
+    let n: LNode | null = unparen(target);
+    // An element of a map or slice the value holds (`c.groups[k] = append(c.groups[k], x)`).
+    const element = n.type === 'index_expression';
+    if (element) n = child(n, 'operand') ? unparen(child(n, 'operand')!) : null;
+    if (!n || n.type !== 'selector_expression') return null;
+    for (let depth = 0; n && depth < 50; depth++) {
+      n = unparen(n);
+      if (n.type !== 'selector_expression') break;
+      // The outermost selector is the field written; every operand below it must be held by value.
+      const op = child(n, 'operand');
+      const u = op ? unparen(op) : null;
+      if (u && u.type === 'selector_expression') {
+        const ft = this.types.selectorType(u);
+        if (!ft || /^\s*(\*|\[|map\[|chan\b|func\b|interface\b)/.test(ft)) return null;
+      }
+      n = op ?? null;
+    }
+    const v = n && n.type === 'identifier' ? this.scope.lookup(this.t(n)) : undefined;
+    return v ? { v, element } : null;
   }
 
   /** An assignment target that is a local variable, or a field of a fresh value not yet published. */

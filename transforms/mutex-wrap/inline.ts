@@ -156,6 +156,9 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   for (const r of regions) {
     const u = upgrades.find((x) => x.file === r.file && r.stmts[0]!.startIndex < x.end && x.start < r.stmts[r.stmts.length - 1]!.endIndex);
     if (u) decline(`${lineOf(r.file, r.stmts[0]!.startIndex)} needs the lock inside the read-locked region from ${lineOf(u.file, u.lockStmt.startIndex)}, which the fix turns into the write lock; fix that region by hand`);
+    // In a function handed the map, temporaries are named after its parameter (`dstVal`).
+    const callee = callees?.get(r.sites[0]!.func);
+    if (callee) r.mapName = callee.param;
     // A call of a function the mutex is passed to, inside a locked region, would take it again.
     for (const c of callees?.values() ?? []) {
       const call = c.calls.find((x) => x.file === r.file && r.stmts.some((st) => st.startIndex <= x.call.startIndex && x.call.endIndex <= st.endIndex));

@@ -32,6 +32,13 @@ export interface ResolvedSite extends AccessSite {
   owner: number;
   /** The map was reached through a function's return value. */
   viaReturn: boolean;
+  /** Per context, the locks held there when its callers in that context hold more than `locks`. */
+  contextLocks?: Map<number, HeldLock[]>;
+}
+
+/** The locks a site holds when it runs in context `ctx`. */
+export function locksIn(site: ResolvedSite, ctx: number): HeldLock[] {
+  return site.contextLocks?.get(ctx) ?? site.locks;
 }
 
 export interface PackageFlow {
@@ -423,6 +430,56 @@ export function resolvePackage(
     entry = solveEntries();
   }
   const entryLocks = entry.map((e, i) => e ?? documented[i] ?? []);
+  const contextEntryLocks = solveContextEntries();
+
+  /**
+   * What every caller holds, per context the function runs in: the intersection over the call
+   * edges from callers that run in that context only. A helper called under the write lock by the
+   * package's callers and under the read lock by one goroutine holds the write lock in the
+   * callers' context, though the intersection over all callers is the read lock (etcd's
+   * LeaseExpiredNotifier: Grant/Renew/Promote hold lessor.mu, the runLoop goroutine its read
+   * lock). Each value is what entryLocks says plus what every path in the context adds, so it
+   * is sound from the first round: later rounds only carry callers' refinements further down.
+   * Only functions that run in two contexts or more get an entry (docs/locks.md).
+   */
+  function solveContextEntries(): (Map<number, HeldLock[]> | null)[] {
+    const out: (Map<number, HeldLock[]> | null)[] = funcs.map(() => null);
+    const held = (g: number, c: number): HeldLock[] => out[g]?.get(c) ?? entryLocks[g]!;
+    const multi = funcs.filter((f) => funcContexts[f.index]!.size >= 2 && edgeLocks.has(f.index));
+    for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
+      changed = false;
+      for (const f of multi) {
+        const edges = edgeLocks.get(f.index)!;
+        const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
+        const mine = out[f.index] ?? new Map<number, HeldLock[]>();
+        for (const c of funcContexts[f.index]!) {
+          // Where the function starts the context, nothing is held but what its comment says.
+          if (contexts[c]!.entries.includes(f.index)) continue;
+          let acc: HeldLock[] | null = null;
+          for (const e of edges) {
+            if (!funcContexts[e.caller]!.has(c)) continue;
+            // The same edges as solveEntries counts.
+            if (calledElsewhere && e.call?.atDefinition) continue;
+            if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
+            if (e.call && construction.isConstructionCall(e.call)) continue;
+            if (entry[e.caller] === null) continue;
+            const at = unionLocks(e.locks, held(e.caller, c));
+            acc = acc === null ? at : intersectLocks(acc, at);
+          }
+          if (acc === null) continue;
+          const locks = unionLocks(entryLocks[f.index]!, acc);
+          if (locks.length === entryLocks[f.index]!.length && sameLocks(locks, entryLocks[f.index]!)) continue;
+          const prev = mine.get(c);
+          if (!prev || !sameLocks(prev, locks)) {
+            mine.set(c, locks);
+            changed = true;
+          }
+        }
+        if (mine.size > 0) out[f.index] = mine;
+      }
+    }
+    return out;
+  }
 
   // ---- accesses ----
   const maps = new Map<string, MapDecl>();
@@ -447,6 +504,7 @@ export function resolvePackage(
         span: span(fn.file.rel, s.start, s.end),
         func: s.func,
         locks: unionLocks(s.locks, entryLocks[s.func]!),
+        ...contextLocksOf(s),
         text: s.text,
         contexts: contextsOf(s, decl),
         local,
@@ -454,6 +512,13 @@ export function resolvePackage(
         viaReturn: !!ref.viaReturn,
       });
     }
+  }
+
+  /** The locks a site holds in the contexts where its function's callers hold more than everywhere. */
+  function contextLocksOf(s: RawSite): { contextLocks?: Map<number, HeldLock[]> } {
+    const byContext = contextEntryLocks[s.func];
+    if (!byContext) return {};
+    return { contextLocks: new Map([...byContext].map(([c, locks]) => [c, unionLocks(s.locks, locks)])) };
   }
 
   /**

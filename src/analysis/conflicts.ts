@@ -1,6 +1,6 @@
 // Which pairs of accesses to one map can run at the same time with no common lock.
 import type { HeldLock } from './model.js';
-import { isTestFile, type PackageFlow, type ResolvedSite } from './concurrency.js';
+import { isTestFile, locksIn, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import type { WaitPoint } from './raw-facts.js';
 
 /** Methods that bring a value up before it is used: what they do happens before its goroutines. */
@@ -120,6 +120,8 @@ export class ConflictFinder {
     for (const ca of a.contexts.filter(counts)) {
       for (const cb of b.contexts.filter(counts)) {
         if ((peersA && !peersA.has(cb)) || (peersB && !peersB.has(ca))) continue;
+        // Their callers in these two contexts hold a common lock (concurrency.ts, per-context entry locks).
+        if ((a.contextLocks || b.contextLocks) && commonLock(locksIn(a, ca), locksIn(b, cb))) continue;
         if (ca === cb) {
           if (this.flow.contexts[ca]!.multi) return [ca, cb];
           // Tests call the package one step at a time; only its real callers may overlap.

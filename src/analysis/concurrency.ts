@@ -2,7 +2,7 @@
 // locks held by every caller become a callee's entry locks, and each access gets its contexts.
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
-import type { RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
+import type { RawBinding, RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
 import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks } from './documented-locks.js';
@@ -21,6 +21,12 @@ interface MapRef {
   bind: LocalPlace | null;
   /** Reached through a function's return value (a getter handing the map out). */
   viaReturn?: boolean;
+  /**
+   * Reached through a parameter of `heldOwner` bound by plain calls: the locks every such call
+   * holds while the function runs with this map as the argument (docs/locks.md).
+   */
+  held?: HeldLock[];
+  heldOwner?: number;
 }
 
 export interface ResolvedSite extends AccessSite {
@@ -87,13 +93,13 @@ export function resolvePackage(
   // ---- map references flow: variables, returns, call bindings ----
   const varRefs = new Map<number, MapRef[]>();
   const retRefs = new Map<number, MapRef[]>();
-  const bindingsByVar = new Map<number, { refs: SymRef[]; caller: number; pos: number; spawn: number | null }[]>();
+  const bindingsByVar = new Map<number, { refs: SymRef[]; caller: number; pos: number; spawn: number | null; raw: RawBinding; callee: number }[]>();
   for (const b of raw.bindings) {
     for (const callee of b.callees) {
       const vid = paramVar.get(`${callee}:${b.paramIndex}`);
       if (vid === undefined) continue;
       const list = bindingsByVar.get(vid) ?? [];
-      list.push({ refs: b.refs, caller: b.caller, pos: b.pos, spawn: b.spawn });
+      list.push({ refs: b.refs, caller: b.caller, pos: b.pos, spawn: b.spawn, raw: b, callee });
       bindingsByVar.set(vid, list);
     }
   }
@@ -103,7 +109,7 @@ export function resolvePackage(
     for (const r of refs) {
       if ('key' in r) out.push({ key: r.key, bind: null });
       else if ('var' in r) out.push(...resolveVar(r.var));
-      else for (const f of r.ret) out.push(...resolveRet(f).map((m) => ({ ...m, viaReturn: true })));
+      else for (const f of r.ret) out.push(...resolveRet(f).map(({ held: _h, heldOwner: _o, ...m }) => ({ ...m, viaReturn: true })));
     }
     return dedupe(out);
   };
@@ -128,14 +134,15 @@ export function resolvePackage(
     const out = resolveSym(v.refs);
     for (const b of bindingsByVar.get(id) ?? []) {
       for (const ref of resolveSym(b.refs)) {
+        const held = bindingHeld(ref, b);
         const owner = ownerOfKey(ref.key);
         if (owner === null) {
-          out.push(ref);
+          out.push({ key: ref.key, bind: ref.bind, ...(ref.viaReturn ? { viaReturn: true } : {}), ...held });
           continue;
         }
         const base = ref.bind ?? localPlace(b.caller, b.pos, owner);
         if (!base) continue;
-        out.push({ key: ref.key, bind: { spawn: base.spawn ?? b.spawn, anchor: base.anchor }, ...(ref.viaReturn ? { viaReturn: true } : {}) });
+        out.push({ key: ref.key, bind: { spawn: base.spawn ?? b.spawn, anchor: base.anchor }, ...(ref.viaReturn ? { viaReturn: true } : {}), ...held });
       }
     }
     resolving.delete(tag);
@@ -143,6 +150,24 @@ export function resolvePackage(
     varRefs.set(id, result);
     return result;
   };
+
+  /**
+   * A map handed to a parameter by a plain call is that parameter only while the callee runs for
+   * that call, which holds what the caller holds there: its locks at the call, its entry locks,
+   * and what the binding that gave the caller the map holds (when the call runs in place within
+   * that function, not in a goroutine or a stored literal of it). A map passed as an argument
+   * under its lock is guarded at the callee's accesses through the parameter, whatever other
+   * maps other calls pass (nats' `checkClients(GATEWAY, gw.in, …)` between gw.RLock and
+   * gw.RUnlock). A `go` or deferred call holds none of it.
+   */
+  const bindingHeld = (ref: MapRef, b: { caller: number; raw: RawBinding; callee: number }): { held?: HeldLock[]; heldOwner?: number } => {
+    // Read now, after stripCondLock may have taken a conditional lock back.
+    const locks = b.raw.locks;
+    if (!locks) return {};
+    return { held: unionLocks(unionLocks(locks, entryLocks[b.caller]!), heldAt(ref, b.caller)), heldOwner: b.callee };
+  };
+  /** What a reference's bindings hold at an access in function f. */
+  const heldAt = (ref: MapRef, f: number): HeldLock[] => (ref.held && ref.heldOwner !== undefined && runsInPlaceWithin(f, ref.heldOwner) ? ref.held : []);
 
   // Where (spawn, anchor) a point of function h lies inside owner o, or null when outside it.
   const spawnOfTarget = new Map<number, RawSpawn>();
@@ -370,6 +395,7 @@ export function resolvePackage(
     const drop = (locks: HeldLock[]): HeldLock[] => locks.filter((l) => l.name !== cl.lock);
     for (const site of raw.sites) if (site.start > cl.pos && insideOf(site.func, cl.func)) site.locks = drop(site.locks);
     for (const c of raw.calls) if (c.pos > cl.pos && insideOf(c.caller, cl.func)) c.locks = drop(c.locks);
+    for (const b of raw.bindings) if (b.locks && b.pos > cl.pos && insideOf(b.caller, cl.func)) b.locks = drop(b.locks);
     for (const list of edgeLocks.values()) for (const e of list) if (e.call && e.call.pos > cl.pos && insideOf(e.caller, cl.func)) e.locks = drop(e.locks);
   };
   const solveEntries = (): (HeldLock[] | null)[] => {
@@ -488,6 +514,7 @@ export function resolvePackage(
     const fn = funcs[s.func]!;
     const refs = resolveSym(s.refs);
     for (const ref of refs) {
+      const viaBinding = heldAt(ref, s.func);
       const decl = declFor(ref.key);
       if (!decl) continue;
       const owner = ownerOfKey(ref.key);
@@ -503,8 +530,8 @@ export function resolvePackage(
         ...(s.escape ? { escape: s.escape } : {}),
         span: span(fn.file.rel, s.start, s.end),
         func: s.func,
-        locks: unionLocks(s.locks, entryLocks[s.func]!),
-        ...contextLocksOf(s),
+        locks: unionLocks(unionLocks(s.locks, entryLocks[s.func]!), viaBinding),
+        ...contextLocksOf(s, viaBinding),
         text: s.text,
         contexts: contextsOf(s, decl),
         local,
@@ -515,10 +542,10 @@ export function resolvePackage(
   }
 
   /** The locks a site holds in the contexts where its function's callers hold more than everywhere. */
-  function contextLocksOf(s: RawSite): { contextLocks?: Map<number, HeldLock[]> } {
+  function contextLocksOf(s: RawSite, viaBinding: HeldLock[]): { contextLocks?: Map<number, HeldLock[]> } {
     const byContext = contextEntryLocks[s.func];
     if (!byContext) return {};
-    return { contextLocks: new Map([...byContext].map(([c, locks]) => [c, unionLocks(s.locks, locks)])) };
+    return { contextLocks: new Map([...byContext].map(([c, locks]) => [c, unionLocks(unionLocks(s.locks, locks), viaBinding)])) };
   }
 
   /**
@@ -711,13 +738,21 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 }
 
 function dedupe(refs: MapRef[]): MapRef[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const out: MapRef[] = [];
   for (const r of refs) {
     const k = `${r.key}|${r.bind ? `${r.bind.spawn}:${r.bind.anchor}` : ''}|${r.viaReturn ? 'r' : ''}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(r);
+    const at = seen.get(k);
+    if (at === undefined) {
+      seen.set(k, out.length);
+      out.push(r);
+      continue;
+    }
+    // One map reached two ways: held is what both ways hold.
+    const prev = out[at]!;
+    if (prev.held === undefined) continue;
+    const { held: _h, heldOwner: _o, ...plain } = prev;
+    out[at] = r.held !== undefined && r.heldOwner === prev.heldOwner ? { ...plain, held: intersectLocks(prev.held, r.held), heldOwner: prev.heldOwner! } : plain;
   }
   return out;
 }

@@ -472,6 +472,7 @@ export function resolvePackage(
     const out: (Map<number, HeldLock[]> | null)[] = funcs.map(() => null);
     const held = (g: number, c: number): HeldLock[] => out[g]?.get(c) ?? entryLocks[g]!;
     const multi = funcs.filter((f) => funcContexts[f.index]!.size >= 2 && edgeLocks.has(f.index));
+    const startsContext = contexts.map((c) => new Set(c.entries));
     for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
       changed = false;
       for (const f of multi) {
@@ -480,7 +481,7 @@ export function resolvePackage(
         const mine = out[f.index] ?? new Map<number, HeldLock[]>();
         for (const c of funcContexts[f.index]!) {
           // Where the function starts the context, nothing is held but what its comment says.
-          if (contexts[c]!.entries.includes(f.index)) continue;
+          if (startsContext[c]!.has(f.index)) continue;
           let acc: HeldLock[] | null = null;
           for (const e of edges) {
             if (!funcContexts[e.caller]!.has(c)) continue;

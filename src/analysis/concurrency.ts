@@ -471,7 +471,14 @@ export function resolvePackage(
   function solveContextEntries(): (Map<number, HeldLock[]> | null)[] {
     const out: (Map<number, HeldLock[]> | null)[] = funcs.map(() => null);
     const held = (g: number, c: number): HeldLock[] => out[g]?.get(c) ?? entryLocks[g]!;
-    const multi = funcs.filter((f) => funcContexts[f.index]!.size >= 2 && edgeLocks.has(f.index));
+    // As in solveEntries, what starts a goroutine or is called from outside holds nothing more
+    // anywhere: a function some test spawns is such an entry too.
+    const multi = funcs.filter(
+      (f) =>
+        funcContexts[f.index]!.size >= 2 &&
+        edgeLocks.has(f.index) &&
+        !(f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index)),
+    );
     const startsContext = contexts.map((c) => new Set(c.entries));
     for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
       changed = false;

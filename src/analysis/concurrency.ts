@@ -153,9 +153,11 @@ export function resolvePackage(
 
   /**
    * A map handed to a parameter by a plain call is that parameter only while the callee runs for
-   * that call, which holds what the caller holds there: its locks at the call, its entry locks,
-   * and what the binding that gave the caller the map holds (when the call runs in place within
-   * that function, not in a goroutine or a stored literal of it). A map passed as an argument
+   * that call, which holds what the caller holds there: the locks it takes before the call, and
+   * what the binding that gave the caller the map holds (when the call runs in place within that
+   * function, not in a goroutine or a stored literal of it). Not the caller's entry locks: a
+   * literal handed to a function that runs it with `go f()` counts as run in place under its
+   * writer's locks (nats' startGoRoutine), which would guard the map wrongly. A map passed as an argument
    * under its lock is guarded at the callee's accesses through the parameter, whatever other
    * maps other calls pass (nats' `checkClients(GATEWAY, gw.in, …)` between gw.RLock and
    * gw.RUnlock). A `go` or deferred call holds none of it.
@@ -164,7 +166,7 @@ export function resolvePackage(
     // Read now, after stripCondLock may have taken a conditional lock back.
     const locks = b.raw.locks;
     if (!locks) return {};
-    return { held: unionLocks(unionLocks(locks, entryLocks[b.caller]!), heldAt(ref, b.caller)), heldOwner: b.callee };
+    return { held: unionLocks(locks, heldAt(ref, b.caller)), heldOwner: b.callee };
   };
   /** What a reference's bindings hold at an access in function f. */
   const heldAt = (ref: MapRef, f: number): HeldLock[] => (ref.held && ref.heldOwner !== undefined && runsInPlaceWithin(f, ref.heldOwner) ? ref.held : []);

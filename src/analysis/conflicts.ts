@@ -135,7 +135,16 @@ export class ConflictFinder {
           // other, and the read lock lets them: a write there races with another access under
           // the same read lock. (With locks per context, the goroutine that wrote under the read
           // lock no longer stands in for such callers.)
-          if (ca === 0 && !isTestFile(a.span.file) && !isTestFile(b.span.file) && (isWrite(a) || isWrite(b)) && sharedReadLock(locksIn(a, 0), locksIn(b, 0))) return [ca, cb];
+          // Only where locks per context changed what a site holds: elsewhere, as before.
+          if (
+            ca === 0 &&
+            (a.contextLocks || b.contextLocks) &&
+            !isTestFile(a.span.file) &&
+            !isTestFile(b.span.file) &&
+            (isWrite(a) || isWrite(b)) &&
+            sharedReadLock(locksIn(a, 0), locksIn(b, 0))
+          )
+            return [ca, cb];
           continue;
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;

@@ -2,7 +2,7 @@
 // locks held by every caller become a callee's entry locks, and each access gets its contexts.
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
-import type { RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
+import type { RawBinding, RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
 import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks } from './documented-locks.js';
@@ -21,6 +21,12 @@ interface MapRef {
   bind: LocalPlace | null;
   /** Reached through a function's return value (a getter handing the map out). */
   viaReturn?: boolean;
+  /**
+   * Reached through a parameter of `heldOwner` bound by plain calls: the locks every such call
+   * holds while the function runs with this map as the argument (docs/locks.md).
+   */
+  held?: HeldLock[];
+  heldOwner?: number;
 }
 
 export interface ResolvedSite extends AccessSite {
@@ -32,6 +38,13 @@ export interface ResolvedSite extends AccessSite {
   owner: number;
   /** The map was reached through a function's return value. */
   viaReturn: boolean;
+  /** Per context, the locks held there when its callers in that context hold more than `locks`. */
+  contextLocks?: Map<number, HeldLock[]>;
+}
+
+/** The locks a site holds when it runs in context `ctx`. */
+export function locksIn(site: ResolvedSite, ctx: number): HeldLock[] {
+  return site.contextLocks?.get(ctx) ?? site.locks;
 }
 
 export interface PackageFlow {
@@ -80,13 +93,13 @@ export function resolvePackage(
   // ---- map references flow: variables, returns, call bindings ----
   const varRefs = new Map<number, MapRef[]>();
   const retRefs = new Map<number, MapRef[]>();
-  const bindingsByVar = new Map<number, { refs: SymRef[]; caller: number; pos: number; spawn: number | null }[]>();
+  const bindingsByVar = new Map<number, { refs: SymRef[]; caller: number; pos: number; spawn: number | null; raw: RawBinding; callee: number }[]>();
   for (const b of raw.bindings) {
     for (const callee of b.callees) {
       const vid = paramVar.get(`${callee}:${b.paramIndex}`);
       if (vid === undefined) continue;
       const list = bindingsByVar.get(vid) ?? [];
-      list.push({ refs: b.refs, caller: b.caller, pos: b.pos, spawn: b.spawn });
+      list.push({ refs: b.refs, caller: b.caller, pos: b.pos, spawn: b.spawn, raw: b, callee });
       bindingsByVar.set(vid, list);
     }
   }
@@ -96,7 +109,7 @@ export function resolvePackage(
     for (const r of refs) {
       if ('key' in r) out.push({ key: r.key, bind: null });
       else if ('var' in r) out.push(...resolveVar(r.var));
-      else for (const f of r.ret) out.push(...resolveRet(f).map((m) => ({ ...m, viaReturn: true })));
+      else for (const f of r.ret) out.push(...resolveRet(f).map(({ held: _h, heldOwner: _o, ...m }) => ({ ...m, viaReturn: true })));
     }
     return dedupe(out);
   };
@@ -121,14 +134,15 @@ export function resolvePackage(
     const out = resolveSym(v.refs);
     for (const b of bindingsByVar.get(id) ?? []) {
       for (const ref of resolveSym(b.refs)) {
+        const held = bindingHeld(ref, b);
         const owner = ownerOfKey(ref.key);
         if (owner === null) {
-          out.push(ref);
+          out.push({ key: ref.key, bind: ref.bind, ...(ref.viaReturn ? { viaReturn: true } : {}), ...held });
           continue;
         }
         const base = ref.bind ?? localPlace(b.caller, b.pos, owner);
         if (!base) continue;
-        out.push({ key: ref.key, bind: { spawn: base.spawn ?? b.spawn, anchor: base.anchor }, ...(ref.viaReturn ? { viaReturn: true } : {}) });
+        out.push({ key: ref.key, bind: { spawn: base.spawn ?? b.spawn, anchor: base.anchor }, ...(ref.viaReturn ? { viaReturn: true } : {}), ...held });
       }
     }
     resolving.delete(tag);
@@ -136,6 +150,26 @@ export function resolvePackage(
     varRefs.set(id, result);
     return result;
   };
+
+  /**
+   * A map handed to a parameter by a plain call is that parameter only while the callee runs for
+   * that call, which holds what the caller holds there: the locks it takes before the call, and
+   * what the binding that gave the caller the map holds (when the call runs in place within that
+   * function, not in a goroutine or a stored literal of it). Not the caller's entry locks: a
+   * literal handed to a function that runs it with `go f()` counts as run in place under its
+   * writer's locks (nats' startGoRoutine), which would guard the map wrongly. A map passed as an argument
+   * under its lock is guarded at the callee's accesses through the parameter, whatever other
+   * maps other calls pass (nats' `checkClients(GATEWAY, gw.in, …)` between gw.RLock and
+   * gw.RUnlock). A `go` or deferred call holds none of it.
+   */
+  const bindingHeld = (ref: MapRef, b: { caller: number; raw: RawBinding; callee: number }): { held?: HeldLock[]; heldOwner?: number } => {
+    // Read now, after stripCondLock may have taken a conditional lock back.
+    const locks = b.raw.locks;
+    if (!locks) return {};
+    return { held: unionLocks(locks, heldAt(ref, b.caller)), heldOwner: b.callee };
+  };
+  /** What a reference's bindings hold at an access in function f. */
+  const heldAt = (ref: MapRef, f: number): HeldLock[] => (ref.held && ref.heldOwner !== undefined && runsInPlaceWithin(f, ref.heldOwner) ? ref.held : []);
 
   // Where (spawn, anchor) a point of function h lies inside owner o, or null when outside it.
   const spawnOfTarget = new Map<number, RawSpawn>();
@@ -363,6 +397,7 @@ export function resolvePackage(
     const drop = (locks: HeldLock[]): HeldLock[] => locks.filter((l) => l.name !== cl.lock);
     for (const site of raw.sites) if (site.start > cl.pos && insideOf(site.func, cl.func)) site.locks = drop(site.locks);
     for (const c of raw.calls) if (c.pos > cl.pos && insideOf(c.caller, cl.func)) c.locks = drop(c.locks);
+    for (const b of raw.bindings) if (b.locks && b.pos > cl.pos && insideOf(b.caller, cl.func)) b.locks = drop(b.locks);
     for (const list of edgeLocks.values()) for (const e of list) if (e.call && e.call.pos > cl.pos && insideOf(e.caller, cl.func)) e.locks = drop(e.locks);
   };
   const solveEntries = (): (HeldLock[] | null)[] => {
@@ -423,6 +458,64 @@ export function resolvePackage(
     entry = solveEntries();
   }
   const entryLocks = entry.map((e, i) => e ?? documented[i] ?? []);
+  const contextEntryLocks = solveContextEntries();
+
+  /**
+   * What every caller holds, per context the function runs in: the intersection over the call
+   * edges from callers that run in that context only. A helper called under the write lock by the
+   * package's callers and under the read lock by one goroutine holds the write lock in the
+   * callers' context, though the intersection over all callers is the read lock (etcd's
+   * LeaseExpiredNotifier: Grant/Renew/Promote hold lessor.mu, the runLoop goroutine its read
+   * lock). Each value is what entryLocks says plus what every path in the context adds, so it
+   * is sound from the first round: later rounds only carry callers' refinements further down.
+   * Only functions that run in two contexts or more get an entry (docs/locks.md).
+   */
+  function solveContextEntries(): (Map<number, HeldLock[]> | null)[] {
+    const out: (Map<number, HeldLock[]> | null)[] = funcs.map(() => null);
+    const held = (g: number, c: number): HeldLock[] => out[g]?.get(c) ?? entryLocks[g]!;
+    // As in solveEntries, what starts a goroutine or is called from outside holds nothing more
+    // anywhere: a function some test spawns is such an entry too.
+    const multi = funcs.filter(
+      (f) =>
+        funcContexts[f.index]!.size >= 2 &&
+        edgeLocks.has(f.index) &&
+        !(f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index)),
+    );
+    const startsContext = contexts.map((c) => new Set(c.entries));
+    for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
+      changed = false;
+      for (const f of multi) {
+        const edges = edgeLocks.get(f.index)!;
+        const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
+        const mine = out[f.index] ?? new Map<number, HeldLock[]>();
+        for (const c of funcContexts[f.index]!) {
+          // Where the function starts the context, nothing is held but what its comment says.
+          if (startsContext[c]!.has(f.index)) continue;
+          let acc: HeldLock[] | null = null;
+          for (const e of edges) {
+            if (!funcContexts[e.caller]!.has(c)) continue;
+            // The same edges as solveEntries counts.
+            if (calledElsewhere && e.call?.atDefinition) continue;
+            if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
+            if (e.call && construction.isConstructionCall(e.call)) continue;
+            if (entry[e.caller] === null) continue;
+            const at = unionLocks(e.locks, held(e.caller, c));
+            acc = acc === null ? at : intersectLocks(acc, at);
+          }
+          if (acc === null) continue;
+          const locks = unionLocks(entryLocks[f.index]!, acc);
+          if (locks.length === entryLocks[f.index]!.length && sameLocks(locks, entryLocks[f.index]!)) continue;
+          const prev = mine.get(c);
+          if (!prev || !sameLocks(prev, locks)) {
+            mine.set(c, locks);
+            changed = true;
+          }
+        }
+        if (mine.size > 0) out[f.index] = mine;
+      }
+    }
+    return out;
+  }
 
   // ---- accesses ----
   const maps = new Map<string, MapDecl>();
@@ -431,6 +524,7 @@ export function resolvePackage(
     const fn = funcs[s.func]!;
     const refs = resolveSym(s.refs);
     for (const ref of refs) {
+      const viaBinding = heldAt(ref, s.func);
       const decl = declFor(ref.key);
       if (!decl) continue;
       const owner = ownerOfKey(ref.key);
@@ -446,7 +540,8 @@ export function resolvePackage(
         ...(s.escape ? { escape: s.escape } : {}),
         span: span(fn.file.rel, s.start, s.end),
         func: s.func,
-        locks: unionLocks(s.locks, entryLocks[s.func]!),
+        locks: unionLocks(unionLocks(s.locks, entryLocks[s.func]!), viaBinding),
+        ...contextLocksOf(s, viaBinding),
         text: s.text,
         contexts: contextsOf(s, decl),
         local,
@@ -454,6 +549,13 @@ export function resolvePackage(
         viaReturn: !!ref.viaReturn,
       });
     }
+  }
+
+  /** The locks a site holds in the contexts where its function's callers hold more than everywhere. */
+  function contextLocksOf(s: RawSite, viaBinding: HeldLock[]): { contextLocks?: Map<number, HeldLock[]> } {
+    const byContext = contextEntryLocks[s.func];
+    if (!byContext) return {};
+    return { contextLocks: new Map([...byContext].map(([c, locks]) => [c, unionLocks(unionLocks(s.locks, locks), viaBinding)])) };
   }
 
   /**
@@ -646,13 +748,21 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 }
 
 function dedupe(refs: MapRef[]): MapRef[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const out: MapRef[] = [];
   for (const r of refs) {
     const k = `${r.key}|${r.bind ? `${r.bind.spawn}:${r.bind.anchor}` : ''}|${r.viaReturn ? 'r' : ''}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(r);
+    const at = seen.get(k);
+    if (at === undefined) {
+      seen.set(k, out.length);
+      out.push(r);
+      continue;
+    }
+    // One map reached two ways: held is what both ways hold.
+    const prev = out[at]!;
+    if (prev.held === undefined) continue;
+    const { held: _h, heldOwner: _o, ...plain } = prev;
+    out[at] = r.held !== undefined && r.heldOwner === prev.heldOwner ? { ...plain, held: intersectLocks(prev.held, r.held), heldOwner: prev.heldOwner! } : plain;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Which pairs of accesses to one map can run at the same time with no common lock.
 import type { HeldLock } from './model.js';
-import { isTestFile, type PackageFlow, type ResolvedSite } from './concurrency.js';
+import { isTestFile, locksIn, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import type { WaitPoint } from './raw-facts.js';
 
 /** Methods that bring a value up before it is used: what they do happens before its goroutines. */
@@ -27,6 +27,11 @@ export function commonLock(a: HeldLock[], b: HeldLock[]): string | null {
     if (m && (l.mode === 'write' || m.mode === 'write')) return l.name;
   }
   return null;
+}
+
+/** A lock both hold, each for reading only. */
+function sharedReadLock(a: HeldLock[], b: HeldLock[]): boolean {
+  return a.some((l) => l.mode === 'read' && b.some((m) => m.name === l.name && m.mode === 'read'));
 }
 
 export interface Conflict {
@@ -120,10 +125,26 @@ export class ConflictFinder {
     for (const ca of a.contexts.filter(counts)) {
       for (const cb of b.contexts.filter(counts)) {
         if ((peersA && !peersA.has(cb)) || (peersB && !peersB.has(ca))) continue;
+        // Their callers in these two contexts hold a common lock (concurrency.ts, per-context entry locks).
+        if ((a.contextLocks || b.contextLocks) && commonLock(locksIn(a, ca), locksIn(b, cb))) continue;
         if (ca === cb) {
           if (this.flow.contexts[ca]!.multi) return [ca, cb];
           // Tests call the package one step at a time; only its real callers may overlap.
           if (ca === 0 && callersConcurrent && !isTestFile(a.span.file) && !isTestFile(b.span.file)) return [ca, cb];
+          // Callers that take a lock for reading around a write expect to run alongside each
+          // other, and the read lock lets them: a write there races with another access under
+          // the same read lock. (With locks per context, the goroutine that wrote under the read
+          // lock no longer stands in for such callers.)
+          // Only where locks per context changed what a site holds: elsewhere, as before.
+          if (
+            ca === 0 &&
+            (a.contextLocks || b.contextLocks) &&
+            !isTestFile(a.span.file) &&
+            !isTestFile(b.span.file) &&
+            (isWrite(a) || isWrite(b)) &&
+            sharedReadLock(locksIn(a, 0), locksIn(b, 0))
+          )
+            return [ca, cb];
           continue;
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;

@@ -74,6 +74,7 @@ export function applyLockAliases(facts: RawFacts): void {
   for (const s of facts.sites) fix(s.locks);
   for (const c of facts.calls) fix(c.locks);
   for (const c of facts.paramCalls) fix(c.locks);
+  for (const b of facts.bindings) if (b.locks) fix(b.locks);
   for (const c of facts.funcArgs) {
     fix(c.locks);
     c.argLocks = c.argLocks.map((l) => (l === null ? null : rename(l)));

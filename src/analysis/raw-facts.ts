@@ -112,6 +112,8 @@ export interface RawBinding {
   caller: number;
   pos: number;
   spawn: number | null;
+  /** Locks held while the callee runs with this argument: those held at a plain call (not `go`, not `defer`). */
+  locks?: HeldLock[];
 }
 
 export interface RawSpawn {

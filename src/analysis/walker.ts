@@ -13,7 +13,7 @@ import {
   type PackageIndex,
   type ParsedFile,
 } from './package-index.js';
-import type { RawCall, RawFacts, RawSite, Rebind, SymRef, VarInfo } from './raw-facts.js';
+import type { RawBinding, RawCall, RawFacts, RawSite, Rebind, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
 import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
@@ -187,6 +187,9 @@ class FunctionWalker {
   readonly releasedMaybe = new Set<string>();
   /** The statement being walked is a statement of the function's own body, not of a nested block. */
   private atTop = false;
+  /** Walking the call of a `defer` statement (its callee runs at return, not here). */
+  private deferring = false;
+
   /** Locks a deferred Unlock releases when the function returns. */
   readonly deferredUnlocks = new Set<string>();
   /** The lock whose Unlock method value a return hands out (`return l.mu.Unlock`). */
@@ -1019,6 +1022,16 @@ class FunctionWalker {
   }
 
   private *call(n: LNode, opts: { defer?: boolean }): Walk {
+    const outer = this.deferring;
+    this.deferring = !!opts.defer;
+    try {
+      yield this.callBody(n, opts);
+    } finally {
+      this.deferring = outer;
+    }
+  }
+
+  private *callBody(n: LNode, opts: { defer?: boolean }): Walk {
     const fnode0 = child(n, 'function');
     const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
     if (!fnode0) return;
@@ -1557,7 +1570,10 @@ class FunctionWalker {
       }
       const refs = this.types.mapRefs(a);
       if (refs.length > 0) {
-        this.facts.bindings.push({ callees, paramIndex: i, refs, caller: this.fn.index, pos, spawn });
+        const binding: RawBinding = { callees, paramIndex: i, refs, caller: this.fn.index, pos, spawn };
+        // The callee runs now, under the locks held here; a deferred call runs at return.
+        if (spawn === null && !this.deferring) binding.locks = this.lockList();
+        this.facts.bindings.push(binding);
         yield this.walkInner(a);
       } else {
         yield this.expr(a, 'read');

@@ -8,10 +8,10 @@ import { REPO } from './helpers/cli.js';
 import { copyCaseInputs } from './helpers/go-toolchain.js';
 
 /** Plans `auto` over a fixture case's inputs (tests and outputs left out). */
-function autoPlan(fixture: string) {
+function autoPlan(fixture: string, hazards = false) {
   const copy = copyCaseInputs(join(REPO, 'fixtures', fixture));
   try {
-    return planFixes(['.'], { cwd: copy.dir, includeReview: true });
+    return planFixes(['.'], { cwd: copy.dir, includeReview: true, ...(hazards ? { hazards: true } : {}) });
   } finally {
     copy.cleanup();
   }
@@ -60,6 +60,15 @@ describe('auto', () => {
     expect(after).toContain('\tvar errsMu sync.Mutex // guards errs\n');
     expect(after.match(/errsMu\.Lock\(\)/g)).toHaveLength(1);
     expect(after).not.toContain('lockedMap');
+  });
+
+  it('copies the map under the lock for a range that holds it while calling out (map-mutated-during-range → snapshot-copy, review)', () => {
+    for (const fixture of ['snapshot-copy/publish-loop-leaves-lock', 'snapshot-copy/notify-loop-leaves-lock-go122']) {
+      const plan = autoPlan(fixture, true);
+      expect(plan.declined, fixture).toEqual([]);
+      expect(plan.fixes.map((f) => [f.transform, f.safety])).toEqual([['snapshot-copy', 'review']]);
+      expect(plan.fixes[0]!.reason).toMatch(/^auto chose snapshot-copy: the range holds the lock while it calls out/);
+    }
   });
 
   it('hands out a copy for an escaping guarded map (map-escapes-lock → snapshot-copy)', () => {

@@ -37,6 +37,8 @@ export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRul
       return [
         { transform: rules.byId('collect-then-delete'), options: {}, why: 'the map is changed while it is ranged over' },
         mutex('inline', ''),
+        // A range that holds the lock while it calls out: copy under the lock, call out after.
+        { transform: rules.byId('snapshot-copy'), options: {}, why: 'the range holds the lock while it calls out' },
       ];
     case 'concurrent-map-write': {
       const out: Candidate[] = [];

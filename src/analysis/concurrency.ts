@@ -71,6 +71,13 @@ export interface PackageFlow {
   documentedLocks: (HeldLock[] | null)[];
 }
 
+/** A call edge into a function: its caller, the locks held at the call, the call itself when known. */
+interface EdgeLock {
+  caller: number;
+  locks: HeldLock[];
+  call?: RawCall;
+}
+
 const CALLER_CONTEXT = 0;
 
 /** Resolves the raw facts of a package into accesses with contexts and locks. */
@@ -244,7 +251,7 @@ export function resolvePackage(
   // Call edges, including name-only edges from bodies that were not walked.
   const callees: number[][] = funcs.map(() => []);
   const callersOf = new Map<number, { caller: number; pos: number; loops: [number, number][] }[]>();
-  const edgeLocks = new Map<number, { caller: number; locks: HeldLock[]; call?: RawCall }[]>();
+  const edgeLocks = new Map<number, EdgeLock[]>();
   // `locks` null: a guessed edge (a method named in a body that was not walked) that may run
   // the callee but says nothing about the locks its callers hold.
   // A call on a value the caller built and has not shared needs none of that value's own locks:
@@ -400,11 +407,26 @@ export function resolvePackage(
     for (const b of raw.bindings) if (b.locks && b.pos > cl.pos && insideOf(b.caller, cl.func)) b.locks = drop(b.locks);
     for (const list of edgeLocks.values()) for (const e of list) if (e.call && e.call.pos > cl.pos && insideOf(e.caller, cl.func)) e.locks = drop(e.locks);
   };
-  const solveEntries = (): (HeldLock[] | null)[] => {
-    const entry: (HeldLock[] | null)[] = funcs.map((f) =>
-      f.literal === null && (spawnTargets.has(f.index) || callerEntries.has(f.index)) ? [] : null,
+  /** What starts a goroutine or is called from outside holds nothing more on entry, whatever its callers hold. */
+  const isEntry = (f: FuncInfo): boolean => (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index));
+  /** The call edges into f whose locks count towards what f holds on entry. */
+  const countedEdges = (f: FuncInfo): EdgeLock[] => {
+    const edges = edgeLocks.get(f.index) ?? [];
+    // A literal kept in a variable and called by name (`check := func(…){…}; …; check(…)`),
+    // or handed to a function that calls it (`s.iterForDeletion(check)`), runs at those
+    // calls, with their locks, not where it is written.
+    const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
+    return edges.filter(
+      (e) =>
+        !(calledElsewhere && e.call?.atDefinition) &&
+        // A test calling an internal helper directly runs alone; it says nothing about the lock.
+        !(isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) &&
+        // Neither does a call on a value still under construction (no other goroutine has it).
+        !(e.call && construction.isConstructionCall(e.call)),
     );
-    for (const f of funcs) if (f.literal && f.runs === 'spawned') entry[f.index] = [];
+  };
+  const solveEntries = (): (HeldLock[] | null)[] => {
+    const entry: (HeldLock[] | null)[] = funcs.map((f) => (isEntry(f) ? [] : null));
     // Reached only through guessed edges: nothing is known of its callers' locks.
     for (const f of funcs) if (entry[f.index] === null && !edgeLocks.has(f.index)) entry[f.index] = [];
     for (const f of funcs) {
@@ -414,19 +436,10 @@ export function resolvePackage(
     for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
       changed = false;
       for (const f of funcs) {
-        if (entry[f.index] !== null && (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index))) continue;
+        if (entry[f.index] !== null && isEntry(f)) continue;
         let acc: HeldLock[] | null = null;
         const edges = edgeLocks.get(f.index) ?? [];
-        // A literal kept in a variable and called by name (`check := func(…){…}; …; check(…)`),
-        // or handed to a function that calls it (`s.iterForDeletion(check)`), runs at those
-        // calls, with their locks, not where it is written.
-        const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
-        for (const e of edges) {
-          if (calledElsewhere && e.call?.atDefinition) continue;
-          // A test calling an internal helper directly runs alone; it says nothing about the lock.
-          if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
-          // Neither does a call on a value still under construction (no other goroutine has it).
-          if (e.call && construction.isConstructionCall(e.call)) continue;
+        for (const e of countedEdges(f)) {
           const callerEntry = entry[e.caller];
           if (callerEntry === null) continue;
           const at = unionLocks(e.locks, callerEntry!);
@@ -475,30 +488,19 @@ export function resolvePackage(
     const held = (g: number, c: number): HeldLock[] => out[g]?.get(c) ?? entryLocks[g]!;
     // As in solveEntries, what starts a goroutine or is called from outside holds nothing more
     // anywhere: a function some test spawns is such an entry too.
-    const multi = funcs.filter(
-      (f) =>
-        funcContexts[f.index]!.size >= 2 &&
-        edgeLocks.has(f.index) &&
-        !(f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index)),
-    );
+    const multi = funcs.filter((f) => funcContexts[f.index]!.size >= 2 && edgeLocks.has(f.index) && !isEntry(f));
     const startsContext = contexts.map((c) => new Set(c.entries));
     for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
       changed = false;
       for (const f of multi) {
-        const edges = edgeLocks.get(f.index)!;
-        const calledElsewhere = edges.some((e) => !e.call?.atDefinition);
+        const edges = countedEdges(f);
         const mine = out[f.index] ?? new Map<number, HeldLock[]>();
         for (const c of funcContexts[f.index]!) {
           // Where the function starts the context, nothing is held but what its comment says.
           if (startsContext[c]!.has(f.index)) continue;
           let acc: HeldLock[] | null = null;
           for (const e of edges) {
-            if (!funcContexts[e.caller]!.has(c)) continue;
-            // The same edges as solveEntries counts.
-            if (calledElsewhere && e.call?.atDefinition) continue;
-            if (isTestFile(funcs[e.caller]!.file.rel) && !isTestFile(f.file.rel)) continue;
-            if (e.call && construction.isConstructionCall(e.call)) continue;
-            if (entry[e.caller] === null) continue;
+            if (!funcContexts[e.caller]!.has(c) || entry[e.caller] === null) continue;
             const at = unionLocks(e.locks, held(e.caller, c));
             acc = acc === null ? at : intersectLocks(acc, at);
           }

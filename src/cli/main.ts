@@ -18,7 +18,7 @@ import { packageVersion } from './version.js';
 import { useColor } from './color.js';
 import { reviewCommand } from './review/command.js';
 import { triageCommand } from './triage-command.js';
-import { runSettings } from './run-settings.js';
+import { fixChoice, planOptions, runSettings } from './run-settings.js';
 import { prCommand } from './pr/command.js';
 import { FIX_FORMATS, formatContext, formatReport, isMachineFormat, planReport, SCAN_FORMATS, scanReport } from './formats/index.js';
 
@@ -181,16 +181,10 @@ async function main(argv: string[]): Promise<number> {
         let plan;
         try {
           plan = planFixes(paths, {
-            strategy: opts.strategy ?? settings.config?.fix.strategy ?? 'auto',
-            style: opts.style ?? settings.config?.fix.style,
+            ...fixChoice(settings.config, opts.strategy, opts.style),
             includeReview: !!opts.includeReview,
-            ...(settings.maxFileSize ? { maxFileSize: settings.maxFileSize } : {}),
+            ...planOptions(settings),
             ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-            ...(settings.tests === false ? { tests: false } : {}),
-            ...(settings.hazards ? { hazards: true } : {}),
-            ...(settings.strictTests ? { strictTests: true } : {}),
-            ...(settings.exclude ? { exclude: settings.exclude } : {}),
-            ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
             ...(line ? { onProgress: fixProgress(line) } : {}),
           });
         } finally {

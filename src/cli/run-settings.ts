@@ -3,6 +3,7 @@
 import { changedSince, touchesChange } from '../baseline/new-from-rev.js';
 import { readBaseline } from '../baseline/baseline-file.js';
 import { disabledRules, excludeMatcher, loadConfig, type GomapfixConfig } from '../config/config.js';
+import type { FixOptions } from '../fix.js';
 import type { JsonFinding } from '../scan.js';
 
 /** The flags scan and fix share that the configuration can also set. */
@@ -52,4 +53,22 @@ export function runSettings(paths: string[], cwd: string, flags: SharedFlags): R
     ...(exclude ? { exclude } : {}),
     ...(keeps.length > 0 ? { keepFinding: (f: JsonFinding) => keeps.every((k) => k(f)) } : {}),
   };
+}
+
+/** What planFixes takes from the settings: the files and findings to leave out, and the analysis switches. */
+export function planOptions(settings: RunSettings): Pick<FixOptions, 'maxFileSize' | 'tests' | 'hazards' | 'strictTests' | 'exclude' | 'keepFinding'> {
+  return {
+    ...(settings.maxFileSize ? { maxFileSize: settings.maxFileSize } : {}),
+    ...(settings.tests === false ? { tests: false } : {}),
+    ...(settings.hazards ? { hazards: true } : {}),
+    ...(settings.strictTests ? { strictTests: true } : {}),
+    ...(settings.exclude ? { exclude: settings.exclude } : {}),
+    ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
+  };
+}
+
+/** The transform and style to use: the ones given, else fix.strategy and fix.style of gomapfix.json, else auto. */
+export function fixChoice(config: GomapfixConfig | null, strategy?: string, style?: 'inline' | 'wrapper'): { strategy: string; style?: 'inline' | 'wrapper' } {
+  const chosenStyle = style ?? config?.fix.style;
+  return { strategy: strategy ?? config?.fix.strategy ?? 'auto', ...(chosenStyle ? { style: chosenStyle } : {}) };
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
 import { planFixes } from '../fix.js';
-import { runSettings } from './run-settings.js';
+import { fixChoice, runSettings } from './run-settings.js';
 import { describeFsError } from '../files/discover.js';
 import type { Finding, MapDecl } from '../analysis/model.js';
 import type { Plan } from '../plan/model.js';
@@ -58,14 +58,13 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
       const result = triage(text, root);
       let plan: Plan | null = null;
       if (opts.fix && result.confirmed.length > 0) plan = planConfirmed(result, root, !!opts.includeReview);
+      const unfixed = plan ? notPlanned(result, plan) : [];
       if (opts.format === 'json') {
-        const unfixed = plan ? notPlanned(result, plan) : [];
         const out = { ...result, confirmed: result.confirmed.map(({ dir: _dir, ...c }) => c), ...(plan ? { plan: JSON.parse(planJson(plan)) as unknown, unfixed } : {}) };
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       } else if (result.reports > 0) {
         process.stdout.write(triageText(result, name, !!opts.fix));
         if (plan) {
-          const unfixed = notPlanned(result, plan);
           if (plan.findings.length > 0 || unfixed.length === 0) process.stdout.write(diffReport(plan, useColor(process.stdout)));
           for (const u of unfixed) process.stdout.write(`# not fixed: ${u.map} (declared ${u.declared}): ${u.reason}\n`);
         }
@@ -81,7 +80,7 @@ export function triageCommand(program: Command, setExit: (code: number) => void,
         return;
       }
       if (plan && opts.write) {
-        const unresolved = plan.findings.length - new Set(plan.fixes.flatMap((f) => f.covers)).size + notPlanned(result, plan).length;
+        const unresolved = plan.findings.length - new Set(plan.fixes.flatMap((f) => f.covers)).size + unfixed.length;
         const code = writeAndVerify(plan, { verify: !!opts.verify, race: !!opts.race }, unresolved);
         setExit(code);
         return;
@@ -133,8 +132,7 @@ function planConfirmed(result: TriageResult, root: string, includeReview: boolea
   const config = runSettings(['.'], root, {}).config;
   return planFixes(['.'], {
     cwd: root,
-    strategy: config?.fix.strategy ?? 'auto',
-    ...(config?.fix.style ? { style: config.fix.style } : {}),
+    ...fixChoice(config),
     ...(config?.tests === false ? { tests: false } : {}),
     ...(config?.maxFileSize ? { maxFileSize: config.maxFileSize } : {}),
     includeReview,

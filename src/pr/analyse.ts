@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { planFixes, type FixOptions } from '../fix.js';
-import { runSettings } from '../cli/run-settings.js';
+import { fixChoice, planOptions, runSettings } from '../cli/run-settings.js';
 import type { Plan } from '../plan/model.js';
 import type { JsonFinding } from '../scan.js';
 import { fixChanges, type FixChanges } from '../cli/formats/fix-hunks.js';
@@ -76,17 +76,10 @@ export function analyseChange(options: ChangeOptions): ChangeAnalysis {
     }
     // The head's gomapfix.json, as scan and fix read it: excluded files, rules off, tests, strategy.
     const settings = runSettings(dirs.length > 0 ? dirs : ['.'], checkout.dir, {});
-    const style = options.fix?.style ?? settings.config?.fix.style;
     const plan = dirs.length === 0 ? emptyPlan(checkout.dir) : planFixes(dirs, {
-      ...(settings.maxFileSize ? { maxFileSize: settings.maxFileSize } : {}),
-      ...(settings.tests === false ? { tests: false } : {}),
-      ...(settings.hazards ? { hazards: true } : {}),
-      ...(settings.strictTests ? { strictTests: true } : {}),
-      ...(settings.exclude ? { exclude: settings.exclude } : {}),
-      ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
+      ...planOptions(settings),
       ...options.fix,
-      strategy: options.fix?.strategy ?? settings.config?.fix.strategy ?? 'auto',
-      ...(style ? { style } : {}),
+      ...fixChoice(settings.config, options.fix?.strategy, options.fix?.style),
       cwd: checkout.dir,
       includeReview: true,
       onlyDirs: new Set(dirs.map((d) => resolve(checkout.dir, d))),

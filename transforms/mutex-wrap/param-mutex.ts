@@ -45,10 +45,10 @@ export function paramCallees(decl: MapDecl, outside: ResolvedSite[], inOwner: (f
     if (!/^[a-z_]/.test(fn.name)) decline(`${why}; ${fn.name} is exported, and a new parameter would change its API`);
     const file = files.get(fn.file.rel) ?? decline(`${fn.file.rel} is not among the scanned files`);
     const node = nodeAt(file, fn.start, fn.end);
-    const decl_ = node.type === 'function_declaration' ? node : null;
-    if (!decl_) decline(`${why}; its declaration was not found`);
+    const fnDecl = node.type === 'function_declaration' ? node : null;
+    if (!fnDecl) decline(`${why}; its declaration was not found`);
     const param = mapOperandName(file, s) ?? decline(`${why}, spelled as ${s.text}; only a parameter used by its own name can take the mutex along`);
-    const params = decl_!.childForFieldName('parameters')!.namedChildren.filter((c) => c.type !== 'comment');
+    const params = fnDecl!.childForFieldName('parameters')!.namedChildren.filter((c) => c.type !== 'comment');
     let index = -1;
     let after: SyntaxNode | null = null;
     let i = 0;
@@ -64,15 +64,15 @@ export function paramCallees(decl: MapDecl, outside: ResolvedSite[], inOwner: (f
       }
     }
     if (index < 0 || !after) decline(`${why}, but ${param} is not one of its parameters`);
-    const body = decl_!.childForFieldName('body')!;
+    const body = fnDecl!.childForFieldName('body')!;
     // The parameter is the map throughout: never given another value.
     for (const id of [...descendants(body)].filter((d) => d.type === 'identifier' && d.text === param)) {
       const p = id.parent;
       const assigned = (p?.type === 'expression_list' && (p.parent?.type === 'assignment_statement' || p.parent?.type === 'short_var_declaration') && p.parent.childForFieldName('left')?.id === p.id) || p?.type === 'parameter_declaration';
       if (assigned) decline(`${lineOf(file, id.startIndex)} gives ${param} another value in ${fn.name}; the mutex passed along would not guard it`);
     }
-    const mutex = freeName(`${param}Mu`, decl_!.text);
-    out.set(s.func, { func: s.func, name: fn.name, file, param, mutex, index, after: after!, calls: callsOf(fn.name, pkg, files, why) });
+    const mutex = freeName(`${param}Mu`, fnDecl!.text);
+    out.set(s.func, { func: s.func, name: fn.name, file, param, mutex, index, after: after!, calls: callsOf(fn.name, files, why) });
   }
   // Each call passes this map (from its own function) or the callee's parameter (a recursive call).
   for (const c of out.values()) {
@@ -80,7 +80,7 @@ export function paramCallees(decl: MapDecl, outside: ResolvedSite[], inOwner: (f
       const { file, call } = entry;
       const args = call.childForFieldName('arguments')!.namedChildren.filter((a) => a.type !== 'comment');
       const arg = args[c.index];
-      const caller = pkg.index.funcs.findIndex((f) => f.file.rel === file.rel && f.start <= call.startIndex && call.endIndex <= f.end && !pkg.index.funcs.some((g) => g !== f && g.file.rel === file.rel && g.start <= call.startIndex && call.endIndex <= g.end && g.start > f.start));
+      const caller = innermostFunc(pkg, file, call);
       const ok = arg && ((arg.text === decl.name && caller >= 0 && inOwner(caller)) || (arg.text === c.param && caller === c.func));
       if (!ok) decline(`${lineOf(file, call.startIndex)} calls ${c.name} with ${arg?.text ?? 'no argument'} for ${c.param}, not with ${decl.name}; only a function every call gives this map can take its mutex along`);
       entry.recursive = caller === c.func;
@@ -102,7 +102,7 @@ function mapOperandName(file: ParsedFile, s: ResolvedSite): string | null {
 }
 
 /** Every call of a plain function; declines where its name is used otherwise (as a value). */
-function callsOf(name: string, pkg: PackageView, files: Map<string, ParsedFile>, why: string): { file: ParsedFile; call: SyntaxNode }[] {
+function callsOf(name: string, files: Map<string, ParsedFile>, why: string): { file: ParsedFile; call: SyntaxNode }[] {
   const calls: { file: ParsedFile; call: SyntaxNode }[] = [];
   for (const file of files.values()) {
     for (const id of leavesNamed(file, 'identifier', name)) {
@@ -115,8 +115,17 @@ function callsOf(name: string, pkg: PackageView, files: Map<string, ParsedFile>,
       decline(`${why}, and ${lineOf(file, id.startIndex)} uses ${name} as a value; a new parameter would not fit there`);
     }
   }
-  void pkg;
   return calls;
+}
+
+/** The index of the innermost function (declaration or literal) holding a node, or -1. */
+function innermostFunc(pkg: PackageView, file: ParsedFile, node: SyntaxNode): number {
+  let best = -1;
+  pkg.index.funcs.forEach((f, i) => {
+    if (f.file.rel !== file.rel || f.start > node.startIndex || node.endIndex > f.end) return;
+    if (best < 0 || f.start > pkg.index.funcs[best]!.start) best = i;
+  });
+  return best;
 }
 
 function freeName(base: string, text: string): string {

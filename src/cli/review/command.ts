@@ -76,8 +76,7 @@ export function reviewCommand(program: Command, setExit: (code: number) => void)
             return;
           }
           confirmed = confirmedMaps(result);
-          const proved = result;
-          unplanned = (plan) => notPlanned(proved, plan).map((u) => `${u.map} (declared ${u.declared}): ${u.reason}`);
+          unplanned = (plan) => notPlanned(result, plan).map((u) => `${u.map} (declared ${u.declared}): ${u.reason}`);
         }
         // Loaded here: the prompts are review's alone, and scan and fix start faster without them.
         const { runReview } = await import('./session.js');

@@ -19,7 +19,7 @@ import { ALTERNATIVES, ReviewWorkspace, choiceLabel, choiceOf, type MapGroup, ty
 import { decisionsPath, loadDecisions, recordedFor, removeDecisions, saveDecisions, type Answer, type Decision } from './decisions.js';
 import { UserError } from '../../errors.js';
 import { emptyRun } from '../empty-run.js';
-import { runSettings } from '../run-settings.js';
+import { fixChoice, planOptions, runSettings } from '../run-settings.js';
 
 export interface ReviewOptions {
   paths: string[];
@@ -78,17 +78,10 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   let recorded = earlier?.decisions ?? [];
 
   // gomapfix.json applies as in scan and fix (excluded files, rules off, tests, strategy); options given win.
-  const settings = runSettings(opts.paths, opts.cwd, {});
-  const maxFileSize = opts.maxFileSize ?? settings.maxFileSize;
-  const tests = opts.tests ?? settings.tests;
+  const settings = runSettings(opts.paths, opts.cwd, { maxFileSize: opts.maxFileSize, tests: opts.tests });
   const ws = new ReviewWorkspace(opts.paths, opts.cwd, {
-    ...(maxFileSize ? { maxFileSize } : {}),
+    ...planOptions(settings),
     ...(opts.allPlatforms ? { allPlatforms: true } : {}),
-    ...(tests === false ? { tests: false } : {}),
-    ...(settings.hazards ? { hazards: true } : {}),
-    ...(settings.strictTests ? { strictTests: true } : {}),
-    ...(settings.exclude ? { exclude: settings.exclude } : {}),
-    ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
     ...(opts.confirmed ? { confirmed: opts.confirmed } : {}),
   });
   const { plan, groups } = ws.scan();
@@ -115,7 +108,8 @@ export async function runReview(opts: ReviewOptions, term: ReviewTerminal): Prom
   say(`${groups.length} map${groups.length === 1 ? '' : 's'} to review (${nFindings} finding${nFindings === 1 ? '' : 's'}); nothing is written until you confirm at the end. ? shows the keys.`);
   if (earlier) say(`resuming: ${recorded.length} earlier decision${recorded.length === 1 ? '' : 's'} in ${shownFile}`);
 
-  const defaultChoice = choiceOf(opts.strategy ?? settings.config?.fix.strategy ?? 'auto', opts.style ?? settings.config?.fix.style);
+  const first = fixChoice(settings.config, opts.strategy, opts.style);
+  const defaultChoice = choiceOf(first.strategy, first.style);
   const chosen = new Map<string, Choice>();
   const made: Made[] = [];
   const notes = new Map<string, string>();

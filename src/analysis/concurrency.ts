@@ -1,5 +1,6 @@
 // Pass two: map references flow between functions, contexts spread over the call graph,
 // locks held by every caller become a callee's entry locks, and each access gets its contexts.
+import { valueHolders, type ValueHolders } from './value-holders.js';
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
 import type { RawBinding, RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
@@ -69,6 +70,8 @@ export interface PackageFlow {
   construction: Construction;
   /** Per function: the locks its doc comment says callers hold ("Lock should be held."), or null. */
   documentedLocks: (HeldLock[] | null)[];
+  /** Which struct values held in fields other names can reach (value-holders.ts). */
+  valueHolders: ValueHolders;
 }
 
 /** A call edge into a function: its caller, the locks held at the call, the call itself when known. */
@@ -663,7 +666,10 @@ export function resolvePackage(
     }
   }
 
-  return { index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction, documentedLocks: documented };
+  return {
+    index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction,
+    documentedLocks: documented, valueHolders: valueHolders(index, raw),
+  };
 }
 
 /**

@@ -101,6 +101,8 @@ export interface RawSite {
    * by different types").
    */
   valueHolder?: string;
+  /** With valueHolder: each struct-valued field on the way as holder type and field, outermost first (`consumerFileStore.state`). */
+  holderPairs?: string[];
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
   ownerVar?: number;
 }
@@ -204,6 +206,14 @@ export interface RawFacts {
   /** Struct types used as struct-valued fields of another type (`b.m` with `m profMap`). */
   valueFields: { type: string; holder: string }[];
   /**
+   * Whole-value uses (see walker noteWholeUse): of a struct-valued field (`holder`
+   * `consumerFileStore.state`, the operand's type and the field, or null when that type is
+   * unknown; `field` its name), of a
+   * parameter (`param` "func:index") or of a method's receiver (`receiverOf` its type). `to`: the
+   * in-package parameter it is handed to, when it is a call argument.
+   */
+  wholeUses: WholeUse[];
+  /**
    * What a mutex-pointer field is set to (`mu: &t.tokensMu`, `k.mu = &t.tokensMu`), per field
    * (`Keeper.mu`): the lock it points to, or null when one assignment is not the address of a lock.
    */
@@ -211,3 +221,9 @@ export interface RawFacts {
   /** Mutex-pointer fields that always point to one lock (`Keeper.mu` → `tokenSimple.tokensMu`). */
   lockAliases?: Map<string, string>;
 }
+
+/** `test`: the use is in a _test.go file (it makes only the tests' own maps reachable another way). */
+export type WholeUse =
+  | { holder: string | null; field: string | null; to: { callees: number[]; paramIndex: number } | null; test: boolean }
+  | { param: string; to: { callees: number[]; paramIndex: number } | null; test: boolean }
+  | { receiverOf: string; test: boolean };

@@ -140,7 +140,7 @@ const FIELDED = typesWithFields();
 const NAMED: boolean[] = [];
 const FIELD_NAMES: (string | null)[] = [null];
 // Only these parents' operator tokens are read by the analysis.
-const HAS_OPERATOR = new Set(['assignment_statement', 'unary_expression']);
+const HAS_OPERATOR = new Set(['assignment_statement', 'unary_expression', 'binary_expression']);
 
 function fieldName(cursor: ReturnType<SyntaxNode['walk']>): string | null {
   const id = cursor.currentFieldId;

@@ -91,6 +91,7 @@ export function walkPackage(index: PackageIndex): RawFacts {
     argInstances: [],
     returnValues: [],
     valueFields: [],
+    wholeUses: [],
     lockFieldValues: [],
     condLocks: [],
   };
@@ -162,7 +163,7 @@ function summarise(
 ): { exits: LockState[]; releasedUnheld: Set<string>; releasedMaybe: Set<string>; returnedUnlock: string | null } | null {
   const scratch: RawFacts = {
     vars: [], sites: [], spawns: [], calls: [], bindings: [], waits: [], returns: new Map(), sharedTypes: new Set(),
-    freshTypes: new Set(), funcArgs: [], paramCalls: [], paramInstances: [], argInstances: [], returnValues: [], valueFields: [], lockFieldValues: [], condLocks: [],
+    freshTypes: new Set(), funcArgs: [], paramCalls: [], paramInstances: [], argInstances: [], returnValues: [], valueFields: [], wholeUses: [], lockFieldValues: [], condLocks: [],
   };
   const before = index.funcs.length;
   const w = new FunctionWalker(index, scratch, fn, new Scope(null), entry);
@@ -940,6 +941,7 @@ class FunctionWalker {
             else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
             continue;
           }
+          this.noteWholeUse(n);
           if (n.type === 'selector_expression') {
             const operand = child(n, 'operand');
             if (operand) work.push([operand, 'read']);
@@ -1440,6 +1442,76 @@ class FunctionWalker {
     return /^[A-Za-z_]\w*$/.test(holder) ? `${holder}.${names.join('.')}` : null;
   }
 
+  /**
+   * Records where a struct held by value in a field (`o.state` with `state ConsumerState`), a
+   * parameter or a receiver is used as a whole value: handed to a call, copied, returned, stored,
+   * or its address taken. Those are the only ways another name can reach the maps inside a value
+   * field; with none of them, the field's maps are reached only through their holder
+   * (docs/rules.md, "Struct values held by different types").
+   */
+  private noteWholeUse(n: LNode): void {
+    const use = wholeValueUse(n);
+    if (!use) return;
+    const test = this.file.rel.endsWith('_test.go');
+    const argOf = (): { callees: number[]; paramIndex: number } | null => {
+      if (use.parent.type !== 'argument_list' || use.parent.parent?.type !== 'call_expression') return null;
+      const fnode = child(use.parent.parent, 'function');
+      const callees = fnode ? this.types.resolveCallees(unparen(fnode)) : [];
+      const paramIndex = use.parent.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',').indexOf(use.node);
+      return callees.length > 0 && paramIndex >= 0 ? { callees, paramIndex } : null;
+    };
+    // Printed or encoded during the call, not kept (`t.Fatalf("%+v", o.state)`, `json.Marshal(&o.state)`).
+    if (use.parent.type === 'argument_list' && use.parent.parent?.type === 'call_expression') {
+      const fnode = child(use.parent.parent, 'function');
+      if (fnode && READS_ARGUMENTS_ONLY.test(this.t(fnode))) return;
+    }
+    if (n.type === 'identifier') {
+      const v = this.scope.lookup(this.t(n));
+      if (!v || v.func !== this.fn.index && !this.encloses(v.func)) return;
+      // Rebinding the name (`p = other`) reaches nothing new.
+      if (use.target) return;
+      const owner = this.index.funcs[v.func]!;
+      if (owner.recvName === v.name && owner.recvStart === v.start && owner.recvType) this.facts.wholeUses.push({ receiverOf: owner.recvType, test });
+      else if (v.param) this.facts.wholeUses.push({ param: `${v.param.func}:${v.param.index}`, to: argOf(), test });
+      return;
+    }
+    const t = this.types.selectorType(n);
+    if (!t || !this.isStructValue(t)) return;
+    // `o.state = ConsumerState{}`: a new value of its own; anything else assigned may share maps.
+    if (use.target && use.assigned && unparen(use.assigned).type === 'composite_literal') return;
+    const field = child(n, 'field');
+    this.facts.wholeUses.push({ holder: this.holderPair(n), field: field ? this.t(field) : null, to: use.target ? null : argOf(), test });
+  }
+
+  /** `consumerFileStore.state` for the selector `o.state`: the operand's type and the field; null when the type is unknown. */
+  private holderPair(n: LNode): string | null {
+    const operand = child(n, 'operand');
+    const field = child(n, 'field');
+    const t = operand ? this.types.typeOf(operand) : null;
+    const holder = t ? baseTypeName(t) : null;
+    return holder && field && /^[A-Za-z_]\w*$/.test(holder) ? `${holder}.${this.t(field)}` : null;
+  }
+
+  /** The holder pairs of a chain of struct-valued fields, outermost first (`A.b`, `B.c` for `x.b.c`). */
+  private holderPairs(fb: LNode): string[] | null {
+    const pairs: string[] = [];
+    let n = unparen(fb);
+    for (let depth = 0; depth < 50 && n.type === 'selector_expression'; depth++) {
+      const p = this.holderPair(n);
+      if (!p) return null;
+      pairs.unshift(p);
+      n = unparen(child(n, 'operand')!);
+      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
+    }
+    return pairs.length > 0 ? pairs : null;
+  }
+
+  /** Whether function `f` is this function or one it is nested in (a closure's captured variables). */
+  private encloses(f: number): boolean {
+    for (let g = this.index.funcs[this.fn.index]; g && g.parent >= 0; g = this.index.funcs[g.parent]) if (g.parent === f) return true;
+    return false;
+  }
+
   /** The variable at the root of a selector chain (`x` in `x.a.b`), whatever the fields' types. */
   private ownerVar(node: LNode | null): number | null {
     if (!node) return null;
@@ -1614,7 +1686,11 @@ class FunctionWalker {
       if (base !== null) {
         site.baseVar = base;
         const holder = this.valueHolderOf(fb, base);
-        if (holder) site.valueHolder = holder;
+        if (holder) {
+          site.valueHolder = holder;
+          const pairs = fb ? this.holderPairs(fb) : null;
+          if (pairs) site.holderPairs = pairs;
+        }
       }
       const owner = this.ownerVar(fb);
       if (owner !== null) site.ownerVar = owner;
@@ -1829,6 +1905,44 @@ function waitName(file: ParsedFile, node: LNode | undefined | null): string | nu
 }
 
 /** `nil`, `make(map…)` or a map literal: assigning one replaces the map rather than aliasing it. */
+/**
+ * Calls that only read their arguments while they run: the standard library's printing and
+ * encoding, and the printing methods of testing.T and loggers (`t.Fatalf`, `log.Printf`).
+ */
+const READS_ARGUMENTS_ONLY =
+  /^(?:(?:fmt|log)\.\w+|(?:json|xml)\.Marshal(?:Indent)?|[\w.]+\.(?:Errorf?|Fatalf?|Logf?|Skipf?|Printf?|Println|Panicf?|Debugf?|Infof?|Warnf?|Warningf?|Tracef?|Encode))$/;
+
+/**
+ * How an expression is used when that use hands on the whole value: `f(x)`, `y := x`, `return x`,
+ * `&x`, `T{f: x}`, an assignment to it (`target`, with the value `assigned`). Null when it is only
+ * the operand of a field selection or a method call (`x.f`, `x.m()`), or a statement of its own.
+ */
+function wholeValueUse(n: LNode): { node: LNode; parent: LNode; target: boolean; assigned: LNode | null } | null {
+  let node = n;
+  let parent = n.parent;
+  while (parent && parent.type === 'parenthesized_expression') {
+    node = parent;
+    parent = parent.parent;
+  }
+  if (!parent) return null;
+  if (parent.type === 'selector_expression' && child(parent, 'operand') === node) return null;
+  if (parent.type === 'unary_expression' && parent.op === '&') {
+    // `&x.f` handed on: the address is what the enclosing expression uses.
+    const outer = wholeValueUse(parent);
+    return outer ?? { node: parent, parent: parent.parent ?? parent, target: false, assigned: null };
+  }
+  if (parent.type === 'expression_list' && parent.field === 'left' && parent.parent?.type === 'assignment_statement') {
+    const left = parent.children.filter((c) => c.type !== ',');
+    const right = child(parent.parent, 'right');
+    const values = right ? (right.type === 'expression_list' ? right.children.filter((c) => c.type !== ',') : [right]) : [];
+    const i = left.indexOf(node);
+    return { node, parent, target: true, assigned: values.length === left.length ? (values[i] ?? null) : null };
+  }
+  // A statement of its own, or compared (`st == nil`): nothing is handed on.
+  if (parent.type === 'expression_statement' || (parent.type === 'binary_expression' && (parent.op === '==' || parent.op === '!='))) return null;
+  return { node, parent, target: false, assigned: null };
+}
+
 function isFreshMapValue(file: ParsedFile, node: LNode): boolean {
   const n = unparen(node);
   if (n.type === 'nil') return true;

@@ -1,0 +1,63 @@
+// A struct held by value in a field (`state State` in Store) is one instance per holder: an access
+// through another name reaches another instance unless the held value is handed on (its address
+// kept, copied, returned or stored), passed to a parameter the access goes through, or reached
+// by the struct's own methods (docs/rules.md, "Struct values held by different types").
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp, REPO, scanJson, tempTree } from './helpers/cli.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const BASE = readFileSync(join(REPO, 'fixtures/negative/held-value-and-its-copies/input.go'), 'utf8');
+const GO_MOD = 'module example.com/fixture\n\ngo 1.19\n';
+
+const scan = (files: Record<string, string>): string[] => {
+  const dir = tempTree({ 'go.mod': GO_MOD, ...files });
+  return scanJson([dir]).report.findings.map((f) => `${f.rule}@${f.file.split('/').pop()}:${f.line}`);
+};
+const lineOf = (src: string, text: string) => src.split('\n').findIndex((l) => l.includes(text)) + 1;
+const swap = (from: string, to: string) => {
+  const src = BASE.replace(from, to);
+  expect(src).not.toBe(BASE);
+  return src;
+};
+
+describe('a struct held by value in a field', () => {
+  it('trimmed only as a deep copy (the fixture): no finding', () => {
+    expect(scan({ 'input.go': BASE })).toEqual([]);
+  });
+
+  it('passed by address to the function the goroutine runs: races', () => {
+    const src = swap('\t\tst := s.Copy()\n\t\ttrim(st, max)', '\t\tst := s.Copy()\n\t\ttrim(&s.state, max)');
+    expect(scan({ 'input.go': src })).toContain(`concurrent-map-write@input.go:${lineOf(src, 's.state.Pending[k] = k')}`);
+  });
+
+  it('handed out by address instead of copied: races', () => {
+    const src = swap('\treturn cp\n}', '\t_ = cp\n\treturn &s.state\n}');
+    expect(scan({ 'input.go': src })).toContain(`concurrent-map-write@input.go:${lineOf(src, 's.state.Pending[k] = k')}`);
+  });
+
+  it('copied as a whole value (the copy shares its maps): races', () => {
+    const src = swap('\treturn cp\n}', '\t_ = cp\n\tshallow := s.state\n\treturn &shallow\n}');
+    expect(scan({ 'input.go': src })).toContain(`concurrent-map-write@input.go:${lineOf(src, 's.state.Pending[k] = k')}`);
+  });
+
+  it('reached by a method of the struct run on the held value: races', () => {
+    const src =
+      swap('\t\tst := s.Copy()\n\t\ttrim(st, max)', '\t\tst := s.Copy()\n\t\ts.state.trimTo(max)') +
+      '\nfunc (st *State) trimTo(max int) {\n\tfor k := range st.Pending {\n\t\tif k > max {\n\t\t\tdelete(st.Pending, k)\n\t\t}\n\t}\n}\n';
+    expect(scan({ 'input.go': src }).some((f) => f.startsWith('concurrent-map-write@') || f.startsWith('map-mutated-during-range@'))).toBe(true);
+  });
+
+  it('a parameter carrying the held value that is kept: races', () => {
+    const src = swap('\treturn len(st.Pending) + st.Delivered\n}', '\tlast = st\n\treturn len(st.Pending) + st.Delivered\n}\n\nvar last *State');
+    expect(scan({ 'input.go': src })).toContain(`concurrent-map-write@input.go:${lineOf(src, 's.state.Pending[k] = k')}`);
+  });
+
+  it('aliased only by a test: the production accesses stay apart', () => {
+    const test = 'package fixture\n\nimport "testing"\n\nfunc TestAlias(t *testing.T) {\n\ts := NewStore()\n\tst := s.Copy()\n\ts.state = *st\n\tt.Logf("%+v", s.state)\n}\n';
+    expect(scan({ 'input.go': BASE, 'alias_test.go': test })).toEqual([]);
+  });
+});

@@ -142,6 +142,40 @@ ${spawn}`);
     expect(plan.fixes[0]!.reason).toMatch(/Claim reads the map \(p\.go:12\) and then writes it \(p\.go:16\) in separate locked calls/);
   });
 
+  it('declines a fill whose other branch acts on the entry it found (etcd contrib/lock/storage: compare versions, then answer)', () => {
+    const plan = wrapper(`package p
+
+type entry struct {
+	val     string
+	version int
+}
+
+type Store struct {
+	data map[string]*entry
+}
+
+var s = &Store{data: map[string]*entry{}}
+
+func (st *Store) Claim(k string) {
+	if e, ok := st.data[k]; ok {
+		if e.version != 1 {
+			println("conflict")
+		} else {
+			e.val = "me"
+			println("ok")
+		}
+	} else {
+		st.data[k] = &entry{"me", 1}
+		println("ok")
+	}
+}
+${spawn}`);
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(
+      /p\.go:15 checks the entry that p\.go:23 then writes, and p\.go:16 acts on what the check found when the entry is there \(if e\.version != 1 \{\): as two locked method calls/,
+    );
+  });
+
   it('still rewrites a read and a write that do not decide each other, flagged for review', () => {
     const plan = wrapper(`package p
 

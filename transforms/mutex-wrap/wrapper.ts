@@ -496,14 +496,28 @@ function splitChangesResult(ctx: Ctx, check: ResolvedSite, act: ResolvedSite): s
     const names = bound(stmt.childForFieldName('initializer'));
     const okNames = names.slice(1);
     if (actStmt && stmt.startIndex <= actStmt.startIndex && actStmt.endIndex <= stmt.endIndex && uses(actStmt.text, names.slice(0, 1))) return `the write uses the value it read`;
-    const leaving = [stmt.childForFieldName('consequence'), stmt.childForFieldName('alternative')].filter((b): b is SyntaxNode => b !== null).flatMap(returns);
+    const branches = [stmt.childForFieldName('consequence'), stmt.childForFieldName('alternative')].filter((b): b is SyntaxNode => b !== null);
+    const leaving = branches.flatMap(returns);
     const told = leaving.find((r) => tells(r, okNames));
-    return told ? `${lineOf(file, told.startIndex)} tells the caller what the check found (${told.text.trim()})` : null;
+    if (told) return `${lineOf(file, told.startIndex)} tells the caller what the check found (${told.text.trim()})`;
+    // A fill hands back the entry when it is there and does nothing else; a branch that decides
+    // more (compares, writes, answers) acts on what the check found, so two goroutines that both
+    // miss the entry would both do what only the first should.
+    const other = branches.find((b) => !(actStmt && b.startIndex <= actStmt.startIndex && actStmt.endIndex <= b.endIndex));
+    const body = other ? other.namedChildren.filter((c) => c.type !== 'comment') : [];
+    const list = body.length === 1 && body[0]!.type === 'statement_list' ? body[0]!.namedChildren.filter((c) => c.type !== 'comment') : body;
+    const acting = list.find((c) => c.type !== 'return_statement');
+    return acting ? `${lineOf(file, acting.startIndex)} acts on what the check found when the entry is there (${firstLineOf(acting.text)})` : null;
   }
   const names = bound(stmt);
   if (actStmt && uses(actStmt.text, names)) return `the write uses what the read returned (${names.join(', ')})`;
   const told = returns(fn ?? stmt).find((r) => r.startIndex > stmt.endIndex && uses(r.text, names));
   return told ? `${lineOf(file, told.startIndex)} tells the caller what the check found (${told.text.trim()})` : null;
+}
+
+function firstLineOf(text: string): string {
+  const line = text.trim().split('\n')[0]!;
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
 }
 
 function sameStatement(ctx: Ctx, a: ResolvedSite, b: ResolvedSite): boolean {

@@ -186,6 +186,8 @@ class FunctionWalker {
   readonly releasedUnheld = new Set<string>();
   /** Locks unlocked without being held inside a branch or loop (`if lock { mu.Unlock() }`). */
   readonly releasedMaybe = new Set<string>();
+  /** Per label: the locks held at each `goto` to it walked so far (labels belong to one function). */
+  private readonly gotoHeld = new Map<string, LockState[]>();
   /** The statement being walked is a statement of the function's own body, not of a nested block. */
   private atTop = false;
   /** Walking the call of a `defer` statement (its callee runs at return, not here). */
@@ -296,8 +298,14 @@ class FunctionWalker {
   private *block(block: LNode, newScope = true): Walk<boolean> {
     if (newScope) this.push();
     let terminated = false;
+    let fallsIn = true;
     for (const s of statementsOf(block)) {
-      if (((yield this.stmt(s, block)) as boolean)) terminated = true;
+      // A label a `goto` jumped to earlier starts with what every jump and the fall-through hold
+      // (nats' loopAndGatherMsgs: `goto waitForMsgs` under o.mu after `o.mu.Unlock(); continue`).
+      if (s.type === 'labeled_statement') this.enterLabel(s, fallsIn);
+      const ends = (yield this.stmt(s, block)) as boolean;
+      if (ends) terminated = true;
+      fallsIn = !ends;
     }
     if (newScope) this.pop();
     return terminated;
@@ -396,12 +404,20 @@ class FunctionWalker {
       case 'select_statement':
         return ((yield this.switchStmt(s, block)) as boolean);
       case 'labeled_statement': {
-        const inner = s.children.find((c) => c.type !== 'label_name');
+        // `loop:\n// why\nfor …`: a comment between the label and its statement is not the statement.
+        const inner = s.children.find((c) => c.type !== 'label_name' && c.type !== 'comment');
         return inner ? ((yield this.stmt(inner, block)) as boolean) : false;
+      }
+      case 'goto_statement': {
+        const label = s.children.find((c) => c.type === 'label_name');
+        if (label) {
+          const name = this.t(label);
+          this.gotoHeld.set(name, [...(this.gotoHeld.get(name) ?? []), new Map(this.held)]);
+        }
+        return true;
       }
       case 'break_statement':
       case 'continue_statement':
-      case 'goto_statement':
         return true;
       case 'fallthrough_statement':
         return false;
@@ -409,6 +425,15 @@ class FunctionWalker {
         for (const c of s.children) yield this.expr(c, 'read');
         return false;
     }
+  }
+
+  /** The locks held at a label: those of the `goto`s seen so far that jump to it, and of the fall-through. */
+  private enterLabel(s: LNode, fallsIn: boolean): void {
+    const label = s.children.find((c) => c.type === 'label_name');
+    const jumps = label ? this.gotoHeld.get(this.t(label)) : undefined;
+    if (!jumps || jumps.length === 0) return;
+    const states = fallsIn ? [this.held, ...jumps] : jumps;
+    this.held = states.reduce(intersect);
   }
 
   private *ifStmt(s: LNode, block: LNode): Walk<boolean> {

@@ -1,6 +1,7 @@
 // Which pairs of accesses to one map can run at the same time with no common lock.
 import type { HeldLock } from './model.js';
 import { isTestFile, locksIn, type PackageFlow, type ResolvedSite } from './concurrency.js';
+import { maskCommentsAndStrings } from './text-callees.js';
 import type { WaitPoint } from './raw-facts.js';
 
 /** Methods that bring a value up before it is used: what they do happens before its goroutines. */
@@ -83,6 +84,18 @@ export class ConflictFinder {
     return out;
   }
 
+  /** Functions of non-test files whose name only tests write: what only tests call (see testOnlyFunctions). */
+  private testOnlyFuncs: Set<number> | null = null;
+
+  /** The access is in a test file, or in a function (or a literal of one) only tests call. */
+  private testsOnly(s: ResolvedSite): boolean {
+    if (isTestFile(s.span.file)) return true;
+    this.testOnlyFuncs ??= testOnlyFunctions(this.flow);
+    let f = this.flow.index.funcs[s.func];
+    while (f && f.parent >= 0) f = this.flow.index.funcs[f.parent];
+    return !!f && this.testOnlyFuncs.has(f.index);
+  }
+
   /** Accesses through a value this function just built, or in `init`, happen before sharing. */
   isConstruction(s: ResolvedSite): boolean {
     // Inside once.Do: lazy initialisation that every other Do caller waits for.
@@ -138,7 +151,9 @@ export class ConflictFinder {
         if (ca === cb) {
           if (this.flow.contexts[ca]!.multi) return [ca, cb];
           // Tests call the package one step at a time; only its real callers may overlap.
-          if (ca === 0 && callersConcurrent && !isTestFile(a.span.file) && !isTestFile(b.span.file)) return [ca, cb];
+          // A function only tests call (its name is written nowhere else in the package) runs in
+          // the tests' steps too (prometheus' startSendLoops).
+          if (ca === 0 && callersConcurrent && !this.testsOnly(a) && !this.testsOnly(b)) return [ca, cb];
           // Callers that take a lock for reading around a write expect to run alongside each
           // other, and the read lock lets them: a write there races with another access under
           // the same read lock. (With locks per context, the goroutine that wrote under the read
@@ -421,4 +436,30 @@ function joins(w: WaitPoint, spawnPos: number): boolean {
 function localDeclStart(key: string): number {
   const parts = key.split(':');
   return parts[0] === 'local' && parts[3] !== undefined ? Number(parts[3]) : -1;
+}
+
+/**
+ * Unexported functions and methods of non-test files whose name no non-test file writes except at
+ * their own declaration: only the package's tests call them (or nothing does). An exported name
+ * may be called from outside or through an interface, and a name an interface or a method value
+ * writes counts as written, so both stay. Only in a package that has an exported function: one
+ * without (a fixture, a command's helpers) has no other callers than its tests.
+ */
+function testOnlyFunctions(flow: PackageFlow): Set<number> {
+  const out = new Set<number>();
+  // A package with no exported function is driven only by its tests (or is a command): its
+  // unexported functions are its API there.
+  if (!flow.index.funcs.some((f) => f.literal === null && f.exported && !isTestFile(f.file.rel))) return out;
+  const funcs = flow.index.funcs.filter((f) => f.literal === null && /^[a-z_]/.test(f.name) && f.name !== 'init' && f.name !== 'main' && !isTestFile(f.file.rel));
+  if (funcs.length === 0) return out;
+  const counts = new Map<string, number>();
+  const names = new Set(funcs.map((f) => f.name));
+  for (const file of flow.index.files) {
+    if (isTestFile(file.rel)) continue;
+    for (const m of maskCommentsAndStrings(file.text).matchAll(/[A-Za-z_]\w*/g)) if (names.has(m[0])) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  }
+  const declared = new Map<string, number>();
+  for (const f of funcs) declared.set(f.name, (declared.get(f.name) ?? 0) + 1);
+  for (const f of funcs) if ((counts.get(f.name) ?? 0) <= declared.get(f.name)!) out.add(f.index);
+  return out;
 }

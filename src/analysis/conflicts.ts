@@ -312,7 +312,13 @@ export class ConflictFinder {
     const spawnIdx = this.spawnOfContext(ctx);
     if (spawnIdx === null) return false;
     const sp = this.flow.raw.spawns[spawnIdx]!;
-    return this.pointInFunctionOrdered(a.func, a.raw.start, sp, depth);
+    if (this.pointInFunctionOrdered(a.func, a.raw.start, sp, depth)) return true;
+    // A goroutine started from a goroutine that itself starts after `a` (`Run` fills the map, then
+    // `go m.fingerprint()`, which starts the reader): the go statements order it after `a` too.
+    if (depth >= 3) return false;
+    const outer = this.flow.funcContexts[sp.func];
+    if (!outer || outer.size === 0 || outer.has(0)) return false;
+    return [...outer].every((c) => c !== ctx && this.orderedBefore(a, c, depth + 1));
   }
 
   private pointInFunctionOrdered(func: number, pos: number, sp: SpawnPoint, depth: number): boolean {

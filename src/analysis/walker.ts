@@ -911,7 +911,7 @@ class FunctionWalker {
       perRequest: false,
     };
     this.facts.spawns.push(spawn);
-    const args = child(call, 'arguments')?.children ?? [];
+    const args = child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
     if (fnode.type === 'func_literal') {
       spawn.targets.push(((yield this.literal(fnode, 'spawned', s.start)) as number));
       yield this.bindArgs(spawn.targets, args, s.start, spawnId);
@@ -1482,7 +1482,7 @@ class FunctionWalker {
       if (use.parent.type !== 'argument_list' || use.parent.parent?.type !== 'call_expression') return null;
       const fnode = child(use.parent.parent, 'function');
       const callees = fnode ? this.types.resolveCallees(unparen(fnode)) : [];
-      const paramIndex = use.parent.children.filter((c) => c.type !== '(' && c.type !== ')' && c.type !== ',').indexOf(use.node);
+      const paramIndex = use.parent.children.filter((c) => c.type !== 'comment').indexOf(use.node);
       return callees.length > 0 && paramIndex >= 0 ? { callees, paramIndex } : null;
     };
     // Printed or encoded during the call, not kept (`t.Fatalf("%+v", o.state)`, `json.Marshal(&o.state)`).

@@ -71,6 +71,75 @@ ${spawn}`);
   });
 });
 
+describe('mutex-wrap inline: a call before the lock', () => {
+  const store = (body: string, extra = '') => `package p
+
+import "sync"
+
+type Store struct {
+	counts map[string]int
+	aliasMu sync.Mutex
+	aliases map[string]string
+}
+
+var s = &Store{counts: map[string]int{}, aliases: map[string]string{}}
+
+func (st *Store) key(k string) string {
+	st.aliasMu.Lock()
+	defer st.aliasMu.Unlock()
+	if a, ok := st.aliases[k]; ok {
+		return a
+	}
+	return k
+}
+${extra}
+func (st *Store) Claim(k string) {
+${body}
+}
+${spawn}`;
+
+  it('evaluates a call in the key into a fresh local before the lock, named after the map', () => {
+    const plan = inline(store('\tcountsKey := k + "/"\n\tst.counts[st.key(countsKey)] = len(k)'));
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.files[0]!.after).toContain('\tcountsKey2 := st.key(countsKey)\n\tst.countsMu.Lock()\n\tst.counts[countsKey2] = len(k)\n\tst.countsMu.Unlock()\n');
+  });
+
+  it('gives each statement of one block its own temporaries', () => {
+    const plan = inline(store('\tst.counts[st.key(k)] = 1\n\tst.counts[st.key(k+"/")] = st.names(k)', '\nfunc (st *Store) names(k string) int {\n\treturn len(st.key(k))\n}\n'));
+    expect(plan.fixes).toHaveLength(1);
+    expect(plan.files[0]!.after).toContain(
+      '\tcountsKey := st.key(k)\n\tst.countsMu.Lock()\n\tst.counts[countsKey] = 1\n\tst.countsMu.Unlock()\n' +
+        '\tcountsKey2 := st.key(k+"/")\n\tcountsVal := st.names(k)\n\tst.countsMu.Lock()\n\tst.counts[countsKey2] = countsVal\n\tst.countsMu.Unlock()\n',
+    );
+  });
+
+  it('keeps declining when the call in the key reaches the map', () => {
+    const plan = inline(store('\tst.counts[st.next(k)] = 1', '\nfunc (st *Store) next(k string) string {\n\tn := len(st.counts)\n\treturn st.key(k) + string(rune(\'a\'+n))\n}\n'));
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/would hold the lock across a call of st\.next\(\)/);
+  });
+
+  it('keeps declining when the call in the key may not run (&&)', () => {
+    const plan = inline(
+      store('\tst.flags[k != "" && st.key(k) == k] = true').replace('counts map[string]int', 'flags map[bool]bool').replace('counts: map[string]int{}', 'flags: map[bool]bool{}'),
+    );
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/would hold the lock across a call of st\.key\(\)/);
+  });
+
+  it('keeps declining when the right-hand side of an update calls out too', () => {
+    const plan = inline(store('\tst.counts[st.key(k)] += len(st.key(k))'));
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/would hold the lock across a call of st\.key\(\)/);
+  });
+
+  it('keeps declining a return whose read follows a call in the same statement', () => {
+    const plan = inline(store('\tst.counts[k]++', '\nfunc (st *Store) Stats(k string) [2]int {\n\treturn [2]int{len(st.key(k)), len(st.counts)}\n}\n\nfunc Report(out chan<- [2]int) {\n\tgo func() { out <- s.Stats("x") }()\n}\n'));
+    expect(plan.fixes).toEqual([]);
+    expect(plan.declined.map((d) => d.reason).join('\n')).toMatch(/leaves the region to lock \(return \[2\]int\{len\(st\.key\(k\)\), len\(st\.counts\)\}\) and the region calls a call of st\.key\(\)/);
+  });
+});
+
 describe('mutex-wrap wrapper: a check and its act', () => {
   function wrapper(src: string) {
     const dir = tempTree({ 'go.mod': GO_MOD, 'p.go': src });

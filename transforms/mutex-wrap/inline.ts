@@ -60,6 +60,11 @@ interface Region {
    * section, so calls that cannot block on a lock or re-enter (fmt.Sprintf, sort) may run in it.
    */
   checkThenAct: boolean;
+  /**
+   * Temporaries already declared by this fix, per statement list (`file:start`): two statements
+   * of one block split into regions must not both declare `errsKey`.
+   */
+  temps: Map<string, Set<string>>;
 }
 
 function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix {
@@ -367,6 +372,7 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
   }
   // Adjacent statements of one list form one region, so a read-then-write stays atomic.
   const regions: Region[] = [];
+  const temps = new Map<string, Set<string>>();
   for (const e of outer) {
     const list = e.stmt.parent!;
     const last = regions[regions.length - 1];
@@ -387,7 +393,7 @@ function buildRegions(sites: ResolvedSite[], lock: LockChoice, files: Map<string
       last.write ||= e.sites.some(isWriteSite);
       continue;
     }
-    regions.push({ file: e.file, list, stmts: [e.stmt], write: e.sites.some(isWriteSite), lockExpr, sites: e.sites, mapName: lock.mapName, rw: lock.rw, checkThenAct: false });
+    regions.push({ file: e.file, list, stmts: [e.stmt], write: e.sites.some(isWriteSite), lockExpr, sites: e.sites, mapName: lock.mapName, rw: lock.rw, checkThenAct: false, temps });
   }
   for (const r of regions) {
     // Any access of this map inside the region decides the mode, locked before or not.
@@ -584,7 +590,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   }
   if (jumps.length === 0) {
     if (hazards.length > 0) {
-      const hoisted = stmts.length === 1 ? hoist(r, pkg) : null;
+      const hoisted = stmts.length === 1 ? (hoist(r, pkg) ?? hoistCalls(r, pkg)) : null;
       if (hoisted) return { edits: hoisted, deferred: false };
       const h = hazards[0]!;
       decline(`the statement at ${lineOf(r.file, stmts[0]!.startIndex)} would hold the lock across ${h.what} (${lineOf(r.file, h.node.startIndex)}), which could block or re-enter`);
@@ -621,6 +627,9 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
     const rest = all.slice(lastIdx + 1);
     if (regionHazards([...stmts, ...rest], pkg, r.file, r.checkThenAct).length === 0) return deferForm();
   }
+  // `return stats{Total: len(m), Queue: q.Len()}`: the read is copied under the lock, the return runs unlocked.
+  const returned = stmts.length === 1 && stmts[0]!.type === 'return_statement' ? hoistCalls(r, pkg) : null;
+  if (returned) return { edits: returned, deferred: false };
   const j = jumps[0]!;
   const h = hazards[0];
   return decline(
@@ -714,7 +723,7 @@ function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
   const hazardFree = (n: SyntaxNode) => lockHazards([n], pkg.index, file).length === 0;
   const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
   const wrap = (lines: string[]) => `${r.lockExpr}.${lockCall}()${nl}${lines.map((l) => `${indent}${l}${nl}`).join('')}${indent}${r.lockExpr}.${unlockCall}()${nl}${indent}`;
-  const fresh = freshNames(stmt, text);
+  const fresh = freshNames(stmt, r);
   const siteNodes = r.sites.map((site) => nodeAt(file, site.span.start, site.span.end));
   if (jumpsLeaving([stmt]).length > 0 && stmt.type !== 'return_statement' && stmt.type !== 'if_statement') return null;
 
@@ -726,6 +735,7 @@ function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
     if (!left || !right || op !== '=' || left.namedChildCount !== 1 || right.namedChildCount !== 1) return null;
     if (!hazardFree(left) || r.sites.some((site) => site.span.start >= right.startIndex && site.span.end <= right.endIndex)) return null;
     const tmp = fresh(`${mapBaseName(r)}Val`);
+    fresh.keep();
     return [
       { file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: `${tmp} := ${right.text}${nl}${indent}${r.lockExpr}.${lockCall}()${nl}${indent}` },
       { file: file.rel, start: right.startIndex, end: right.endIndex, text: tmp },
@@ -754,20 +764,165 @@ function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
   // Reads inside the statement's own expressions: copy each into a temporary first.
   const copies = readCopies(r, stmt, siteNodes, pkg, fresh);
   if (!copies) return null;
+  fresh.keep();
   return [{ file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: wrap(copies.lines) }, ...copies.edits];
 }
 
-/** A fresh-name source for temporaries of the function around stmt. */
-function freshNames(stmt: SyntaxNode, text: string): (base: string) => string {
+/**
+ * One map access whose statement cannot run locked only because of calls that Go evaluates
+ * before the access anyway. Calls in the key (`errs[globalDeploymentID()] = err`, `v := m[f()]`,
+ * `delete(m, f())`) go into fresh locals just before the lock (`errsKey := globalDeploymentID()`),
+ * and so does the right-hand side of `=`; a read followed by calls
+ * (`return stats{Total: len(l.m), Queue: l.queued()}`) is copied under the lock, and the calls
+ * run after the unlock. Null unless every call keeps its place in Go's order of evaluation
+ * (nothing that calls out comes before the key or the read), none is under && or ||, and no
+ * moved call reaches the map or takes its lock.
+ */
+function hoistCalls(r: Region, pkg: PackageView): TextEdit[] | null {
+  const stmt = r.stmts[0]!;
+  const file = r.file;
+  if (r.stmts.length !== 1 || r.sites.length !== 1) return null;
+  if (!/^(short_var_declaration|assignment_statement|inc_statement|dec_statement|expression_statement|return_statement)$/.test(stmt.type)) return null;
+  const access = nodeAt(file, r.sites[0]!.span.start, r.sites[0]!.span.end);
+  const callee = access.type === 'call_expression' ? access.childForFieldName('function')?.text : null;
+  if (access.type !== 'index_expression' && callee !== 'len' && callee !== 'delete') return null;
+  if (insideConditionalOperand(access, stmt) || !sameNode(listedStatementOf(access), stmt)) return null;
+  const key = access.type === 'index_expression' ? access.childForFieldName('index') : callee === 'delete' ? (access.childForFieldName('arguments')?.namedChildren[1] ?? null) : null;
+  const within = (n: SyntaxNode, outer: SyntaxNode | null | undefined) => !!outer && n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
+  const hazards = lockHazards([stmt], pkg.index, file)
+    .map((h) => h.node)
+    .filter((n, i, all) => !all.some((o, j) => j !== i && o !== n && within(n, o) && !sameNode(n, o)));
+  const keyCalls = hazards.filter((n) => within(n, key));
+  // `m[ok && f()]`: f may not run at all, so it cannot move out of the key.
+  if (keyCalls.some((n) => n.type !== 'call_expression' || insideConditionalOperand(n, stmt) || reachesMapOrLock(n, r, pkg))) return null;
+  // Calls Go evaluates before the key would run after the hoisted ones.
+  if (hazards.some((n) => !within(n, key) && n.startIndex < access.startIndex)) return null;
+  const fresh = freshNames(stmt, r);
+  const base = mapBaseName(r);
+  const lines: string[] = [];
+  const edits: TextEdit[] = [];
+  const keyTemps = keyCalls.map((n) => ({ node: n, name: fresh(`${base}Key`) }));
+  for (const k of keyTemps) lines.push(`${k.name} := ${k.node.text}`);
+  const accessText = replaceWithin(access, keyTemps);
+  const left = stmt.childForFieldName('left');
+  const right = stmt.childForFieldName('right');
+  const after = hazards.filter((n) => !within(n, key));
+  // A call in the map operand (`s.shard(k).m[…]`) cannot leave the access.
+  if (after.some((n) => within(n, access))) return null;
+  const kind = r.sites[0]!.kind;
+  let copy: string | null = null;
+  if (kind === 'write' && (stmt.type === 'inc_statement' || stmt.type === 'dec_statement')) {
+    if (!sameNode(stmt.namedChildren[0], access) || after.length > 0) return null;
+  } else if (kind === 'write') {
+    // `m[f()] = g()`: f, then g (Go's order), then the store under the lock.
+    if (stmt.type !== 'assignment_statement' || left?.namedChildCount !== 1 || !sameNode(left.namedChildren[0], access)) return null;
+    if (after.length > 0) {
+      if (stmt.child(1)?.type !== '=' || !right || right.namedChildCount !== 1 || after.some((n) => !within(n, right))) return null;
+      const val = fresh(`${base}Val`);
+      lines.push(`${val} := ${right.text}`);
+      edits.push({ file: file.rel, start: right.startIndex, end: right.endIndex, text: val });
+    }
+  } else if (kind === 'delete') {
+    // delete(m, f()): the whole statement is the access.
+    if (stmt.type !== 'expression_statement' || !sameNode(stmt.namedChildren[0], access) || after.length > 0) return null;
+  } else if (kind !== 'read') {
+    return null;
+  } else if (after.length > 0 || stmt.type === 'return_statement') {
+    // The read is copied under the lock; what follows it in the statement runs after the unlock.
+    if (!sameNode(readExpression(access), access)) return null;
+    copy = fresh(`${base}${callee === 'len' ? 'Len' : 'Val'}`);
+  }
+  if (lines.length === 0 && !copy) return null;
+  fresh.keep();
+  for (const k of keyTemps) if (!copy) edits.push({ file: file.rel, start: k.node.startIndex, end: k.node.endIndex, text: k.name });
+  const text = file.text;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = indentAt(text, stmt.startIndex);
+  const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
+  const hoisted = lines.map((l) => `${l}${nl}${indent}`).join('');
+  if (copy) {
+    edits.push({ file: file.rel, start: access.startIndex, end: access.endIndex, text: copy });
+    const locked = `${r.lockExpr}.${lockCall}()${nl}${indent}${copy} := ${accessText}${nl}${indent}${r.lockExpr}.${unlockCall}()${nl}${indent}`;
+    return [{ file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: `${hoisted}${locked}` }, ...edits];
+  }
+  const end = endOfStatementLine(text, stmt.endIndex);
+  return [
+    { file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: `${hoisted}${r.lockExpr}.${lockCall}()${nl}${indent}` },
+    ...edits,
+    { file: file.rel, start: end, end, text: `${nl}${indent}${r.lockExpr}.${unlockCall}()` },
+  ];
+}
+
+/** The text of n with the given nodes inside it replaced by names. */
+function replaceWithin(n: SyntaxNode, parts: { node: SyntaxNode; name: string }[]): string {
+  let out = n.text;
+  for (const p of [...parts].sort((a, b) => b.node.startIndex - a.node.startIndex)) {
+    out = out.slice(0, p.node.startIndex - n.startIndex) + p.name + out.slice(p.node.endIndex - n.startIndex);
+  }
+  return out;
+}
+
+/**
+ * Whether a call reaches the region's map or takes its lock: the map or a Lock of the mutex in
+ * its text, or in a package function it calls (directly or not). What a function value or
+ * another package runs is not seen.
+ */
+function reachesMapOrLock(call: SyntaxNode, r: Region, pkg: PackageView): boolean {
+  const map = r.sites[0]!.map;
+  // A mutex embedded in the map's owner (`s.Lock()`) may be locked through any name.
+  const mapText = r.sites[0]!.text;
+  const embedded = /^\w+$/.test(r.lockExpr) && mapText.includes(`${r.lockExpr}.`);
+  const seg = r.lockExpr.split('.').pop()!;
+  const lockCall = embedded ? /\.(Try)?R?Lock\s*\(/ : new RegExp(`(^|[^\\w])${seg}\\.(Try)?R?Lock\\s*\\(`);
+  if (lockCall.test(call.text)) return true;
+  if (pkg.flow.sites.some((s) => s.map === map && s.span.file === r.file.rel && s.span.start >= call.startIndex && s.span.end <= call.endIndex)) return true;
+  const funcs = pkg.index.funcs;
+  const seeds: number[] = [];
+  for (const c of pkg.flow.raw.calls) {
+    if (c.pos >= call.startIndex && c.pos < call.endIndex && funcs[c.caller]?.file.rel === r.file.rel) seeds.push(...c.callees);
+  }
+  for (const d of [call, ...descendants(call)]) {
+    if (d.type !== 'call_expression') continue;
+    const fn = d.childForFieldName('function');
+    if (fn?.type === 'identifier') seeds.push(...(pkg.index.funcsByName.get(fn.text) ?? []));
+    if (fn?.type === 'selector_expression') seeds.push(...(pkg.index.methodsByName.get(fn.childForFieldName('field')?.text ?? '') ?? []));
+  }
+  const touching = new Set(pkg.flow.sites.filter((s) => s.map === map).map((s) => s.func));
+  const seen = new Set<number>();
+  for (const stack = seeds; stack.length > 0; ) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const info = funcs[f];
+    if (touching.has(f) || (info && lockCall.test(info.file.text.slice(info.start, info.end)))) return true;
+    stack.push(...(pkg.flow.calleesOf[f] ?? []));
+  }
+  return false;
+}
+
+/**
+ * A fresh-name source for temporaries of the function around stmt, avoiding the region's
+ * temporaries already declared in stmt's block; `keep()` records the names once they are used.
+ */
+function freshNames(stmt: SyntaxNode, r: Region): ((base: string) => string) & { keep(): void } {
+  const text = r.file.text;
   const owner = enclosingFunction(stmt);
   const fn = owner ? text.slice(owner.startIndex, owner.endIndex) : text;
+  const block = `${r.file.rel}:${stmt.parent?.startIndex ?? -1}`;
+  const declared = r.temps.get(block) ?? new Set<string>();
   const names = new Set<string>();
-  return (base: string) => {
+  const fresh = (base: string) => {
     let name = base;
-    for (let i = 2; new RegExp(`\\b${name}\\b`).test(fn) || names.has(name); i++) name = `${base}${i}`;
+    for (let i = 2; new RegExp(`\\b${name}\\b`).test(fn) || names.has(name) || declared.has(name); i++) name = `${base}${i}`;
     names.add(name);
     return name;
   };
+  return Object.assign(fresh, {
+    keep: () => {
+      for (const n of names) declared.add(n);
+      r.temps.set(block, declared);
+    },
+  });
 }
 
 /** `tmp := m[k]` for each map read of stmt, and the edits putting tmp in its place; null when a read cannot move. */
@@ -799,8 +954,10 @@ function readsCopiedAtEnd(r: Region, pkg: PackageView): TextEdit[] | null {
   const inLast = (s: ResolvedSite) => s.span.start >= last.startIndex && s.span.end <= last.endIndex;
   if (writesWithin(r, pkg, last.startIndex, last.endIndex)) return null;
   const siteNodes = r.sites.filter(inLast).map((s) => nodeAt(r.file, s.span.start, s.span.end));
-  const copies = readCopies(r, last, siteNodes, pkg, freshNames(last, r.file.text));
+  const fresh = freshNames(last, r);
+  const copies = readCopies(r, last, siteNodes, pkg, fresh);
   if (!copies) return null;
+  fresh.keep();
   const text = r.file.text;
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const start = head[0]!.startIndex;

@@ -132,12 +132,24 @@ function lockSummaries(index: PackageIndex): Map<number, LockSummary> {
   for (let i = 0; i < declCount; i++) {
     const fn = index.funcs[i]!;
     if (!fn.analysed || !fn.body || fn.literal) continue;
-    const body = fn.file.text.slice(fn.body.start, fn.body.end);
-    if (body.length > 1500 || !LOCK_CALL.test(body) || /\bfunc\b|\bgo\b/.test(body)) continue;
+    const sum = lockSummaryOf(index, fn, new Scope(null));
+    if (sum) out.set(fn.index, sum);
+  }
+  return out;
+}
+
+/**
+ * What calling `fn` does to the caller's locks, when it is a lock helper (see lockSummaries), else
+ * null. `outer`: the scope its body sees (a literal's captured variables).
+ */
+function lockSummaryOf(index: PackageIndex, fn: FuncInfo, outer: Scope): LockSummary | null {
+  {
+    const body = fn.file.text.slice(fn.body!.start, fn.body!.end);
+    if (body.length > 1500 || !LOCK_CALL.test(body) || /\bfunc\b|\bgo\b/.test(body)) return null;
     // Walked from no lock held: what it takes. Walked again holding what it unlocks: what it releases
     // on every path (a helper that unlocks and locks again, or only on some paths, releases nothing).
-    const first = summarise(index, fn, new Map());
-    if (!first) continue;
+    const first = summarise(index, fn, new Map(), outer);
+    if (!first) return null;
     // Only an Unlock among the body's own statements releases on every path.
     const unlocked = [...first.releasedUnheld].filter((name) => !name.includes('@') && !name.startsWith('once:') && !first.releasedMaybe.has(name));
     const common = first.exits.reduce(intersect);
@@ -146,13 +158,12 @@ function lockSummaries(index: PackageIndex): Map<number, LockSummary> {
       .map(([name, mode]) => ({ name, mode }));
     let releases: string[] = [];
     if (unlocked.length > 0) {
-      const second = summarise(index, fn, new Map(unlocked.map((name) => [name, 'write' as const])));
+      const second = summarise(index, fn, new Map(unlocked.map((name) => [name, 'write' as const])), outer);
       if (second) releases = unlocked.filter((name) => second.exits.every((e) => !e.has(name)));
     }
     const returnsUnlock = first.returnedUnlock !== null && acquires.some((l) => l.name === first.returnedUnlock) ? first.returnedUnlock : null;
-    if (acquires.length > 0 || releases.length > 0) out.set(fn.index, { acquires, releases, returnsUnlock });
+    return acquires.length > 0 || releases.length > 0 ? { acquires, releases, returnsUnlock } : null;
   }
-  return out;
 }
 
 /** One walk of a lock helper on scratch facts: the lock sets at its exits. */
@@ -160,13 +171,14 @@ function summarise(
   index: PackageIndex,
   fn: FuncInfo,
   entry: LockState,
+  outer: Scope,
 ): { exits: LockState[]; releasedUnheld: Set<string>; releasedMaybe: Set<string>; returnedUnlock: string | null } | null {
   const scratch: RawFacts = {
     vars: [], sites: [], spawns: [], calls: [], bindings: [], waits: [], returns: new Map(), sharedTypes: new Set(),
     freshTypes: new Set(), funcArgs: [], paramCalls: [], paramInstances: [], argInstances: [], returnValues: [], valueFields: [], wholeUses: [], lockFieldValues: [], condLocks: [],
   };
   const before = index.funcs.length;
-  const w = new FunctionWalker(index, scratch, fn, new Scope(null), entry);
+  const w = new FunctionWalker(index, scratch, fn, outer, entry);
   w.exits = [];
   w.declareSignature();
   const terminated = runWalk(w.walkBody(fn.body!));
@@ -180,6 +192,8 @@ function summarise(
 class FunctionWalker {
   /** Lock helpers of the package, by function index. */
   lockHelpers: Map<number, LockSummary> = new Map();
+  /** Local function literals already found not to be lock helpers (shared like lockHelpers). */
+  notLockHelpers: Set<number> = new Set();
   /** When summarising a lock helper: the locks held at each return. */
   exits: LockState[] | null = null;
   /** Locks unlocked here without being held (a helper's `s.mu.Unlock()`). */
@@ -1085,6 +1099,15 @@ class FunctionWalker {
         if (local.funcLit !== null) {
           this.addCall([local.funcLit], n.start);
           yield this.bindArgs([local.funcLit], args, n.start, null);
+          // `accLock := func() { …; acc.mu.Lock() }` … `accLock()`: a local lock helper (nats'
+          // updateRouteSubscriptionMap). Summarised once, with the scope it was written in.
+          const lit = this.index.funcs[local.funcLit]!;
+          if (!this.lockHelpers.has(lit.index) && !this.notLockHelpers.has(lit.index)) {
+            const sum = lit.body ? lockSummaryOf(this.index, lit, this.scope) : null;
+            if (sum) this.lockHelpers.set(lit.index, sum);
+            else this.notLockHelpers.add(lit.index);
+          }
+          this.applyLockHelper([lit.index], !!opts.defer);
           return;
         }
         if (local.param) {
@@ -1404,6 +1427,7 @@ class FunctionWalker {
     const held = runs === 'sync' || runs === 'deferred' ? new Map(this.held) : new Map<string, 'read' | 'write'>();
     const inner = new FunctionWalker(this.index, this.facts, info, this.scope, held, runs === 'sync' ? this.ranges : []);
     inner.lockHelpers = this.lockHelpers;
+    inner.notLockHelpers = this.notLockHelpers;
     inner.declareSignature();
     if (info.body) yield inner.walkBody(info.body);
     return info.index;

@@ -76,6 +76,8 @@ export class ConflictFinder {
         if (!isWrite(a) && !isWrite(b)) continue;
         // Replacing the variable does not touch a map an earlier alias holds (copy-on-write).
         if ((a.raw.reassign && b.raw.throughLocal) || (b.raw.reassign && a.raw.throughLocal)) continue;
+        // Nor does filling a map just swapped in under the lock (walker: fillsFresh).
+        if ((a.raw.fillsFresh && b.raw.throughLocal) || (b.raw.fillsFresh && a.raw.throughLocal)) continue;
         if (commonLock(a.locks, b.locks)) continue;
         const ctx = this.concurrent(a, b, lockedElsewhere);
         if (ctx) out.push({ a, b, contexts: ctx });

@@ -88,6 +88,13 @@ export interface RawSite {
    * `s.m = other` replaces the variable, not the map this access uses (copy-on-write readers).
    */
   throughLocal?: boolean;
+  /**
+   * A write into a map this function stored in the field earlier, with the locks held then still
+   * held (`a.jsLimits = map…{}` … `a.jsLimits[t] = l` before the unlock): no reader that loaded
+   * the field into a local earlier holds this map, and one that loads it under the lock sees it
+   * filled. So it does not pair with accesses through a local (copy-on-write readers).
+   */
+  fillsFresh?: boolean;
   /** For a write: the index expression text (to tell an insert from an update of the visited key). */
   indexText?: string;
   /** The map expression as written (`s.m`, `m`), for telling two instances of one field apart. */

@@ -200,6 +200,12 @@ class FunctionWalker {
   readonly releasedUnheld = new Set<string>();
   /** Locks unlocked without being held inside a branch or loop (`if lock { mu.Unlock() }`). */
   readonly releasedMaybe = new Set<string>();
+  /**
+   * Fields just given a new map by this function while holding locks (`a.jsLimits = map…{}`), by
+   * the field expression's text, with the locks held then; dropped when one of them is unlocked
+   * or the field is assigned something else.
+   */
+  private readonly freshFields = new Map<string, Set<string>>();
   /** Per label: the locks held at each `goto` to it walked so far (labels belong to one function). */
   private readonly gotoHeld = new Map<string, LockState[]>();
   /** The statement being walked is a statement of the function's own body, not of a nested block. */
@@ -862,7 +868,13 @@ class FunctionWalker {
         const fromOwnMap = sources.every((t) => 'var' in t && (this.facts.vars[t.var]?.refs ?? []).every((x) => 'key' in x && x.key.startsWith('local:')));
         if (targets.length > 0 && !toPackageVar && !fromOwnMap) continue;
       }
-      if (plain && r && isFreshMapValue(this.file, r)) this.detachAliases(l);
+      if (plain && r && isFreshMapValue(this.file, r)) {
+        this.detachAliases(l);
+        // `a.jsLimits = map[…]…{}` under a lock, then `a.jsLimits[t] = …` before the unlock: the
+        // fill of a map no reader could have loaded yet (see RawSite.fillsFresh).
+        const lt = unparen(l);
+        if (lt.type === 'selector_expression' && this.held.size > 0) this.freshFields.set(this.t(lt), new Set(this.held.keys()));
+      } else if (unparen(l).type === 'selector_expression') this.freshFields.delete(this.t(unparen(l)));
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);
       const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
@@ -1003,6 +1015,8 @@ class FunctionWalker {
             yield this.walkInner(operand!);
             const site = this.record(refs, role === 'target' ? 'write' : 'read', n.start, n.end, n);
             if (this.isLocalName(operand!)) site.throughLocal = true;
+            const filled = role === 'target' ? this.freshFields.get(this.t(unparen(operand!))) : undefined;
+            if (filled && [...filled].every((l) => this.held.has(l))) site.fillsFresh = true;
             if (idx) site.indexText = this.t(idx);
             site.mapText = this.t(unparen(operand!));
           } else if (operand) {
@@ -1151,6 +1165,7 @@ class FunctionWalker {
         } else if (!opts.defer) {
           if (!this.held.has(lock)) (this.atTop ? this.releasedUnheld : this.releasedMaybe).add(lock);
           this.held.delete(lock);
+          for (const [field, locks] of this.freshFields) if (locks.has(lock)) this.freshFields.delete(field);
         } else this.deferredUnlocks.add(lock);
         return;
       }

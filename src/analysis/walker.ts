@@ -1532,6 +1532,8 @@ class FunctionWalker {
     if (n.type === 'identifier') {
       const v = this.scope.lookup(this.t(n));
       if (!v || v.func !== this.fn.index && !this.encloses(v.func)) return;
+      // Only a struct (or a pointer to one) can hold a struct value's maps.
+      if (!v.type || !this.index.structs.has(baseTypeName(v.type))) return;
       // Rebinding the name (`p = other`) reaches nothing new.
       if (use.target) return;
       const owner = this.index.funcs[v.func]!;

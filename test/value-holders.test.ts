@@ -56,6 +56,13 @@ describe('a struct held by value in a field', () => {
     expect(scan({ 'input.go': src })).toContain(`concurrent-map-write@input.go:${lineOf(src, 's.state.Pending[k] = k')}`);
   });
 
+  it('passed to a parameter of interface type that keeps it: races', () => {
+    const src =
+      swap('\treturn encode(&s.state)\n}', '\tkeep(&s.state)\n\treturn encode(&s.state)\n}') +
+      '\nvar kept []any\n\nfunc keep(v any) {\n\tkept = append(kept, v)\n}\n';
+    expect(scan({ 'input.go': src })).toContain(`concurrent-map-write@input.go:${lineOf(src, 's.state.Pending[k] = k')}`);
+  });
+
   it('aliased only by a test: the production accesses stay apart', () => {
     const test = 'package fixture\n\nimport "testing"\n\nfunc TestAlias(t *testing.T) {\n\ts := NewStore()\n\tst := s.Copy()\n\ts.state = *st\n\tt.Logf("%+v", s.state)\n}\n';
     expect(scan({ 'input.go': BASE, 'alias_test.go': test })).toEqual([]);

@@ -1,6 +1,7 @@
 // Struct values held by value in a field (`state ConsumerState` in `consumerFileStore`): which of
 // them other names can reach, so that an access through any other name is another instance.
 import type { PackageIndex } from './package-index.js';
+import { baseTypeName } from './types.js';
 import type { RawFacts, RawSite, WholeUse } from './raw-facts.js';
 
 export interface ValueHolders {
@@ -25,7 +26,8 @@ interface Reach {
   carriers: Map<string, Set<string>>;
 }
 
-function reach(uses: WholeUse[]): Reach {
+/** `structParam(func, index)`: the parameter is a struct or a pointer to one (the walker records only such names' uses). */
+function reach(uses: WholeUse[], structParam: (func: number, index: number) => boolean): Reach {
   const escaped = new Set<string>();
   const escapedFields = new Set<string>();
   const leakyReceivers = new Set<string>();
@@ -49,7 +51,11 @@ function reach(uses: WholeUse[]): Reach {
     } else if (u.holder === null) {
       if (u.field) escapedFields.add(u.field);
     } else if (u.to) {
-      for (const c of u.to.callees) addCarried(`${c}:${u.to.paramIndex}`, [u.holder]);
+      for (const c of u.to.callees) {
+        // Into a parameter of another type (`any`, an interface, `...T`): its uses are not followed.
+        if (structParam(c, u.to.paramIndex)) addCarried(`${c}:${u.to.paramIndex}`, [u.holder]);
+        else escaped.add(u.holder);
+      }
     } else escaped.add(u.holder);
   }
   // Parameters handed on to parameters, to a fixed point.
@@ -57,7 +63,16 @@ function reach(uses: WholeUse[]): Reach {
     changed = false;
     for (const [from, tos] of paramTo) {
       const held = carriers.get(from);
-      if (held) for (const to of tos) for (const c of to.callees) if (addCarried(`${c}:${to.paramIndex}`, held)) changed = true;
+      if (!held) continue;
+      for (const to of tos) {
+        for (const c of to.callees) {
+          if (!structParam(c, to.paramIndex)) {
+            for (const h of held) escaped.add(h);
+            continue;
+          }
+          if (addCarried(`${c}:${to.paramIndex}`, held)) changed = true;
+        }
+      }
     }
   }
   for (const [param, held] of carriers) if (leakyParams.has(param)) for (const h of held) escaped.add(h);
@@ -65,8 +80,12 @@ function reach(uses: WholeUse[]): Reach {
 }
 
 export function valueHolders(index: PackageIndex, raw: RawFacts): ValueHolders {
-  const all = reach(raw.wholeUses);
-  const production = reach(raw.wholeUses.filter((u) => !u.test));
+  const structParam = (func: number, i: number): boolean => {
+    const p = index.funcs[func]?.params[i];
+    return !!p && !p.type.startsWith('...') && index.structs.has(baseTypeName(p.type));
+  };
+  const all = reach(raw.wholeUses, structParam);
+  const production = reach(raw.wholeUses.filter((u) => !u.test), structParam);
   return {
     otherInstance(site, held, structType, withTests) {
       const r = withTests ? all : production;

@@ -2,27 +2,17 @@
 // race with readers that loaded the field into a local under that lock (docs/rules.md,
 // "Copy-on-write maps filled under the lock"). A fill after the unlock, or a write into the map
 // the field already held, still does.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cleanupTemp, REPO, scanJson, tempTree } from './helpers/cli.js';
+import { assertBuilt, cleanupTemp } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
 
-const BASE = readFileSync(join(REPO, 'fixtures/negative/copy-on-write-fill-under-lock/input.go'), 'utf8');
-const GO_MOD = 'module example.com/fixture\n\ngo 1.19\n';
+const BASE = fixtureInput('negative/copy-on-write-fill-under-lock');
 
-const scan = (src: string): string[] => {
-  const dir = tempTree({ 'go.mod': GO_MOD, 'input.go': src });
-  return scanJson([dir]).report.findings.map((f) => `${f.rule}@${f.line}`);
-};
-const lineOf = (src: string, text: string) => src.split('\n').findIndex((l) => l.includes(text)) + 1;
-const swap = (from: string, to: string) => {
-  const src = BASE.replace(from, to);
-  expect(src).not.toBe(BASE);
-  return src;
-};
+const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const swap = (from: string, to: string) => swapIn(BASE, from, to);
 const READ = 'for _, l := range limits {';
 
 describe('a copy-on-write map filled under the lock', () => {

@@ -1,22 +1,16 @@
 // map-escapes-lock: a guarded map put in a local literal escapes only when the local carries it
 // past the lock. Used only before the unlock (encoded, ranged, handed to a synchronous call) it
 // does not; used after the unlock, returned or kept, it does (docs/rules.md).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cleanupTemp, REPO, scanJson, tempTree } from './helpers/cli.js';
+import { assertBuilt, cleanupTemp } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanFiles } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
 
-const BASE = readFileSync(join(REPO, 'fixtures/negative/local-literal-used-before-unlock/input.go'), 'utf8');
-const GO_MOD = 'module example.com/fixture\n\ngo 1.19\n';
+const BASE = fixtureInput('negative/local-literal-used-before-unlock');
 
-const scan = (src: string): string[] => {
-  const dir = tempTree({ 'go.mod': GO_MOD, 'input.go': src });
-  return scanJson([dir]).report.findings.map((f) => `${f.rule}@${f.line}`);
-};
-const lineOf = (src: string, text: string) => src.split('\n').findIndex((l) => l.includes(text)) + 1;
+const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
 
 describe('a guarded map in a local literal', () => {
   it('used only while the lock is held (the fixture): no finding', () => {

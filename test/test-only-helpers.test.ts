@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cleanupTemp, REPO, scanJson, tempTree } from './helpers/cli.js';
+import { assertBuilt, cleanupTemp, REPO } from './helpers/cli.js';
+import { lineOf, scanFiles } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -13,13 +14,8 @@ afterAll(cleanupTemp);
 const DIR = join(REPO, 'fixtures/negative/helper-only-tests-call');
 const BASE = readFileSync(join(DIR, 'input.go'), 'utf8');
 const TEST = readFileSync(join(DIR, 'race_test.go'), 'utf8');
-const GO_MOD = 'module example.com/fixture\n\ngo 1.19\n';
 
-const scan = (src: string): string[] => {
-  const dir = tempTree({ 'go.mod': GO_MOD, 'input.go': src, 'race_test.go': TEST });
-  return scanJson([dir]).report.findings.map((f) => `${f.rule}@${f.line}`);
-};
-const lineOf = (src: string, text: string) => src.split('\n').findIndex((l) => l.includes(text)) + 1;
+const scan = (src: string): string[] => scanFiles({ 'input.go': src, 'race_test.go': TEST }).map((f) => `${f.rule}@${f.line}`);
 
 describe('a helper only tests call', () => {
   it('reading without the lock (the fixture): no finding', () => {
@@ -38,7 +34,6 @@ describe('a helper only tests call', () => {
 
   it('in a package with no exported function, where the tests are the only callers: reported', () => {
     const src = BASE.replace(/func \(r \*Registry\) Add\(/, 'func (r *Registry) add(').replace(/func \(r \*Registry\) Count\(/, 'func (r *Registry) count(').replace('func NewRegistry(', 'func newRegistry(');
-    const dir = tempTree({ 'go.mod': GO_MOD, 'input.go': src });
-    expect(scanJson([dir]).report.findings.map((f) => `${f.rule}@${f.line}`)).toContain(`unguarded-map-access@${lineOf(src, 'return len(r.items)')}`);
+    expect(scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`)).toContain(`unguarded-map-access@${lineOf(src, 'return len(r.items)')}`);
   });
 });

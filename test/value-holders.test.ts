@@ -2,27 +2,17 @@
 // through another name reaches another instance unless the held value is handed on (its address
 // kept, copied, returned or stored), passed to a parameter the access goes through, or reached
 // by the struct's own methods (docs/rules.md, "Struct values held by different types").
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, cleanupTemp, REPO, scanJson, tempTree } from './helpers/cli.js';
+import { assertBuilt, cleanupTemp } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
 
-const BASE = readFileSync(join(REPO, 'fixtures/negative/held-value-and-its-copies/input.go'), 'utf8');
-const GO_MOD = 'module example.com/fixture\n\ngo 1.19\n';
+const BASE = fixtureInput('negative/held-value-and-its-copies');
 
-const scan = (files: Record<string, string>): string[] => {
-  const dir = tempTree({ 'go.mod': GO_MOD, ...files });
-  return scanJson([dir]).report.findings.map((f) => `${f.rule}@${f.file.split('/').pop()}:${f.line}`);
-};
-const lineOf = (src: string, text: string) => src.split('\n').findIndex((l) => l.includes(text)) + 1;
-const swap = (from: string, to: string) => {
-  const src = BASE.replace(from, to);
-  expect(src).not.toBe(BASE);
-  return src;
-};
+const scan = (files: Record<string, string>): string[] => scanFiles(files).map((f) => `${f.rule}@${f.file.split('/').pop()}:${f.line}`);
+const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('a struct held by value in a field', () => {
   it('trimmed only as a deep copy (the fixture): no finding', () => {

@@ -129,16 +129,15 @@ export class ConflictFinder {
     if (a.local && b.local) return this.concurrentLocal(a, b);
     // The same struct type held by value in two different places: two instances.
     if (a.raw.valueHolder && b.raw.valueHolder && a.raw.valueHolder !== b.raw.valueHolder) return null;
+    const decl = this.flow.maps.get(a.map);
+    const fromTests = decl !== undefined && isTestFile(decl.span.file);
     // One through a struct-valued field no other name can reach, the other through another name.
     if (a.map.startsWith('field:') && (a.raw.valueHolder || b.raw.valueHolder)) {
       const struct = a.map.slice(6).split('.')[0]!;
       const holders = this.flow.valueHolders;
-      const withTests = isTestFile(this.flow.maps.get(a.map)?.span.file ?? '');
-      if (a.raw.valueHolder && !b.raw.valueHolder && holders.otherInstance(b.raw, a.raw, struct, withTests)) return null;
-      if (b.raw.valueHolder && !a.raw.valueHolder && holders.otherInstance(a.raw, b.raw, struct, withTests)) return null;
+      if (a.raw.valueHolder && !b.raw.valueHolder && holders.otherInstance(b.raw, a.raw, struct, fromTests)) return null;
+      if (b.raw.valueHolder && !a.raw.valueHolder && holders.otherInstance(a.raw, b.raw, struct, fromTests)) return null;
     }
-    const decl = this.flow.maps.get(a.map);
-    const fromTests = decl !== undefined && isTestFile(decl.span.file);
     // Goroutines that tests start make only the tests' own maps concurrent: a test drives the
     // package in ways its real callers may not, and the stdlib showed that as noise.
     const counts = (c: number) => fromTests || !this.contextInTests(c);

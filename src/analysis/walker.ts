@@ -143,27 +143,25 @@ function lockSummaries(index: PackageIndex): Map<number, LockSummary> {
  * null. `outer`: the scope its body sees (a literal's captured variables).
  */
 function lockSummaryOf(index: PackageIndex, fn: FuncInfo, outer: Scope): LockSummary | null {
-  {
-    const body = fn.file.text.slice(fn.body!.start, fn.body!.end);
-    if (body.length > 1500 || !LOCK_CALL.test(body) || /\bfunc\b|\bgo\b/.test(body)) return null;
-    // Walked from no lock held: what it takes. Walked again holding what it unlocks: what it releases
-    // on every path (a helper that unlocks and locks again, or only on some paths, releases nothing).
-    const first = summarise(index, fn, new Map(), outer);
-    if (!first) return null;
-    // Only an Unlock among the body's own statements releases on every path.
-    const unlocked = [...first.releasedUnheld].filter((name) => !name.includes('@') && !name.startsWith('once:') && !first.releasedMaybe.has(name));
-    const common = first.exits.reduce(intersect);
-    const acquires = [...common]
-      .filter(([name]) => !name.includes('@') && !name.startsWith('once:') && !first.releasedUnheld.has(name) && !first.releasedMaybe.has(name))
-      .map(([name, mode]) => ({ name, mode }));
-    let releases: string[] = [];
-    if (unlocked.length > 0) {
-      const second = summarise(index, fn, new Map(unlocked.map((name) => [name, 'write' as const])), outer);
-      if (second) releases = unlocked.filter((name) => second.exits.every((e) => !e.has(name)));
-    }
-    const returnsUnlock = first.returnedUnlock !== null && acquires.some((l) => l.name === first.returnedUnlock) ? first.returnedUnlock : null;
-    return acquires.length > 0 || releases.length > 0 ? { acquires, releases, returnsUnlock } : null;
+  const body = fn.file.text.slice(fn.body!.start, fn.body!.end);
+  if (body.length > 1500 || !LOCK_CALL.test(body) || /\bfunc\b|\bgo\b/.test(body)) return null;
+  // Walked from no lock held: what it takes. Walked again holding what it unlocks: what it releases
+  // on every path (a helper that unlocks and locks again, or only on some paths, releases nothing).
+  const first = summarise(index, fn, new Map(), outer);
+  if (!first) return null;
+  // Only an Unlock among the body's own statements releases on every path.
+  const unlocked = [...first.releasedUnheld].filter((name) => !name.includes('@') && !name.startsWith('once:') && !first.releasedMaybe.has(name));
+  const common = first.exits.reduce(intersect);
+  const acquires = [...common]
+    .filter(([name]) => !name.includes('@') && !name.startsWith('once:') && !first.releasedUnheld.has(name) && !first.releasedMaybe.has(name))
+    .map(([name, mode]) => ({ name, mode }));
+  let releases: string[] = [];
+  if (unlocked.length > 0) {
+    const second = summarise(index, fn, new Map(unlocked.map((name) => [name, 'write' as const])), outer);
+    if (second) releases = unlocked.filter((name) => second.exits.every((e) => !e.has(name)));
   }
+  const returnsUnlock = first.returnedUnlock !== null && acquires.some((l) => l.name === first.returnedUnlock) ? first.returnedUnlock : null;
+  return acquires.length > 0 || releases.length > 0 ? { acquires, releases, returnsUnlock } : null;
 }
 
 /** One walk of a lock helper on scratch facts: the lock sets at its exits. */
@@ -1486,16 +1484,22 @@ class FunctionWalker {
     return this.scope.lookup(this.t(n))?.id ?? null;
   }
 
-  /** `consumerFileStore.state` for `o.state` with `o *consumerFileStore` (see RawSite.valueHolder). */
-  private valueHolderOf(fb: LNode | null, base: number): string | null {
+  /**
+   * `consumerFileStore.state` for `o.state` with `o *consumerFileStore` (see RawSite.valueHolder),
+   * with the holder pair of each field on the way (RawSite.holderPairs), or null for none.
+   */
+  private valueHolderOf(fb: LNode | null, base: number): { holder: string; pairs: string[] | null } | null {
     if (!fb) return null;
     const names: string[] = [];
+    let pairs: string[] | null = [];
     let n = unparen(fb);
     for (let depth = 0; depth < 50 && n.type === 'selector_expression'; depth++) {
       const field = child(n, 'field');
       const operand = child(n, 'operand');
       if (!field || !operand) return null;
       names.unshift(this.t(field));
+      const pair: string | null = pairs ? this.holderPair(n) : null;
+      pairs = pairs && pair ? [pair, ...pairs] : null;
       n = unparen(operand);
       if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
     }
@@ -1503,7 +1507,7 @@ class FunctionWalker {
     const type = this.facts.vars[base]?.type;
     if (!type) return null;
     const holder = baseTypeName(type);
-    return /^[A-Za-z_]\w*$/.test(holder) ? `${holder}.${names.join('.')}` : null;
+    return /^[A-Za-z_]\w*$/.test(holder) ? { holder: `${holder}.${names.join('.')}`, pairs } : null;
   }
 
   /**
@@ -1517,21 +1521,19 @@ class FunctionWalker {
     const use = wholeValueUse(n);
     if (!use) return;
     const test = this.file.rel.endsWith('_test.go');
+    // As a call's argument: the function called.
+    const fnode = use.parent.type === 'argument_list' && use.parent.parent?.type === 'call_expression' ? child(use.parent.parent, 'function') : null;
+    // Printed or encoded during the call, not kept (`t.Fatalf("%+v", o.state)`, `json.Marshal(&o.state)`).
+    if (fnode && READS_ARGUMENTS_ONLY.test(this.t(fnode))) return;
     const argOf = (): { callees: number[]; paramIndex: number } | null => {
-      if (use.parent.type !== 'argument_list' || use.parent.parent?.type !== 'call_expression') return null;
-      const fnode = child(use.parent.parent, 'function');
-      const callees = fnode ? this.types.resolveCallees(unparen(fnode)) : [];
+      if (!fnode) return null;
+      const callees = this.types.resolveCallees(unparen(fnode));
       const paramIndex = use.parent.children.filter((c) => c.type !== 'comment').indexOf(use.node);
       return callees.length > 0 && paramIndex >= 0 ? { callees, paramIndex } : null;
     };
-    // Printed or encoded during the call, not kept (`t.Fatalf("%+v", o.state)`, `json.Marshal(&o.state)`).
-    if (use.parent.type === 'argument_list' && use.parent.parent?.type === 'call_expression') {
-      const fnode = child(use.parent.parent, 'function');
-      if (fnode && READS_ARGUMENTS_ONLY.test(this.t(fnode))) return;
-    }
     if (n.type === 'identifier') {
       const v = this.scope.lookup(this.t(n));
-      if (!v || v.func !== this.fn.index && !this.encloses(v.func)) return;
+      if (!v || !this.runsWithin(v.func)) return;
       // Only a struct (or a pointer to one) can hold a struct value's maps.
       if (!v.type || !this.index.structs.has(baseTypeName(v.type))) return;
       // Rebinding the name (`p = other`) reaches nothing new.
@@ -1558,23 +1560,9 @@ class FunctionWalker {
     return holder && field && /^[A-Za-z_]\w*$/.test(holder) ? `${holder}.${this.t(field)}` : null;
   }
 
-  /** The holder pairs of a chain of struct-valued fields, outermost first (`A.b`, `B.c` for `x.b.c`). */
-  private holderPairs(fb: LNode): string[] | null {
-    const pairs: string[] = [];
-    let n = unparen(fb);
-    for (let depth = 0; depth < 50 && n.type === 'selector_expression'; depth++) {
-      const p = this.holderPair(n);
-      if (!p) return null;
-      pairs.unshift(p);
-      n = unparen(child(n, 'operand')!);
-      if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
-    }
-    return pairs.length > 0 ? pairs : null;
-  }
-
   /** Whether function `f` is this function or one it is nested in (a closure's captured variables). */
-  private encloses(f: number): boolean {
-    for (let g = this.index.funcs[this.fn.index]; g && g.parent >= 0; g = this.index.funcs[g.parent]) if (g.parent === f) return true;
+  private runsWithin(f: number): boolean {
+    for (let g: FuncInfo | undefined = this.fn; g; g = g.parent >= 0 ? this.index.funcs[g.parent] : undefined) if (g.index === f) return true;
     return false;
   }
 
@@ -1751,11 +1739,10 @@ class FunctionWalker {
       const base = this.rootVar(fb);
       if (base !== null) {
         site.baseVar = base;
-        const holder = this.valueHolderOf(fb, base);
-        if (holder) {
-          site.valueHolder = holder;
-          const pairs = fb ? this.holderPairs(fb) : null;
-          if (pairs) site.holderPairs = pairs;
+        const held = this.valueHolderOf(fb, base);
+        if (held) {
+          site.valueHolder = held.holder;
+          if (held.pairs) site.holderPairs = held.pairs;
         }
       }
       const owner = this.ownerVar(fb);

@@ -8,6 +8,7 @@ import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks } from './documented-locks.js';
 import { isLockPointerType } from './lock-identity.js';
+import { OWNER, OwnerLocks } from './owner-locks.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -428,6 +429,25 @@ export function resolvePackage(
         !(e.call && construction.isConstructionCall(e.call)),
     );
   };
+  // The lock of a value's owner (owner-locks.ts): a method of a type with no lock of its own,
+  // called by in-package code that always holds a lock of a value holding such a type.
+  const owners = new OwnerLocks(index, allLocks);
+  const ownerType = (f: FuncInfo): string | null =>
+    f.recvType !== null && !f.literal && !spawnTargets.has(f.index) && owners.lockless(f.recvType) ? f.recvType : null;
+  /** `owner:T` when every counted call into f (a method of T) holds a lock of a value holding T values. */
+  const ownerLockOf = (f: FuncInfo, entry: (HeldLock[] | null)[]): HeldLock | null => {
+    const t = ownerType(f);
+    if (t === null) return null;
+    let out: HeldLock | null = null;
+    for (const e of countedEdges(f)) {
+      const callerEntry = entry[e.caller];
+      if (!callerEntry) continue;
+      const l = owners.ownerLock(unionLocks(e.locks, callerEntry), t, !!e.call?.recvViaField);
+      if (!l) return null;
+      if (!out || l.mode === 'read') out = l;
+    }
+    return out;
+  };
   const solveEntries = (): (HeldLock[] | null)[] => {
     const entry: (HeldLock[] | null)[] = funcs.map((f) => (isEntry(f) ? [] : null));
     // Reached only through guessed edges: nothing is known of its callers' locks.
@@ -439,20 +459,28 @@ export function resolvePackage(
     for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
       changed = false;
       for (const f of funcs) {
-        if (entry[f.index] !== null && isEntry(f)) continue;
-        let acc: HeldLock[] | null = null;
+        // Called from outside the package: nothing is known of what those callers hold, except
+        // that a type with no lock of its own is, by Go convention, guarded by its holder, as the
+        // package's own callers show when each of them holds its holder's lock.
+        const fixed = entry[f.index] !== null && isEntry(f);
+        if (fixed && ownerType(f) === null) continue;
+        let acc: HeldLock[] | null = fixed ? [] : null;
         const edges = edgeLocks.get(f.index) ?? [];
-        for (const e of countedEdges(f)) {
-          const callerEntry = entry[e.caller];
-          if (callerEntry === null) continue;
-          const at = unionLocks(e.locks, callerEntry!);
-          acc = acc === null ? at : intersectLocks(acc, at);
+        if (!fixed) {
+          for (const e of countedEdges(f)) {
+            const callerEntry = entry[e.caller];
+            if (callerEntry === null) continue;
+            const at = unionLocks(e.locks, callerEntry!);
+            acc = acc === null ? at : intersectLocks(acc, at);
+          }
         }
         // Called only from tests: an entry point like any uncalled function, holding no lock.
         if (acc === null && edges.length > 0 && edges.every((e) => isTestFile(funcs[e.caller]!.file.rel)) && !isTestFile(f.file.rel)) acc = [];
         if (acc === null) continue;
         const d = documented[f.index];
         if (d) acc = unionLocks(acc, d);
+        const own = ownerLockOf(f, entry);
+        if (own) acc = unionLocks(acc, [own]);
         const prev = entry[f.index];
         if (prev === null || !sameLocks(prev!, acc)) {
           entry[f.index] = acc;
@@ -545,8 +573,8 @@ export function resolvePackage(
         ...(s.escape ? { escape: s.escape } : {}),
         span: span(fn.file.rel, s.start, s.end),
         func: s.func,
-        locks: unionLocks(unionLocks(s.locks, entryLocks[s.func]!), viaBinding),
-        ...contextLocksOf(s, viaBinding),
+        locks: ownerGuarding(unionLocks(unionLocks(s.locks, entryLocks[s.func]!), viaBinding), ref.key, s),
+        ...contextLocksOf(s, viaBinding, ref.key),
         text: s.text,
         contexts: contextsOf(s, decl),
         local,
@@ -557,10 +585,24 @@ export function resolvePackage(
   }
 
   /** The locks a site holds in the contexts where its function's callers hold more than everywhere. */
-  function contextLocksOf(s: RawSite, viaBinding: HeldLock[]): { contextLocks?: Map<number, HeldLock[]> } {
+  function contextLocksOf(s: RawSite, viaBinding: HeldLock[], key: string): { contextLocks?: Map<number, HeldLock[]> } {
     const byContext = contextEntryLocks[s.func];
     if (!byContext) return {};
-    return { contextLocks: new Map([...byContext].map(([c, locks]) => [c, unionLocks(unionLocks(s.locks, locks), viaBinding)])) };
+    return { contextLocks: new Map([...byContext].map(([c, locks]) => [c, ownerGuarding(unionLocks(unionLocks(s.locks, locks), viaBinding), key, s)])) };
+  }
+  /**
+   * An owner's lock guards only the maps of the owned type (and what it holds). A field map of a
+   * type with no lock of its own reached under a lock of a value holding that type
+   * (`fs.sdm.pending[seq]` under fs.mu) holds its owner's lock too.
+   */
+  function ownerGuarding(locks: HeldLock[], key: string, s: RawSite): HeldLock[] {
+    const out = locks.some((l) => l.name.startsWith(OWNER)) ? locks.filter((l) => owners.guards(l.name, key)) : locks;
+    if (!key.startsWith('field:') || out.length === 0) return out;
+    const t = key.slice(6).split('.')[0]!;
+    // `fs.sdm.totals`: the map's struct is itself a field of something.
+    const viaField = !!s.mapText && !/[()[\]]/.test(s.mapText) && s.mapText.split('.').length >= 3;
+    const own = owners.lockless(t) ? owners.ownerLock(out, t, viaField) : null;
+    return own ? unionLocks(out, [own]) : out;
   }
 
   /**

@@ -149,6 +149,8 @@ export interface RawCall {
   locks: HeldLock[];
   /** For a method call: the variable the receiver is (`x` in `x.f()`, `&x`, `x.inner.f()` with a struct-valued inner). */
   recvVar?: number;
+  /** A method call whose receiver is a field of some value (`fs.sdm.add()`), not a variable. */
+  recvViaField?: true;
   /** Variables passed as arguments (same reading as recvVar), when any. */
   argVars?: number[];
   /** A deferred call: it runs when its function returns, not where it is written. */

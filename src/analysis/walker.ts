@@ -1215,6 +1215,7 @@ class FunctionWalker {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
         this.addCall(callees, n.start, this.rootVar(operand), args);
+        if (unparen(operand).type === 'selector_expression') this.facts.calls[this.facts.calls.length - 1]!.recvViaField = true;
         if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
         yield this.bindArgs(callees, args, n.start, null);

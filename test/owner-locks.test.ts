@@ -1,0 +1,39 @@
+// A struct with no lock of its own is guarded by the lock of the value holding it: two stores,
+// each with its own mutex and its own meta, never race though no single lock is held at every
+// access (docs/locks.md, "The owner's lock"). A call without the owner's lock, or one meta
+// reached from two stores through a variable, still races.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const BASE = fixtureInput('negative/child-guarded-by-each-owners-lock');
+
+const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const swap = (from: string, to: string) => swapIn(BASE, from, to);
+
+describe("maps of a lock-less struct guarded by each owner's lock", () => {
+  it('every store calls into its meta under its own mutex (the fixture): no finding', () => {
+    expect(scan(BASE)).toEqual([]);
+  });
+
+  it('one store calls into its meta without its lock: the meta maps race', () => {
+    const src = swap('\tms.mu.Lock()\n\tdefer ms.mu.Unlock()\n\tms.sdm.add(seq, subj)', '\tms.sdm.add(seq, subj)');
+    const found = scan(src).join(' ');
+    expect(found).toMatch(new RegExp(`@(${lineOf(src, 'm.totals[subj]++')}|${lineOf(src, 'm.pending[seq] = subj')}|${lineOf(src, 'delete(m.pending, s)')})\\b`));
+  });
+
+  it('one store reads the meta map directly without its lock: races', () => {
+    const src = swap('\tms.mu.RLock()\n\tdefer ms.mu.RUnlock()\n\treturn ms.sdm.totals[subj]', '\treturn ms.sdm.totals[subj]');
+    expect(scan(src).join(' ')).toMatch(new RegExp(`@(${lineOf(src, 'return ms.sdm.totals[subj]')}|${lineOf(src, 'm.totals[subj]++')})\\b`));
+  });
+
+  it('one meta in a package variable used by both stores under their different locks: races', () => {
+    let src = swap('func newFileStore() *fileStore { return &fileStore{sdm: newMeta()} }', 'var shared = newMeta()\n\nfunc newFileStore() *fileStore { return &fileStore{sdm: newMeta()} }');
+    src = swapIn(src, '\tfs.mu.Lock()\n\tfs.sdm.add(seq, subj)', '\tfs.mu.Lock()\n\tshared.add(seq, subj)');
+    src = swapIn(src, '\tdefer ms.mu.Unlock()\n\tms.sdm.add(seq, subj)', '\tdefer ms.mu.Unlock()\n\tshared.add(seq, subj)');
+    expect(scan(src).length).toBeGreaterThan(0);
+  });
+});

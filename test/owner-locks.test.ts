@@ -30,6 +30,11 @@ describe("maps of a lock-less struct guarded by each owner's lock", () => {
     expect(scan(src).join(' ')).toMatch(new RegExp(`@(${lineOf(src, 'return ms.sdm.totals[subj]')}|${lineOf(src, 'm.totals[subj]++')})\\b`));
   });
 
+  it('the method nothing in the package calls, called without the lock from a goroutine: races', () => {
+    const src = swap('\t\t\t\t_ = fs.Total("a") + ms.Total("b")', '\t\t\t\t_ = fs.Total("a") + ms.Total("b")\n\t\t\t\t_ = fs.sdm.Has("a")');
+    expect(scan(src).join(' ')).toMatch(new RegExp(`@(${lineOf(src, '_, ok := m.totals[subj]')}|${lineOf(src, 'm.totals[subj]++')})\\b`));
+  });
+
   it('one meta in a package variable used by both stores under their different locks: races', () => {
     let src = swap('func newFileStore() *fileStore { return &fileStore{sdm: newMeta()} }', 'var shared = newMeta()\n\nfunc newFileStore() *fileStore { return &fileStore{sdm: newMeta()} }');
     src = swapIn(src, '\tfs.mu.Lock()\n\tfs.sdm.add(seq, subj)', '\tfs.mu.Lock()\n\tshared.add(seq, subj)');

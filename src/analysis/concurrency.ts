@@ -439,7 +439,11 @@ export function resolvePackage(
     const t = ownerType(f);
     if (t === null) return null;
     let out: HeldLock | null = null;
-    for (const e of countedEdges(f)) {
+    const edges = countedEdges(f);
+    // No call in the package at all: only callers outside it (through an interface, for an
+    // unexported type) run it, holding whatever guards the value, as for calls from outside below.
+    if (edges.length === 0 && (edgeLocks.get(f.index) ?? []).length === 0 && !called.has(f.index)) return { name: OWNER + t, mode: 'write' };
+    for (const e of edges) {
       const callerEntry = entry[e.caller];
       if (!callerEntry) continue;
       const l = owners.ownerLock(unionLocks(e.locks, callerEntry), t, !!e.call?.recvViaField);

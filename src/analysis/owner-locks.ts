@@ -10,6 +10,8 @@ import { baseTypeName } from './types.js';
 
 export const OWNER = 'owner:';
 
+const LOCK_TYPE = /\b(?:RW)?Mutex\b|\bLocker\b/;
+
 /** Type names a field type mentions that are structs of the package (`*T`, `[]*T`, `map[K]*T`). */
 function structsIn(index: PackageIndex, type: string): string[] {
   const out: string[] = [];
@@ -34,6 +36,12 @@ export class OwnerLocks {
       }
     }
     for (const l of lockNames) for (const t of this.holderTypes(l, false)) this.locked.add(t);
+    // A mutex field or an embedded one makes a type locked even where it is only taken through a
+    // helper (`withLock(c, …)`) or not at all.
+    for (const [name, s] of index.structs) {
+      const types = [...s.fields.values()].map((f) => f.type).concat(s.embedded.map((e) => e.type));
+      if (types.some((t) => LOCK_TYPE.test(t))) this.locked.add(name);
+    }
   }
 
   /** The struct types whose values hold this lock: its declaring type and the types embedding it. */

@@ -35,6 +35,11 @@ describe("maps of a lock-less struct guarded by each owner's lock", () => {
     expect(scan(src).join(' ')).toMatch(new RegExp(`@(${lineOf(src, '_, ok := m.totals[subj]')}|${lineOf(src, 'm.totals[subj]++')})\\b`));
   });
 
+  it('the helper handed a meta, called once without the lock: races', () => {
+    const src = swap('\tms.mu.RLock()\n\tsdm := ms.sdm\n\tn := encode(sdm)\n\tms.mu.RUnlock()', '\tms.mu.RLock()\n\tsdm := ms.sdm\n\tms.mu.RUnlock()\n\tn := encode(sdm)');
+    expect(scan(src).join(' ')).toMatch(new RegExp(`@(${lineOf(src, 'for _, v := range m.totals {')}|${lineOf(src, 'm.totals[subj]++')}|${lineOf(src, 'delete(m.totals, k)')})\\b`));
+  });
+
   it('one meta in a package variable used by both stores under their different locks: races', () => {
     let src = swap('func newFileStore() *fileStore { return &fileStore{sdm: newMeta()} }', 'var shared = newMeta()\n\nfunc newFileStore() *fileStore { return &fileStore{sdm: newMeta()} }');
     src = swapIn(src, '\tfs.mu.Lock()\n\tfs.sdm.add(seq, subj)', '\tfs.mu.Lock()\n\tshared.add(seq, subj)');

@@ -9,6 +9,7 @@ import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks } from './documented-locks.js';
 import { isLockPointerType } from './lock-identity.js';
 import { OWNER, OwnerLocks } from './owner-locks.js';
+import { baseTypeName } from './types.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -452,6 +453,33 @@ export function resolvePackage(
     }
     return out;
   };
+  /**
+   * For a function all of whose callers are in the package: `owner:T` for each parameter of a
+   * lock-less struct type T (`encodeConsumerState(state *ConsumerState)`) when every counted call
+   * holds a lock of a type holding T values or `owner:T` itself. The argument may be any
+   * expression: a value handed to a helper under its holder's lock is that holder's.
+   */
+  const paramOwnerLocks = (f: FuncInfo, entry: (HeldLock[] | null)[]): HeldLock[] => {
+    if (f.literal || spawnTargets.has(f.index) || isEntry(f)) return [];
+    const types = [...new Set(f.params.map((p) => baseTypeName(p.type)))].filter((t) => t !== f.recvType && owners.lockless(t));
+    const out: HeldLock[] = [];
+    const edges = countedEdges(f);
+    for (const t of types) {
+      let got: HeldLock | null = null;
+      for (const e of edges) {
+        const callerEntry = entry[e.caller];
+        if (!callerEntry) continue;
+        const l = owners.ownerLock(unionLocks(e.locks, callerEntry), t, true);
+        if (!l) {
+          got = null;
+          break;
+        }
+        if (!got || l.mode === 'read') got = l;
+      }
+      if (got) out.push(got);
+    }
+    return out;
+  };
   const solveEntries = (): (HeldLock[] | null)[] => {
     const entry: (HeldLock[] | null)[] = funcs.map((f) => (isEntry(f) ? [] : null));
     // Reached only through guessed edges: nothing is known of its callers' locks.
@@ -485,6 +513,7 @@ export function resolvePackage(
         if (d) acc = unionLocks(acc, d);
         const own = ownerLockOf(f, entry);
         if (own) acc = unionLocks(acc, [own]);
+        if (!fixed) acc = unionLocks(acc, paramOwnerLocks(f, entry));
         const prev = entry[f.index];
         if (prev === null || !sameLocks(prev!, acc)) {
           entry[f.index] = acc;
@@ -604,8 +633,7 @@ export function resolvePackage(
     if (!key.startsWith('field:') || out.length === 0) return out;
     const t = key.slice(6).split('.')[0]!;
     // `fs.sdm.totals`: the map's struct is itself a field of something.
-    const viaField = !!s.mapText && !/[()[\]]/.test(s.mapText) && s.mapText.split('.').length >= 3;
-    const own = owners.lockless(t) ? owners.ownerLock(out, t, viaField) : null;
+    const own = owners.lockless(t) ? owners.ownerLock(out, t, !!s.fieldOfField) : null;
     return own ? unionLocks(out, [own]) : out;
   }
 

@@ -110,6 +110,8 @@ export interface RawSite {
   valueHolder?: string;
   /** With valueHolder: each struct-valued field on the way as holder type and field, outermost first (`consumerFileStore.state`). */
   holderPairs?: string[];
+  /** The map is a field of a value reached through a field (`fs.sdm.totals`), not of a variable. */
+  fieldOfField?: true;
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
   ownerVar?: number;
 }

@@ -630,6 +630,7 @@ class FunctionWalker {
           yield this.walkInner(right);
           const site = this.record(refs, 'range', s.start, (body ?? s).start, s);
           site.mapText = this.t(unparen(right));
+          this.chain(site, right);
           if (this.isLocalName(right)) site.throughLocal = true;
           const keyNode = leftIds[0];
           site.range = {
@@ -984,7 +985,7 @@ class FunctionWalker {
           if (refs.length > 0) {
             if (n.type === 'selector_expression') yield this.walkInner(n);
             const kind = escapeKindFor(role);
-            if (role === 'target') this.record(refs, 'write', n.start, n.end, n).reassign = true;
+            if (role === 'target') this.chain(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
             // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
             else if (role === 'address') this.record(refs, 'write', n.start, n.end, n);
             else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
@@ -1017,6 +1018,7 @@ class FunctionWalker {
             if (filled && [...filled].every((l) => this.held.has(l))) site.fillsFresh = true;
             if (idx) site.indexText = this.t(idx);
             site.mapText = this.t(unparen(operand!));
+            this.chain(site, operand!);
           } else if (operand) {
             work.push([operand, 'read']);
           }
@@ -1324,6 +1326,7 @@ class FunctionWalker {
         if (this.isLocalName(first)) site.throughLocal = true;
         if (args[1]) site.indexText = this.t(args[1]);
         site.mapText = this.t(unparen(first));
+        this.chain(site, first);
         for (const a of args.slice(1)) yield this.expr(a, 'read');
         return;
       }
@@ -1334,7 +1337,7 @@ class FunctionWalker {
       }
       if (name === 'len') {
         yield this.walkInner(first);
-        this.record(refs, 'read', n.start, n.end, n).throughLocal = this.isLocalName(first) || undefined;
+        this.chain(this.record(refs, 'read', n.start, n.end, n), first).throughLocal = this.isLocalName(first) || undefined;
         return;
       }
     }
@@ -1445,6 +1448,13 @@ class FunctionWalker {
     inner.declareSignature();
     if (info.body) yield inner.walkBody(info.body);
     return info.index;
+  }
+
+  /** Marks a site whose map is a field of a value that is itself a field (`fs.sdm.totals`): see RawSite.fieldOfField. */
+  private chain(site: RawSite, mapExpr: LNode): RawSite {
+    const m = unparen(mapExpr);
+    if (m.type === 'selector_expression' && unparen(child(m, 'operand') ?? m).type === 'selector_expression') site.fieldOfField = true;
+    return site;
   }
 
   private addCall(callees: number[], pos: number, recvVar: number | null = null, args: LNode[] = []): void {

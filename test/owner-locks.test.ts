@@ -47,3 +47,21 @@ describe("maps of a lock-less struct guarded by each owner's lock", () => {
     expect(scan(src).length).toBeGreaterThan(0);
   });
 });
+
+describe("a lock-less buffer inside a transaction whose lock is its embedded struct's", () => {
+  const TX = fixtureInput('negative/unsafe-method-under-embedded-lock');
+
+  it('UnsafePut (its caller holds the lock, by its name) and Commit under the lock (the fixture): no finding', () => {
+    expect(scan(TX)).toEqual([]);
+  });
+
+  it('the same method without the Unsafe name says nothing of its callers: the buffer races with Commit', () => {
+    const src = swapIn(swapIn(TX, 'func (t *batchTxBuffered) UnsafePut(', 'func (t *batchTxBuffered) Put('), '// UnsafePut stores k; like etcd\'s Unsafe… methods, its caller holds the lock.', '// Put stores k.');
+    expect(scan(src).join(' ')).toMatch(new RegExp(`@(${lineOf(src, 'w.buckets[k] = v')}|${lineOf(src, 'delete(b.buckets, k)')}|${lineOf(src, 'for k := range b.buckets {')})\\b`));
+  });
+
+  it('Commit without the lock: races', () => {
+    const src = swapIn(TX, '\tt.batchTx.Mutex.Lock()\n\tdefer t.batchTx.Mutex.Unlock()\n', '');
+    expect(scan(src).length).toBeGreaterThan(0);
+  });
+});

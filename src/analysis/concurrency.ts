@@ -632,8 +632,11 @@ export function resolvePackage(
     const out = locks.some((l) => l.name.startsWith(OWNER)) ? locks.filter((l) => owners.guards(l.name, key)) : locks;
     if (!key.startsWith('field:') || out.length === 0) return out;
     const t = key.slice(6).split('.')[0]!;
-    // `fs.sdm.totals`: the map's struct is itself a field of something.
-    const own = owners.lockless(t) ? owners.ownerLock(out, t, !!s.fieldOfField) : null;
+    // `fs.sdm.totals`: the map's struct is itself a field of something. An owner's lock kept by
+    // guards() is one of a type holding T: the T value is part of that owner's (`txw.buckets`
+    // of a txBuffer embedded in the txWriteBuffer whose owner's lock is held).
+    const viaOwner = out.some((l) => l.name.startsWith(OWNER));
+    const own = owners.lockless(t) ? owners.ownerLock(out, t, !!s.fieldOfField || viaOwner) : null;
     return own ? unionLocks(out, [own]) : out;
   }
 

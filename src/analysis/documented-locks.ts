@@ -46,7 +46,7 @@ export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks:
   if (f.literal) return null;
   // The function's own name (`PutNoLock stores …`) is not a statement about a lock.
   const doc = docComment(f.file.text, f.start).replace(new RegExp(`\\b${f.name}\\b`, 'g'), '');
-  if (!doc.trim() || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return namedEntryLocks(f, allLocks);
+  if (!doc.trim() || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return namedEntryLocks(index, f, allLocks);
   const out = new Map<string, HeldLock['mode']>();
   for (const sentence of doc.split(/(?<=[^.\s])\.(?:\s+|$)|[;:]\s+/)) {
     if (!HELD.test(sentence) || NEGATED.test(sentence)) continue;
@@ -68,22 +68,29 @@ export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks:
  */
 const NAMED_HELD = /^(?:[Uu]nsafe[A-Z]\w*|locked[A-Z]\w*|(?!is|Is|has|Has)\w+(?:Locked|NoLock|Nolock))$/;
 
-function namedEntryLocks(f: FuncInfo, allLocks: string[]): HeldLock[] | null {
+function namedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks: string[]): HeldLock[] | null {
   if (!f.recvType || !NAMED_HELD.test(f.name)) return null;
-  const lock = primaryLock(f.recvType, allLocks);
+  const lock = primaryLock(index, f.recvType, allLocks);
   return lock.length > 0 ? lock.map((name) => ({ name, mode: 'write' })) : null;
 }
 
-/** The lock of a type: its only one, or the one named `mu`, `lock`, … (empty when ambiguous). */
-function primaryLock(type: string, allLocks: string[]): string[] {
+/**
+ * The lock of a type: its only one, or the one named `mu`, `lock`, … (empty when ambiguous). A
+ * type with no lock of its own has the one of the struct it embeds, when exactly one embedded
+ * struct has one (etcd's batchTxBuffered and the `batchTx.Mutex` of its embedded batchTx).
+ */
+function primaryLock(index: PackageIndex, type: string, allLocks: string[], depth = 0): string[] {
   const own = allLocks.filter((n) => n === type || n.startsWith(`${type}.`));
   const main = own.filter((n) => n === type || PRIMARY.has(n.slice(type.length + 1)));
   if (main.length === 1) return main;
-  return own.length === 1 ? own : [];
+  if (own.length === 1) return own;
+  if (own.length > 0 || depth > 2) return [];
+  const inner = (index.structs.get(type)?.embedded ?? []).map((e) => primaryLock(index, e.type.replace(/^\*/, '').trim(), allLocks, depth + 1)).filter((l) => l.length > 0);
+  return inner.length === 1 ? inner[0]! : [];
 }
 
 function resolveLocks(index: PackageIndex, f: FuncInfo, sentence: string, allLocks: string[]): string[] {
-  const primary = (type: string): string[] => primaryLock(type, allLocks);
+  const primary = (type: string): string[] => primaryLock(index, type, allLocks);
   const field = (type: string | null, name: string): string[] => {
     const parts = name.split('.');
     const last = parts.pop()!;

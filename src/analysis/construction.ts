@@ -290,6 +290,11 @@ export function analyseConstruction(
     };
     const direct = peersOf(s.baseVar);
     if (direct) return direct;
+    // Through a field the fresh value was built with (`b.stats.m`, `stats: &BrokerStats{}`).
+    if (s.freshPath) {
+      const owned = peersOf(s.ownerVar);
+      if (owned) return owned;
+    }
     // A test builds its own object graph: what it reaches through the fields of a value it built
     // and has not handed to a goroutine is its own.
     return funcs[s.func]!.file.rel.endsWith('_test.go') ? peersOf(s.ownerVar) : null;

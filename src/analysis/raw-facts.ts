@@ -18,6 +18,8 @@ export interface VarInfo {
   param: { func: number; index: number } | null;
   /** Initialised from `&T{}`, `T{}` or `new(T)` in this function: not shared until it escapes. */
   fresh: boolean;
+  /** For a fresh struct value: fields set to values built with it (`stats: &BrokerStats{}`), so its own. */
+  freshFields?: string[];
   /** A function literal the variable holds, if any. */
   funcLit: number | null;
   /** A struct value copied from elsewhere (`c := *m`, a value receiver or parameter): its fields are its own. */
@@ -110,6 +112,8 @@ export interface RawSite {
   valueHolder?: string;
   /** With valueHolder: each struct-valued field on the way as holder type and field, outermost first (`consumerFileStore.state`). */
   holderPairs?: string[];
+  /** `b.stats.m` where b is fresh and `stats` one of its fresh fields: the access is through b's own value. */
+  freshPath?: true;
   /** The map is a field of a value reached through a field (`fs.sdm.totals`), not of a variable. */
   fieldOfField?: true;
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */

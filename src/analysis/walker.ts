@@ -785,7 +785,11 @@ class FunctionWalker {
     if (lock) v.lockOf = lock;
     const unlock = this.unlockReturnedBy(val);
     if (unlock) v.unlocks = unlock;
-    if (this.types.isFreshStruct(val, v.type) || this.types.isFreshNamedMap(val)) v.fresh = true;
+    if (this.types.isFreshStruct(val, v.type) || this.types.isFreshNamedMap(val)) {
+      v.fresh = true;
+      const fields = this.freshPointerFields(val);
+      if (fields.length > 0) v.freshFields = fields;
+    }
     // `c := *m`: a copy of the struct m points to; replacing one of c's fields leaves m's alone.
     if (val.type === 'unary_expression' && val.op === '*' && this.isStructValue(this.types.typeOf(val))) v.valueCopy = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
@@ -874,6 +878,7 @@ class FunctionWalker {
         const lt = unparen(l);
         if (lt.type === 'selector_expression' && this.held.size > 0) this.freshFields.set(this.t(lt), new Set(this.held.keys()));
       } else if (unparen(l).type === 'selector_expression') this.freshFields.delete(this.t(unparen(l)));
+      this.noteFreshFieldAssign(l, plain ? (r ?? null) : null);
       // Assigning a local variable rebinds it; the map it held is not written.
       const lu = unparen(l);
       const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
@@ -1758,6 +1763,11 @@ class FunctionWalker {
       }
       const owner = this.ownerVar(fb);
       if (owner !== null) site.ownerVar = owner;
+      // `b.stats.m` with `stats: &BrokerStats{}` in the literal that built b: b's own value.
+      const fbu = fb ? unparen(fb) : null;
+      const inner = fbu?.type === 'selector_expression' ? child(fbu, 'operand') : null;
+      const fld = fbu?.type === 'selector_expression' ? child(fbu, 'field') : null;
+      if (owner !== null && inner && fld && unparen(inner).type === 'identifier' && this.facts.vars[owner]?.freshFields?.includes(this.t(fld))) site.freshPath = true;
     }
     for (const r of refs) {
       if (!('key' in r) || !r.key.startsWith('field:')) continue;
@@ -1853,6 +1863,41 @@ class FunctionWalker {
       }
     }
     return null;
+  }
+
+  /**
+   * The fields a struct literal (`&T{…}`, `T{…}`) sets to a value built right there (`&U{…}`,
+   * `new(U)`, `make(…)`, a map literal): reached through a fresh variable, they are its own.
+   */
+  private freshPointerFields(val: LNode): string[] {
+    let lit = unparen(val);
+    if (lit.type === 'unary_expression' && lit.op === '&' && lit.children[0]) lit = unparen(lit.children[0]);
+    if (lit.type !== 'composite_literal') return [];
+    const body = child(lit, 'body');
+    if (!body) return [];
+    const out: string[] = [];
+    for (const el of body.children) {
+      if (el.type !== 'keyed_element' || el.children.length < 2) continue;
+      const value = el.children[el.children.length - 1]!;
+      const v = value.type === 'literal_element' ? (value.children[0] ?? value) : value;
+      if (this.types.isFreshStruct(v, null) || isFreshMapValue(this.file, v)) out.push(this.t(el.children[0]!).trim());
+    }
+    return out;
+  }
+
+  /** `b.stats = &BrokerStats{}` on a fresh local b adds `stats` to b's fresh fields; anything else removes it. */
+  private noteFreshFieldAssign(left: LNode, right: LNode | null): void {
+    const l = unparen(left);
+    if (l.type !== 'selector_expression') return;
+    const inner = child(l, 'operand');
+    const field = child(l, 'field');
+    if (!inner || !field || unparen(inner).type !== 'identifier') return;
+    const v = this.scope.lookup(this.t(unparen(inner)));
+    if (!v || !v.fresh || v.func !== this.fn.index) return;
+    const name = this.t(field);
+    const fresh = !!right && (this.types.isFreshStruct(right, null) || isFreshMapValue(this.file, right));
+    const rest = (v.freshFields ?? []).filter((f) => f !== name);
+    v.freshFields = fresh ? [...rest, name] : rest;
   }
 
   /** `Keeper{mu: &t.tokensMu}`: what each mutex-pointer field of a struct literal points to. */

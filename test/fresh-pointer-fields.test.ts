@@ -1,0 +1,37 @@
+// Writes through a pointer field that the literal building a fresh value allocated
+// (`b := &Broker{stats: new(brokerStats)}; b.stats.byQueue = …`) are construction until b is
+// published (docs/ordering.md, "Fields a fresh value was built with"). A field set to a value
+// from elsewhere, or a fill after the goroutine starts, still races.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const BASE = fixtureInput('negative/constructor-fills-fresh-pointer-field');
+const FILL = '\tb.stats.byQueue = make(map[string]int)';
+
+const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const swap = (from: string, to: string) => swapIn(BASE, from, to);
+
+describe('a fresh value filled through a pointer field its literal allocated', () => {
+  it('filled before `go b.watch()` (the fixture): no finding', () => {
+    expect(scan(BASE)).toEqual([]);
+  });
+
+  it('the stats are a package value every broker shares: the fill races with the watchers', () => {
+    const src = swap('b := &Broker{stats: new(brokerStats), ', 'b := &Broker{stats: shared, ').replace('type brokerStats struct {', 'var shared = new(brokerStats)\n\ntype brokerStats struct {');
+    expect(scan(src)).toContain(`concurrent-map-write@${lineOf(src, FILL.trim())}`);
+  });
+
+  it('the field is set again to a value from elsewhere before the fill: races', () => {
+    const src = swap(FILL, '\tb.stats = shared\n' + FILL).replace('type brokerStats struct {', 'var shared = new(brokerStats)\n\ntype brokerStats struct {');
+    expect(scan(src)).toContain(`concurrent-map-write@${lineOf(src, FILL.trim())}`);
+  });
+
+  it('the watcher starts before the fill: races', () => {
+    const src = swap('\tb.stats.byQueue = make(map[string]int)\n\tfor _, q := range queues {\n\t\tb.stats.byQueue[q] = 0\n\t}\n\tgo b.watch()', '\tgo b.watch()\n\tb.stats.byQueue = make(map[string]int)\n\tfor _, q := range queues {\n\t\tb.stats.byQueue[q] = 0\n\t}');
+    expect(scan(src).length).toBeGreaterThan(0);
+  });
+});

@@ -34,4 +34,17 @@ describe('a fresh value filled through a pointer field its literal allocated', (
     const src = swap('\tb.stats.byQueue = make(map[string]int)\n\tfor _, q := range queues {\n\t\tb.stats.byQueue[q] = 0\n\t}\n\tgo b.watch()', '\tgo b.watch()\n\tb.stats.byQueue = make(map[string]int)\n\tfor _, q := range queues {\n\t\tb.stats.byQueue[q] = 0\n\t}');
     expect(scan(src).length).toBeGreaterThan(0);
   });
+
+  it('the shards filled after the value is stored in a package variable: races', () => {
+    const src = swap('\ts := &Sharded{shards: make([]shard, n)}\n', '\ts := &Sharded{shards: make([]shard, n)}\n\tlatest = s\n').replace('type shard struct {', 'var latest *Sharded\n\ntype shard struct {');
+    expect(scan(src)).toContain(`unguarded-map-access@${lineOf(src, 's.shards[i].m = make(map[string]int)')}`);
+  });
+
+  it('a slice of pointers to shards: the elements may be shared, the fill is reported', () => {
+    const src = swap('\ts := &Sharded{shards: make([]shard, n)}\n\tfor i := 0; i < len(s.shards); i++ {\n\t\ts.shards[i].m = make(map[string]int)', '\ts := &Sharded{shards: make([]*shard, n)}\n\tfor i := 0; i < len(s.shards); i++ {\n\t\ts.shards[i] = pool[i%len(pool)]\n\t\ts.shards[i].m = make(map[string]int)')
+      .replace('\tshards []shard\n', '\tshards []*shard\n')
+      .replace('\tsh := &s.shards[len(k)%len(s.shards)]', '\tsh := s.shards[len(k)%len(s.shards)]')
+      .replace('type shard struct {', 'var pool = []*shard{{m: map[string]int{}}, {m: map[string]int{}}}\n\ntype shard struct {');
+    expect(scan(src)).toContain(`unguarded-map-access@${lineOf(src, 's.shards[i].m = make(map[string]int)')}`);
+  });
 });

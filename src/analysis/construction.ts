@@ -291,8 +291,8 @@ export function analyseConstruction(
     const direct = peersOf(s.baseVar);
     if (direct) return direct;
     // Through a field the fresh value was built with (`b.stats.m`, `stats: &BrokerStats{}`).
-    if (s.freshPath) {
-      const owned = peersOf(s.ownerVar);
+    if (s.freshPath !== undefined) {
+      const owned = peersOf(s.freshPath);
       if (owned) return owned;
     }
     // A test builds its own object graph: what it reaches through the fields of a value it built

@@ -112,8 +112,8 @@ export interface RawSite {
   valueHolder?: string;
   /** With valueHolder: each struct-valued field on the way as holder type and field, outermost first (`consumerFileStore.state`). */
   holderPairs?: string[];
-  /** `b.stats.m` where b is fresh and `stats` one of its fresh fields: the access is through b's own value. */
-  freshPath?: true;
+  /** `b.stats.m` (or `res.e[i].m`) where b is fresh and `stats` one of its fresh fields: b, whose own value the access goes through. */
+  freshPath?: number;
   /** The map is a field of a value reached through a field (`fs.sdm.totals`), not of a variable. */
   fieldOfField?: true;
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */

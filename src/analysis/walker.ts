@@ -1763,11 +1763,8 @@ class FunctionWalker {
       }
       const owner = this.ownerVar(fb);
       if (owner !== null) site.ownerVar = owner;
-      // `b.stats.m` with `stats: &BrokerStats{}` in the literal that built b: b's own value.
-      const fbu = fb ? unparen(fb) : null;
-      const inner = fbu?.type === 'selector_expression' ? child(fbu, 'operand') : null;
-      const fld = fbu?.type === 'selector_expression' ? child(fbu, 'field') : null;
-      if (owner !== null && inner && fld && unparen(inner).type === 'identifier' && this.facts.vars[owner]?.freshFields?.includes(this.t(fld))) site.freshPath = true;
+      const root = this.freshFieldRoot(fb);
+      if (root !== null) site.freshPath = root;
     }
     for (const r of refs) {
       if (!('key' in r) || !r.key.startsWith('field:')) continue;
@@ -1883,6 +1880,27 @@ class FunctionWalker {
       if (this.types.isFreshStruct(v, null) || isFreshMapValue(this.file, v)) out.push(this.t(el.children[0]!).trim());
     }
     return out;
+  }
+
+  /**
+   * The fresh variable whose own value `node` is, through one field the value was built with:
+   * `b.stats` (`stats: new(BrokerStats)`), or an element of such a slice of struct values
+   * (`res.e[i]` with `e: make([]listElement, n)`). Null otherwise.
+   */
+  private freshFieldRoot(node: LNode | null): number | null {
+    if (!node) return null;
+    let n = unparen(node);
+    if (n.type === 'index_expression') {
+      const t = this.types.typeOf(n);
+      if (!t || t.trim().startsWith('*') || !this.index.structs.has(baseTypeName(t))) return null;
+      n = unparen(child(n, 'operand') ?? n);
+    }
+    if (n.type !== 'selector_expression') return null;
+    const inner = child(n, 'operand');
+    const fld = child(n, 'field');
+    if (!inner || !fld || unparen(inner).type !== 'identifier') return null;
+    const v = this.scope.lookup(this.t(unparen(inner)));
+    return v && v.freshFields?.includes(this.t(fld)) ? v.id : null;
   }
 
   /** `b.stats = &BrokerStats{}` on a fresh local b adds `stats` to b's fresh fields; anything else removes it. */

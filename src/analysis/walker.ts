@@ -226,6 +226,13 @@ class FunctionWalker {
   /** The if/switch branches around the statement being walked: [stmt start, stmt end, branch start, branch end]. */
   private branches: [number, number, number, number][] = [];
   private ranges: RangeFrame[] = [];
+  /**
+   * `if c { mu.Lock() } else { mu.RLock() }` on a local bool c: the lock states of its two
+   * branches, and the merged state after it. A later `if c {…}` reached in that merged state runs
+   * its branches in the matching one (nats' Sublist.match: `if cacheEnabled { s.Lock() } else
+   * { s.RLock() }`, then `if cacheEnabled { s.cache[subject] = result }`).
+   */
+  private condStates = new Map<number, { merged: LockState; whenTrue: LockState; whenFalse: LockState }>();
   private scope: Scope;
   private readonly types: ExpressionTypes;
   /** Function literals named so far in this function (Go numbers them in order). */
@@ -466,11 +473,15 @@ class FunctionWalker {
     const cons = child(s, 'consequence');
     // `if debugX {…}` with `const debugX = false` is dead code the compiler drops.
     const dead = !!cond && cond.type === 'identifier' && this.index.falseConsts.has(this.t(cond)) && !this.scope.lookup(this.t(cond));
+    const condVar = this.localBool(cond ?? null);
+    const known = condVar !== null ? this.condStates.get(condVar) : undefined;
+    const correlated = known && sameState(known.merged, before) ? known : undefined;
+    if (correlated) this.held = new Map(correlated.whenTrue);
     if (cons) this.branches.push([s.start, s.end, cons.start, cons.end]);
     const t1 = cons && !dead ? ((yield this.block(cons)) as boolean) : false;
     if (cons) this.branches.pop();
     const s1 = this.held;
-    this.held = new Map(before);
+    this.held = new Map(correlated ? correlated.whenFalse : before);
     const alt = child(s, 'alternative');
     let t2 = false;
     if (alt) this.branches.push([s.start, s.end, alt.start, alt.end]);
@@ -483,6 +494,9 @@ class FunctionWalker {
       return true;
     }
     this.held = t1 ? s2 : t2 ? s1 : intersect(s1, s2);
+    if (condVar !== null && !correlated && !t1 && !t2 && alt && alt.type !== 'if_statement' && !sameState(s1, s2)) {
+      this.condStates.set(condVar, { merged: new Map(this.held), whenTrue: new Map(s1), whenFalse: new Map(s2) });
+    }
     // `if doLock { s.mu.Lock() }` on a bool parameter: held from here on, provided every caller
     // that does not pass `true` holds the lock itself (concurrency.ts checks, or takes it back).
     const flag = !alt && !t1 && cond ? this.boolParam(cond) : null;
@@ -504,6 +518,15 @@ class FunctionWalker {
       }
     }
     return false;
+  }
+
+  /** The local variable (or parameter) of this function a condition is, when it is just its name. */
+  private localBool(cond: LNode | null): number | null {
+    if (!cond) return null;
+    const c = unparen(cond);
+    if (c.type !== 'identifier') return null;
+    const v = this.scope.lookup(this.t(c));
+    return v && v.func === this.fn.index ? v.id : null;
   }
 
   /** Locks a block takes: `x.mu.Lock()`, or a lock handed to a helper (`runSynced(&c.lock, …)`). */
@@ -852,6 +875,7 @@ class FunctionWalker {
       const target = unparen(l);
       if (target.type === 'identifier') {
         const v = this.scope.lookup(this.t(target));
+        if (v) this.condStates.delete(v.id);
         const single = rights.length === 1 && lefts.length > 1;
         if (v) (v.rebinds ??= []).push(plain ? this.rebindOf(single ? rights[0]! : (rights[i] ?? null), single ? i : 0, v) : 'other');
       }
@@ -2134,6 +2158,10 @@ function escapeKindFor(role: Role): EscapeKind | null {
 
 function sameSummary(a: LockSummary, b: LockSummary): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function sameState(a: LockState, b: LockState): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 }
 
 function intersect(a: LockState, b: LockState): LockState {

@@ -289,10 +289,24 @@ export function resolvePackage(
     }
     return false;
   };
+  /** Function g is (a literal inside) f that runs in a goroutine started within f. */
+  const spawnedWithin = (g: number, f: number): boolean => {
+    for (let h = g, depth = 0; depth < 64 && h !== f && h >= 0; depth++) {
+      const fn = funcs[h]!;
+      if (fn.runs === 'spawned') return true;
+      h = fn.parent;
+    }
+    return false;
+  };
   for (const fa of raw.funcArgs) {
     const calls = fa.callees.flatMap((c) => paramCallsOf.get(`${c}:${fa.paramIndex}`) ?? []);
+    if (calls.length === 0 && fa.methodValue) continue;
     if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
     for (const pc of calls) {
+      // A method value a helper starts with `go` (nats' startGoRoutine(js.monitorCluster)) is
+      // left as it was: its goroutine's own values would merge across the goroutines of that one
+      // `go` statement (docs/locks.md).
+      if (fa.methodValue && spawnedWithin(pc.caller, pc.func)) continue;
       // withLock(mu, func(){…}) locks its parameter: name that lock as the caller's argument.
       const params = funcs[pc.func]!.params;
       const locks = pc.locks.map((l) => {

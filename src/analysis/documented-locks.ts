@@ -12,7 +12,7 @@ import type { FuncInfo, PackageIndex } from './package-index.js';
  * ("all while holding c.mu").
  */
 const HELD =
-  /\b(?:must|should|needs? to|has to|is expected to|are expected to)\s+(?:be\s+)?(?:held|locked)\b|\b(?:is|are)\s+(?:already\s+)?(?:held|locked)\b|\bheld\s+(?:on|upon|at|when)\s+(?:entry|entering|called)\b|\bcallers?\s+(?:must\s+|should\s+|is\s+|are\s+)?(?:hold|holds|holding)\b|\bcalled\s+with\b.*\b(?:held|locked)\b/i;
+  /\b(?:must|should|needs? to|has to|is expected to|are expected to)\s+(?:be\s+)?(?:held|locked)\b|\b(?:is|are)\s+(?:already\s+)?(?:held|locked)\b|\bheld\s+(?:on|upon|at|when)\s+(?:entry|entering|called)\b|\bcallers?\s+(?:must\s+|should\s+|is\s+|are\s+)?(?:hold|holds|holding)\b|\bcalled\s+with\b.*\b(?:held|locked)\b|\bassumed?\s+(?:to\s+be\s+)?(?:held|locked)\b/i;
 const NEGATED = /\b(?:not|no|never|without|unlocked|released?)\b|n't\b/i;
 const LOCKISH = /\b(?:lock|mutex)\b/i;
 /** A lock field spelled out: `mu`, `s.mu`, `mset.clMu`, `tokensMu`, `c.lock`. */

@@ -208,7 +208,8 @@ export interface RawFacts {
   /** Struct types reached through a value a function built itself. */
   freshTypes: Set<string>;
   /** Function literals passed to in-package functions, and where those call their parameters. */
-  funcArgs: (RawCall & { literal: number; paramIndex: number; argLocks: (string | null)[] })[];
+  /** `methodValue`: a method value (`s.check`), not a literal: it runs only where the callee calls the parameter. */
+  funcArgs: (RawCall & { literal: number; paramIndex: number; argLocks: (string | null)[]; methodValue?: true })[];
   paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[] }[];
   /** Struct types reached through a parameter: shared unless every caller passes its own value. */
   paramInstances: { type: string; func: number; paramIndex: number }[];

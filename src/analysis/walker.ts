@@ -1725,6 +1725,16 @@ class FunctionWalker {
         this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
         continue;
       }
+      // A method value handed to a helper that calls it (`s.wrapChk(s.checkRemoteServers)`, the
+      // helper calling f under s.mu) runs there too; where the helper never calls it, nothing is
+      // assumed (concurrency.ts).
+      if (fl.type === 'selector_expression' && spawn === null && callees.length > 0 && child(fl, 'operand') && child(fl, 'field')) {
+        const methods = this.types.methodCallees(child(fl, 'operand')!, this.t(child(fl, 'field')!));
+        if (methods.length === 1) {
+          const argLocks = args.map((x) => this.lockArg(x));
+          this.facts.funcArgs.push({ callees, paramIndex: i, literal: methods[0]!, methodValue: true, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
+        }
+      }
       // A literal kept in a variable and handed over (`check := func(…){…}; s.iter(check)`)
       // runs where the callee calls its parameter too.
       if (fl.type === 'identifier' && spawn === null && callees.length > 0) {

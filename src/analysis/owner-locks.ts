@@ -10,6 +10,14 @@ import { baseTypeName } from './types.js';
 
 export const OWNER = 'owner:';
 
+/**
+ * An owner's lock is a fact of the analysis ("whichever value holds this one guards it"), not a
+ * mutex a rewrite can name, take or order: the fix planners leave it out.
+ */
+export function isOwnerLock(name: string): boolean {
+  return name.startsWith(OWNER);
+}
+
 const LOCK_TYPE = /\b(?:RW)?Mutex\b|\bLocker\b/;
 
 /** Type names a field type mentions that are structs of the package (`*T`, `[]*T`, `map[K]*T`). */

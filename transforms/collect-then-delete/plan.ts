@@ -30,6 +30,7 @@ import {
   uses,
   type RangeLoop,
 } from './range-loop.js';
+import { isOwnerLock } from '../../src/analysis/owner-locks.js';
 
 export function planCollectThenDelete(finding: Finding, pkg: PackageView): TransformResult {
   try {
@@ -299,7 +300,7 @@ function lockFor(l: RangeLoop, shared: SharedMap, pkg: PackageView, newMutex: bo
     const m = new RegExp(`^([A-Za-z_][\\w.]*)\\.${field}$`).exec(l.mapText);
     return m ? m[1]! : decline(`the range at ${l.where} reaches ${decl.name} as ${l.mapText}; only x.${field} can be locked`);
   };
-  const others = l.site.locks.filter((x) => x.name !== g && !x.name.startsWith('once:'));
+  const others = l.site.locks.filter((x) => x.name !== g && !x.name.startsWith('once:') && !isOwnerLock(x.name));
   if (others.length > 0) decline(`the range at ${l.where} runs while ${others[0]!.name} is held; taking the map's lock inside it is a lock-order question for a human`);
   const held = g ? l.site.locks.find((x) => x.name === g) : undefined;
   if (held) {

@@ -35,6 +35,7 @@ import { paramCallees, paramEdits, type ParamCallee } from './param-mutex.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { callWithLockHeld } from '../../src/plan/callers.js';
 import { lockUsedAtRunTime, upgradeReadLock, type ReadLockUpgrade } from './read-lock-upgrade.js';
+import { isOwnerLock } from '../../src/analysis/owner-locks.js';
 
 /**
  * Plans the inline style. `readers`: the caller adds accesses that only read (collect-then-delete's
@@ -79,7 +80,7 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     if (here) decline(`${here.why}; a lock cannot cover what is done through the pointer later, so guard that use by hand`);
     decline(`the map leaves its lock (${finding.message.replace(/\.$/, '')}); a mutex cannot protect what callers do with it afterwards (snapshot-copy hands out a copy instead)`);
   }
-  const rangeUnderLock = shared.sites.find((s) => s.kind === 'range' && s.raw.range?.callsOut && s.locks.length > 0);
+  const rangeUnderLock = shared.sites.find((s) => s.kind === 'range' && s.raw.range?.callsOut && s.locks.some((l) => !isOwnerLock(l.name)));
   if (finding.rule === 'map-mutated-during-range' && rangeUnderLock) {
     decline(`the range at ${at(rangeUnderLock)} already holds the lock while it calls ${rangeUnderLock.raw.range!.callsOut}; a mutex does not fix that (collect-then-delete or snapshot-copy does)`);
   }
@@ -179,13 +180,13 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   const edits: TextEdit[] = upgrades.flatMap((u) => u.edits);
   let usesDefer = false;
   let review: string | null = null;
-  const otherLock = underRead.find((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:')));
+  const otherLock = underRead.find((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:') && !isOwnerLock(l.name)));
   if (otherLock) review = `${at(otherLock)} already holds another lock; check the lock order now that it takes the write lock`;
   for (const r of regions) {
     const { edits: e, deferred } = regionEdits(r, pkg);
     edits.push(...e);
     usesDefer ||= deferred;
-    if (r.sites.some((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:')))) {
+    if (r.sites.some((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:') && !isOwnerLock(l.name)))) {
       review = `${lineOf(r.file, r.stmts[0]!.startIndex)} already holds another lock; check the lock order`;
     }
     const value = splitMapType(decl.type)?.value;

@@ -16,6 +16,7 @@ import { copyHazards, receiverEdits } from './copylocks.js';
 import { lockedMapType, type LockedMapType } from './locked-map.js';
 import { checkThenAct as checkThenActPair } from './inline.js';
 import { decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
+import { isOwnerLock } from '../../src/analysis/owner-locks.js';
 
 export function planWrapper(finding: Finding, pkg: PackageView): TransformResult {
   return declining(() => buildWrapper(finding, pkg));
@@ -452,7 +453,7 @@ function checkThenAct(ctx: Ctx, shared: SharedMap): void {
     const reads = sites.filter((s) => s.kind === 'read' || s.kind === 'range');
     const writes = sites.filter((s) => s.kind === 'write' || s.kind === 'delete' || s.kind === 'clear');
     if (reads.length === 0 || writes.length === 0) continue;
-    const held = (s: ResolvedSite) => new Set(s.locks.map((l) => l.name));
+    const held = (s: ResolvedSite) => new Set(s.locks.filter((l) => !isOwnerLock(l.name)).map((l) => l.name));
     const common = sites.map(held).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
     if (common.size > 0) continue;
     // Reads the rewrite folded into the write's Update are one step already.

@@ -18,6 +18,7 @@ import { rangeEdits, rangeJumps } from './range-body.js';
 import { accessPattern, type Fit } from './pattern.js';
 import { checkThenActs, type CheckThenAct } from './check-then-act.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
+import { isOwnerLock } from '../../src/analysis/owner-locks.js';
 
 export interface SyncMapPlan {
   fix: Fix;
@@ -290,7 +291,7 @@ const norm = (s: string) => s.replace(/\s+/g, '');
 function lockedPair(shared: SharedMap, pkg: PackageView): (x: MapAccess, y: MapAccess) => boolean {
   const finder = pkg.rules.finder;
   const writes = shared.sites.filter((s) => isWrite(s) && !finder.isConstruction(s));
-  const writeLocks = writes.length === 0 ? [] : writes[0]!.locks.filter((l) => l.mode === 'write' && writes.every((w) => w.locks.some((x) => x.name === l.name && x.mode === 'write'))).map((l) => l.name);
+  const writeLocks = writes.length === 0 ? [] : writes[0]!.locks.filter((l) => l.mode === 'write' && !isOwnerLock(l.name) && writes.every((w) => w.locks.some((x) => x.name === l.name && x.mode === 'write'))).map((l) => l.name);
   return (x, y) => writeLocks.some((l) => x.site?.locks.some((h) => h.name === l) && y.site?.locks.some((h) => h.name === l));
 }
 

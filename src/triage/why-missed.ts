@@ -3,6 +3,7 @@
 import type { PackageFlow, ResolvedSite } from '../analysis/concurrency.js';
 import { ignoredLines } from '../analysis/ignore-comments.js';
 import type { MapDecl } from '../analysis/model.js';
+import { isOwnerLock, OWNER } from '../analysis/owner-locks.js';
 
 /** One racing side as triage placed it. */
 export interface MissedSide {
@@ -74,8 +75,10 @@ export function whyMissed(decl: MapDecl, flow: PackageFlow, pkgName: string, sid
 
   const locked = racing.filter((s) => s.locks.length > 0);
   if (racing.length > 0 && locked.length === racing.length) {
-    const held = racing.map((s) => `${s.span.file}:${s.span.line} holds ${s.locks.map((l) => `${l.name} (${l.mode})`).join(', ')}`);
-    const common = racing.map((s) => new Set(s.locks.filter((l) => l.mode === 'write').map((l) => l.name)));
+    // `owner:T` (owner-locks.ts) is the lock of whichever value holds the T: say so.
+    const say = (name: string) => (isOwnerLock(name) ? `the lock of the value holding the ${name.slice(OWNER.length)}` : name);
+    const held = racing.map((s) => `${s.span.file}:${s.span.line} holds ${s.locks.map((l) => `${say(l.name)} (${l.mode})`).join(', ')}`);
+    const common = racing.map((s) => new Set(s.locks.filter((l) => l.mode === 'write').map((l) => say(l.name))));
     const shared = [...(common[0] ?? [])].filter((n) => common.every((c) => c.has(n)));
     return shared.length > 0
       ? `the scan saw both racing accesses under ${shared.join(', ')} (${held.join('; ')}): the report says the lock does not cover them (another value's lock, or the map is shared beyond it)`

@@ -853,7 +853,9 @@ class FunctionWalker {
     for (let i = 0; i < rights.length; i++) {
       const r = rights[i]!;
       const l = lefts[i];
-      if (plain && l && !this.storesIntoOwnValue(l)) this.publish(r, s.start, this.valueRoot(l));
+      // `_ = f(n.sd)` discards the value: nothing is stored anywhere.
+      const blank = !!l && unparen(l).type === 'identifier' && this.t(unparen(l)) === '_';
+      if (plain && l && !blank && !this.storesIntoOwnValue(l)) this.publish(r, s.start, this.valueRoot(l));
       const refs = plain ? this.types.mapRefs(r) : [];
       if (refs.length > 0 && l) {
         const lu = unparen(l);

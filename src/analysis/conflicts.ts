@@ -172,6 +172,7 @@ export class ConflictFinder {
           continue;
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;
+        if (this.joinedBefore(a, cb) || this.joinedBefore(b, ca)) continue;
         if ((ca === 0 && this.outsideScopedSpawn(a, cb)) || (cb === 0 && this.outsideScopedSpawn(b, ca))) continue;
         if (ca !== 0 && cb !== 0 && this.scopedApart(ca, cb)) continue;
         return [ca, cb];
@@ -388,6 +389,52 @@ export class ConflictFinder {
     const signals = this.signalsOf(spawn);
     if (signals === null) return all;
     return all.filter((w) => w.name === undefined || signals.has(w.name));
+  }
+
+  /**
+   * The access runs after a receive from a channel that the one goroutine of `ctx` closes
+   * (`<-c.shutdownCh` in Shutdown, `close(c.shutdownCh); return` in the runLoop that Run
+   * started): the goroutine has reached its close, its end by Go convention, so the access is
+   * ordered after it (nomad's csiManager). Only closes count (a send can come at any time), and
+   * only a context of one goroutine.
+   */
+  private joinedBefore(a: ResolvedSite, ctx: number): boolean {
+    const c = this.flow.contexts[ctx];
+    if (!c || c.multi) return false;
+    const spawn = this.spawnOfContext(ctx);
+    if (spawn === null) return false;
+    const closed = this.closesOf(spawn);
+    if (closed.size === 0) return false;
+    const funcs = this.flow.index.funcs;
+    let f = a.func;
+    let p = a.raw.start;
+    for (let depth = 0; depth < 30; depth++) {
+      if (this.waitsOf(f).some((w) => w.name !== undefined && closed.has(w.name) && w.pos < p && w.blockStart <= p && p < w.blockEnd)) return true;
+      const fn = funcs[f]!;
+      if (fn.parent < 0 || fn.runs !== 'sync') return false;
+      p = fn.anchor;
+      f = fn.parent;
+    }
+    return false;
+  }
+
+  private readonly closes = new Map<number, Set<string>>();
+
+  /** The channel names a spawn's goroutine function closes (`close(c.shutdownCh)`, `defer close(done)`). */
+  private closesOf(spawn: number): Set<string> {
+    const hit = this.closes.get(spawn);
+    if (hit) return hit;
+    const out = new Set<string>();
+    const sp = this.flow.raw.spawns[spawn];
+    const funcs = this.flow.index.funcs;
+    for (const t of sp?.targets ?? []) {
+      const fn = funcs[t];
+      if (!fn) continue;
+      const body = fn.file.text.slice(fn.body?.start ?? fn.start, fn.body?.end ?? fn.end);
+      for (const m of body.matchAll(/\bclose\(\s*(?:[\w.]*\.)?([A-Za-z_]\w*)\s*\)/g)) out.add(m[1]!);
+    }
+    this.closes.set(spawn, out);
+    return out;
   }
 
   private readonly signals = new Map<number, Set<string> | null>();

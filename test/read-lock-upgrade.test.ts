@@ -152,8 +152,35 @@ func (c *Cache) bump(k string, lock bool) {
     expect(declined(plan(src))).toContain(`the lock is taken conditionally (RLock at p.go:${lineOf(src, '\t\tc.mu.RLock()')}), so which mode holds at the write depends on the path`);
   });
 
+  it('the shape of nats\' Sublist.match, the write under the same bare flag that chose the write lock: no finding, nothing to fix', () => {
+    const src = cache(
+      'c.Bump(k, len(k) > 2)',
+      `
+func (c *Cache) Bump(k string, cached bool) int {
+	if cached {
+		c.mu.Lock()
+	} else {
+		c.mu.RLock()
+	}
+	if cached {
+		c.m[k] = 1
+	}
+	if cached {
+		c.mu.Unlock()
+	} else {
+		c.mu.RUnlock()
+	}
+	return 1
+}
+`,
+    );
+    const p = plan(src);
+    expect(p.findings.filter((f) => f.line === lineOf(src, '\t\tc.m[k] = 1'))).toEqual([]);
+  });
+
   it('declines, without advising RLock → Lock, when the write runs only on the path that takes the write lock', () => {
-    // The shape of nats' Sublist.match: the analysis merges the two modes into "read".
+    // A condition the scan does not tie to the lock's (`cached && k != ""`, not the bare flag):
+    // the analysis merges the two modes into "read".
     const src = cache(
       'c.Bump(k, len(k) > 2)',
       `
@@ -169,7 +196,7 @@ func (c *Cache) Bump(k string, cached bool) int {
 	} else {
 		c.mu.RLock()
 	}
-	if cached {
+	if cached && k != "" {
 		c.m[k] = 1
 	}
 	if cached {

@@ -366,7 +366,19 @@ export class ConflictFinder {
         this.waitsFor(func, sp.id).some((w) => joins(w, sp.start) && w.pos < e && w.blockStart >= s);
       if (shared.every(joinedEachIteration)) return true;
     }
-    return pos > sp.start && this.waitBetween(func, sp.start, pos, sp.id);
+    return pos > sp.start && (this.waitBetween(func, sp.start, pos, sp.id) || this.joinedInBlock(func, sp, pos));
+  }
+
+  /**
+   * The spawn's own block waits for it before it ends (`go f(); …; wg.Wait()` in one loop body or
+   * `if` branch), with no jump between that could skip the wait: a point after that block (after
+   * the loop, or after the `if`) is after every goroutine of the spawn.
+   */
+  private joinedInBlock(func: number, sp: SpawnPoint, pos: number): boolean {
+    const text = this.flow.index.funcs[func]!.file.text;
+    return this.waitsFor(func, sp.id).some(
+      (w) => joins(w, sp.start) && pos >= w.blockEnd && !/\b(?:continue|break|return|goto)\b/.test(maskCommentsAndStrings(text.slice(sp.start, w.pos))),
+    );
   }
 
   private waitBetween(func: number, from: number, to: number, spawn: number | undefined): boolean {

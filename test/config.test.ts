@@ -9,7 +9,7 @@ import { assertBuilt, cleanupTemp, racy, REPO, runCli, safe, scanJson, summary, 
 import { RULE_IDS } from '../src/analysis/model.js';
 import { STRATEGIES } from '../src/fix.js';
 import { firstViolation, type SchemaNode } from '../src/config/schema-check.js';
-import { QUIET_TEST, STORE } from './helpers/store-sources.js';
+import { EARLY_READ_TEST, STORE } from './helpers/store-sources.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -129,10 +129,10 @@ describe('gomapfix.json', () => {
   });
 
   it('strictTests: true is --strict-tests; --no-strict-tests overrides it', () => {
-    const files = { 'go.mod': GOMOD, 'store.go': STORE, 'store_test.go': QUIET_TEST };
+    const files = { 'go.mod': GOMOD, 'store.go': STORE, 'store_test.go': EARLY_READ_TEST };
     const plain = tempTree(files);
     const withFlag = summary(scanJson(['.', '--strict-tests'], { cwd: plain }).report);
-    expect(withFlag).toEqual(['store_test.go:10 unguarded-map-access Store.items']);
+    expect(withFlag).toEqual(['store_test.go:9 unguarded-map-access Store.items']);
     const configured = tempTree({ ...files, 'gomapfix.json': '{"strictTests": true}' });
     expect(summary(scanJson(['.'], { cwd: configured }).report)).toEqual(withFlag);
     expect(scanJson(['.', '--no-strict-tests'], { cwd: configured }).report.findings).toEqual([]);

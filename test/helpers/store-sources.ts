@@ -55,3 +55,19 @@ func TestLoads(t *testing.T) {
 	}
 }
 `;
+
+// Reads before waiting for Synced: races with the loader; the race detector reports it when the
+// test runs, which is why the scan leaves this to --strict-tests.
+export const EARLY_READ_TEST = `package store
+
+import "testing"
+
+func TestReadsTooEarly(t *testing.T) {
+	s := New()
+	s.Start([]string{"a", "b"})
+	defer s.Stop()
+	n := len(s.items)
+	<-s.Synced
+	_ = n
+}
+`;

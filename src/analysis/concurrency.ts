@@ -8,7 +8,7 @@ import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks } from './documented-locks.js';
 import { isLockPointerType } from './lock-identity.js';
-import { OWNER, OwnerLocks } from './owner-locks.js';
+import { isOwnerLock, OWNER, OwnerLocks } from './owner-locks.js';
 import { baseTypeName } from './types.js';
 
 /** Where an access runs relative to the function owning a local map. */
@@ -449,23 +449,30 @@ export function resolvePackage(
   const owners = new OwnerLocks(index, allLocks);
   const ownerType = (f: FuncInfo): string | null =>
     f.recvType !== null && !f.literal && !spawnTargets.has(f.index) && owners.lockless(f.recvType) ? f.recvType : null;
-  /** `owner:T` when every counted call into f (a method of T) holds a lock of a value holding T values. */
-  const ownerLockOf = (f: FuncInfo, entry: (HeldLock[] | null)[]): HeldLock | null => {
-    const t = ownerType(f);
-    if (t === null) return null;
+  /**
+   * `owner:T` when every counted call into f whose caller's entry is known holds a lock of a value
+   * holding T values (or `owner:T` itself); `viaField` says whether the T value is reached through
+   * a field at that call. Null when one call holds none, or no call counts yet.
+   */
+  const callersOwnerLock = (f: FuncInfo, t: string, entry: (HeldLock[] | null)[], viaField: (e: EdgeLock) => boolean): HeldLock | null => {
     let out: HeldLock | null = null;
-    const edges = countedEdges(f);
-    // No call in the package at all: only callers outside it (through an interface, for an
-    // unexported type) run it, holding whatever guards the value, as for calls from outside below.
-    if (edges.length === 0 && (edgeLocks.get(f.index) ?? []).length === 0 && !called.has(f.index)) return { name: OWNER + t, mode: 'write' };
-    for (const e of edges) {
+    for (const e of countedEdges(f)) {
       const callerEntry = entry[e.caller];
       if (!callerEntry) continue;
-      const l = owners.ownerLock(unionLocks(e.locks, callerEntry), t, !!e.call?.recvViaField);
+      const l = owners.ownerLock(unionLocks(e.locks, callerEntry), t, viaField(e));
       if (!l) return null;
       if (!out || l.mode === 'read') out = l;
     }
     return out;
+  };
+  /** `owner:T` on entry of a method of a lock-less T (see callersOwnerLock). */
+  const ownerLockOf = (f: FuncInfo, entry: (HeldLock[] | null)[]): HeldLock | null => {
+    const t = ownerType(f);
+    if (t === null) return null;
+    // No call in the package at all: only callers outside it (through an interface, for an
+    // unexported type) run it, holding whatever guards the value, as for calls from outside below.
+    if (!called.has(f.index)) return { name: OWNER + t, mode: 'write' };
+    return callersOwnerLock(f, t, entry, (e) => !!e.call?.recvViaField);
   };
   /**
    * For a function all of whose callers are in the package: `owner:T` for each parameter of a
@@ -476,23 +483,7 @@ export function resolvePackage(
   const paramOwnerLocks = (f: FuncInfo, entry: (HeldLock[] | null)[]): HeldLock[] => {
     if (f.literal || spawnTargets.has(f.index) || isEntry(f)) return [];
     const types = [...new Set(f.params.map((p) => baseTypeName(p.type)))].filter((t) => t !== f.recvType && owners.lockless(t));
-    const out: HeldLock[] = [];
-    const edges = countedEdges(f);
-    for (const t of types) {
-      let got: HeldLock | null = null;
-      for (const e of edges) {
-        const callerEntry = entry[e.caller];
-        if (!callerEntry) continue;
-        const l = owners.ownerLock(unionLocks(e.locks, callerEntry), t, true);
-        if (!l) {
-          got = null;
-          break;
-        }
-        if (!got || l.mode === 'read') got = l;
-      }
-      if (got) out.push(got);
-    }
-    return out;
+    return types.map((t) => callersOwnerLock(f, t, entry, () => true)).filter((l): l is HeldLock => l !== null);
   };
   const solveEntries = (): (HeldLock[] | null)[] => {
     const entry: (HeldLock[] | null)[] = funcs.map((f) => (isEntry(f) ? [] : null));
@@ -643,13 +634,13 @@ export function resolvePackage(
    * (`fs.sdm.pending[seq]` under fs.mu) holds its owner's lock too.
    */
   function ownerGuarding(locks: HeldLock[], key: string, s: RawSite): HeldLock[] {
-    const out = locks.some((l) => l.name.startsWith(OWNER)) ? locks.filter((l) => owners.guards(l.name, key)) : locks;
+    const out = locks.some((l) => isOwnerLock(l.name)) ? locks.filter((l) => owners.guards(l.name, key)) : locks;
     if (!key.startsWith('field:') || out.length === 0) return out;
     const t = key.slice(6).split('.')[0]!;
     // `fs.sdm.totals`: the map's struct is itself a field of something. An owner's lock kept by
     // guards() is one of a type holding T: the T value is part of that owner's (`txw.buckets`
     // of a txBuffer embedded in the txWriteBuffer whose owner's lock is held).
-    const viaOwner = out.some((l) => l.name.startsWith(OWNER));
+    const viaOwner = out.some((l) => isOwnerLock(l.name));
     const own = owners.lockless(t) ? owners.ownerLock(out, t, !!s.fieldOfField || viaOwner) : null;
     return own ? unionLocks(out, [own]) : out;
   }

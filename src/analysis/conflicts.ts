@@ -443,7 +443,8 @@ export class ConflictFinder {
       const fn = funcs[t];
       if (!fn) continue;
       const body = fn.file.text.slice(fn.body?.start ?? fn.start, fn.body?.end ?? fn.end);
-      for (const m of body.matchAll(/\bclose\(\s*(?:[\w.]*\.)?([A-Za-z_]\w*)\s*\)/g)) out.add(m[1]!);
+      // SIGNAL_RE's second group is the channel a `close(…)` names.
+      for (const m of body.matchAll(SIGNAL_RE)) if (m[2]) out.add(m[2]);
     }
     this.closes.set(spawn, out);
     return out;

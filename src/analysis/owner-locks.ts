@@ -54,7 +54,7 @@ export class OwnerLocks {
 
   /** The struct types whose values hold this lock: its declaring type and the types embedding it. */
   private holderTypes(lock: string, owners = true): string[] {
-    if (lock.startsWith(OWNER)) return owners ? [lock.slice(OWNER.length)] : [];
+    if (isOwnerLock(lock)) return owners ? [lock.slice(OWNER.length)] : [];
     if (lock.includes('@') || lock.startsWith('once:')) return [];
     const base = lock.split('.')[0]!;
     if (!this.index.structs.has(base)) return [];
@@ -111,7 +111,7 @@ export class OwnerLocks {
 
   /** An owner lock guards the maps of its type and of what that type holds, nothing else. */
   guards(lock: string, mapKey: string): boolean {
-    if (!lock.startsWith(OWNER)) return true;
+    if (!isOwnerLock(lock)) return true;
     if (!mapKey.startsWith('field:')) return false;
     const t = lock.slice(OWNER.length);
     const struct = mapKey.slice(6).split('.')[0]!;

@@ -653,7 +653,7 @@ class FunctionWalker {
           yield this.walkInner(right);
           const site = this.record(refs, 'range', s.start, (body ?? s).start, s);
           site.mapText = this.t(unparen(right));
-          this.chain(site, right);
+          this.markFieldOfField(site, right);
           if (this.isLocalName(right)) site.throughLocal = true;
           const keyNode = leftIds[0];
           site.range = {
@@ -1016,7 +1016,7 @@ class FunctionWalker {
           if (refs.length > 0) {
             if (n.type === 'selector_expression') yield this.walkInner(n);
             const kind = escapeKindFor(role);
-            if (role === 'target') this.chain(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
+            if (role === 'target') this.markFieldOfField(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
             // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
             else if (role === 'address') this.record(refs, 'write', n.start, n.end, n);
             else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
@@ -1049,7 +1049,7 @@ class FunctionWalker {
             if (filled && [...filled].every((l) => this.held.has(l))) site.fillsFresh = true;
             if (idx) site.indexText = this.t(idx);
             site.mapText = this.t(unparen(operand!));
-            this.chain(site, operand!);
+            this.markFieldOfField(site, operand!);
           } else if (operand) {
             work.push([operand, 'read']);
           }
@@ -1357,7 +1357,7 @@ class FunctionWalker {
         if (this.isLocalName(first)) site.throughLocal = true;
         if (args[1]) site.indexText = this.t(args[1]);
         site.mapText = this.t(unparen(first));
-        this.chain(site, first);
+        this.markFieldOfField(site, first);
         for (const a of args.slice(1)) yield this.expr(a, 'read');
         return;
       }
@@ -1368,7 +1368,7 @@ class FunctionWalker {
       }
       if (name === 'len') {
         yield this.walkInner(first);
-        this.chain(this.record(refs, 'read', n.start, n.end, n), first).throughLocal = this.isLocalName(first) || undefined;
+        this.markFieldOfField(this.record(refs, 'read', n.start, n.end, n), first).throughLocal = this.isLocalName(first) || undefined;
         return;
       }
     }
@@ -1482,7 +1482,7 @@ class FunctionWalker {
   }
 
   /** Marks a site whose map is a field of a value that is itself a field (`fs.sdm.totals`): see RawSite.fieldOfField. */
-  private chain(site: RawSite, mapExpr: LNode): RawSite {
+  private markFieldOfField(site: RawSite, mapExpr: LNode): RawSite {
     const m = unparen(mapExpr);
     if (m.type === 'selector_expression' && unparen(child(m, 'operand') ?? m).type === 'selector_expression') site.fieldOfField = true;
     return site;
@@ -1898,9 +1898,25 @@ class FunctionWalker {
     return null;
   }
 
+  /** A value built right there: `&U{…}`, `U{…}`, `new(U)`, `make(…)`, a map literal. */
+  private builtHere(node: LNode): boolean {
+    return this.types.isFreshStruct(node, null) || isFreshMapValue(this.file, node);
+  }
+
+  /** `x.f` with x a variable in scope: x and the field's name. */
+  private varField(node: LNode): { v: VarInfo; field: string } | null {
+    const n = unparen(node);
+    if (n.type !== 'selector_expression') return null;
+    const inner = child(n, 'operand');
+    const fld = child(n, 'field');
+    if (!inner || !fld || unparen(inner).type !== 'identifier') return null;
+    const v = this.scope.lookup(this.t(unparen(inner)));
+    return v ? { v, field: this.t(fld) } : null;
+  }
+
   /**
-   * The fields a struct literal (`&T{…}`, `T{…}`) sets to a value built right there (`&U{…}`,
-   * `new(U)`, `make(…)`, a map literal): reached through a fresh variable, they are its own.
+   * The fields a struct literal (`&T{…}`, `T{…}`) sets to a value built right there: reached
+   * through a fresh variable, they are its own.
    */
   private freshPointerFields(val: LNode): string[] {
     let lit = unparen(val);
@@ -1912,8 +1928,7 @@ class FunctionWalker {
     for (const el of body.children) {
       if (el.type !== 'keyed_element' || el.children.length < 2) continue;
       const value = el.children[el.children.length - 1]!;
-      const v = value.type === 'literal_element' ? (value.children[0] ?? value) : value;
-      if (this.types.isFreshStruct(v, null) || isFreshMapValue(this.file, v)) out.push(this.t(el.children[0]!).trim());
+      if (this.builtHere(value.type === 'literal_element' ? (value.children[0] ?? value) : value)) out.push(this.t(el.children[0]!).trim());
     }
     return out;
   }
@@ -1929,29 +1944,18 @@ class FunctionWalker {
     if (n.type === 'index_expression') {
       const t = this.types.typeOf(n);
       if (!t || t.trim().startsWith('*') || !this.index.structs.has(baseTypeName(t))) return null;
-      n = unparen(child(n, 'operand') ?? n);
+      n = child(n, 'operand') ?? n;
     }
-    if (n.type !== 'selector_expression') return null;
-    const inner = child(n, 'operand');
-    const fld = child(n, 'field');
-    if (!inner || !fld || unparen(inner).type !== 'identifier') return null;
-    const v = this.scope.lookup(this.t(unparen(inner)));
-    return v && v.freshFields?.includes(this.t(fld)) ? v.id : null;
+    const vf = this.varField(n);
+    return vf && vf.v.freshFields?.includes(vf.field) ? vf.v.id : null;
   }
 
   /** `b.stats = &BrokerStats{}` on a fresh local b adds `stats` to b's fresh fields; anything else removes it. */
   private noteFreshFieldAssign(left: LNode, right: LNode | null): void {
-    const l = unparen(left);
-    if (l.type !== 'selector_expression') return;
-    const inner = child(l, 'operand');
-    const field = child(l, 'field');
-    if (!inner || !field || unparen(inner).type !== 'identifier') return;
-    const v = this.scope.lookup(this.t(unparen(inner)));
-    if (!v || !v.fresh || v.func !== this.fn.index) return;
-    const name = this.t(field);
-    const fresh = !!right && (this.types.isFreshStruct(right, null) || isFreshMapValue(this.file, right));
-    const rest = (v.freshFields ?? []).filter((f) => f !== name);
-    v.freshFields = fresh ? [...rest, name] : rest;
+    const vf = this.varField(left);
+    if (!vf || !vf.v.fresh || vf.v.func !== this.fn.index) return;
+    const rest = (vf.v.freshFields ?? []).filter((f) => f !== vf.field);
+    vf.v.freshFields = right && this.builtHere(right) ? [...rest, vf.field] : rest;
   }
 
   /** `Keeper{mu: &t.tokensMu}`: what each mutex-pointer field of a struct literal points to. */

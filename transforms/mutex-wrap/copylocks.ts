@@ -10,7 +10,10 @@ import { leavesNamed } from '../../src/plan/occurrences.js';
  * embedded field, or a literal not taken by address): each would copy the mutex. Value receivers
  * are not hazards here: receiverEdits turns them into pointer receivers when that is faithful.
  */
-export function copyHazards(typeName: string, pkg: PackageView): { decline: string | null } {
+export function copyHazards(typeName: string, pkg: PackageView, seen: Set<string> = new Set()): { decline: string | null } {
+  // Only the type that gains the mutex gets its value receivers rewritten (receiverEdits).
+  const holderOnly = seen.size > 0;
+  seen.add(typeName);
   for (const file of pkg.files) {
     for (const n of leavesNamed(file, 'type_identifier', typeName)) {
       const where = `${file.rel}:${n.startPosition.row + 1}`;
@@ -20,9 +23,27 @@ export function copyHazards(typeName: string, pkg: PackageView): { decline: stri
       if (p.type === 'type_spec' && sameNode(p.childForFieldName('name'), n)) continue;
       if (p.type === 'type_parameter_list' || p.type === 'type_arguments') continue;
       if (p.type === 'pointer_type') continue;
+      // An embedded pointer (`*T` in a struct): tree-sitter puts the `*` beside the name.
+      if (p.type === 'field_declaration' && n.previousSibling?.type === '*') continue;
+      // A field (or an embedded value) of a struct that is itself never copied: the mutex stays put.
+      if (p.type === 'field_declaration') {
+        const holder = enclosingTypeName(p);
+        if (holder && !seen.has(holder)) {
+          const inner = copyHazards(holder, pkg, seen);
+          if (inner.decline === null) continue;
+          return { decline: `${typeName} is held by value in ${holder} (${where}), and ${inner.decline.replace(/; adding a mutex to it would copy the mutex$/, '')}; adding a mutex to ${typeName} would copy the mutex` };
+        }
+      }
       if (p.type === 'composite_literal' && p.parent?.type === 'unary_expression' && p.parent.child(0)?.type === '&') continue;
+      // `&Holder{f: T{…}}`: the literal fills a field of the package's struct in place; whether
+      // that holder is copied is decided at the field's declaration below.
+      if (p.type === 'composite_literal' && p.parent?.type === 'literal_element' && p.parent.parent?.type === 'keyed_element') {
+        const outer = p.parent.parent.parent?.parent;
+        const outerType = outer?.type === 'composite_literal' ? outer.childForFieldName('type')?.text : undefined;
+        if (outerType && pkg.index.structs.has(outerType)) continue;
+      }
       if (p.type === 'argument_list' && p.parent?.childForFieldName('function')?.text === 'new') continue;
-      if (p.type === 'parameter_declaration' && p.parent?.parent?.type === 'method_declaration' && sameNode(p.parent, p.parent.parent.childForFieldName('receiver')!)) {
+      if (!holderOnly && p.type === 'parameter_declaration' && p.parent?.parent?.type === 'method_declaration' && sameNode(p.parent, p.parent.parent.childForFieldName('receiver')!)) {
         const method = p.parent.parent;
         const bad = valueReceiverProblem(method, p);
         if (bad) return { decline: `the value receiver of ${method.childForFieldName('name')?.text} (${where}) ${bad}; adding a mutex to ${typeName} would copy it` };
@@ -32,6 +53,17 @@ export function copyHazards(typeName: string, pkg: PackageView): { decline: stri
     }
   }
   return { decline: null };
+}
+
+/** The name of the struct type a field declaration belongs to (`type Holder struct { … }`), or null. */
+function enclosingTypeName(field: SyntaxNode): string | null {
+  let n: SyntaxNode | null = field.parent;
+  while (n && n.type !== 'type_spec') {
+    // A field of an anonymous struct inside another declaration: not a named holder.
+    if (n.type === 'struct_type' && n.parent?.type !== 'type_spec') return null;
+    n = n.parent;
+  }
+  return n?.childForFieldName('name')?.text ?? null;
 }
 
 /** Why a value receiver cannot become a pointer receiver without changing behaviour, or null. */

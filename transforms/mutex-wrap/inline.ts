@@ -45,6 +45,87 @@ export function planInline(finding: Finding, pkg: PackageView, options: { reader
   return declining(() => buildInline(finding, pkg, options.readers ?? false));
 }
 
+/**
+ * Why the map's values may change in place under its lock, or null: the value type is a map, a
+ * slice or a pointer (directly or by a named type), and some access of the package writes into a
+ * value it loaded from the map (`m[k][j] = x`, `m[k].n++`, or `v := m[k]` then `v.add(x)`).
+ */
+function mutableValues(shared: SharedMap, decl: MapDecl, pkg: PackageView): string | null {
+  const value = splitMapType(decl.type)?.value?.trim();
+  if (!value) return null;
+  const named = pkg.index.namedTypes.get(value.replace(/^\*/, ''));
+  const reference = isReferenceType(value) || (named !== undefined && isReferenceType(named.type));
+  if (!reference) return null;
+  const files = new Map(pkg.files.map((f) => [f.rel, f]));
+  for (const s of shared.sites) {
+    if (s.kind !== 'read') continue;
+    const file = files.get(s.span.file);
+    if (!file) continue;
+    const node = nodeAt(file, s.span.start, s.span.end);
+    const read = ancestorOfType(node, 'index_expression');
+    // `m[k][j] = x`, `m[k].f = x`, `m[k].n++`: the loaded value is the target's operand.
+    let up: SyntaxNode | null = read?.parent ?? null;
+    let target: SyntaxNode | null = null;
+    while (up && (up.type === 'index_expression' || up.type === 'selector_expression')) {
+      target = up;
+      up = up.parent;
+    }
+    if (target && up) {
+      const lhs = up.type === 'inc_statement' || up.type === 'dec_statement' ? up.namedChild(0) : up.type === 'expression_list' && up.parent?.type === 'assignment_statement' && sameNode(up.parent.childForFieldName('left'), up) ? target : null;
+      if (lhs && sameNode(lhs, target)) return `${lineOf(file, up.startIndex)} writes into a ${value} held by the map`;
+    }
+    const w = writeThroughLoadedValue(node, s.span.end, pkg.index);
+    if (w && s.locks.length > 0) return `${lineOf(file, w.startIndex)} changes a ${value} loaded from the map under the lock`;
+  }
+  return null;
+}
+
+/**
+ * A region that loads a value from the map into a local (`v := m[k]`, `v, ok := m[k]`) whose
+ * value others change under the lock: the statements of the list that use the local after the
+ * region join it, so the value is only read while locked; a statement that cannot run locked
+ * declines the fix.
+ */
+function coverValueUses(r: Region, why: string, pkg: PackageView): boolean {
+  const names: { name: string; at: SyntaxNode; declared: boolean }[] = [];
+  for (const stmt of r.stmts) {
+    if (stmt.type !== 'short_var_declaration' && stmt.type !== 'assignment_statement') continue;
+    const right = stmt.childForFieldName('right');
+    const left = stmt.childForFieldName('left');
+    if (!right || !left || right.namedChildCount !== 1) continue;
+    const value = right.namedChild(0)!;
+    if (value.type !== 'index_expression' || !r.sites.some((x) => x.kind === 'read' && x.span.start >= value.startIndex && x.span.end <= value.endIndex)) continue;
+    const name = left.namedChildren[0];
+    if (name?.type === 'identifier' && name.text !== '_') names.push({ name: name.text, at: stmt, declared: stmt.type === 'short_var_declaration' });
+  }
+  if (names.length === 0) return false;
+  const all = statementsOfList(r.list);
+  const lastIdx = all.findIndex((x) => sameNode(x, r.stmts[r.stmts.length - 1]!));
+  const uses = (n: SyntaxNode, name: string) => new RegExp(`\\b${name}\\b`).test(n.text);
+  let until = lastIdx;
+  for (const { name } of names) for (let i = lastIdx + 1; i < all.length; i++) if (uses(all[i]!, name)) until = Math.max(until, i);
+  // A value assigned to a variable of an outer block may be used after this list too.
+  for (const { name, at: stmt, declared } of names) {
+    if (declared) continue;
+    const body = enclosingFunction(stmt)?.childForFieldName('body');
+    const after = body ? r.file.text.slice(r.list.endIndex, body.endIndex) : '';
+    if (new RegExp(`\\b${name}\\b`).test(after)) {
+      decline(`${lineOf(r.file, stmt.startIndex)} loads a value from the map into ${name}, used after its block, while other code changes such values under the lock (${why}); lock that use by hand`);
+    }
+  }
+  if (until === lastIdx) return false;
+  const extra = all.slice(lastIdx + 1, until + 1);
+  const blocked = extra.flatMap((x) => regionHazards([x], pkg, r.file, false).filter((h) => !onWayOut(h, x)))[0];
+  if (blocked) {
+    decline(
+      `${lineOf(r.file, r.stmts[0]!.startIndex)} loads a value from the map that ${lineOf(r.file, all[until]!.startIndex)} still uses, while other code changes such values under the lock (${why}); the lock must cover that use, but would then be held across ${blocked.what} (${lineOf(r.file, blocked.node.startIndex)}); lock it by hand`,
+    );
+  }
+  r.stmts.push(...extra);
+  r.coveredUses = true;
+  return true;
+}
+
 interface Region {
   file: ParsedFile;
   list: SyntaxNode;
@@ -61,6 +142,10 @@ interface Region {
    * section, so calls that cannot block on a lock or re-enter (fmt.Sprintf, sort) may run in it.
    */
   checkThenAct: boolean;
+  /** Why the map's values change in place under the lock (mutableValues), when they do. */
+  valueChanges?: string;
+  /** The region was grown over the uses of a value loaded from the map: it cannot be split. */
+  coveredUses?: boolean;
   /**
    * Temporaries already declared by this fix, per statement list (`file:start`): two statements
    * of one block split into regions must not both declare `errsKey`.
@@ -159,6 +244,43 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   if (lock.reused) checkNotHeldByCallers(unguarded, lock, pkg);
 
   const regions = unguarded.length > 0 ? buildRegions(unguarded, lock, files, pkg) : [];
+  // `maps.Copy(dst.m, src.m)`: a statement that names the field on a second value the scan did not
+  // type reaches another instance, which the region's lock does not guard.
+  if (decl.kind === 'field') {
+    const field = fieldName(decl);
+    for (const r of regions) {
+      const bases = new Set(r.sites.map((x) => fieldBase(x, field, files)).filter((b): b is string => b !== null));
+      for (const st of r.stmts) {
+        const other = [...descendants(st)].find((n) => n.type === 'selector_expression' && n.childForFieldName('field')?.text === field && !bases.has(n.childForFieldName('operand')?.text ?? ''));
+        if (other && bases.size > 0) decline(`${lineOf(r.file, other.startIndex)} also reaches ${other.text}, another instance of ${decl.name} that the lock of ${[...bases][0]} does not guard; lock it by hand`);
+      }
+    }
+  }
+  // Values the map holds that other code changes in place under the lock (`m[k][j] = x`,
+  // `d := m[k]; d.add(x)`): a value loaded from the map must stay locked while it is used.
+  const shareValues = mutableValues(shared, decl, pkg);
+  if (shareValues) {
+    for (const r of regions) {
+      r.valueChanges = shareValues;
+      if (coverValueUses(r, shareValues, pkg)) r.write ||= writesWithin(r, pkg, r.stmts[0]!.startIndex, r.stmts[r.stmts.length - 1]!.endIndex);
+    }
+    // A region grown over the uses may now reach the next region of its list: one region.
+    for (let i = 0; i < regions.length; i++) {
+      const r = regions[i]!;
+      for (let j = i + 1; j < regions.length; j++) {
+        const o = regions[j]!;
+        if (o.file !== r.file || !sameNode(o.list, r.list) || o.stmts[0]!.startIndex > r.stmts[r.stmts.length - 1]!.endIndex) continue;
+        if (o.lockExpr !== r.lockExpr) decline(`${lineOf(r.file, o.stmts[0]!.startIndex)} would join the region locked at ${lineOf(r.file, r.stmts[0]!.startIndex)} but reaches another instance of the map`);
+        for (const st of o.stmts) if (!r.stmts.some((x) => sameNode(x, st))) r.stmts.push(st);
+        r.stmts.sort((a, b) => a.startIndex - b.startIndex);
+        r.sites.push(...o.sites);
+        r.write ||= o.write;
+        r.checkThenAct ||= o.checkThenAct;
+        r.coveredUses = true;
+        regions.splice(j--, 1);
+      }
+    }
+  }
   for (const r of regions) {
     const u = upgrades.find((x) => x.file === r.file && r.stmts[0]!.startIndex < x.end && x.start < r.stmts[r.stmts.length - 1]!.endIndex);
     if (u) decline(`${lineOf(r.file, r.stmts[0]!.startIndex)} needs the lock inside the read-locked region from ${lineOf(u.file, u.lockStmt.startIndex)}, which the fix turns into the write lock; fix that region by hand`);
@@ -546,7 +668,7 @@ function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred
   try {
     return wholeRegionEdits(r, pkg);
   } catch (err) {
-    if (!(err instanceof Decline) || r.stmts.length === 1) throw err;
+    if (!(err instanceof Decline) || r.stmts.length === 1 || r.coveredUses) throw err;
     const tail = readsCopiedAtEnd(r, pkg);
     if (tail) return { edits: tail, deferred: false };
     // Split, the check and the act would each be atomic but not the two together.
@@ -635,7 +757,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   const h = hazards[0];
   return decline(
     `${lineOf(r.file, j.node.startIndex)} leaves the region to lock (${j.node.text.split('\n')[0]})` +
-      (h ? ` and the region calls ${h.what} (${lineOf(r.file, h.node.startIndex)}) before it` : '') +
+      (h ? ` and the region runs ${h.what} (${lineOf(r.file, h.node.startIndex)}) before it` : '') +
       '; restructure it by hand',
   );
 }
@@ -754,7 +876,9 @@ function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
     if (init && cond && inInit && init.type === 'short_var_declaration' && hazardFree(init)) {
       const declared = init.childForFieldName('left')?.namedChildren.map((c) => c.text) ?? [];
       const after = statementsOfList(r.list).filter((x) => x.startIndex > stmt.endIndex).map((x) => x.text).join('\n');
-      if (declared.every((d) => d === '_' || !new RegExp(`\\b${d}\\b`).test(after))) {
+      // A value the map holds and others change under the lock must not be used unlocked in the `if`.
+      const usedInIf = r.valueChanges !== undefined && declared.some((d) => d !== '_' && new RegExp(`\\b${d}\\b`).test(text.slice(init.endIndex, stmt.endIndex)));
+      if (!usedInIf && declared.every((d) => d === '_' || !new RegExp(`\\b${d}\\b`).test(after))) {
         return [
           { file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: wrap([init.text]) },
           { file: file.rel, start: init.startIndex, end: cond.startIndex, text: '' },
@@ -934,6 +1058,8 @@ function readCopies(r: Region, stmt: SyntaxNode, siteNodes: SyntaxNode[], pkg: P
   for (const n of siteNodes) {
     const read = readExpression(n);
     if (!read || listedStatementOf(read) === null || !sameNode(listedStatementOf(read), stmt)) return null;
+    // A copy of a value others change in place under the lock would be used unlocked.
+    if (r.valueChanges !== undefined && read.type === 'index_expression') return null;
     if (insideConditionalOperand(read, stmt) || lockHazards([read], pkg.index, r.file).length > 0) return null;
     if (edits.some((e) => e.start < read.endIndex && read.startIndex < e.end)) continue;
     const tmp = fresh(`${mapBaseName(r)}${read.type === 'call_expression' ? 'Len' : 'Val'}`);

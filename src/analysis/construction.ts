@@ -4,7 +4,7 @@
 // later reaches the value. See docs/ordering.md.
 import type { ConcurrencyContext } from './model.js';
 import type { FuncInfo, PackageIndex } from './package-index.js';
-import type { PublishPoint, RawCall, RawFacts, RawSite, ReturnValue, VarInfo } from './raw-facts.js';
+import type { FromCall, PublishPoint, RawCall, RawFacts, RawSite, ReturnValue, VarInfo } from './raw-facts.js';
 
 export interface Construction {
   /** The call runs a method (or passes an argument) on a fresh value that is not yet published. */
@@ -243,12 +243,31 @@ export function analyseConstruction(
     const rs = (returnsByFunc.get(f) ?? []).filter((r) => r.index === index);
     return rs.length > 0 && rs.every((r) => r.kind === 'fresh' || (r.kind === 'var' && fresh.has(r.var!) && beforePublication(raw.vars[r.var!]!, f, r.pos, [])));
   };
+  // Builders: a method whose every return hands back its own receiver, not published by then
+  // (`func (c *Cluster) WithAPIResources(…) *Cluster { …; return c }`).
+  const receiverVar = new Map<number, number>();
+  for (const v of raw.vars) {
+    const m = receiverOf(v.id);
+    if (m !== null) receiverVar.set(m, v.id);
+  }
+  const returnsReceiver = (f: number, index: number): boolean => {
+    const fn = funcs[f];
+    const recv = receiverVar.get(f);
+    if (!fn || fn.literal || fn.namedResults.length > 0 || recv === undefined || index !== 0) return false;
+    const rs = (returnsByFunc.get(f) ?? []).filter((r) => r.index === index);
+    return rs.length > 0 && rs.every((r) => r.kind === 'var' && r.var === recv && beforePublication(raw.vars[recv]!, f, r.pos, []));
+  };
+  const freshResult = (c: FromCall, at: VarInfo): boolean =>
+    c.callees.every(
+      (f) =>
+        returnsFresh(f, c.index) ||
+        (c.on !== undefined && returnsReceiver(f, c.index) && ('var' in c.on ? fresh.has(c.on.var) && beforePublication(raw.vars[c.on.var]!, at.func, at.start, []) : freshResult(c.on, at))),
+    );
   for (let changed = true, rounds = 0; changed && rounds < 5; rounds++) {
     changed = false;
     for (const v of raw.vars) {
       if (fresh.has(v.id) || !v.fromCall) continue;
-      const { callees, index } = v.fromCall;
-      if (callees.every((c) => returnsFresh(c, index))) {
+      if (freshResult(v.fromCall, v)) {
         fresh.add(v.id);
         changed = true;
       }

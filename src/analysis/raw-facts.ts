@@ -33,7 +33,7 @@ export interface VarInfo {
   /** Every publication point (the first is `published`), with the branches it sits in. */
   publications?: PublishPoint[];
   /** Initialised from result `index` of a call to in-package functions (`x, err := newX()`). */
-  fromCall?: { callees: number[]; index: number };
+  fromCall?: FromCall;
   /** What it is assigned after its declaration (`x = …`, or redeclared by `x, err := …`). */
   rebinds?: Rebind[];
   /** The lock the variable points to (`l := &s.mu`): `l.Lock()` takes that lock. */
@@ -65,6 +65,17 @@ export interface ReturnValue {
   /** `var`: a variable of the function; `fresh`: `&T{…}`, `T{…}`, `new(T)` or nil; `other`: anything else. */
   kind: 'var' | 'fresh' | 'other';
   var?: number;
+}
+
+/**
+ * A call whose result a variable holds. `on`: for a method call, the value it is called on, when
+ * that is itself such a call or a variable of the function (`newCluster(b).WithAPIResources(…)`):
+ * a method that returns its own receiver hands back that value (docs/ordering.md, "Builders").
+ */
+export interface FromCall {
+  callees: number[];
+  index: number;
+  on?: FromCall | { var: number };
 }
 
 export interface RawSite {

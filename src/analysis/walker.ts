@@ -13,7 +13,7 @@ import {
   type PackageIndex,
   type ParsedFile,
 } from './package-index.js';
-import type { RawBinding, RawCall, RawFacts, RawSite, Rebind, SymRef, VarInfo } from './raw-facts.js';
+import type { FromCall, RawBinding, RawCall, RawFacts, RawSite, Rebind, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes } from './expression-types.js';
 import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
@@ -759,9 +759,9 @@ class FunctionWalker {
       const call = single ?? r;
       const cu = call ? unparen(call) : null;
       const fnode = cu && cu.type === 'call_expression' ? child(cu, 'function') : null;
-      if (fnode && !v.fresh && (fnode.type === 'identifier' || fnode.type === 'selector_expression')) {
-        const callees = this.types.resolveCallees(unparen(fnode)).filter((c) => !this.index.funcs[c]!.literal);
-        if (callees.length > 0) v.fromCall = { callees, index: single ? i : 0 };
+      if (fnode && !v.fresh) {
+        const from = this.fromCallOf(cu!, single ? i : 0, 0);
+        if (from) v.fromCall = from;
       }
     }
   }
@@ -1654,6 +1654,29 @@ class FunctionWalker {
       if (n.type === 'literal_element' && n.field === 'key') continue;
       for (const c of n.children) stack.push(c);
     }
+  }
+
+  /** `newX()`, `newX().WithY()`: the in-package callees of a call and what a method call is made on. */
+  private fromCallOf(call: LNode, index: number, depth: number): FromCall | null {
+    const fnode = call.type === 'call_expression' ? child(call, 'function') : null;
+    if (!fnode || depth > 8) return null;
+    const f = unparen(fnode);
+    if (f.type !== 'identifier' && f.type !== 'selector_expression') return null;
+    const callees = this.types.resolveCallees(f).filter((c) => !this.index.funcs[c]!.literal);
+    if (callees.length === 0) return null;
+    const out: FromCall = { callees, index };
+    const operand = f.type === 'selector_expression' ? child(f, 'operand') : null;
+    const op = operand ? unparen(operand) : null;
+    if (op && callees.every((c) => this.index.funcs[c]!.recvType !== null)) {
+      if (op.type === 'call_expression') {
+        const inner = this.fromCallOf(op, 0, depth + 1);
+        if (inner) out.on = inner;
+      } else if (op.type === 'identifier') {
+        const v = this.scope.lookup(this.t(op));
+        if (v && v.func === this.fn.index) out.on = { var: v.id };
+      }
+    }
+    return out;
   }
 
   /** What an assignment gives a variable: a value built here, result `index` of in-package calls, or anything else. */

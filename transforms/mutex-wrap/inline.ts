@@ -50,7 +50,7 @@ export function planInline(finding: Finding, pkg: PackageView, options: { reader
  * slice or a pointer (directly or by a named type), and some access of the package writes into a
  * value it loaded from the map (`m[k][j] = x`, `m[k].n++`, or `v := m[k]` then `v.add(x)`).
  */
-function mutableValues(shared: SharedMap, decl: MapDecl, pkg: PackageView): string | null {
+export function mutableValues(shared: SharedMap, decl: MapDecl, pkg: PackageView): string | null {
   const value = splitMapType(decl.type)?.value?.trim();
   if (!value) return null;
   const named = pkg.index.namedTypes.get(value.replace(/^\*/, ''));

@@ -14,7 +14,7 @@ import { compositeLiteralsOf, inTreeOrder, leavesNamed } from '../../src/plan/oc
 import { packageDeclEdit } from '../../src/plan/package-decls.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { lockedMapType, type LockedMapType } from './locked-map.js';
-import { checkThenAct as checkThenActPair } from './inline.js';
+import { checkThenAct as checkThenActPair, mutableValues } from './inline.js';
 import { decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
 import { isOwnerLock } from '../../src/analysis/owner-locks.js';
 
@@ -50,6 +50,10 @@ function buildWrapper(finding: Finding, pkg: PackageView): Fix {
     const how = { return: 'returns it', send: 'sends it on a channel', store: 'stores it in another variable', callback: 'passes it to a function value', call: 'passes it to a function expecting a map' }[escape.escape ?? 'call'];
     decline(`${at(escape)} ${how} (${escape.text}): the wrapper is not a map[K]V, so the map cannot be handed out as one (snapshot-copy hands out a copy instead)`);
   }
+  // The wrapper's lock covers each map operation, not what is done with a value loaded from the
+  // map; values changed in place under another lock would race with reads after Get.
+  const inPlace = mutableValues(shared, decl, pkg);
+  if (inPlace) decline(`the map's values are changed in place under a lock (${inPlace}); the wrapper's own lock covers each map operation, not the later use of a value loaded from it, so that would still race; mutex-wrap --style inline keeps the map's lock over those uses`);
   const kv = splitMapType(decl.type) ?? decline(`the map's type ${decl.type} is not spelled as map[K]V at its declaration`);
   const generic = goAtLeast(pkg.goVersion, 18);
   const ctx: Ctx = {

@@ -3,7 +3,7 @@
 // shared still does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -11,7 +11,7 @@ afterAll(cleanupTemp);
 const BASE = fixtureInput('negative/blank-assignment-does-not-publish');
 const FILL = 'c.counts["start"] = 1';
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 
 describe('an assignment to the blank identifier', () => {
   it('does not publish the value whose field it reads (the fixture): no finding', () => {

@@ -4,7 +4,7 @@
 // another value, or publishes its receiver, keeps the finding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -12,7 +12,7 @@ afterAll(cleanupTemp);
 const BASE = fixtureInput('negative/builder-result-filled-before-go');
 const FILL = 'r.routes["/health"] = "health"';
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('a value built through a builder chain', () => {

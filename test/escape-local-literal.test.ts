@@ -3,14 +3,14 @@
 // does not; used after the unlock, returned or kept, it does (docs/rules.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles } from './helpers/variants.js';
+import { fixtureInput, lineOf, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
 
 const BASE = fixtureInput('negative/local-literal-used-before-unlock');
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 
 describe('a guarded map in a local literal', () => {
   it('used only while the lock is held (the fixture): no finding', () => {

@@ -4,7 +4,7 @@
 // read lock is reported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -12,7 +12,7 @@ afterAll(cleanupTemp);
 const BASE = fixtureInput('negative/lock-mode-chosen-by-flag');
 const WRITE = 's.cache[k] = v';
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('a lock mode chosen by a local bool, and a write under the same bool', () => {

@@ -4,7 +4,7 @@
 // from elsewhere, or a fill after the goroutine starts, still races.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -12,7 +12,7 @@ afterAll(cleanupTemp);
 const BASE = fixtureInput('negative/constructor-fills-fresh-pointer-field');
 const FILL = '\tb.stats.byQueue = make(map[string]int)';
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('a fresh value filled through a pointer field its literal allocated', () => {

@@ -2,14 +2,14 @@
 // comment between a label and its statement does not hide the statement (docs/locks.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
 
 const BASE = fixtureInput('negative/goto-label-under-lock');
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('goto and labels', () => {

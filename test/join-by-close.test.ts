@@ -4,7 +4,7 @@
 // closing it, the access is reported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -12,7 +12,7 @@ afterAll(cleanupTemp);
 const BASE = fixtureInput('negative/shutdown-waits-for-loop-close');
 const RANGE = 'for _, v := range m.instances {';
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('a receive from a channel the loop closes as it returns', () => {

@@ -3,7 +3,7 @@
 // that can skip the wait, or no wait, keeps the race.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -11,7 +11,7 @@ afterAll(cleanupTemp);
 const BASE = fixtureInput('negative/goroutine-joined-in-its-loop-body');
 const WRITE = 'seen[k]++';
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('goroutines joined inside the loop body that starts them', () => {

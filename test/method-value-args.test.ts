@@ -3,7 +3,7 @@
 // a stated precondition (docs/locks.md, "Method values run by a helper").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
-import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+import { fixtureInput, lineOf, swapIn, scanRules } from './helpers/variants.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -11,7 +11,7 @@ afterAll(cleanupTemp);
 const BASE = fixtureInput('negative/method-value-run-by-locking-wrapper');
 const RANGE = 'for id, seen := range s.servers {';
 
-const scan = (src: string): string[] => scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+const scan = scanRules;
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
 
 describe('a method value run by a locking wrapper', () => {

@@ -26,3 +26,8 @@ export function lineOf(src: string, text: string): number {
 export function scanFiles(files: Record<string, string>): JsonReport['findings'] {
   return scanJson([tempTree({ 'go.mod': GO_MOD, ...files })]).report.findings;
 }
+
+/** `rule@line` of each finding of scanning `src` as input.go (see scanFiles). */
+export function scanRules(src: string): string[] {
+  return scanFiles({ 'input.go': src }).map((f) => `${f.rule}@${f.line}`);
+}

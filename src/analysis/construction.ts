@@ -237,10 +237,11 @@ export function analyseConstruction(
 
   const returnsByFunc = new Map<number, ReturnValue[]>();
   for (const r of raw.returnValues) returnsByFunc.set(r.func, [...(returnsByFunc.get(r.func) ?? []), r]);
+  const returnsAt = (f: number, index: number): ReturnValue[] => (returnsByFunc.get(f) ?? []).filter((r) => r.index === index);
   const returnsFresh = (f: number, index: number): boolean => {
     const fn = funcs[f];
     if (!fn || fn.literal || fn.namedResults.length > 0) return false;
-    const rs = (returnsByFunc.get(f) ?? []).filter((r) => r.index === index);
+    const rs = returnsAt(f, index);
     return rs.length > 0 && rs.every((r) => r.kind === 'fresh' || (r.kind === 'var' && fresh.has(r.var!) && beforePublication(raw.vars[r.var!]!, f, r.pos, [])));
   };
   // Builders: a method whose every return hands back its own receiver, not published by then
@@ -254,7 +255,7 @@ export function analyseConstruction(
     const fn = funcs[f];
     const recv = receiverVar.get(f);
     if (!fn || fn.literal || fn.namedResults.length > 0 || recv === undefined || index !== 0) return false;
-    const rs = (returnsByFunc.get(f) ?? []).filter((r) => r.index === index);
+    const rs = returnsAt(f, index);
     return rs.length > 0 && rs.every((r) => r.kind === 'var' && r.var === recv && beforePublication(raw.vars[recv]!, f, r.pos, []));
   };
   const freshResult = (c: FromCall, at: VarInfo): boolean =>

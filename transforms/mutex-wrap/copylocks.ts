@@ -36,7 +36,7 @@ export function copyHazards(typeName: string, pkg: PackageView, seen: Set<string
       }
       if (p.type === 'composite_literal' && p.parent?.type === 'unary_expression' && p.parent.child(0)?.type === '&') continue;
       // `&Holder{f: T{…}}`: the literal fills a field of the package's struct in place; whether
-      // that holder is copied is decided at the field's declaration below.
+      // that holder is copied is decided where the field is declared (above).
       if (p.type === 'composite_literal' && p.parent?.type === 'literal_element' && p.parent.parent?.type === 'keyed_element') {
         const outer = p.parent.parent.parent?.parent;
         const outerType = outer?.type === 'composite_literal' ? outer.childForFieldName('type')?.text : undefined;

@@ -101,15 +101,15 @@ function coverValueUses(r: Region, why: string, pkg: PackageView): boolean {
   if (names.length === 0) return false;
   const all = statementsOfList(r.list);
   const lastIdx = all.findIndex((x) => sameNode(x, r.stmts[r.stmts.length - 1]!));
-  const uses = (n: SyntaxNode, name: string) => new RegExp(`\\b${name}\\b`).test(n.text);
+  const mentions = (text: string, name: string) => new RegExp(`\\b${name}\\b`).test(text);
   let until = lastIdx;
-  for (const { name } of names) for (let i = lastIdx + 1; i < all.length; i++) if (uses(all[i]!, name)) until = Math.max(until, i);
+  for (const { name } of names) for (let i = lastIdx + 1; i < all.length; i++) if (mentions(all[i]!.text, name)) until = Math.max(until, i);
   // A value assigned to a variable of an outer block may be used after this list too.
   for (const { name, at: stmt, declared } of names) {
     if (declared) continue;
     const body = enclosingFunction(stmt)?.childForFieldName('body');
     const after = body ? r.file.text.slice(r.list.endIndex, body.endIndex) : '';
-    if (new RegExp(`\\b${name}\\b`).test(after)) {
+    if (mentions(after, name)) {
       decline(`${lineOf(r.file, stmt.startIndex)} loads a value from the map into ${name}, used after its block, while other code changes such values under the lock (${why}); lock that use by hand`);
     }
   }
@@ -124,6 +124,41 @@ function coverValueUses(r: Region, why: string, pkg: PackageView): boolean {
   r.stmts.push(...extra);
   r.coveredUses = true;
   return true;
+}
+
+/**
+ * `maps.Copy(dst.m, src.m)`: a statement that names the field on a second value the scan did not
+ * type reaches another instance, which the region's lock does not guard.
+ */
+function declineSecondInstance(regions: Region[], decl: MapDecl, files: Map<string, ParsedFile>): void {
+  const field = fieldName(decl);
+  for (const r of regions) {
+    const bases = new Set(r.sites.map((x) => fieldBase(x, field, files)).filter((b): b is string => b !== null));
+    if (bases.size === 0) continue;
+    for (const st of r.stmts) {
+      const other = [...descendants(st)].find((n) => n.type === 'selector_expression' && n.childForFieldName('field')?.text === field && !bases.has(n.childForFieldName('operand')?.text ?? ''));
+      if (other) decline(`${lineOf(r.file, other.startIndex)} also reaches ${other.text}, another instance of ${decl.name} that the lock of ${[...bases][0]} does not guard; lock it by hand`);
+    }
+  }
+}
+
+/** A region grown over the uses of a loaded value may now reach the next region of its list: one region. */
+function mergeGrownRegions(regions: Region[]): void {
+  for (let i = 0; i < regions.length; i++) {
+    const r = regions[i]!;
+    for (let j = i + 1; j < regions.length; j++) {
+      const o = regions[j]!;
+      if (o.file !== r.file || !sameNode(o.list, r.list) || o.stmts[0]!.startIndex > r.stmts[r.stmts.length - 1]!.endIndex) continue;
+      if (o.lockExpr !== r.lockExpr) decline(`${lineOf(r.file, o.stmts[0]!.startIndex)} would join the region locked at ${lineOf(r.file, r.stmts[0]!.startIndex)} but reaches another instance of the map`);
+      for (const st of o.stmts) if (!r.stmts.some((x) => sameNode(x, st))) r.stmts.push(st);
+      r.stmts.sort((a, b) => a.startIndex - b.startIndex);
+      r.sites.push(...o.sites);
+      r.write ||= o.write;
+      r.checkThenAct ||= o.checkThenAct;
+      r.coveredUses = true;
+      regions.splice(j--, 1);
+    }
+  }
 }
 
 interface Region {
@@ -244,18 +279,7 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   if (lock.reused) checkNotHeldByCallers(unguarded, lock, pkg);
 
   const regions = unguarded.length > 0 ? buildRegions(unguarded, lock, files, pkg) : [];
-  // `maps.Copy(dst.m, src.m)`: a statement that names the field on a second value the scan did not
-  // type reaches another instance, which the region's lock does not guard.
-  if (decl.kind === 'field') {
-    const field = fieldName(decl);
-    for (const r of regions) {
-      const bases = new Set(r.sites.map((x) => fieldBase(x, field, files)).filter((b): b is string => b !== null));
-      for (const st of r.stmts) {
-        const other = [...descendants(st)].find((n) => n.type === 'selector_expression' && n.childForFieldName('field')?.text === field && !bases.has(n.childForFieldName('operand')?.text ?? ''));
-        if (other && bases.size > 0) decline(`${lineOf(r.file, other.startIndex)} also reaches ${other.text}, another instance of ${decl.name} that the lock of ${[...bases][0]} does not guard; lock it by hand`);
-      }
-    }
-  }
+  if (decl.kind === 'field') declineSecondInstance(regions, decl, files);
   // Values the map holds that other code changes in place under the lock (`m[k][j] = x`,
   // `d := m[k]; d.add(x)`): a value loaded from the map must stay locked while it is used.
   const shareValues = mutableValues(shared, decl, pkg);
@@ -264,22 +288,7 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
       r.valueChanges = shareValues;
       if (coverValueUses(r, shareValues, pkg)) r.write ||= writesWithin(r, pkg, r.stmts[0]!.startIndex, r.stmts[r.stmts.length - 1]!.endIndex);
     }
-    // A region grown over the uses may now reach the next region of its list: one region.
-    for (let i = 0; i < regions.length; i++) {
-      const r = regions[i]!;
-      for (let j = i + 1; j < regions.length; j++) {
-        const o = regions[j]!;
-        if (o.file !== r.file || !sameNode(o.list, r.list) || o.stmts[0]!.startIndex > r.stmts[r.stmts.length - 1]!.endIndex) continue;
-        if (o.lockExpr !== r.lockExpr) decline(`${lineOf(r.file, o.stmts[0]!.startIndex)} would join the region locked at ${lineOf(r.file, r.stmts[0]!.startIndex)} but reaches another instance of the map`);
-        for (const st of o.stmts) if (!r.stmts.some((x) => sameNode(x, st))) r.stmts.push(st);
-        r.stmts.sort((a, b) => a.startIndex - b.startIndex);
-        r.sites.push(...o.sites);
-        r.write ||= o.write;
-        r.checkThenAct ||= o.checkThenAct;
-        r.coveredUses = true;
-        regions.splice(j--, 1);
-      }
-    }
+    mergeGrownRegions(regions);
   }
   for (const r of regions) {
     const u = upgrades.find((x) => x.file === r.file && r.stmts[0]!.startIndex < x.end && x.start < r.stmts[r.stmts.length - 1]!.endIndex);

@@ -315,11 +315,56 @@ export function analyseConstruction(
       const owned = peersOf(s.freshPath);
       if (owned) return owned;
     }
+    // Through a field of a copy a call returned (`stats := b.stats.Copy(); stats.res.m`).
+    if (s.viaField !== undefined) {
+      const v = freshVar(s.viaField.var);
+      if (v && ownFieldsOf(v).has(s.viaField.field)) {
+        const owned = peersOf(v.id);
+        if (owned) return owned;
+      }
+    }
     // A test builds its own object graph: what it reaches through the fields of a value it built
     // and has not handed to a goroutine is its own.
     return funcs[s.func]!.file.rel.endsWith('_test.go') ? peersOf(s.ownerVar) : null;
   };
   const isFreshAccess = (s: RawSite): boolean => freshPeers(s)?.size === 0;
+
+  // Copies: fields of a fresh result that the callee set to values of their own, so that
+  // `stats := b.stats.Copy(); range stats.BlockedResources.ByJob` reaches only the copy's map
+  // (docs/ordering.md, "Copies"). Every return must hand back a variable with such a field.
+  const callFresh = (c: FromCall): boolean => c.callees.length > 0 && c.callees.every((f) => returnsFresh(f, c.index));
+  const ownFields = (fields: string[] | undefined, calls: { field: string; call: FromCall }[] | undefined): Set<string> =>
+    new Set([...(fields ?? []), ...(calls ?? []).filter((c) => callFresh(c.call)).map((c) => c.field)]);
+  const deepMemo = new Map<string, Set<string>>();
+  const intersect = (sets: Set<string>[]): Set<string> =>
+    sets.length === 0 ? new Set<string>() : new Set([...sets[0]!].filter((x) => sets.every((t) => t.has(x))));
+  // A value a call returned keeps the fields that call gave it, unless they were assigned since.
+  const withInherited = (own: Set<string>, from: FromCall | undefined, assigned: string[] | undefined, depth: number): Set<string> => {
+    if (!from) return own;
+    for (const x of fieldsOfCall(from, depth)) if (!(assigned ?? []).includes(x)) own.add(x);
+    return own;
+  };
+  const resultFields = (f: number, index: number, depth: number): Set<string> => {
+    const key = `${f}:${index}`;
+    const hit = deepMemo.get(key);
+    if (hit) return hit;
+    deepMemo.set(key, new Set());
+    const sets: Set<string>[] = [];
+    if (depth < 6 && returnsFresh(f, index)) {
+      for (const r of returnsAt(f, index)) {
+        const v = r.kind === 'var' ? raw.vars[r.var!] : undefined;
+        if (r.kind === 'fresh') sets.push(ownFields(r.fields, r.fieldCalls));
+        else sets.push(v ? withInherited(ownFields(r.fields, r.fieldCalls), v.fresh ? undefined : v.fromCall, r.assigned, depth + 1) : new Set<string>());
+      }
+    }
+    const result = intersect(sets);
+    deepMemo.set(key, result);
+    return result;
+  };
+  const fieldsOfCall = (c: FromCall, depth: number): Set<string> => intersect(c.callees.map((f) => resultFields(f, c.index, depth)));
+  /** The fields of a fresh variable's value that are its own: set here to built values, or by the call it came from. */
+  const ownFieldsOf = (v: VarInfo): Set<string> =>
+    withInherited(ownFields(v.freshFields, v.fieldCalls), v.fresh || (v.rebinds ?? []).length > 0 ? undefined : v.fromCall, v.assignedFields, 0);
 
   // Holder contexts: for the receiver (-1) and each parameter of a named function, the contexts
   // in which the value bound there can be one other goroutines reach. A function reached only

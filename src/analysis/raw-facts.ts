@@ -20,6 +20,14 @@ export interface VarInfo {
   fresh: boolean;
   /** For a fresh struct value: fields set to values built with it (`stats: &BrokerStats{}`), so its own. */
   freshFields?: string[];
+  /**
+   * For a fresh struct value, or one a call returns: fields set to the result of in-package calls
+   * (`stats.BlockedResources = b.BlockedResources.Copy()`): its own when those calls return a fresh
+   * value (decided after the walk, docs/ordering.md "Copies").
+   */
+  fieldCalls?: { field: string; call: FromCall }[];
+  /** Fields assigned after the declaration (`x.f = …`), whatever the value. */
+  assignedFields?: string[];
   /** A function literal the variable holds, if any. */
   funcLit: number | null;
   /** A struct value copied from elsewhere (`c := *m`, a value receiver or parameter): its fields are its own. */
@@ -65,6 +73,10 @@ export interface ReturnValue {
   /** `var`: a variable of the function; `fresh`: `&T{…}`, `T{…}`, `new(T)` or nil; `other`: anything else. */
   kind: 'var' | 'fresh' | 'other';
   var?: number;
+  /** For `var`: its fresh fields and fields set from calls at this return (VarInfo.freshFields, fieldCalls). */
+  fields?: string[];
+  fieldCalls?: { field: string; call: FromCall }[];
+  assigned?: string[];
 }
 
 /**
@@ -129,6 +141,8 @@ export interface RawSite {
   fieldOfField?: true;
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
   ownerVar?: number;
+  /** `x.f.m`: the variable x and the field f the map's value is reached through (for fields a call's fresh result holds). */
+  viaField?: { var: number; field: string };
 }
 
 export interface RawBinding {

@@ -780,7 +780,23 @@ class FunctionWalker {
           id = v.id;
         }
       }
-      this.facts.returnValues.push({ func: this.fn.index, index, pos, kind, ...(id !== undefined ? { var: id } : {}) });
+      const v = id !== undefined ? this.facts.vars[id] : undefined;
+      if (kind === 'fresh' && n.type !== 'nil') {
+        const fields = this.freshPointerFields(n);
+        const calls = this.callFields(n);
+        this.facts.returnValues.push({ func: this.fn.index, index, pos, kind, ...(fields.length ? { fields } : {}), ...(calls.length ? { fieldCalls: calls } : {}) });
+        return;
+      }
+      this.facts.returnValues.push({
+        func: this.fn.index,
+        index,
+        pos,
+        kind,
+        ...(id !== undefined ? { var: id } : {}),
+        ...(v?.freshFields?.length ? { fields: [...v.freshFields] } : {}),
+        ...(v?.fieldCalls?.length ? { fieldCalls: [...v.fieldCalls] } : {}),
+        ...(v?.assignedFields?.length ? { assigned: [...v.assignedFields] } : {}),
+      });
     });
   }
 
@@ -812,6 +828,8 @@ class FunctionWalker {
       v.fresh = true;
       const fields = this.freshPointerFields(val);
       if (fields.length > 0) v.freshFields = fields;
+      const calls = this.callFields(val);
+      if (calls.length > 0) v.fieldCalls = calls;
     }
     // `c := *m`: a copy of the struct m points to; replacing one of c's fields leaves m's alone.
     if (val.type === 'unary_expression' && val.op === '*' && this.isStructValue(this.types.typeOf(val))) v.valueCopy = true;
@@ -1824,6 +1842,10 @@ class FunctionWalker {
       if (owner !== null) site.ownerVar = owner;
       const root = this.freshFieldRoot(fb);
       if (root !== null) site.freshPath = root;
+      else if (fb) {
+        const vf = this.varField(fb);
+        if (vf) site.viaField = { var: vf.v.id, field: vf.field };
+      }
     }
     for (const r of refs) {
       if (!('key' in r) || !r.key.startsWith('field:')) continue;
@@ -1976,9 +1998,32 @@ class FunctionWalker {
   /** `b.stats = &BrokerStats{}` on a fresh local b adds `stats` to b's fresh fields; anything else removes it. */
   private noteFreshFieldAssign(left: LNode, right: LNode | null): void {
     const vf = this.varField(left);
-    if (!vf || !vf.v.fresh || vf.v.func !== this.fn.index) return;
+    if (!vf || !(vf.v.fresh || vf.v.fromCall) || vf.v.func !== this.fn.index) return;
     const rest = (vf.v.freshFields ?? []).filter((f) => f !== vf.field);
     vf.v.freshFields = right && this.builtHere(right) ? [...rest, vf.field] : rest;
+    // `x.f = newF()`: its own if newF returns a fresh value (decided after the walk).
+    const calls = (vf.v.fieldCalls ?? []).filter((c) => c.field !== vf.field);
+    const call = right && !this.builtHere(right) && unparen(right).type === 'call_expression' ? this.fromCallOf(unparen(right), 0, 0) : null;
+    if (call) calls.push({ field: vf.field, call });
+    if (calls.length > 0 || vf.v.fieldCalls) vf.v.fieldCalls = calls;
+    if (!(vf.v.assignedFields ?? []).includes(vf.field)) (vf.v.assignedFields ??= []).push(vf.field);
+  }
+
+  /** The fields a struct literal sets to the result of an in-package call (`&T{stats: newStats()}`). */
+  private callFields(val: LNode): { field: string; call: FromCall }[] {
+    let lit = unparen(val);
+    if (lit.type === 'unary_expression' && lit.op === '&' && lit.children[0]) lit = unparen(lit.children[0]);
+    const body = lit.type === 'composite_literal' ? child(lit, 'body') : null;
+    const out: { field: string; call: FromCall }[] = [];
+    for (const el of body?.children ?? []) {
+      if (el.type !== 'keyed_element' || el.children.length < 2) continue;
+      let value = el.children[el.children.length - 1]!;
+      if (value.type === 'literal_element') value = value.children[0] ?? value;
+      const v = unparen(value);
+      const call = v.type === 'call_expression' ? this.fromCallOf(v, 0, 0) : null;
+      if (call) out.push({ field: this.t(el.children[0]!).trim(), call });
+    }
+    return out;
   }
 
   /** `Keeper{mu: &t.tokensMu}`: what each mutex-pointer field of a struct literal points to. */

@@ -275,6 +275,35 @@ export function analyseConstruction(
     }
   }
 
+  // Containers of fresh values (docs/ordering.md): a fresh value stored into a map its function
+  // made is published when the map is (at once, if the map was published before the store or may
+  // be reached another way); a range variable over a map whose elements are all built there holds
+  // one of them, published with the map.
+  for (const v of raw.vars) {
+    for (const h of v.heldIn ?? []) {
+      const c = raw.vars[h.container];
+      const cps = c ? (points.get(c.id) ?? []) : [];
+      const add = cps.filter((q) => q.pos > h.pos);
+      if (!c || c.freshElems !== true || cps.some((q) => q.pos <= h.pos)) add.push({ pos: h.pos, branches: [] });
+      if (add.length === 0) continue;
+      points.set(v.id, [...(points.get(v.id) ?? []), ...add]);
+      const first = Math.min(...add.map((q) => q.pos));
+      if (!published.has(v.id) || first < published.get(v.id)!) published.set(v.id, first);
+    }
+    if (v.elemOf === undefined) continue;
+    const c = raw.vars[v.elemOf];
+    if (!c || c.freshElems !== true) continue;
+    // Rebound to anything but a value built here, it may hold another value.
+    if ((v.rebinds ?? []).some((r) => r !== 'fresh' && (r === 'other' || !r.callees.every((f) => returnsFresh(f, r.index))))) continue;
+    fresh.add(v.id);
+    const cps = points.get(c.id) ?? [];
+    if (cps.length > 0) {
+      points.set(v.id, [...(points.get(v.id) ?? []), ...cps]);
+      const first = Math.min(...cps.map((q) => q.pos));
+      if (!published.has(v.id) || first < published.get(v.id)!) published.set(v.id, first);
+    }
+  }
+
   // A parameter reassigned only to values its function builds (`q = q.WithContext(ctx)`, a copy
   // from a constructor) holds the caller's value or one of its own: the caller's contexts cover both.
   const rebindsFresh = (v: VarInfo): boolean =>

@@ -28,6 +28,16 @@ export interface VarInfo {
   fieldCalls?: { field: string; call: FromCall }[];
   /** Fields assigned after the declaration (`x.f = …`), whatever the value. */
   assignedFields?: string[];
+  /**
+   * A map this function made (`make`, `{}`): true while every element stored into it is a value
+   * built here (a fresh variable or literal); false once anything else is stored, or the map is
+   * aliased. Undefined for other variables (docs/ordering.md, "Containers of fresh values").
+   */
+  freshElems?: boolean;
+  /** A fresh value stored into such a map (`sctxs[addr] = sctx`): the map and where. It is published when the map is. */
+  heldIn?: { container: number; pos: number }[];
+  /** A range value variable over such a map (`for _, sctx := range sctxs`): the map. */
+  elemOf?: number;
   /** A function literal the variable holds, if any. */
   funcLit: number | null;
   /** A struct value copied from elsewhere (`c := *m`, a value receiver or parameter): its fields are its own. */

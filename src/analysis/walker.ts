@@ -673,6 +673,8 @@ class FunctionWalker {
         leftIds.forEach((id, i) => {
           if (id.type === 'identifier') {
             const v = this.declare(this.t(id), i === 0 ? keyType : valueType, id.start);
+            const container = i === 1 && right && unparen(right).type === 'identifier' ? this.scope.lookup(this.t(unparen(right))) : undefined;
+            if (container && container.freshElems !== undefined && container.func === this.fn.index) v.elemOf = container.id;
             if (i === 1 && valueType && isMapType(this.index, valueType)) {
               v.ownKey = `local:${this.fn.index}:${v.name}:${id.start}`;
               v.refs.push({ key: v.ownKey });
@@ -831,6 +833,15 @@ class FunctionWalker {
       const calls = this.callFields(val);
       if (calls.length > 0) v.fieldCalls = calls;
     }
+    // A map made here, empty: a container whose elements are so far values built here.
+    if (isMapType(this.index, v.type) && (isMakeCall(this.file, val) || (val.type === 'composite_literal' && emptyLiteral(val)))) v.freshElems = true;
+    // `x := m[k]` with m such a container: one of its elements (or nil).
+    if (val.type === 'index_expression') {
+      const op = child(val, 'operand');
+      const c = op && unparen(op).type === 'identifier' ? this.scope.lookup(this.t(unparen(op))) : undefined;
+      if (c && c.freshElems !== undefined && c.func === this.fn.index) v.elemOf = c.id;
+    }
+    this.unfreshContainers(refs);
     // `c := *m`: a copy of the struct m points to; replacing one of c's fields leaves m's alone.
     if (val.type === 'unary_expression' && val.op === '*' && this.isStructValue(this.types.typeOf(val))) v.valueCopy = true;
     const onlyAlias = refs.length > 0 && refs.every((r) => 'key' in r || 'var' in r);
@@ -873,8 +884,10 @@ class FunctionWalker {
       const l = lefts[i];
       // `_ = f(n.sd)` discards the value: nothing is stored anywhere.
       const blank = !!l && unparen(l).type === 'identifier' && this.t(unparen(l)) === '_';
-      if (plain && l && !blank && !this.storesIntoOwnValue(l)) this.publish(r, s.start, this.valueRoot(l));
+      const held = plain && l ? this.storeIntoFreshContainer(l, r, s.start) : false;
+      if (plain && l && !blank && !held && !this.storesIntoOwnValue(l)) this.publish(r, s.start, this.valueRoot(l));
       const refs = plain ? this.types.mapRefs(r) : [];
+      if (plain) this.unfreshContainers(refs);
       if (refs.length > 0 && l) {
         const lu = unparen(l);
         const local = lu.type === 'identifier' ? this.scope.lookup(this.t(lu)) : undefined;
@@ -897,6 +910,12 @@ class FunctionWalker {
         const v = this.scope.lookup(this.t(target));
         if (v) this.condStates.delete(v.id);
         const single = rights.length === 1 && lefts.length > 1;
+        // A named result or `var m map[…]` first given a map made here becomes a container
+        // (VarInfo.freshElems); giving a container anything after that makes it another map.
+        const r0 = single ? null : (rights[i] ?? null);
+        if (v && v.freshElems !== undefined) v.freshElems = false;
+        else if (v && plain && r0 && !v.rebinds && v.func === this.fn.index && isMapType(this.index, v.type) && (isMakeCall(this.file, r0) || (unparen(r0).type === 'composite_literal' && emptyLiteral(unparen(r0)))))
+          v.freshElems = true;
         if (v) (v.rebinds ??= []).push(plain ? this.rebindOf(single ? rights[0]! : (rights[i] ?? null), single ? i : 0, v) : 'other');
       }
       // `pkgVar = s.m` stores an alias (recorded on the right-hand map above) and replaces the
@@ -1697,6 +1716,35 @@ class FunctionWalker {
     return out;
   }
 
+  /**
+   * `m[k] = x` into a map this function made (see VarInfo.freshElems): a fresh variable x is held
+   * there, published only when the map is (true: the store publishes nothing now). Storing anything
+   * but a fresh variable or a value built right there makes the map's elements not all its own.
+   */
+  private storeIntoFreshContainer(l: LNode, r: LNode, pos: number): boolean {
+    const target = unparen(l);
+    if (target.type !== 'index_expression') return false;
+    const op = child(target, 'operand');
+    const c = op && unparen(op).type === 'identifier' ? this.scope.lookup(this.t(unparen(op))) : undefined;
+    if (!c || c.freshElems === undefined || c.func !== this.fn.index) return false;
+    const val = unparen(r);
+    const w = val.type === 'identifier' ? this.scope.lookup(this.t(val)) : undefined;
+    if (w && (w.fresh || w.fromCall) && w.func === this.fn.index) {
+      (w.heldIn ??= []).push({ container: c.id, pos });
+      return true;
+    }
+    if (!this.builtHere(val)) c.freshElems = false;
+    return false;
+  }
+
+  /** A container map named as a value (`m2 := m`, `x.f = m`): its elements may be reached and filled another way. */
+  private unfreshContainers(refs: SymRef[]): void {
+    for (const r of refs) {
+      const c = 'var' in r ? this.facts.vars[r.var] : undefined;
+      if (c && c.freshElems !== undefined) c.freshElems = false;
+    }
+  }
+
   /** What an assignment gives a variable: a value built here, result `index` of in-package calls, or anything else. */
   private rebindOf(r: LNode | null, index: number, v: VarInfo): Rebind {
     if (!r) return 'other';
@@ -2176,6 +2224,18 @@ function wholeValueUse(n: LNode): { node: LNode; parent: LNode; target: boolean;
   // A statement of its own, or compared (`st == nil`): nothing is handed on.
   if (parent.type === 'expression_statement' || (parent.type === 'binary_expression' && (parent.op === '==' || parent.op === '!='))) return null;
   return { node, parent, target: false, assigned: null };
+}
+
+function isMakeCall(file: ParsedFile, node: LNode): boolean {
+  const n = unparen(node);
+  const f = n.type === 'call_expression' ? child(n, 'function') : null;
+  return !!f && text(file, f) === 'make';
+}
+
+/** `map[K]V{}`: a composite literal with no element. */
+function emptyLiteral(n: LNode): boolean {
+  const body = child(n, 'body');
+  return !!body && body.children.every((c) => c.type === 'comment');
 }
 
 function isFreshMapValue(file: ParsedFile, node: LNode): boolean {

@@ -1,0 +1,51 @@
+// Containers of fresh values: a value stored into a map its function made (`ls[a] = l`) is
+// published when that map is, and a range variable over such a map (or `l := ls[a]`) holds one of
+// those values. Writes through them before the map is published are construction
+// (docs/ordering.md, "Containers of fresh values"). A map that holds anything else, or is
+// published before the writes, keeps the finding.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanRules, swapIn } from './helpers/variants.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const BASE = fixtureInput('negative/fresh-values-configured-in-local-map');
+const FILL = 'l.handlers[k] = v';
+const ROOT = 'l.handlers["/"] = "root"';
+
+const swap = (from: string, to: string) => swapIn(BASE, from, to);
+// The rule reports a map once, at its first racing write: the fill, or the write of "/" before it.
+const reported = (src: string) => expect(scanRules(src)).toSatisfy((found: string[]) => found.some((f) => f === `concurrent-map-write@${lineOf(src, FILL)}` || f === `concurrent-map-write@${lineOf(src, ROOT)}`));
+
+describe('fresh values kept in a map the function made', () => {
+  it('filled before the map is returned (the fixture): no finding', () => {
+    expect(scanRules(BASE)).toEqual([]);
+  });
+
+  it('the map also holds a listener that already serves: the fill races with it', () => {
+    const src = swap('\tls := make(map[string]*listener)\n', '\tls := make(map[string]*listener)\n\tls["default"] = serving\n').replace(
+      'func newListener(',
+      'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(',
+    );
+    reported(src);
+  });
+
+  it('the map is published before the fill: races', () => {
+    const src = swap('\tfor _, l := range ls {\n', '\tlatest = ls\n\tfor _, l := range ls {\n').replace('// Server runs one goroutine per listener.', 'var latest map[string]*listener\n\n// Server runs one goroutine per listener.');
+    reported(src);
+  });
+
+  it('a listener starts serving as soon as it is made: the later writes race', () => {
+    const src = swap('\t\t\tls[a] = l\n', '\t\t\tls[a] = l\n\t\t\tgo l.serve()\n').replace('\tfor _, l := range s.ls {\n\t\tgo l.serve()\n\t}\n', '');
+    reported(src);
+  });
+
+  it('ranging over a map the caller passed in: its listeners may already serve', () => {
+    const src = swap('func configure(addrs []string, extra map[string]string) map[string]*listener {\n\tls := make(map[string]*listener)\n', 'func configure(addrs []string, extra map[string]string) map[string]*listener {\n\treturn fill(make(map[string]*listener), addrs, extra)\n}\n\nfunc fill(ls map[string]*listener, addrs []string, extra map[string]string) map[string]*listener {\n').replace(
+      '\treturn s\n}',
+      '\treturn s\n}\n\n// Extend adds handlers to listeners that serve.\nfunc (s *Server) Extend(extra map[string]string) {\n\tfill(s.ls, nil, extra)\n}',
+    );
+    reported(src);
+  });
+});

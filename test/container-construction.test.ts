@@ -1,6 +1,6 @@
-// Containers of fresh values: a value stored into a map its function made (`ls[a] = l`) is
-// published when that map is, and a range variable over such a map (or `l := ls[a]`) holds one of
-// those values. Writes through them before the map is published are construction
+// Containers of fresh values: a value stored into a map or slice its function made (`ls[a] = l`,
+// `order = append(order, l)`) is published when that container is, and a range variable over it
+// (or `l := ls[a]`) holds one of those values. Writes through them before the map is published are construction
 // (docs/ordering.md, "Containers of fresh values"). A map that holds anything else, or is
 // published before the writes, keeps the finding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ describe('fresh values kept in a map the function made', () => {
     expect(scanRules(BASE)).toEqual([]);
   });
 
-  it('the map also holds a listener that already serves: the fill races with it', () => {
+  it('the map also holds a listener that already serves: the write of "/" races with it', () => {
     const src = swap('\tls := make(map[string]*listener)\n', '\tls := make(map[string]*listener)\n\tls["default"] = serving\n').replace(
       'func newListener(',
       'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(',
@@ -31,8 +31,24 @@ describe('fresh values kept in a map the function made', () => {
     reported(src);
   });
 
-  it('the map is published before the fill: races', () => {
-    const src = swap('\tfor _, l := range ls {\n', '\tlatest = ls\n\tfor _, l := range ls {\n').replace('// Server runs one goroutine per listener.', 'var latest map[string]*listener\n\n// Server runs one goroutine per listener.');
+  it('the slice also holds a listener that already serves: the fill races with it', () => {
+    const src = swap('\tvar order []*listener\n', '\torder := []*listener{serving}\n').replace(
+      'func newListener(',
+      'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(',
+    );
+    reported(src);
+  });
+
+  it('a serving listener is appended to the slice: the fill races with it', () => {
+    const src = swap('\t\t\torder = append(order, l)\n', '\t\t\torder = append(order, l, serving)\n').replace(
+      'func newListener(',
+      'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(',
+    );
+    reported(src);
+  });
+
+  it('the slice is published before the fill: races', () => {
+    const src = swap('\tfor _, l := range order {\n', '\tlatest = order\n\tfor _, l := range order {\n').replace('// Server runs one goroutine per listener.', 'var latest []*listener\n\n// Server runs one goroutine per listener.');
     reported(src);
   });
 

@@ -275,20 +275,34 @@ export function analyseConstruction(
     }
   }
 
-  // Containers of fresh values (docs/ordering.md): a fresh value stored into a map its function
-  // made is published when the map is (at once, if the map was published before the store or may
-  // be reached another way); a range variable over a map whose elements are all built there holds
-  // one of them, published with the map.
+  // Containers of fresh values (docs/ordering.md): a fresh value stored into a map or slice its
+  // function made is published when the container is (at once, if the container was published
+  // before the store or may be reached another way); a range variable over a container whose
+  // elements are all built there holds one of them. Publishing such a variable publishes the
+  // container, and so every element.
+  const containerPoints = new Map<number, PublishPoint[]>();
+  for (const v of raw.vars) {
+    if (v.elemOf === undefined) continue;
+    const c = raw.vars[v.elemOf];
+    if (!c || c.freshElems !== true) continue;
+    const list = containerPoints.get(c.id) ?? [...(points.get(c.id) ?? [])];
+    list.push(...(points.get(v.id) ?? []));
+    containerPoints.set(c.id, list);
+  }
+  const pointsOfContainer = (c: VarInfo): PublishPoint[] => containerPoints.get(c.id) ?? points.get(c.id) ?? [];
+  const addPoints = (v: VarInfo, add: PublishPoint[]) => {
+    if (add.length === 0) return;
+    points.set(v.id, [...(points.get(v.id) ?? []), ...add]);
+    const first = Math.min(...add.map((q) => q.pos));
+    if (!published.has(v.id) || first < published.get(v.id)!) published.set(v.id, first);
+  };
   for (const v of raw.vars) {
     for (const h of v.heldIn ?? []) {
       const c = raw.vars[h.container];
-      const cps = c ? (points.get(c.id) ?? []) : [];
+      const cps = c ? pointsOfContainer(c) : [];
       const add = cps.filter((q) => q.pos > h.pos);
       if (!c || c.freshElems !== true || cps.some((q) => q.pos <= h.pos)) add.push({ pos: h.pos, branches: [] });
-      if (add.length === 0) continue;
-      points.set(v.id, [...(points.get(v.id) ?? []), ...add]);
-      const first = Math.min(...add.map((q) => q.pos));
-      if (!published.has(v.id) || first < published.get(v.id)!) published.set(v.id, first);
+      addPoints(v, add);
     }
     if (v.elemOf === undefined) continue;
     const c = raw.vars[v.elemOf];
@@ -296,12 +310,7 @@ export function analyseConstruction(
     // Rebound to anything but a value built here, it may hold another value.
     if ((v.rebinds ?? []).some((r) => r !== 'fresh' && (r === 'other' || !r.callees.every((f) => returnsFresh(f, r.index))))) continue;
     fresh.add(v.id);
-    const cps = points.get(c.id) ?? [];
-    if (cps.length > 0) {
-      points.set(v.id, [...(points.get(v.id) ?? []), ...cps]);
-      const first = Math.min(...cps.map((q) => q.pos));
-      if (!published.has(v.id) || first < published.get(v.id)!) published.set(v.id, first);
-    }
+    addPoints(v, pointsOfContainer(c).filter((q) => !(points.get(v.id) ?? []).includes(q)));
   }
 
   // A parameter reassigned only to values its function builds (`q = q.WithContext(ctx)`, a copy

@@ -834,7 +834,17 @@ class FunctionWalker {
       if (calls.length > 0) v.fieldCalls = calls;
     }
     // A map made here, empty: a container whose elements are so far values built here.
-    if (isMapType(this.index, v.type) && (isMakeCall(this.file, val) || (val.type === 'composite_literal' && emptyLiteral(val)))) v.freshElems = true;
+    if (this.isContainerType(v.type)) {
+      if (isMakeCall(this.file, val)) v.freshElems = true;
+      else if (val.type === 'composite_literal') {
+        // `[]*T{a, b}`, `map[K]*T{k: a}`: a container when every element is a value built here.
+        const held = this.freshElements(val);
+        if (held) {
+          v.freshElems = true;
+          for (const w of held) (w.heldIn ??= []).push({ container: v.id, pos: v.start });
+        }
+      }
+    }
     // `x := m[k]` with m such a container: one of its elements (or nil).
     if (val.type === 'index_expression') {
       const op = child(val, 'operand');
@@ -870,6 +880,8 @@ class FunctionWalker {
       this.initVar(v, r, refs);
       // `var x T` of a struct type is a new zero value of this function's own.
       if (!r && type && this.index.structs.has(type.trim())) v.fresh = true;
+      // `var list []*T`: a container with no element yet (see VarInfo.freshElems).
+      if (!r && type && type.trim().startsWith('[]')) v.freshElems = true;
     }
   }
 
@@ -879,12 +891,17 @@ class FunctionWalker {
     const lefts = left ? (left.type === 'expression_list' ? left.children : [left]) : [];
     const rights = right ? (right.type === 'expression_list' ? right.children : [right]) : [];
     const plain = s.op === '=';
+    const appendedAt: boolean[] = [];
     for (let i = 0; i < rights.length; i++) {
       const r = rights[i]!;
       const l = lefts[i];
       // `_ = f(n.sd)` discards the value: nothing is stored anywhere.
       const blank = !!l && unparen(l).type === 'identifier' && this.t(unparen(l)) === '_';
-      const held = plain && l ? this.storeIntoFreshContainer(l, r, s.start) : false;
+      const lu0 = l ? unparen(l) : null;
+      const into = lu0 && lu0.type === 'identifier' ? this.scope.lookup(this.t(lu0)) : undefined;
+      const appended = plain && !!into && into.freshElems !== undefined && this.appendsTo(into, r, s.start);
+      appendedAt[i] = appended;
+      const held = appended || (plain && l ? this.storeIntoFreshContainer(l, r, s.start) : false);
       if (plain && l && !blank && !held && !this.storesIntoOwnValue(l)) this.publish(r, s.start, this.valueRoot(l));
       const refs = plain ? this.types.mapRefs(r) : [];
       if (plain) this.unfreshContainers(refs);
@@ -913,8 +930,8 @@ class FunctionWalker {
         // A named result or `var m map[…]` first given a map made here becomes a container
         // (VarInfo.freshElems); giving a container anything after that makes it another map.
         const r0 = single ? null : (rights[i] ?? null);
-        if (v && v.freshElems !== undefined) v.freshElems = false;
-        else if (v && plain && r0 && !v.rebinds && v.func === this.fn.index && isMapType(this.index, v.type) && (isMakeCall(this.file, r0) || (unparen(r0).type === 'composite_literal' && emptyLiteral(unparen(r0)))))
+        if (v && v.freshElems !== undefined && !appendedAt[i]) v.freshElems = false;
+        else if (v && plain && r0 && !v.rebinds && v.func === this.fn.index && this.isContainerType(v.type) && (isMakeCall(this.file, r0) || (unparen(r0).type === 'composite_literal' && emptyLiteral(unparen(r0)))))
           v.freshElems = true;
         if (v) (v.rebinds ??= []).push(plain ? this.rebindOf(single ? rights[0]! : (rights[i] ?? null), single ? i : 0, v) : 'other');
       }
@@ -1729,12 +1746,58 @@ class FunctionWalker {
     if (!c || c.freshElems === undefined || c.func !== this.fn.index) return false;
     const val = unparen(r);
     const w = val.type === 'identifier' ? this.scope.lookup(this.t(val)) : undefined;
-    if (w && (w.fresh || w.fromCall) && w.func === this.fn.index) {
+    if (w && (w.fresh || w.fromCall || w.elemOf !== undefined) && w.func === this.fn.index) {
       (w.heldIn ??= []).push({ container: c.id, pos });
       return true;
     }
     if (!this.builtHere(val)) c.freshElems = false;
     return false;
+  }
+
+  /** A map or slice type: what can be a container of values built here (VarInfo.freshElems). */
+  private isContainerType(type: string | null): boolean {
+    return !!type && (type.trim().startsWith('[]') || isMapType(this.index, type));
+  }
+
+  /** The fresh variables of a composite literal's elements, when every element is one or a value built right there; null otherwise. */
+  private freshElements(lit: LNode): VarInfo[] | null {
+    const body = child(lit, 'body');
+    if (!body) return null;
+    const out: VarInfo[] = [];
+    for (const el of body.children) {
+      if (el.type === 'comment') continue;
+      let value = el.type === 'keyed_element' ? el.children[el.children.length - 1] : el;
+      if (value && value.type === 'literal_element') value = value.children[0] ?? value;
+      if (!value) return null;
+      const u = unparen(value);
+      const w = u.type === 'identifier' ? this.scope.lookup(this.t(u)) : undefined;
+      if (w && (w.fresh || w.fromCall || w.elemOf !== undefined) && w.func === this.fn.index) out.push(w);
+      else if (!this.builtHere(u)) return null;
+    }
+    return out;
+  }
+
+  /**
+   * `list = append(list, x, …)` on a container: each x a fresh variable (held there from now) or a
+   * value built right there. False for anything else (the container then ends).
+   */
+  private appendsTo(c: VarInfo, r: LNode, pos: number): boolean {
+    const call = unparen(r);
+    const fn = call.type === 'call_expression' ? child(call, 'function') : null;
+    if (!fn || this.t(fn) !== 'append') return false;
+    const args = (child(call, 'arguments')?.children ?? []).filter((a) => a.type !== 'comment');
+    const first = args[0] ? unparen(args[0]) : null;
+    if (!first || first.type !== 'identifier' || this.scope.lookup(this.t(first)) !== c) return false;
+    if (this.t(child(call, 'arguments')!).includes('...')) return false;
+    const held: VarInfo[] = [];
+    for (const a of args.slice(1)) {
+      const u = unparen(a);
+      const w = u.type === 'identifier' ? this.scope.lookup(this.t(u)) : undefined;
+      if (w && (w.fresh || w.fromCall || w.elemOf !== undefined) && w.func === this.fn.index) held.push(w);
+      else if (!this.builtHere(u)) return false;
+    }
+    for (const w of held) (w.heldIn ??= []).push({ container: c.id, pos });
+    return true;
   }
 
   /** A container map named as a value (`m2 := m`, `x.f = m`): its elements may be reached and filled another way. */

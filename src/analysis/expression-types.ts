@@ -247,8 +247,11 @@ export class ExpressionTypes {
       }
       default: {
         const fu = unparen(child(n, 'function')!);
-        const first = lookupMethods(this.index, baseTypeName(operandType), this.t(child(fu, 'field')!))[0];
-        return first !== undefined ? (this.index.funcs[first]!.results[0] ?? null) : null;
+        const name = this.t(child(fu, 'field')!);
+        const first = lookupMethods(this.index, baseTypeName(operandType), name)[0];
+        if (first !== undefined) return this.index.funcs[first]!.results[0] ?? null;
+        // A method of an interface of the package (or one a struct embeds): its declared result.
+        return interfaceMethodOf(this.index, baseTypeName(operandType), name)?.result ?? null;
       }
     }
   }
@@ -309,3 +312,42 @@ export class ExpressionTypes {
     if (n.type === 'index_expression' || n.type === 'type_assertion_expression') return [this.typeOf(n), 'bool'];
     return [];
   }}
+
+/**
+ * The interface of the package that declares method `name` for a value of type `type`: the type
+ * itself when it is such an interface, or an interface the struct embeds (promoted). With the
+ * method's first result type, when it has one. Null when neither.
+ */
+export function interfaceMethodOf(index: PackageIndex, type: string, name: string, depth = 0): { iface: string; result: string | null } | null {
+  const named = index.namedTypes.get(type);
+  if (named && /^\s*interface\b/.test(named.type)) {
+    const m = new RegExp(`(?:^|[\\n;{])\\s*${name}\\s*\\(([^()]*)\\)\\s*([^\\n;}]*)`).exec(named.type);
+    if (m) return { iface: type, result: firstResult(m[2]!) };
+    if (depth > 3) return null;
+    // Embedded interfaces: a line that is a bare type name.
+    for (const e of named.type.matchAll(/(?:^|[\n;{])\s*([A-Za-z_]\w*)\s*(?=[\n;}])/g)) {
+      const inner = interfaceMethodOf(index, e[1]!, name, depth + 1);
+      if (inner) return inner;
+    }
+    return null;
+  }
+  const st = index.structs.get(type);
+  if (!st || depth > 3) return null;
+  for (const e of st.embedded) {
+    const inner = interfaceMethodOf(index, baseTypeName(e.type), name, depth + 1);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/** The first result type of a signature's result text (`*T`, `(T, error)`, `(v T, err error)`), or null. */
+function firstResult(text: string): string | null {
+  let t = text.trim().replace(/\/\/.*$/, '').trim();
+  if (!t) return null;
+  if (t.startsWith('(')) {
+    t = t.slice(1, t.lastIndexOf(')') > 0 ? t.lastIndexOf(')') : undefined).split(',')[0]!.trim();
+    const parts = t.split(/\s+/);
+    if (parts.length === 2 && /^[a-z_]\w*$/.test(parts[0]!)) t = parts[1]!;
+  }
+  return t || null;
+}

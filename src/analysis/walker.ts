@@ -15,7 +15,7 @@ import {
 } from './package-index.js';
 import type { FromCall, RawBinding, RawCall, RawFacts, RawSite, Rebind, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
-import { ExpressionTypes } from './expression-types.js';
+import { ExpressionTypes, interfaceMethodOf } from './expression-types.js';
 import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
 
@@ -1309,6 +1309,9 @@ class FunctionWalker {
         this.applyLockHelper(callees, !!opts.defer);
       } else {
         for (const a of args) yield this.expr(a, 'call');
+        const t = this.types.typeOf(operand);
+        const im = t ? interfaceMethodOf(this.index, baseTypeName(t), field) : null;
+        if (im && !opts.defer) this.applyInterfaceLock(im.iface, field);
       }
       return;
     }
@@ -1338,6 +1341,34 @@ class FunctionWalker {
     const sums = callees.map((c) => this.lockHelpers.get(c));
     const first = sums[0]?.returnsUnlock ?? null;
     return first && sums.every((x) => x?.returnsUnlock === first) ? first : null;
+  }
+
+  /**
+   * `store.lock()` through an interface of the package (docs/locks.md, "Locks behind an
+   * interface"): when every in-package type that has all the interface's methods implements this
+   * one as a lock helper that takes exactly one lock of its own (in one mode), the call takes the
+   * interface's lock, `iface:I`; when every one releases exactly one lock, the call releases it.
+   * Each implementation's mutex is another one, but a value of the interface holds one of them,
+   * and the calls through it pair up the same way.
+   */
+  private applyInterfaceLock(iface: string, method: string): void {
+    const named = this.index.namedTypes.get(iface);
+    if (!named) return;
+    const names = [...named.type.matchAll(/(?:^|[\n;{])\s*([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]!);
+    const impls = (this.index.methodsByName.get(method) ?? []).filter((f) => {
+      const recv = this.index.funcs[f]!.recvType;
+      return !!recv && names.every((n) => (this.index.methodsByName.get(n) ?? []).some((g) => this.index.funcs[g]!.recvType === recv));
+    });
+    if (impls.length === 0) return;
+    const sums = impls.map((f) => this.lockHelpers.get(f));
+    const lock = `iface:${iface}`;
+    const modes = new Set(sums.map((x) => (x && x.acquires.length === 1 && x.releases.length === 0 ? x.acquires[0]!.mode : null)));
+    if (modes.size === 1 && !modes.has(null)) {
+      const mode = [...modes][0]!;
+      if (mode === 'write' || !this.held.has(lock)) this.held.set(lock, mode);
+      return;
+    }
+    if (sums.every((x) => x && x.acquires.length === 0 && x.releases.length === 1)) this.held.delete(lock);
   }
 
   /** A call to lock helpers (every callee one, with the same effect) takes or releases their locks. */

@@ -15,6 +15,9 @@ const FILL = 'l.handlers[k] = v';
 const ROOT = 'l.handlers["/"] = "root"';
 
 const swap = (from: string, to: string) => swapIn(BASE, from, to);
+/** `src` with a package-level listener that already serves, `serving`. */
+const withServing = (src: string) =>
+  src.replace('func newListener(', 'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(');
 // The rule reports a map once, at its first racing write: the fill, or the write of "/" before it.
 const reported = (src: string) => expect(scanRules(src)).toSatisfy((found: string[]) => found.some((f) => f === `concurrent-map-write@${lineOf(src, FILL)}` || f === `concurrent-map-write@${lineOf(src, ROOT)}`));
 
@@ -24,26 +27,17 @@ describe('fresh values kept in a map the function made', () => {
   });
 
   it('the map also holds a listener that already serves: the write of "/" races with it', () => {
-    const src = swap('\tls := make(map[string]*listener)\n', '\tls := make(map[string]*listener)\n\tls["default"] = serving\n').replace(
-      'func newListener(',
-      'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(',
-    );
+    const src = withServing(swap('\tls := make(map[string]*listener)\n', '\tls := make(map[string]*listener)\n\tls["default"] = serving\n'));
     reported(src);
   });
 
   it('the slice also holds a listener that already serves: the fill races with it', () => {
-    const src = swap('\tvar order []*listener\n', '\torder := []*listener{serving}\n').replace(
-      'func newListener(',
-      'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(',
-    );
+    const src = withServing(swap('\tvar order []*listener\n', '\torder := []*listener{serving}\n'));
     reported(src);
   });
 
   it('a serving listener is appended to the slice: the fill races with it', () => {
-    const src = swap('\t\t\torder = append(order, l)\n', '\t\t\torder = append(order, l, serving)\n').replace(
-      'func newListener(',
-      'var serving = startServing()\n\nfunc startServing() *listener {\n\tl := newListener("default")\n\tgo l.serve()\n\treturn l\n}\n\nfunc newListener(',
-    );
+    const src = withServing(swap('\t\t\torder = append(order, l)\n', '\t\t\torder = append(order, l, serving)\n'));
     reported(src);
   });
 

@@ -124,6 +124,70 @@ export class ConflictFinder {
     return true;
   }
 
+  /**
+   * An access through the receiver of a lifecycle method (`Run`, `Start`, … run once per value,
+   * docs/rules.md "Lifecycle methods"), before the first `go` statement of that method and
+   * outside any loop that has one, is set-up: by the same convention the value is brought up
+   * before its other methods are used, so it is ordered before a goroutine that another method of
+   * the same type starts (nomad's device manager: `Run` fills `m.instances`, and
+   * `WaitForFirstFingerprint` ranges over it in a goroutine of its own). A goroutine that a
+   * constructor or another function starts is not covered: it may already run.
+   */
+  private setUpBeforeOtherMethods(s: ResolvedSite, ctx: number): boolean {
+    const funcs = this.flow.index.funcs;
+    const fn = funcs[s.func]!;
+    if (fn.literal !== null || fn.recvType === null || !LIFECYCLE.test(fn.name) || s.raw.baseVar === undefined) return false;
+    const recv = this.flow.raw.vars[s.raw.baseVar];
+    if (!recv || recv.func !== fn.index || recv.name !== fn.recvName || recv.start !== fn.recvStart) return false;
+    // Run by the package's callers (a test's own goroutine running it does not count against that).
+    if (!s.contexts.every((c) => c === 0 || this.contextInTests(c))) return false;
+    const own = this.flow.raw.spawns.filter((sp) => sp.func === fn.index || this.withinOwner(sp.func, fn.index));
+    if (own.some((sp) => sp.start < s.raw.start || s.raw.loops.some(([ls, le]) => ls <= sp.start && sp.start < le))) return false;
+    const spawnIdx = this.spawnOfContext(ctx);
+    if (spawnIdx === null) return false;
+    let g = funcs[this.flow.raw.spawns[spawnIdx]!.func];
+    while (g && g.parent >= 0) g = funcs[g.parent];
+    if (!g || g.recvType !== fn.recvType || g.index === fn.index || LIFECYCLE.test(g.name)) return false;
+    // A method the lifecycle method runs itself (called, or started with `go`) is its own machinery,
+    // which the rules for goroutines started by goroutines order (docs/ordering.md).
+    return !this.machineryOf(fn.index).has(g.index);
+  }
+
+  private readonly machinery = new Map<number, Set<number>>();
+  private spawnTargets: Map<number, number[]> | null = null;
+
+  /** Per function: the targets of the `go` statements in its body or its synchronous literals. */
+  private spawnTargetsIn(): Map<number, number[]> {
+    if (this.spawnTargets) return this.spawnTargets;
+    const out = new Map<number, number[]>();
+    const funcs = this.flow.index.funcs;
+    for (const sp of this.flow.raw.spawns) {
+      for (let f = funcs[sp.func]; f; f = f.parent >= 0 && f.runs === 'sync' ? funcs[f.parent] : undefined) {
+        out.set(f.index, [...(out.get(f.index) ?? []), ...sp.targets]);
+        if (f.parent < 0 || f.runs !== 'sync') break;
+      }
+    }
+    this.spawnTargets = out;
+    return out;
+  }
+
+  /** The functions a function reaches through calls and the goroutines it (and they) start. */
+  private machineryOf(f: number): Set<number> {
+    const hit = this.machinery.get(f);
+    if (hit) return hit;
+    const out = new Set<number>();
+    const stack = [f];
+    while (stack.length > 0) {
+      const g = stack.pop()!;
+      if (out.has(g)) continue;
+      out.add(g);
+      stack.push(...(this.flow.calleesOf[g] ?? []));
+      stack.push(...(this.spawnTargetsIn().get(g) ?? []));
+    }
+    this.machinery.set(f, out);
+    return out;
+  }
+
   /** The pair of contexts under which a and b can run at once, or null. */
   concurrent(a: ResolvedSite, b: ResolvedSite, callersConcurrent = false): [number, number] | null {
     if (a.local && b.local) return this.concurrentLocal(a, b);
@@ -172,6 +236,7 @@ export class ConflictFinder {
           continue;
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;
+        if ((ca === 0 && this.setUpBeforeOtherMethods(a, cb)) || (cb === 0 && this.setUpBeforeOtherMethods(b, ca))) continue;
         if (this.joinedBefore(a, cb) || this.joinedBefore(b, ca)) continue;
         if ((ca === 0 && this.outsideScopedSpawn(a, cb)) || (cb === 0 && this.outsideScopedSpawn(b, ca))) continue;
         if (ca !== 0 && cb !== 0 && this.scopedApart(ca, cb)) continue;

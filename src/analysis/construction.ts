@@ -275,6 +275,11 @@ export function analyseConstruction(
     }
   }
 
+  // A parameter reassigned only to values its function builds (`q = q.WithContext(ctx)`, a copy
+  // from a constructor) holds the caller's value or one of its own: the caller's contexts cover both.
+  const rebindsFresh = (v: VarInfo): boolean =>
+    (v.rebinds ?? []).every((r) => r === 'fresh' || (r !== 'other' && r.callees.every((c) => returnsFresh(c, r.index))));
+
   // Containers of fresh values (docs/ordering.md): a fresh value stored into a map or slice its
   // function made is published when the container is (at once, if the container was published
   // before the store or may be reached another way); a range variable over a container whose
@@ -308,15 +313,11 @@ export function analyseConstruction(
     const c = raw.vars[v.elemOf];
     if (!c || c.freshElems !== true) continue;
     // Rebound to anything but a value built here, it may hold another value.
-    if ((v.rebinds ?? []).some((r) => r !== 'fresh' && (r === 'other' || !r.callees.every((f) => returnsFresh(f, r.index))))) continue;
+    if (!rebindsFresh(v)) continue;
     fresh.add(v.id);
     addPoints(v, pointsOfContainer(c).filter((q) => !(points.get(v.id) ?? []).includes(q)));
   }
 
-  // A parameter reassigned only to values its function builds (`q = q.WithContext(ctx)`, a copy
-  // from a constructor) holds the caller's value or one of its own: the caller's contexts cover both.
-  const rebindsFresh = (v: VarInfo): boolean =>
-    (v.rebinds ?? []).every((r) => r === 'fresh' || (r !== 'other' && r.callees.every((c) => returnsFresh(c, r.index))));
   const paramHolder = (id: number | undefined, h: number, pos: number) => holderOf(id, h, pos, rebindsFresh);
 
   const freshVar = (id: number | undefined): VarInfo | null => {
@@ -376,8 +377,10 @@ export function analyseConstruction(
   const deepMemo = new Map<string, Set<string>>();
   const intersect = (sets: Set<string>[]): Set<string> =>
     sets.length === 0 ? new Set<string>() : new Set([...sets[0]!].filter((x) => sets.every((t) => t.has(x))));
-  // A value a call returned keeps the fields that call gave it, unless they were assigned since.
-  const withInherited = (own: Set<string>, from: FromCall | undefined, assigned: string[] | undefined, depth: number): Set<string> => {
+  // A value a call returned keeps the fields that call gave it, unless they were assigned since
+  // (or the variable was given another value: then nothing is inherited).
+  const withInherited = (own: Set<string>, v: VarInfo, assigned: string[] | undefined, depth: number): Set<string> => {
+    const from = v.fresh || (v.rebinds ?? []).length > 0 ? undefined : v.fromCall;
     if (!from) return own;
     for (const x of fieldsOfCall(from, depth)) if (!(assigned ?? []).includes(x)) own.add(x);
     return own;
@@ -392,7 +395,7 @@ export function analyseConstruction(
       for (const r of returnsAt(f, index)) {
         const v = r.kind === 'var' ? raw.vars[r.var!] : undefined;
         if (r.kind === 'fresh') sets.push(ownFields(r.fields, r.fieldCalls));
-        else sets.push(v ? withInherited(ownFields(r.fields, r.fieldCalls), v.fresh ? undefined : v.fromCall, r.assigned, depth + 1) : new Set<string>());
+        else sets.push(v ? withInherited(ownFields(r.fields, r.fieldCalls), v, r.assigned, depth + 1) : new Set<string>());
       }
     }
     const result = intersect(sets);
@@ -402,7 +405,7 @@ export function analyseConstruction(
   const fieldsOfCall = (c: FromCall, depth: number): Set<string> => intersect(c.callees.map((f) => resultFields(f, c.index, depth)));
   /** The fields of a fresh variable's value that are its own: set here to built values, or by the call it came from. */
   const ownFieldsOf = (v: VarInfo): Set<string> =>
-    withInherited(ownFields(v.freshFields, v.fieldCalls), v.fresh || (v.rebinds ?? []).length > 0 ? undefined : v.fromCall, v.assignedFields, 0);
+    withInherited(ownFields(v.freshFields, v.fieldCalls), v, v.assignedFields, 0);
 
   // Holder contexts: for the receiver (-1) and each parameter of a named function, the contexts
   // in which the value bound there can be one other goroutines reach. A function reached only

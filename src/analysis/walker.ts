@@ -931,8 +931,7 @@ class FunctionWalker {
         // (VarInfo.freshElems); giving a container anything after that makes it another map.
         const r0 = single ? null : (rights[i] ?? null);
         if (v && v.freshElems !== undefined && !appendedAt[i]) v.freshElems = false;
-        else if (v && plain && r0 && !v.rebinds && v.func === this.fn.index && this.isContainerType(v.type) && (isMakeCall(this.file, r0) || (unparen(r0).type === 'composite_literal' && emptyLiteral(unparen(r0)))))
-          v.freshElems = true;
+        else if (v && plain && r0 && !v.rebinds && v.func === this.fn.index && this.isContainerType(v.type) && madeEmpty(this.file, r0)) v.freshElems = true;
         if (v) (v.rebinds ??= []).push(plain ? this.rebindOf(single ? rights[0]! : (rights[i] ?? null), single ? i : 0, v) : 'other');
       }
       // `pkgVar = s.m` stores an alias (recorded on the right-hand map above) and replaces the
@@ -1776,13 +1775,22 @@ class FunctionWalker {
     const c = op && unparen(op).type === 'identifier' ? this.scope.lookup(this.t(unparen(op))) : undefined;
     if (!c || c.freshElems === undefined || c.func !== this.fn.index) return false;
     const val = unparen(r);
-    const w = val.type === 'identifier' ? this.scope.lookup(this.t(val)) : undefined;
-    if (w && (w.fresh || w.fromCall || w.elemOf !== undefined) && w.func === this.fn.index) {
+    const w = this.heldValueVar(val);
+    if (w) {
       (w.heldIn ??= []).push({ container: c.id, pos });
       return true;
     }
     if (!this.builtHere(val)) c.freshElems = false;
     return false;
+  }
+
+  /**
+   * A variable of this function that may hold a value built here (fresh, a call's result decided
+   * after the walk, or an element of a container), named by `n`: what a container can hold.
+   */
+  private heldValueVar(n: LNode): VarInfo | null {
+    const w = n.type === 'identifier' ? this.scope.lookup(this.t(n)) : undefined;
+    return w && (w.fresh || w.fromCall || w.elemOf !== undefined) && w.func === this.fn.index ? w : null;
   }
 
   /** A map or slice type: what can be a container of values built here (VarInfo.freshElems). */
@@ -1801,8 +1809,8 @@ class FunctionWalker {
       if (value && value.type === 'literal_element') value = value.children[0] ?? value;
       if (!value) return null;
       const u = unparen(value);
-      const w = u.type === 'identifier' ? this.scope.lookup(this.t(u)) : undefined;
-      if (w && (w.fresh || w.fromCall || w.elemOf !== undefined) && w.func === this.fn.index) out.push(w);
+      const w = this.heldValueVar(u);
+      if (w) out.push(w);
       else if (!this.builtHere(u)) return null;
     }
     return out;
@@ -1823,8 +1831,8 @@ class FunctionWalker {
     const held: VarInfo[] = [];
     for (const a of args.slice(1)) {
       const u = unparen(a);
-      const w = u.type === 'identifier' ? this.scope.lookup(this.t(u)) : undefined;
-      if (w && (w.fresh || w.fromCall || w.elemOf !== undefined) && w.func === this.fn.index) held.push(w);
+      const w = this.heldValueVar(u);
+      if (w) held.push(w);
       else if (!this.builtHere(u)) return false;
     }
     for (const w of held) (w.heldIn ??= []).push({ container: c.id, pos });
@@ -2106,18 +2114,9 @@ class FunctionWalker {
    * through a fresh variable, they are its own.
    */
   private freshPointerFields(val: LNode): string[] {
-    let lit = unparen(val);
-    if (lit.type === 'unary_expression' && lit.op === '&' && lit.children[0]) lit = unparen(lit.children[0]);
-    if (lit.type !== 'composite_literal') return [];
-    const body = child(lit, 'body');
-    if (!body) return [];
-    const out: string[] = [];
-    for (const el of body.children) {
-      if (el.type !== 'keyed_element' || el.children.length < 2) continue;
-      const value = el.children[el.children.length - 1]!;
-      if (this.builtHere(value.type === 'literal_element' ? (value.children[0] ?? value) : value)) out.push(this.t(el.children[0]!).trim());
-    }
-    return out;
+    return keyedValues(this.file, val)
+      .filter(({ value }) => this.builtHere(value))
+      .map(({ field }) => field);
   }
 
   /**
@@ -2153,17 +2152,11 @@ class FunctionWalker {
 
   /** The fields a struct literal sets to the result of an in-package call (`&T{stats: newStats()}`). */
   private callFields(val: LNode): { field: string; call: FromCall }[] {
-    let lit = unparen(val);
-    if (lit.type === 'unary_expression' && lit.op === '&' && lit.children[0]) lit = unparen(lit.children[0]);
-    const body = lit.type === 'composite_literal' ? child(lit, 'body') : null;
     const out: { field: string; call: FromCall }[] = [];
-    for (const el of body?.children ?? []) {
-      if (el.type !== 'keyed_element' || el.children.length < 2) continue;
-      let value = el.children[el.children.length - 1]!;
-      if (value.type === 'literal_element') value = value.children[0] ?? value;
+    for (const { field, value } of keyedValues(this.file, val)) {
       const v = unparen(value);
       const call = v.type === 'call_expression' ? this.fromCallOf(v, 0, 0) : null;
-      if (call) out.push({ field: this.t(el.children[0]!).trim(), call });
+      if (call) out.push({ field, call });
     }
     return out;
   }
@@ -2320,6 +2313,26 @@ function wholeValueUse(n: LNode): { node: LNode; parent: LNode; target: boolean;
   return { node, parent, target: false, assigned: null };
 }
 
+/** The keyed elements of a struct literal (`&T{f: v}`, `T{f: v}`): each field name and its value. */
+function keyedValues(file: ParsedFile, val: LNode): { field: string; value: LNode }[] {
+  let lit = unparen(val);
+  if (lit.type === 'unary_expression' && lit.op === '&' && lit.children[0]) lit = unparen(lit.children[0]);
+  const body = lit.type === 'composite_literal' ? child(lit, 'body') : null;
+  const out: { field: string; value: LNode }[] = [];
+  for (const el of body?.children ?? []) {
+    if (el.type !== 'keyed_element' || el.children.length < 2) continue;
+    const value = el.children[el.children.length - 1]!;
+    out.push({ field: text(file, el.children[0]!).trim(), value: value.type === 'literal_element' ? (value.children[0] ?? value) : value });
+  }
+  return out;
+}
+
+/** `make(…)` or a composite literal with no element: a map or slice made empty right there. */
+function madeEmpty(file: ParsedFile, node: LNode): boolean {
+  const n = unparen(node);
+  return isMakeCall(file, n) || (n.type === 'composite_literal' && emptyLiteral(n));
+}
+
 function isMakeCall(file: ParsedFile, node: LNode): boolean {
   const n = unparen(node);
   const f = n.type === 'call_expression' ? child(n, 'function') : null;
@@ -2336,11 +2349,7 @@ function isFreshMapValue(file: ParsedFile, node: LNode): boolean {
   const n = unparen(node);
   if (n.type === 'nil') return true;
   if (n.type === 'composite_literal') return true;
-  if (n.type === 'call_expression') {
-    const f = child(n, 'function');
-    return !!f && text(file, f) === 'make';
-  }
-  return false;
+  return isMakeCall(file, n);
 }
 
 /** The operand whose field a map access goes through: `x` in `x.m[k]`, `delete(x.m, k)`. */

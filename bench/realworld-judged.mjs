@@ -43,6 +43,22 @@ console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) console.log(r);
 console.log(`| **total** | ${total.sampled} | ${total.true} | ${total.false} | ${total.unsure} | ${total.unjudged} | ${pct(total.true, total.false)} |`);
 
+// The sample by confidence (docs/confidence.md): what `--confidence high` keeps, and the rest.
+const byConfidence = {};
+for (const [repo, sampled] of Object.entries(run.sample.findings)) {
+  for (const f of sampled) {
+    const level = f.confidence ?? 'unknown';
+    const row = (byConfidence[level] ??= { sampled: 0, true: 0, false: 0, unsure: 0, unjudged: 0 });
+    const v = (verdicts[repo]?.[f.id] ?? verdicts[repo]?.[`loc:${f.file}:${f.line}:${f.rule}`])?.verdict;
+    row.sampled++;
+    if (v === 'true' || v === 'false' || v === 'unsure') row[v]++;
+    else row.unjudged++;
+  }
+}
+console.log('\n| confidence | sampled | true | false | unsure | not judged yet | precision (judged) |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const [level, r] of Object.entries(byConfidence).sort()) console.log(`| ${level} | ${r.sampled} | ${r.true} | ${r.false} | ${r.unsure} | ${r.unjudged} | ${pct(r.true, r.false)} |`);
+
 // Every judged finding, sampled now or not: still reported, or gone?
 const present = new Map((run.repositories ?? []).map((r) => [r.name, new Set(r.findingIds ?? [])]));
 const fate = { true: [0, 0], false: [0, 0], unsure: [0, 0] };

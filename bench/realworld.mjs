@@ -4,7 +4,7 @@
 // docs/precision-realworld.md.
 //
 //   node bench/realworld.mjs --corpus /work/corpus/realworld [--out FILE.json] [--only NAME,...]
-//                            [--sample N --seed S] [--no-nice]
+//                            [--sample N --seed S] [--confidence high] [--no-nice]
 //   node bench/realworld.mjs --fetch-help      how to rebuild the corpus
 //
 // Needs the built CLI (dist/src/cli/main.js). Repositories are scanned one at a
@@ -27,6 +27,8 @@ const GNU_TIME = '/usr/bin/time';
 const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.\r?$/m;
 // A checkout made with `git archive` has no .git; the rebuild step writes the commit here.
 const COMMIT_FILE = '.corpus-commit';
+/** Set from --confidence: which findings the scans keep. */
+let scanConfidence = 'all';
 
 function fail(message) {
   console.error(`bench/realworld: ${message}`);
@@ -37,7 +39,7 @@ const USAGE =
   'usage: node bench/realworld.mjs --corpus DIR [--out FILE.json] [--only NAME,...] [--sample N --seed S] [--no-nice] | --fetch-help';
 
 function parseArgs(argv) {
-  const opts = { corpus: null, out: null, only: null, sample: 0, seed: 1, nice: true, fetchHelp: false };
+  const opts = { corpus: null, out: null, only: null, sample: 0, seed: 1, nice: true, fetchHelp: false, confidence: 'all' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -57,6 +59,10 @@ function parseArgs(argv) {
     else if (flag === '--sample') opts.sample = count('--sample');
     else if (flag === '--seed') opts.seed = count('--seed');
     else if (flag === '--no-nice') opts.nice = false;
+    else if (flag === '--confidence') {
+      opts.confidence = value();
+      if (!['all', 'high'].includes(opts.confidence)) fail('--confidence takes all or high');
+    }
     else if (flag === '--fetch-help') opts.fetchHelp = true;
     else if (flag === '-h' || flag === '--help') {
       console.log(USAGE);
@@ -139,7 +145,8 @@ function measureScan(dir, subpaths, nice) {
   if (!existsSync(GNU_TIME)) fail(`${GNU_TIME} (GNU time) is needed for peak memory`);
   const timeDir = mkdtempSync(join(tmpdir(), 'gomapfix-realworld-'));
   const timeFile = join(timeDir, 'time.txt');
-  const scan = [process.execPath, CLI, 'scan', ...subpaths, '--format', 'json'];
+  // `--confidence high`: the findings a user of `scan --confidence high` sees (docs/confidence.md).
+  const scan = [process.execPath, CLI, 'scan', ...subpaths, '--format', 'json', ...(scanConfidence === 'high' ? ['--confidence', 'high'] : [])];
   const argv = ['-f', '%e %M %U %S', '-o', timeFile, ...(nice ? ['nice', '-n', '10'] : []), ...scan];
   return new Promise((done, reject) => {
     const child = spawn(GNU_TIME, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -241,6 +248,7 @@ async function measureRepository(entry, corpus, nice) {
       byRule: Object.fromEntries(Object.entries(byRule).sort()),
       per10kLines: allLines ? round((findings.length * 10000) / allLines) : 0,
       inTestFiles: findings.filter((f) => f.file.endsWith('_test.go')).length,
+      lowConfidence: findings.filter((f) => f.confidence === 'low').length,
       // Files the scan reported as unreadable or unparsable: their maps are not analysed.
       parseErrors: (report.errors ?? []).length,
       skipped: (report.skipped ?? []).length,
@@ -304,13 +312,14 @@ function slimSamples(samples) {
   return Object.fromEntries(
     Object.entries(samples).map(([name, picked]) => [
       name,
-      picked.map(({ id, rule, file, line, message, map }) => ({ id, rule, file, line, message, map })),
+      picked.map(({ id, rule, file, line, message, map, confidence }) => ({ id, rule, file, line, message, map, confidence })),
     ]),
   );
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  scanConfidence = opts.confidence;
   const manifest = loadManifest();
   if (opts.fetchHelp) {
     console.log(fetchHelp(manifest));
@@ -337,6 +346,7 @@ async function main() {
       node: process.version,
       loadAverageAtStart: round(loadBefore, 1),
       niced: opts.nice,
+      confidence: opts.confidence,
       repositories: results,
       ...(opts.sample > 0 ? { sample: { perRepository: opts.sample, seed: opts.seed, findings: slimSamples(samples) } } : {}),
     };

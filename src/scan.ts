@@ -47,6 +47,9 @@ export interface JsonFinding {
   evidence: { kind: string; message: string; file: string; line: number; column: number }[];
   /** Accesses and contexts left out of `evidence` (it keeps at most 5 and 3). */
   omittedEvidence: { access: number; context: number };
+  /** `low` when the race rests on an assumption the scan cannot check, said in confidenceReason (docs/confidence.md). */
+  confidence: 'high' | 'low';
+  confidenceReason?: string;
 }
 
 export interface ScanResult {
@@ -277,6 +280,8 @@ export function toJson(f: Finding): JsonFinding {
     map: { name: f.map.name, kind: f.map.kind, file: f.map.file, line: f.map.line },
     evidence: f.evidence,
     omittedEvidence: f.omittedEvidence,
+    confidence: f.confidence,
+    ...(f.confidenceReason ? { confidenceReason: f.confidenceReason } : {}),
   };
 }
 

@@ -306,8 +306,10 @@ describe('--format json', () => {
     expect(report.version).toBe(1);
     expect(report.findings).toHaveLength(1);
     const f = report.findings[0]!;
-    expect(Object.keys(f).sort()).toEqual(['column', 'endColumn', 'endLine', 'evidence', 'file', 'id', 'line', 'map', 'message', 'omittedEvidence', 'rule'].sort());
+    expect(Object.keys(f).sort()).toEqual(['column', 'confidence', 'endColumn', 'endLine', 'evidence', 'file', 'id', 'line', 'map', 'message', 'omittedEvidence', 'rule'].sort());
     expect(f.omittedEvidence).toEqual({ access: 0, context: 0 });
+    // Goroutines of the package and one map: nothing about this race is assumed.
+    expect(f.confidence).toBe('high');
     expect(f).toMatchObject({
       id: expect.stringMatching(/^[0-9a-f]{8,}$/),
       rule: 'concurrent-map-write',

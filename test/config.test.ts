@@ -149,7 +149,7 @@ describe('gomapfix.json', () => {
   });
 
   it.each([
-    ['a wrong key', '{"rulez": {}}', 'gomapfix.json: unknown key "rulez" (known keys: exclude, tests, rules, fix, maxFileSize, hazards, strictTests)'],
+    ['a wrong key', '{"rulez": {}}', 'gomapfix.json: unknown key "rulez" (known keys: exclude, tests, rules, fix, maxFileSize, hazards, strictTests, confidence)'],
     ['a wrong nested key', '{"rules": {"concurent-map-write": false}}', 'gomapfix.json: unknown key "rules.concurent-map-write" (known keys of "rules": concurrent-map-write, unguarded-map-access, map-escapes-lock, map-mutated-during-range)'],
     ['a wrong value type', '{"tests": "no"}', 'gomapfix.json: "tests" must be a boolean, got string "no"'],
     ['a wrong list element', '{"exclude": ["gen", 3]}', 'gomapfix.json: "exclude[1]" must be a string, got number 3'],

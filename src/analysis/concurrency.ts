@@ -74,6 +74,8 @@ export interface PackageFlow {
   documentedLocks: (HeldLock[] | null)[];
   /** Which struct values held in fields other names can reach (value-holders.ts). */
   valueHolders: ValueHolders;
+  /** Which struct types have a lock of their own (owner-locks.ts). */
+  owners: OwnerLocks;
 }
 
 /** A call edge into a function: its caller, the locks held at the call, the call itself when known. */
@@ -750,7 +752,7 @@ export function resolvePackage(
 
   return {
     index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction,
-    documentedLocks: documented, valueHolders: valueHolders(index, raw),
+    documentedLocks: documented, valueHolders: valueHolders(index, raw), owners,
   };
 }
 

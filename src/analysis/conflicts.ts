@@ -370,7 +370,7 @@ export class ConflictFinder {
     return this.spawnOrdered(sa, sb) || this.spawnOrdered(sb, sa);
   }
 
-  private spawnOfContext(ctx: number): number | null {
+  spawnOfContext(ctx: number): number | null {
     return this.spawnByContext.get(ctx) ?? null;
   }
 

@@ -112,6 +112,12 @@ export interface Finding {
   /** At most EVIDENCE_LIMIT accesses and contexts, plus the declaration and the guarding lock. */
   evidence: Evidence[];
   omittedEvidence: OmittedEvidence;
+  /**
+   * `high`: the scan saw concurrent code of the package and one value both accesses reach; `low`:
+   * one of the two is assumed, said in `confidenceReason` (src/analysis/confidence.ts).
+   */
+  confidence: 'high' | 'low';
+  confidenceReason?: string;
 }
 
 /** A file that could not be analysed, with the reason a user can act on. */

@@ -151,6 +151,8 @@ export interface RawSite {
   fieldOfField?: true;
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
   ownerVar?: number;
+  /** With no ownerVar: `g` or `pkg.G` in `g.m`, a package-level variable the chain starts at (one value wherever it is used). */
+  packagePath?: string;
   /** `x.f.m`: the variable x and the field f the map's value is reached through (for fields a call's fresh result holds). */
   viaField?: { var: number; field: string };
 }
@@ -177,6 +179,12 @@ export interface RawSpawn {
   targets: number[];
   /** Handlers and callbacks registered with a server run once per request. */
   perRequest: boolean;
+  /** `go x.run()`: the variable (or package variable) the receiver is, as RawCall.recvVar/recvPath. */
+  recvVar?: number;
+  recvPath?: string;
+  /** Per argument of the `go` call: the variable or package variable it is, as RawCall.argRoots/argPaths. */
+  argRoots?: (number | null)[];
+  argPaths?: (string | null)[];
 }
 
 export interface RawCall {
@@ -190,6 +198,10 @@ export interface RawCall {
   locks: HeldLock[];
   /** For a method call: the variable the receiver is (`x` in `x.f()`, `&x`, `x.inner.f()` with a struct-valued inner). */
   recvVar?: number;
+  /** With no recvVar: the receiver is a package-level variable (`g` in `g.f()`, `pkg.G.f()`), as RawSite.packagePath. */
+  recvPath?: string;
+  /** Per argument position: the package-level variable it is (`&g`), or null; set when one is. */
+  argPaths?: (string | null)[];
   /** A method call whose receiver is a field of some value (`fs.sdm.add()`), not a variable. */
   recvViaField?: true;
   /** Variables passed as arguments (same reading as recvVar), when any. */

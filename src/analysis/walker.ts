@@ -13,7 +13,7 @@ import {
   type PackageIndex,
   type ParsedFile,
 } from './package-index.js';
-import type { FromCall, RawBinding, RawCall, RawFacts, RawSite, Rebind, SymRef, VarInfo } from './raw-facts.js';
+import type { FromCall, RawBinding, RawCall, RawFacts, RawSite, RawSpawn, Rebind, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { ExpressionTypes, interfaceMethodOf } from './expression-types.js';
 import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
@@ -1008,7 +1008,7 @@ class FunctionWalker {
     const fnode = unparen(child(call, 'function') ?? call);
     this.publish(s, s.start);
     const spawnId = this.facts.spawns.length;
-    const spawn = {
+    const spawn: RawSpawn = {
       id: spawnId,
       kind: 'go' as const,
       description: fnode.type === 'func_literal' ? 'go func literal' : `go ${this.t(fnode)}()`,
@@ -1021,6 +1021,7 @@ class FunctionWalker {
     };
     this.facts.spawns.push(spawn);
     const args = child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
+    this.noteSpawnValues(spawn, fnode, args);
     if (fnode.type === 'func_literal') {
       spawn.targets.push(((yield this.literal(fnode, 'spawned', s.start)) as number));
       yield this.bindArgs(spawn.targets, args, s.start, spawnId);
@@ -1037,6 +1038,23 @@ class FunctionWalker {
       if (operand) yield this.expr(operand, 'read');
     }
     yield this.bindArgs(callees, args, s.start, spawnId);
+  }
+
+  /** The variables a `go` statement hands its function as receiver and arguments (RawSpawn.recvVar). */
+  private noteSpawnValues(spawn: RawSpawn, fnode: LNode, args: LNode[]): void {
+    if (fnode.type === 'selector_expression') {
+      const operand = child(fnode, 'operand');
+      const v = operand ? this.rootVar(operand) : null;
+      if (v !== null) spawn.recvVar = v;
+      else {
+        const path = this.packageRootPath(operand ?? null);
+        if (path !== null) spawn.recvPath = path;
+      }
+    }
+    const roots = args.map((a) => this.rootVar(a));
+    if (roots.some((r) => r !== null)) spawn.argRoots = roots;
+    const paths = args.map((a) => this.packageRootPath(a));
+    if (paths.some((p) => p !== null)) spawn.argPaths = paths;
   }
 
   // ---- expressions ----
@@ -1300,7 +1318,7 @@ class FunctionWalker {
       if (callees.length > 0) {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
-        this.addCall(callees, n.start, this.rootVar(operand), args);
+        this.addCall(callees, n.start, this.rootVar(operand), args, operand);
         if (unparen(operand).type === 'selector_expression') this.facts.calls[this.facts.calls.length - 1]!.recvViaField = true;
         if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
@@ -1572,9 +1590,15 @@ class FunctionWalker {
     return site;
   }
 
-  private addCall(callees: number[], pos: number, recvVar: number | null = null, args: LNode[] = []): void {
+  private addCall(callees: number[], pos: number, recvVar: number | null = null, args: LNode[] = [], recv: LNode | null = null): void {
     const call: RawCall = { caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() };
     if (recvVar !== null) call.recvVar = recvVar;
+    else if (recv) {
+      const path = this.packageRootPath(recv);
+      if (path !== null) call.recvPath = path;
+    }
+    const paths = args.map((a) => this.packageRootPath(a));
+    if (paths.some((p) => p !== null)) call.argPaths = paths;
     const argVars = args.map((a) => this.rootVar(a)).filter((v): v is number => v !== null);
     if (argVars.length > 0) call.argVars = argVars;
     const roots = args.map((a) => this.rootVar(a));
@@ -1703,6 +1727,21 @@ class FunctionWalker {
     }
     if (n.type !== 'identifier') return null;
     return this.scope.lookup(this.t(n))?.id ?? null;
+  }
+
+  /**
+   * `cache` or `pkg.Stats` for `cache.m` / `pkg.Stats.m` when the selector chain starts at a name
+   * no local declares (a package-level variable, or one of an imported package): the value the
+   * map belongs to is that one variable, whichever function reaches it.
+   */
+  private packageRootPath(node: LNode | null): string | null {
+    if (!node) return null;
+    let n = unparen(node);
+    if (n.type === 'unary_expression' && n.op === '&' && n.children[0]) n = unparen(n.children[0]);
+    let root = n;
+    for (let depth = 0; depth < 50 && root.type === 'selector_expression' && child(root, 'operand'); depth++) root = unparen(child(root, 'operand')!);
+    if (root.type !== 'identifier' || this.scope.lookup(this.t(root)) !== undefined) return null;
+    return this.t(n).replace(/\s+/g, '');
   }
 
   /**
@@ -1990,6 +2029,10 @@ class FunctionWalker {
       }
       const owner = this.ownerVar(fb);
       if (owner !== null) site.ownerVar = owner;
+      else {
+        const pkgPath = this.packageRootPath(fb);
+        if (pkgPath !== null) site.packagePath = pkgPath;
+      }
       const root = this.freshFieldRoot(fb);
       if (root !== null) site.freshPath = root;
       else if (fb) {

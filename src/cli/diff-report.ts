@@ -16,6 +16,8 @@ export function diffReport(plan: Plan, color: boolean): string {
       out.push(c.bold(`# fix ${fix.findingId}: ${where}${covers}`));
       out.push(c.bold(`#   ${fix.title}${fix.pass > 1 ? ` [pass ${fix.pass}]` : ''}`));
       out.push(c.dim(`#   why: ${headlineWhy(fix.reason)}`));
+      // A rewrite for a race the scan partly assumes: the reviewer should check the assumption first.
+      if (f?.confidence === 'low') out.push(c.yellow(`#   low confidence: ${f.confidenceReason ?? 'part of the race is assumed'}`));
     }
     const patch = createTwoFilesPatch(oldName(file), `b/${file.path}`, file.before, file.after, undefined, undefined, { context: 3 });
     for (const line of patch.split('\n').slice(1)) {

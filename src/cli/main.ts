@@ -117,7 +117,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--report-unused-ignores', 'warn about each ignore comment that silences no finding; exit 1 when there is one')
     .option('--new-from-rev <ref>', 'report only findings on lines added or changed since the git revision REF')
     .option('--baseline <file>', 'do not report the findings recorded in FILE (the output of scan --format json)')
-    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean; reportUnusedIgnores?: boolean; newFromRev?: string; baseline?: string }) => {
+    .addOption(new Option('--confidence <level>', "which findings to keep: all (default), or only those of high confidence, whose concurrency and shared value the scan saw (docs/confidence.md)").choices(['all', 'high']))
+    .action(async (paths: string[], opts: { format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean; reportUnusedIgnores?: boolean; newFromRev?: string; baseline?: string; confidence?: 'all' | 'high' }) => {
       const settings = runSettings(paths, process.cwd(), opts);
       const line = terminalProgress();
       const result = await scan(paths, {
@@ -168,10 +169,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--no-strict-tests', 'turn off strictTests set in gomapfix.json')
     .option('--new-from-rev <ref>', 'fix only findings on lines added or changed since the git revision REF')
     .option('--baseline <file>', 'leave alone the findings recorded in FILE (the output of scan --format json)')
+    .addOption(new Option('--confidence <level>', "which findings to keep: all (default), or only those of high confidence, whose concurrency and shared value the scan saw (docs/confidence.md)").choices(['all', 'high']))
     .action(
       async (
         paths: string[],
-        opts: { strategy?: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean; newFromRev?: string; baseline?: string },
+        opts: { strategy?: string; style?: 'inline' | 'wrapper'; write?: boolean; includeReview?: boolean; verify?: boolean; race?: boolean; format: string; maxFileSize?: number; allPlatforms?: boolean; tests?: boolean; hazards?: boolean; strictTests?: boolean; newFromRev?: string; baseline?: string; confidence?: 'all' | 'high' },
       ) => {
         if (opts.verify && !opts.write) throw new UserError('--verify checks written files: use it with --write');
         if (opts.race && !opts.verify) throw new UserError('--race is an option of --verify');

@@ -2,7 +2,7 @@
 // findings filter made of the rules turned off, --baseline and --new-from-rev.
 import { changedSince, touchesChange } from '../baseline/new-from-rev.js';
 import { readBaseline } from '../baseline/baseline-file.js';
-import { disabledRules, excludeMatcher, loadConfig, type GomapfixConfig } from '../config/config.js';
+import { disabledRules, excludeMatcher, loadConfig, type ConfidenceFilter, type GomapfixConfig } from '../config/config.js';
 import type { FixOptions } from '../fix.js';
 import type { JsonFinding } from '../scan.js';
 
@@ -14,6 +14,8 @@ export interface SharedFlags {
   strictTests?: boolean;
   newFromRev?: string;
   baseline?: string;
+  /** `high`: only high-confidence findings (docs/confidence.md). */
+  confidence?: ConfidenceFilter;
 }
 
 export interface RunSettings {
@@ -36,6 +38,7 @@ export function runSettings(paths: string[], cwd: string, flags: SharedFlags): R
   const keeps: ((f: JsonFinding) => boolean)[] = [];
   const off = disabledRules(config);
   if (off.size > 0) keeps.push((f) => !off.has(f.rule as never));
+  if ((flags.confidence ?? config?.confidence) === 'high') keeps.push((f) => f.confidence === 'high');
   if (flags.baseline !== undefined) {
     const known = readBaseline(flags.baseline);
     keeps.push((f) => !known.has(f.id));

@@ -23,6 +23,7 @@ export function textReport(result: ScanResult, color: boolean): string {
         if (i === lastOf('access')) lines.push(...andMore(f.omittedEvidence.access, 'access', 'accesses', c));
         if (i === lastOf('context')) lines.push(...andMore(f.omittedEvidence.context, 'context', 'contexts', c));
       });
+      if (f.confidence === 'low') lines.push(`      ${c.dim(`${'confidence'.padEnd(11)}     `)}  low: ${f.confidenceReason ?? 'part of the race is assumed'}`);
       lines.push(`      ${c.dim(`id ${f.id}`)}`);
     }
     lines.push('');
@@ -43,10 +44,11 @@ export function textReport(result: ScanResult, color: boolean): string {
     lines.push('');
   }
   const n = result.findings.length;
+  const low = result.findings.filter((f) => f.confidence === 'low').length;
   const summary =
     n === 0
       ? `no unsafe map use found (${result.files} Go file${result.files === 1 ? '' : 's'} scanned)`
-      : `${n} finding${n === 1 ? '' : 's'} in ${byFile.size} file${byFile.size === 1 ? '' : 's'} (${result.files} Go file${result.files === 1 ? '' : 's'} scanned)`;
+      : `${n} finding${n === 1 ? '' : 's'}${low > 0 ? ` (${low} of low confidence)` : ''} in ${byFile.size} file${byFile.size === 1 ? '' : 's'} (${result.files} Go file${result.files === 1 ? '' : 's'} scanned)`;
   lines.push(n === 0 ? c.green(summary) : c.bold(summary));
   return lines.join('\n') + '\n';
 }

@@ -22,7 +22,11 @@ export interface GomapfixConfig {
   maxFileSize?: number;
   hazards?: boolean;
   strictTests?: boolean;
+  /** `high`: keep only high-confidence findings (docs/confidence.md). */
+  confidence?: ConfidenceFilter;
 }
+
+export type ConfidenceFilter = 'all' | 'high';
 
 /** The schema shipped in the package (schema/gomapfix.schema.json), from dist/src/config or src/config. */
 export function schemaPath(): string {
@@ -89,6 +93,7 @@ export function readConfig(file: string, cwd: string): GomapfixConfig {
   if (v.maxFileSize !== undefined) config.maxFileSize = v.maxFileSize;
   if (v.hazards !== undefined) config.hazards = v.hazards;
   if (v.strictTests !== undefined) config.strictTests = v.strictTests;
+  if (v.confidence !== undefined) config.confidence = v.confidence;
   return config;
 }
 

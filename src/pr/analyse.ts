@@ -21,6 +21,8 @@ export interface ChangeOptions {
   context: number;
   /** Passed to planFixes (strategy, tests, …); what is not given comes from the head's gomapfix.json. */
   fix?: Partial<Pick<FixOptions, 'strategy' | 'style' | 'tests' | 'allPlatforms' | 'maxFileSize'>>;
+  /** `high`: comment only on high-confidence findings (else gomapfix.json's `confidence`). */
+  confidence?: 'all' | 'high';
 }
 
 export interface ChangeAnalysis {
@@ -75,7 +77,7 @@ export function analyseChange(options: ChangeOptions): ChangeAnalysis {
       if (dirty.length > 0) warnings.push(`uncommitted changes in ${dirty.join(', ')}: the analysis reads the work tree, the comments are placed on the committed diff`);
     }
     // The head's gomapfix.json, as scan and fix read it: excluded files, rules off, tests, strategy.
-    const settings = runSettings(dirs.length > 0 ? dirs : ['.'], checkout.dir, {});
+    const settings = runSettings(dirs.length > 0 ? dirs : ['.'], checkout.dir, options.confidence ? { confidence: options.confidence } : {});
     const plan = dirs.length === 0 ? emptyPlan(checkout.dir) : planFixes(dirs, {
       ...planOptions(settings),
       ...options.fix,

@@ -144,7 +144,8 @@ interface Anchor {
 }
 
 function headline(f: JsonFinding): string {
-  return `**gomapfix: [\`${f.rule}\`](${ruleDocUrl(f.rule)})** on map \`${f.map.name}\` (declared at ${toSlash(f.map.file)}:${f.map.line})\n\n${f.message}`;
+  const low = f.confidence === 'low' ? `\n\n_Low confidence: ${f.confidenceReason ?? 'part of the race is assumed'}._` : '';
+  return `**gomapfix: [\`${f.rule}\`](${ruleDocUrl(f.rule)})** on map \`${f.map.name}\` (declared at ${toSlash(f.map.file)}:${f.map.line})\n\n${f.message}${low}`;
 }
 
 function evidence(f: JsonFinding): string {

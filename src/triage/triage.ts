@@ -552,5 +552,7 @@ export function confirmedFinding(c: ConfirmedMap, decl: { key: string; span: Fin
     map: { key: decl.key, name: c.map.name, kind: c.map.kind as Finding['map']['kind'], file: decl.span.file, line: decl.span.line },
     evidence,
     omittedEvidence: { access: Math.max(0, accesses.length - EVIDENCE_LIMIT.access), context: Math.max(0, contexts.length - EVIDENCE_LIMIT.context) },
+    // The runtime saw the race: nothing about it is assumed.
+    confidence: 'high',
   };
 }

@@ -1,10 +1,11 @@
 import { isWrite } from '../conflicts.js';
-import { bySpan, conflictEvidence, contextName, makeFinding, testOnlyNote, type Rule } from './shared-map.js';
+import { bySpan, conflictEvidence, contextName, makeFinding, mapConfidence, testOnlyNote, type Rule } from './shared-map.js';
 
 /** A write or delete that can run alongside another access of the same map, with no lock anywhere. */
 export const concurrentMapWrite: Rule = {
   id: 'concurrent-map-write',
-  run({ flow, finder, maps }) {
+  run(ctx) {
+    const { flow, finder, maps } = ctx;
     const out = [];
     for (const map of maps) {
       if (map.guard || map.conflicts.length === 0) continue;
@@ -20,7 +21,7 @@ export const concurrentMapWrite: Rule = {
         `${contextName(flow, otherCtx)} can access it at the same time; no lock guards it ` +
         `(${map.conflicts.length} racing pair${map.conflicts.length === 1 ? '' : 's'} across ${contexts.size} context${contexts.size === 1 ? '' : 's'})` +
         testOnlyNote(finder, map.conflicts);
-      out.push(makeFinding(flow, 'concurrent-map-write', map, at, msg, conflictEvidence(flow, map, at, mine)));
+      out.push(makeFinding(flow, 'concurrent-map-write', map, at, msg, conflictEvidence(flow, map, at, mine), mapConfidence(ctx, map, mine)));
     }
     return out;
   },

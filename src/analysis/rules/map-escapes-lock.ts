@@ -1,7 +1,7 @@
 import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
 import { maskCommentsAndStrings } from '../text-callees.js';
-import { contextEvidence, declEvidence, makeFinding, siteEvidence, type Rule } from './shared-map.js';
+import { contextEvidence, declEvidence, makeFinding, mapConfidence, siteEvidence, type Rule } from './shared-map.js';
 
 const HOW: Record<string, string> = {
   return: 'is returned',
@@ -122,7 +122,8 @@ export function storeStaysWithLock(text: string, pos: number, funcEnd: number, g
 /** A lock-guarded map handed out where its readers no longer hold the lock. */
 export const mapEscapesLock: Rule = {
   id: 'map-escapes-lock',
-  run({ flow, finder, maps }) {
+  run(ctx) {
+    const { flow, finder, maps } = ctx;
     const out: Finding[] = [];
     for (const map of maps) {
       const guard = map.guard;
@@ -149,7 +150,11 @@ export const mapEscapesLock: Rule = {
             (r) => r.raw.reassign && r.func === w.func && r.raw.start < w.raw.start && (r.raw.mapText ?? r.text.split(/\s*:?=/)[0]!.trim()) === w.raw.mapText && r.locks.some((l) => l.name === guard) && w.locks.some((l) => l.name === guard),
           );
         const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !w.raw.reassign && !finder.isConstruction(w) && !fillsReplacement(w));
-        if (!writers.some((w) => finder.concurrent(at, w, map.callersConcurrent))) continue;
+        const races = writers.flatMap((w) => {
+          const contexts = finder.concurrent(at, w, map.callersConcurrent);
+          return contexts ? [{ a: at, b: w, contexts }] : [];
+        });
+        if (races.length === 0) continue;
         const msg = `${map.decl.name} ${HOW[at.escape]} here and leaves the protection of ${guard}: whoever uses it later reads it without the lock`;
         const ev = [declEvidence(map.decl), siteEvidence(flow, at, null)];
         const writer = map.sites.find((s) => s !== at && (s.kind === 'write' || s.kind === 'delete'));
@@ -158,7 +163,7 @@ export const mapEscapesLock: Rule = {
           const e = contextEvidence(flow, c);
           if (e) ev.push(e);
         }
-        out.push(makeFinding(flow, 'map-escapes-lock', map, at, msg, ev));
+        out.push(makeFinding(flow, 'map-escapes-lock', map, at, msg, ev, mapConfidence(ctx, map, races)));
       }
     }
     return out;

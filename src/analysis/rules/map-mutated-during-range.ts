@@ -2,7 +2,7 @@ import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
 import type { RawSite } from '../raw-facts.js';
 import { commonLock, isWrite } from '../conflicts.js';
-import { conflictEvidence, declEvidence, makeFinding, siteEvidence, testOnlyNote, type Rule, type RuleContext, type SharedMap } from './shared-map.js';
+import { conflictEvidence, declEvidence, makeFinding, mapConfidence, siteEvidence, testOnlyNote, type Rule, type RuleContext, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 import { unguardedSites } from './unguarded-map-access.js';
 import { isNormalisingRange, rebindsKey } from './range-benign.js';
@@ -69,7 +69,8 @@ function reentersUnderLock(flow: RuleContext['flow'], map: SharedMap, r: Resolve
 /** Ranges that mutate a shared map, hold its lock while calling out, or insert into the map they visit. */
 export const mapMutatedDuringRange: Rule = {
   id: 'map-mutated-during-range',
-  run({ flow, finder, maps, hazards }) {
+  run(ctx) {
+    const { flow, finder, maps, hazards } = ctx;
     const out: Finding[] = [];
     for (const map of maps) {
       for (const r of map.sites) {
@@ -91,6 +92,7 @@ export const mapMutatedDuringRange: Rule = {
           (w) => !inBody(w) && w !== r && isWrite(w) && !finder.isConstruction(w) && !commonLock(w.locks, r.locks) && finder.concurrent(r, w, map.callersConcurrent),
         );
         let msg: string | null = null;
+        let confidence;
         let reenters: { site: ResolvedSite | null; relock: RawSite | null } | null = null;
         const ev = [declEvidence(map.decl), siteEvidence(flow, r, null)];
         const races = (deletes.length > 0 || inserts.length > 0) && concurrentWriters.length > 0;
@@ -98,6 +100,15 @@ export const mapMutatedDuringRange: Rule = {
           const what = deletes.length > 0 ? 'deletes from' : 'inserts into';
           const conflicts = map.conflicts.filter((c) => concurrentWriters.includes(c.a) || concurrentWriters.includes(c.b));
           msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock${testOnlyNote(finder, conflicts)}`;
+          // The races are the range's own: it with each concurrent writer.
+          confidence = mapConfidence(
+            ctx,
+            map,
+            concurrentWriters.flatMap((w) => {
+              const contexts = finder.concurrent(r, w, map.callersConcurrent);
+              return contexts ? [{ a: r, b: w, contexts }] : [];
+            }),
+          );
           for (const m of [...deletes, ...inserts]) ev.push(siteEvidence(flow, m, null));
           ev.push(...conflictEvidence(flow, map, concurrentWriters[0]!, conflicts).slice(1));
         } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard) && (reenters = reentersUnderLock(flow, map, r) ?? (hazards ? { site: null, relock: null } : null))) {
@@ -119,7 +130,7 @@ export const mapMutatedDuringRange: Rule = {
           msg = `range over ${map.decl.name} inserts new keys into the map it visits${what}; the Go spec leaves open whether the loop visits an entry it created, so the body may or may not run again for each new key`;
           for (const m of inserts) ev.push(siteEvidence(flow, m, null));
         }
-        if (msg) out.push(makeFinding(flow, 'map-mutated-during-range', map, r, msg, ev));
+        if (msg) out.push(makeFinding(flow, 'map-mutated-during-range', map, r, msg, ev, confidence));
       }
     }
     return out;

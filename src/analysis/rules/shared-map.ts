@@ -3,6 +3,7 @@ import { EVIDENCE_LIMIT, type Evidence, type Finding, type MapDecl, type Omitted
 import type { PackageFlow, ResolvedSite } from '../concurrency.js';
 import { ConflictFinder, isWrite, type Conflict } from '../conflicts.js';
 import { findingId } from '../finding-id.js';
+import { confidenceOf, HIGH, type Confidence } from '../confidence.js';
 
 export interface SharedMap {
   decl: MapDecl;
@@ -158,6 +159,7 @@ export function makeFinding(
   at: ResolvedSite,
   message: string,
   evidence: Evidence[],
+  confidence: Confidence = HIGH,
 ): Finding {
   const id = findingId(flow, rule, map.decl, map.sites, at);
   const { evidence: ev, omitted } = boundEvidence(evidence);
@@ -169,6 +171,8 @@ export function makeFinding(
     map: { key: map.decl.key, name: map.decl.name, kind: map.decl.kind, file: map.decl.span.file, line: map.decl.span.line },
     evidence: ev,
     omittedEvidence: omitted,
+    confidence: confidence.level,
+    ...(confidence.reason ? { confidenceReason: confidence.reason } : {}),
   };
 }
 
@@ -218,4 +222,9 @@ export function conflictEvidence(flow: PackageFlow, map: SharedMap, at: Resolved
     if (e) ev.push(e);
   }
   return ev;
+}
+
+/** The confidence of a finding on this map whose races are `conflicts` (src/analysis/confidence.ts). */
+export function mapConfidence(ctx: { flow: PackageFlow; finder: ConflictFinder }, map: SharedMap, conflicts: Conflict[]): Confidence {
+  return confidenceOf(ctx.flow, ctx.finder, map.decl, map.guard, conflicts);
 }

@@ -1,6 +1,6 @@
 import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
-import { bySpan, conflictEvidence, describeAccess, makeFinding, siteEvidence, testOnlyNote, type Rule, type SharedMap } from './shared-map.js';
+import { bySpan, conflictEvidence, describeAccess, makeFinding, mapConfidence, siteEvidence, testOnlyNote, type Rule, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 
 const WRITES = ['write', 'delete', 'clear'];
@@ -45,7 +45,8 @@ function lockedRangesRacingWith(map: SharedMap, sites: ResolvedSite[]): Resolved
  */
 export const unguardedMapAccess: Rule = {
   id: 'unguarded-map-access',
-  run({ flow, finder, maps }) {
+  run(ctx) {
+    const { flow, finder, maps } = ctx;
     const out: Finding[] = [];
     for (const map of maps) {
       const guard = map.guard;
@@ -85,7 +86,10 @@ export const unguardedMapAccess: Rule = {
           const there = goLockNameAt(guard, map.decl, example.text, flow.index);
           ev.push({ kind: 'lock', message: `guarded by ${there} here: ${example.text}`, file: example.span.file, line: example.span.line, column: example.span.column });
         }
-        out.push(makeFinding(flow, 'unguarded-map-access', map, at, msg + note, ev));
+        // Every unguarded access of the function races for it: its confidence is that of all their pairs.
+        const group = new Set([at, ...rest]);
+        const races = map.conflicts.filter((c) => group.has(c.a) || group.has(c.b));
+        out.push(makeFinding(flow, 'unguarded-map-access', map, at, msg + note, ev, mapConfidence(ctx, map, races)));
       }
     }
     return out;

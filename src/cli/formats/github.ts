@@ -11,17 +11,19 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** One `::warning` per finding (evidence on the following lines of the message), `::error` per unreadable file. */
+/** One `::warning` per finding (`::notice` for one of low confidence) (evidence on the following lines of the message), `::error` per unreadable file. */
 export function githubText(report: FormatReport, ctx: FormatContext): string {
   const path = (file: string) => rootRelative(ctx, file) ?? file;
   const lines: string[] = [];
   for (const f of report.findings) {
     const evidence = f.evidence.map((e) => `${e.kind} ${path(e.file)}:${e.line}:${e.column}: ${e.message}`);
+    // A low-confidence finding is a notice: part of its race is assumed (docs/confidence.md).
+    const low = f.confidence === 'low' ? [`low confidence: ${f.confidenceReason ?? 'part of the race is assumed'}`] : [];
     lines.push(
       command(
-        'warning',
+        f.confidence === 'low' ? 'notice' : 'warning',
         { file: path(f.file), line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `gomapfix ${f.rule}: ${f.map.name}` },
-        [f.message, ...evidence, `(finding ${f.id})`].join('\n'),
+        [f.message, ...evidence, ...low, `(finding ${f.id})`].join('\n'),
       ),
     );
   }

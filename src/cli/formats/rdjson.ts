@@ -40,7 +40,8 @@ export function rdDiagnostics(report: FormatReport, ctx: FormatContext): RdDiagn
     const diagnostic: RdDiagnostic = {
       message: f.message,
       location: { path: f.file, range: { start: { line: f.line, column: col(f.file, f.line, f.column) }, end: { line: f.endLine, column: col(f.file, f.endLine, f.endColumn) } } },
-      severity: 'WARNING',
+      // A low-confidence finding is INFO: part of its race is assumed (docs/confidence.md).
+      severity: f.confidence === 'low' ? 'INFO' : 'WARNING',
       source,
       code: { value: f.rule, url: ruleDocUrl(f.rule) },
       related_locations: f.evidence.map((e) => ({ message: `${e.kind}: ${e.message}`, location: { path: e.file, range: { start: { line: e.line, column: col(e.file, e.line, e.column) } } } })),

@@ -24,7 +24,8 @@ export function sarifLog(report: FormatReport, ctx: FormatContext): Json {
     return {
       ruleId: f.rule,
       ruleIndex: RULE_IDS.indexOf(f.rule as (typeof RULE_IDS)[number]),
-      level: LEVEL,
+      // A low-confidence finding is a note: part of its race is assumed (docs/confidence.md).
+      level: f.confidence === 'low' ? 'note' : LEVEL,
       message: { text: f.message },
       locations: [{ physicalLocation: physical(ctx, f.file, { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn }) }],
       relatedLocations: f.evidence.map((e, i) => ({
@@ -35,6 +36,8 @@ export function sarifLog(report: FormatReport, ctx: FormatContext): Json {
       partialFingerprints: { [FINGERPRINT_KEY]: f.id },
       properties: {
         map: f.map,
+        confidence: f.confidence,
+        ...(f.confidenceReason ? { confidenceReason: f.confidenceReason } : {}),
         ...(f.omittedEvidence.access + f.omittedEvidence.context > 0 ? { omittedEvidence: f.omittedEvidence } : {}),
         // Resolved by the fix planned for another finding of the same map (that result carries it).
         ...(fixedBy ? { fixedWith: fixedBy.fix.findingId } : {}),

@@ -27,6 +27,7 @@ interface PrOptions {
   pr?: number;
   strategy?: string;
   style?: 'inline' | 'wrapper';
+  confidence?: 'all' | 'high';
 }
 
 export function prCommand(program: Command, setExit: (code: number) => void): void {
@@ -44,6 +45,7 @@ export function prCommand(program: Command, setExit: (code: number) => void): vo
     .option('--pr <number>', 'the pull request number (default: from GITHUB_EVENT_PATH)', count('--pr', 1))
     .addOption(new Option('--strategy <id>', 'transform to use for every finding (default: fix.strategy of gomapfix.json, else auto)').choices([...STRATEGIES]))
     .addOption(new Option('--style <style>', 'mutex-wrap style').choices(['inline', 'wrapper']))
+    .addOption(new Option('--confidence <level>', "which findings to comment on: all (default), or only those of high confidence (docs/confidence.md)").choices(['all', 'high']))
     .action(async (opts: PrOptions) => {
       const env = process.env;
       // Checked before the analysis, so that a missing token fails at once.
@@ -56,6 +58,7 @@ export function prCommand(program: Command, setExit: (code: number) => void): vo
         scope: opts.scope,
         context: opts.context,
         fix: { ...(opts.strategy ? { strategy: opts.strategy } : {}), ...(opts.style ? { style: opts.style } : {}) },
+        ...(opts.confidence ? { confidence: opts.confidence } : {}),
       });
       try {
         for (const w of analysis.warnings) process.stderr.write(`gomapfix: warning: ${w}\n`);

@@ -22,7 +22,10 @@ export function header(findings: JsonFinding[], position: number, total: number,
 /** The findings of the map, each in one line, then the racing sites and contexts (a few of each). */
 export function shortEvidence(findings: JsonFinding[], c: Colors): string {
   const out: string[] = [];
-  for (const f of findings) out.push(`  ${c.yellow(f.rule)} ${f.file}:${f.line}: ${f.message}`);
+  for (const f of findings) {
+    out.push(`  ${c.yellow(f.rule)} ${f.file}:${f.line}: ${f.message}`);
+    if (f.confidence === 'low') out.push(c.dim(`    low confidence: ${f.confidenceReason ?? 'part of the race is assumed'}`));
+  }
   const seen = new Set<string>();
   const of = (kind: string) =>
     findings
@@ -48,6 +51,7 @@ export function fullEvidence(findings: JsonFinding[], textOf: (file: string) => 
   for (const f of findings) {
     out.push(c.bold(`${f.rule} at ${f.file}:${f.line}:${f.column} (id ${f.id})`), `  ${f.message}`);
     for (const e of f.evidence) out.push(`  ${e.kind.padEnd(11)} ${e.file}:${e.line}  ${e.message}`);
+    if (f.confidence === 'low') out.push(`  ${'confidence'.padEnd(11)} low: ${f.confidenceReason ?? 'part of the race is assumed'}`);
     if (f.omittedEvidence.access + f.omittedEvidence.context > 0) out.push(c.dim(`  (${f.omittedEvidence.access} more accesses and ${f.omittedEvidence.context} more contexts not kept by the analysis)`));
   }
   const shown = new Set<string>();

@@ -1,0 +1,232 @@
+// How much of a finding the scan has seen, and how much it assumes (docs/confidence.md).
+//
+// A finding is `high` confidence when the scan sees both halves of the race: code of the package
+// that runs concurrently (a goroutine it starts, a handler, a callback) and one value that both
+// racing accesses reach. It is `low` when one half is an assumption:
+// - `callers`: no goroutine, handler or callback of the package is among the racing accesses;
+//   the race needs the package's callers to use the value from several goroutines at once, which
+//   a lock beside the map suggests but the scan cannot see. Set-up phases (a value filled before
+//   it is shared) look the same to the scan.
+// - `instances`: the map is a field of a struct type with no lock of its own, and no racing pair
+//   reaches it through one value: the accesses go through different variables (parameters,
+//   locals, results of calls), which may hold different instances (per-request and per-call
+//   values of the same type).
+// Low-confidence findings are reported like the others; `--confidence high` leaves them out,
+// and `fix` rewrites them only with `--include-low` (docs/confidence.md).
+import type { PackageFlow, ResolvedSite } from './concurrency.js';
+import type { Conflict, ConflictFinder } from './conflicts.js';
+import type { MapDecl } from './model.js';
+
+export type ConfidenceLevel = 'high' | 'low';
+
+export interface Confidence {
+  level: ConfidenceLevel;
+  /** For `low`: which assumption the finding rests on, and why, in one sentence. */
+  reason?: string;
+}
+
+export const HIGH: Confidence = { level: 'high' };
+
+/**
+ * The confidence of a finding whose races are `conflicts` (pairs of accesses with the contexts
+ * they run in; context 0 is the package's callers, -1 the function owning a local map).
+ */
+export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, guard: string | null, conflicts: Conflict[]): Confidence {
+  if (conflicts.length === 0) return HIGH;
+  if (conflicts.every((c) => c.contexts[0] === 0 && c.contexts[1] === 0)) {
+    return {
+      level: 'low',
+      reason: `no goroutine, handler or callback of the package reaches ${decl.name}: the race needs the package's callers to use it from several goroutines at once${
+        guard ? ', which its lock suggests' : ''
+      }, and the scan cannot see that`,
+    };
+  }
+  if (decl.kind === 'field' && guard === null) {
+    const struct = decl.name.split('.')[0]!;
+    if (flow.owners.lockless(struct) && !conflicts.some((c) => oneInstance(flow, finder, c))) {
+      const a = conflicts[0]!;
+      const names = [...new Set([rootText(flow, a.a), rootText(flow, a.b)])];
+      const through = names.length === 1 ? `${names[0]} of different calls` : names.join(' and ');
+      return {
+        level: 'low',
+        reason: `${struct} has no lock of its own and no racing pair reaches ${decl.name} through one ${struct} value: the accesses go through ${through}, which may hold different values (per-request or per-call values of one type)`,
+      };
+    }
+  }
+  return HIGH;
+}
+
+/** The expression the struct holding the map is reached through (`cfg` in `cfg.Metadata[k]`). */
+function rootText(flow: PackageFlow, s: ResolvedSite): string {
+  if (s.raw.packagePath) return s.raw.packagePath;
+  const v = s.raw.ownerVar === undefined ? undefined : flow.raw.vars[s.raw.ownerVar];
+  if (v) return `${v.name}${holderPath(s)}`;
+  return s.raw.mapText ?? s.text;
+}
+
+/** `c.inner.items` → `.inner`: the path from the variable to the struct holding the map. */
+function holderPath(s: ResolvedSite): string {
+  const text = (s.raw.mapText ?? '').replace(/\s+/g, '');
+  return /^&?\(?\*?[A-Za-z_]\w*((?:\.\w+)*)\.\w+\)?$/.exec(text)?.[1] ?? '';
+}
+
+/** Whether both accesses of a racing pair visibly reach one value of the map's struct type. */
+function oneInstance(flow: PackageFlow, finder: ConflictFinder, c: Conflict): boolean {
+  const { a, b } = c;
+  // One package-level variable (or a value reached from it).
+  if (a.raw.packagePath !== undefined && a.raw.packagePath === b.raw.packagePath) return true;
+  const va = a.raw.ownerVar;
+  const vb = b.raw.ownerVar;
+  // Where the value comes from, following parameters and receivers back to the package's calls
+  // (`Put`'s receiver is `c` where `Warm` calls `c.Put(…)` in its goroutines): one package
+  // variable, or one variable of the function that starts the goroutines, which they capture (one
+  // value per call of that function; a parameter merely called in two goroutines may be a
+  // different value in each).
+  const oa = origins(flow, finder, a, c.contexts[0]);
+  const ob = origins(flow, finder, b, c.contexts[1]);
+  for (const [o, handedA] of oa) {
+    const handedB = ob.get(o);
+    if (handedB === undefined) continue;
+    if (o.startsWith('pkg:')) return true;
+    const id = Number(o.slice(4).split('.')[0]);
+    // One context racing with itself (a `go` in a loop, a handler): one value only when each run
+    // does not get its own.
+    if (c.contexts[0] === c.contexts[1]) {
+      if (capturedByContexts(flow, finder, id, c.contexts)) return true;
+      continue;
+    }
+    // Two contexts: the goroutine got the value from the activation that holds the variable
+    // (its `go` statement handed it over, or it captured it), not from running the same
+    // function again with a variable of its own.
+    const gets = (site: ResolvedSite, ctx: number, handed: boolean) => ctx <= 0 || handed || captured(flow, finder, id, site, ctx);
+    if (gets(a, c.contexts[0], handedA) && gets(b, c.contexts[1], handedB)) return true;
+  }
+  if (va === undefined || vb === undefined) return false;
+  // Receivers of methods of one type, where that type's own method started the goroutine (or
+  // serves the requests) on its receiver: the value the goroutine runs on is the one its
+  // callers call the other methods on (the rule RacerD applies to types meant for concurrent use).
+  const ra = receiverType(flow, va);
+  if (ra === null || ra !== receiverType(flow, vb)) return false;
+  return c.contexts.some((ctx) => ctx > 0 && startedBy(flow, finder, ctx) === ra);
+}
+
+const originCache = new WeakMap<PackageFlow, Map<string, Map<string, boolean>>>();
+
+/**
+ * The values a field access running in context ctx may go through: `pkg:g.f` for a package
+ * variable, `var:N.f` for a variable N, with the field path to the struct holding the map. A
+ * parameter or receiver also stands for what the package's calls in the same context pass there,
+ * and a goroutine's function for what its `go` statement passes (a few steps back); a value from
+ * outside the package (an exported function's callers) has no origin beyond the parameter.
+ */
+function origins(flow: PackageFlow, finder: ConflictFinder, s: ResolvedSite, ctx: number): Map<string, boolean> {
+  if (s.raw.packagePath !== undefined) return new Map([[`pkg:${s.raw.packagePath}`, false]]);
+  const v = s.raw.ownerVar;
+  if (v === undefined) return new Map();
+  return originsOfVar(flow, finder, v, holderPath(s), ctx, 0);
+}
+
+interface Handing {
+  recvVar?: number;
+  recvPath?: string;
+  argRoots?: (number | null)[];
+  argPaths?: (string | null)[];
+}
+
+/** Origin → whether the value reached the access through a `go` statement's receiver or arguments. */
+function originsOfVar(flow: PackageFlow, finder: ConflictFinder, id: number, path: string, ctx: number, depth: number): Map<string, boolean> {
+  let cache = originCache.get(flow);
+  if (!cache) originCache.set(flow, (cache = new Map()));
+  const key = `${id}${path}@${ctx}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const out = new Map<string, boolean>();
+  cache.set(key, out);
+  const v = flow.raw.vars[id];
+  if (!v) return out;
+  const fn = flow.index.funcs[v.func]!;
+  const recv = fn.recvType !== null && fn.recvName === v.name && fn.recvStart === v.start;
+  // The variable itself: the value of the activation that declares it (for a parameter or
+  // receiver, what that activation was called with).
+  out.set(`var:${id}${path}`, false);
+  if (!recv && v.param === null) return out;
+  if (depth >= 6) return out;
+  const add = (o: string, handed: boolean) => out.set(o, (out.get(o) ?? false) || handed);
+  const follow = (h: Handing, contexts: Iterable<number>, handed: boolean) => {
+    const root = recv ? h.recvVar : h.argRoots?.[v.param!.index];
+    const pkg = recv ? h.recvPath : h.argPaths?.[v.param!.index];
+    if (root !== undefined && root !== null) {
+      for (const c of contexts) for (const [o, h2] of originsOfVar(flow, finder, root, path, c, depth + 1)) add(o, handed || h2);
+    } else if (pkg !== undefined && pkg !== null) add(`pkg:${pkg}${path}`, handed);
+  };
+  // The goroutine's own function: what its `go` statement hands it, in the spawner's contexts.
+  const spawn = ctx > 0 ? finder.spawnOfContext(ctx) : null;
+  if (spawn !== null && flow.contexts[ctx]!.entries.includes(v.func)) {
+    const sp = flow.raw.spawns[spawn]!;
+    if (sp.kind === 'go') follow(sp, flow.funcContexts[sp.func] ?? [], true);
+  }
+  // Calls made in the same context.
+  for (const call of flow.raw.calls) {
+    if (!call.callees.includes(v.func) || call.atDefinition || !flow.funcContexts[call.caller]?.has(ctx)) continue;
+    follow(call, [ctx], false);
+  }
+  return out;
+}
+
+/**
+ * The access runs in a function literal of the function declaring the variable, and context ctx
+ * was started in that function: the goroutine (or handler) shares the variable of the activation
+ * that started it.
+ */
+function captured(flow: PackageFlow, finder: ConflictFinder, id: number, site: ResolvedSite, ctx: number): boolean {
+  const v = flow.raw.vars[id]!;
+  if (site.func === v.func) return false;
+  const funcs = flow.index.funcs;
+  const within = (f: number) => {
+    for (let g = funcs[f]; g; g = g.parent >= 0 ? funcs[g.parent] : undefined) if (g.index === v.func) return true;
+    return false;
+  };
+  const spawn = finder.spawnOfContext(ctx);
+  return spawn !== null && within(site.func) && within(flow.raw.spawns[spawn]!.func);
+}
+
+/**
+ * Every goroutine context of the pair is started inside the function declaring the variable,
+ * outside any loop that declares it afresh: the goroutines and that function share its one value.
+ */
+function capturedByContexts(flow: PackageFlow, finder: ConflictFinder, id: number, contexts: [number, number]): boolean {
+  const v = flow.raw.vars[id]!;
+  const funcs = flow.index.funcs;
+  const within = (f: number) => {
+    for (let g = funcs[f]; g; g = g.parent >= 0 ? funcs[g.parent] : undefined) if (g.index === v.func) return true;
+    return false;
+  };
+  let spawned = false;
+  for (const ctx of contexts) {
+    if (ctx <= 0) continue;
+    const spawn = finder.spawnOfContext(ctx);
+    if (spawn === null) return false;
+    const sp = flow.raw.spawns[spawn]!;
+    if (!within(sp.func) || sp.loops.some(([s, e]) => s <= v.start && v.start < e)) return false;
+    spawned = true;
+  }
+  return spawned;
+}
+
+/** The receiver type when the variable is the receiver of its method. */
+function receiverType(flow: PackageFlow, id: number): string | null {
+  const v = flow.raw.vars[id];
+  if (!v) return null;
+  const fn = flow.index.funcs[v.func];
+  if (!fn || fn.recvType === null || fn.recvName !== v.name || fn.recvStart !== v.start) return null;
+  return fn.recvType;
+}
+
+/** The receiver type of the method that starts context ctx (or serves it), if a method does. */
+function startedBy(flow: PackageFlow, finder: ConflictFinder, ctx: number): string | null {
+  const funcs = flow.index.funcs;
+  const spawn = finder.spawnOfContext(ctx);
+  let f = spawn === null ? funcs[flow.contexts[ctx]?.entries[0] ?? -1] : funcs[flow.raw.spawns[spawn]!.func];
+  while (f && f.parent >= 0) f = funcs[f.parent];
+  return f?.recvType ?? null;
+}

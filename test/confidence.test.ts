@@ -1,0 +1,215 @@
+// A finding's confidence (docs/confidence.md): `high` when the scan saw a goroutine, handler or
+// callback of the package and one value both racing accesses reach; `low` when the race needs the
+// package's callers to be concurrent, or when the map belongs to a struct type without a lock and
+// the accesses go through different variables. `--confidence high` (or gomapfix.json's
+// `confidence`) keeps only the high ones in scan, fix and the machine formats.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp, runCli, tempTree } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const GO_MOD = 'module example.com/fixture\n\ngo 1.19\n';
+
+/** The confidence (and its reason) of each finding of scanning `src` as input.go, by `rule@line`. */
+function confidences(src: string): Map<string, { confidence: string; reason?: string }> {
+  return new Map(scanFiles({ 'input.go': src }).map((f) => [`${f.rule}@${f.line}`, { confidence: f.confidence, ...(f.confidenceReason ? { reason: f.confidenceReason } : {}) }]));
+}
+
+// Per-call values of a lock-less type: Apply gets its Config from each caller, Watch ranges over
+// the Config it was given in a goroutine. Nothing shows one Config reaching both.
+const DTO = `package fixture
+
+type Config struct {
+	Labels map[string]string
+}
+
+func Apply(c *Config, k, v string) {
+	c.Labels[k] = v
+}
+
+func Watch(c *Config, out chan<- int) {
+	go func() {
+		n := 0
+		for k := range c.Labels {
+			n += len(k)
+		}
+		out <- n
+	}()
+}
+`;
+
+// The same type, with one Config handed to the goroutine and then written by its spawner.
+const SHARED = `package fixture
+
+type Config struct {
+	Labels map[string]string
+}
+
+func Apply(c *Config, k, v string) {
+	c.Labels[k] = v
+}
+
+func Run(out chan<- int) {
+	c := &Config{Labels: map[string]string{}}
+	go count(c, out)
+	Apply(c, "a", "b")
+}
+
+func count(c *Config, out chan<- int) {
+	n := 0
+	for k := range c.Labels {
+		n += len(k)
+	}
+	out <- n
+}
+`;
+
+describe('instances: a map of a struct type with no lock', () => {
+  it('written through one parameter and ranged over through another in a goroutine: low, naming both variables', () => {
+    const got = confidences(DTO).get(`concurrent-map-write@${lineOf(DTO, 'c.Labels[k] = v')}`);
+    expect(got?.confidence).toBe('low');
+    expect(got?.reason).toMatch(/^Config has no lock of its own and no racing pair reaches Config\.Labels through one Config value/);
+  });
+
+  it('one value handed to the goroutine by `go count(c, out)` and written by its spawner through a call: high', () => {
+    const got = confidences(SHARED).get(`concurrent-map-write@${lineOf(SHARED, 'c.Labels[k] = v')}`);
+    expect(got).toEqual({ confidence: 'high' });
+  });
+
+  it('a package variable of the type, written by callers and read by a goroutine: high', () => {
+    const src = swapIn(
+      swapIn(DTO, 'func Watch(c *Config, out chan<- int) {\n\tgo func() {', 'var global = &Config{Labels: map[string]string{}}\n\nfunc Watch(out chan<- int) {\n\tgo func() {'),
+      'for k := range c.Labels',
+      'for k := range global.Labels',
+    ).replace('func Apply(c *Config, k, v string) {\n\tc.Labels[k] = v', 'func Apply(k, v string) {\n\tglobal.Labels[k] = v');
+    const found = [...confidences(src).entries()];
+    expect(found.length).toBeGreaterThan(0);
+    for (const [, c] of found) expect(c).toEqual({ confidence: 'high' });
+  });
+
+  it('the constructor writes after starting the janitor on its own value (a positive fixture): high', () => {
+    const src = fixtureInput('concurrent-map-write/constructor-writes-after-start');
+    const got = confidences(src);
+    expect(got.size).toBeGreaterThan(0);
+    for (const [, c] of got) expect(c).toEqual({ confidence: 'high' });
+  });
+
+  it('goroutines in a loop, each calling a method on its own element: low; on one value captured from outside the loop: high', () => {
+    const base = `package fixture
+
+import "sync"
+
+type Entry struct {
+	meta map[string]string
+}
+
+func (e *Entry) mark() {
+	e.meta["seen"] = "yes"
+}
+
+func MarkAll(entries []*Entry) {
+	var wg sync.WaitGroup
+	for _, e := range entries {
+		e := e
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.mark()
+		}()
+	}
+	wg.Wait()
+}
+`;
+    const at = `concurrent-map-write@${lineOf(base, 'e.meta["seen"]')}`;
+    expect(confidences(base).get(at)?.confidence).toBe('low');
+    const one = swapIn(swapIn(swapIn(base, 'func MarkAll(entries []*Entry) {', 'func MarkAll(entries []*Entry, e *Entry) {'), '\t\te := e\n', ''), 'for _, e := range entries {', 'for range entries {');
+    expect(confidences(one).get(at)).toEqual({ confidence: 'high' });
+  });
+});
+
+describe('callers: no goroutine of the package among the racing accesses', () => {
+  const forgets = fixtureInput('unguarded-map-access/embedded-mutex-method-forgets-lock');
+
+  it('a type with a mutex whose one method forgets it, and no goroutine in the package: low, saying the callers are assumed concurrent', () => {
+    const found = [...confidences(forgets).values()];
+    expect(found.length).toBeGreaterThan(0);
+    for (const c of found) {
+      expect(c.confidence).toBe('low');
+      expect(c.reason).toMatch(/no goroutine, handler or callback of the package reaches Cart\.items: the race needs the package's callers to use it from several goroutines at once, which its lock suggests/);
+    }
+  });
+
+  it('the same type with a goroutine of its own reading the map: high', () => {
+    const src = `${forgets}
+func (c *Cart) Watch(out chan<- int) {
+	go func() {
+		out <- c.Total()
+	}()
+}
+`;
+    const found = [...confidences(src).values()];
+    expect(found.map((c) => c.confidence)).toContain('high');
+  });
+});
+
+describe('--confidence high, and gomapfix.json', () => {
+  const files = { 'go.mod': GO_MOD, 'dto.go': DTO, 'shared.go': SHARED.replace('type Config struct {\n\tLabels map[string]string\n}\n\nfunc Apply(c *Config, k, v string) {\n\tc.Labels[k] = v\n}\n', '') };
+
+  it('scan: the text report marks the low finding; --confidence high leaves it out; the exit code follows what is kept', () => {
+    const dir = tempTree(files);
+    const all = runCli(['scan', '--format', 'json'], { cwd: dir });
+    const kinds = (JSON.parse(all.stdout) as { findings: { confidence: string }[] }).findings.map((f) => f.confidence).sort();
+    expect(kinds).toContain('high');
+    const dto = tempTree({ 'go.mod': GO_MOD, 'dto.go': DTO });
+    const text = runCli(['scan'], { cwd: dto });
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/confidence\s+low: Config has no lock of its own/);
+    expect(text.stdout).toMatch(/1 finding \(1 of low confidence\) in 1 file/);
+    const high = runCli(['scan', '--confidence', 'high'], { cwd: dto });
+    expect(high.stdout).toMatch(/no unsafe map use found/);
+    expect(high.status).toBe(0);
+  });
+
+  it('gomapfix.json "confidence": "high" does the same, and --confidence all overrides it', () => {
+    const dto = tempTree({ 'go.mod': GO_MOD, 'dto.go': DTO, 'gomapfix.json': '{ "confidence": "high" }\n' });
+    expect(runCli(['scan', '--format', 'json'], { cwd: dto }).stdout).toMatch(/"findings": \[\]/);
+    const all = runCli(['scan', '--format', 'json', '--confidence', 'all'], { cwd: dto });
+    expect((JSON.parse(all.stdout) as { findings: { confidence: string }[] }).findings.map((f) => f.confidence)).toEqual(['low']);
+  });
+
+  it('a wrong value is a one-line usage error (flag) or names the key (gomapfix.json), exit 2', () => {
+    const bad = runCli(['scan', '--confidence', 'medium'], { cwd: tempTree({ 'go.mod': GO_MOD, 'dto.go': DTO }) });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--confidence <level>.*medium/);
+    const badConfig = runCli(['scan'], { cwd: tempTree({ 'go.mod': GO_MOD, 'dto.go': DTO, 'gomapfix.json': '{ "confidence": "medium" }\n' }) });
+    expect(badConfig.status).toBe(2);
+    expect(badConfig.stderr.trim().split('\n')).toHaveLength(1);
+    expect(badConfig.stderr).toMatch(/gomapfix\.json: .*confidence/);
+  });
+
+  it('fix --confidence high plans no rewrite for the low finding and exits 0; without it the rewrite is planned', () => {
+    const dto = tempTree({ 'go.mod': GO_MOD, 'dto.go': DTO });
+    const high = runCli(['fix', '--include-review', '--confidence', 'high'], { cwd: dto });
+    expect(high.status).toBe(0);
+    expect(high.stdout).not.toMatch(/^\+\+\+ /m);
+    const all = runCli(['fix', '--include-review'], { cwd: dto });
+    expect(all.status).toBe(1);
+    expect(all.stdout).toMatch(/^\+\+\+ /m);
+    // The fix's header says what the race assumes, for whoever reviews the diff.
+    expect(all.stdout).toMatch(/^# {3}low confidence: Config has no lock of its own/m);
+  });
+
+  it('SARIF: a low finding is a note with its confidence and reason in the properties; rdjson: INFO; github: ::notice', () => {
+    const dto = tempTree({ 'go.mod': GO_MOD, 'dto.go': DTO });
+    const sarif = JSON.parse(runCli(['scan', '--format', 'sarif'], { cwd: dto }).stdout) as { runs: { results: { level: string; properties: { confidence: string; confidenceReason?: string } }[] }[] };
+    const r = sarif.runs[0]!.results[0]!;
+    expect(r.level).toBe('note');
+    expect(r.properties.confidence).toBe('low');
+    expect(r.properties.confidenceReason).toMatch(/^Config has no lock/);
+    const rd = JSON.parse(runCli(['scan', '--format', 'rdjson'], { cwd: dto }).stdout) as { diagnostics: { severity: string }[] };
+    expect(rd.diagnostics.map((d) => d.severity)).toEqual(['INFO']);
+    expect(runCli(['scan', '--format', 'github'], { cwd: dto }).stdout).toMatch(/^::notice file=dto\.go,line=8,/m);
+  });
+});

@@ -141,6 +141,21 @@ describe('callers: no goroutine of the package among the racing accesses', () =>
     }
   });
 
+  it('the type documented as safe for concurrent use: high (the documentation says what the lock suggests); "not safe for concurrent use": low', () => {
+    const doc = '// Cart is shared by the checkout goroutines of one shopper.\n';
+    for (const [comment, level] of [
+      ['// Cart is safe for concurrent use by multiple goroutines.\n', 'high'],
+      ['// Cart is a thread-safe shopping cart.\n', 'high'],
+      ['// Cart can be used concurrently.\n', 'high'],
+      ['// Cart is not safe for concurrent use.\n', 'low'],
+      ['// Cart is a shopping cart (it is never thread-safe).\n', 'low'],
+    ] as const) {
+      const found = [...confidences(swapIn(forgets, doc, comment)).values()];
+      expect(found.length, comment).toBeGreaterThan(0);
+      for (const c of found) expect(c.confidence, comment).toBe(level);
+    }
+  });
+
   it('the same type with a goroutine of its own reading the map: high', () => {
     const src = `${forgets}
 func (c *Cart) Watch(out chan<- int) {

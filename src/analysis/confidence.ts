@@ -16,6 +16,7 @@
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
 import type { Conflict, ConflictFinder } from './conflicts.js';
 import type { MapDecl } from './model.js';
+import { docComment } from './documented-locks.js';
 
 export type ConfidenceLevel = 'high' | 'low';
 
@@ -33,7 +34,7 @@ export const HIGH: Confidence = { level: 'high' };
  */
 export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, guard: string | null, conflicts: Conflict[]): Confidence {
   if (conflicts.length === 0) return HIGH;
-  if (conflicts.every((c) => c.contexts[0] === 0 && c.contexts[1] === 0)) {
+  if (conflicts.every((c) => c.contexts[0] === 0 && c.contexts[1] === 0) && !documentedConcurrent(flow, decl)) {
     return {
       level: 'low',
       reason: `no goroutine, handler or callback of the package reaches ${decl.name}: the race needs the package's callers to use it from several goroutines at once${
@@ -229,4 +230,27 @@ function startedBy(flow: PackageFlow, finder: ConflictFinder, ctx: number): stri
   let f = spawn === null ? funcs[flow.contexts[ctx]?.entries[0] ?? -1] : funcs[flow.raw.spawns[spawn]!.func];
   while (f && f.parent >= 0) f = funcs[f.parent];
   return f?.recvType ?? null;
+}
+
+// "safe for concurrent use", "thread-safe", "goroutine safe", "can be used concurrently", "safe to
+// call from multiple goroutines": the type's own documentation says its callers are concurrent.
+const CONCURRENT_USE =
+  /\b(?:thread|goroutine|concurrency)[- ]?safe\b|\bsafe for (?:concurrent|simultaneous|parallel) (?:use|access)\b|\bsafe to (?:use|call|access)\s+(?:\w+\s+)?(?:concurrently|in parallel|from (?:multiple|several|many|different) goroutines)\b|\b(?:can|may) be (?:used|called|accessed) (?:concurrently|in parallel|from (?:multiple|several|many|different) goroutines)\b/gi;
+
+/**
+ * The doc comment of the map's struct type says it is meant for concurrent use (Go's convention,
+ * as `sync.Map`'s "safe for concurrent use by multiple goroutines"): then its callers being
+ * concurrent is what the type promises, not an assumption. "Not safe for concurrent use" says the
+ * opposite.
+ */
+export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean {
+  if (decl.kind !== 'field') return false;
+  const t = flow.index.namedTypes.get(decl.name.split('.')[0]!);
+  if (!t) return false;
+  const doc = docComment(t.file.text, t.start);
+  for (const m of doc.matchAll(CONCURRENT_USE)) {
+    const before = doc.slice(Math.max(0, m.index! - 12), m.index);
+    if (!/\b(?:not|never|isn't|aren't|non)[\s-]*$/i.test(before)) return true;
+  }
+  return false;
 }

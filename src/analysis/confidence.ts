@@ -16,6 +16,7 @@
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
 import type { Conflict, ConflictFinder } from './conflicts.js';
 import type { MapDecl } from './model.js';
+import type { RawCall } from './raw-facts.js';
 import { docComment } from './documented-locks.js';
 
 export type ConfidenceLevel = 'high' | 'low';
@@ -167,11 +168,29 @@ function originsOfVar(flow: PackageFlow, finder: ConflictFinder, id: number, pat
     if (sp.kind === 'go') follow(sp, flow.funcContexts[sp.func] ?? [], true);
   }
   // Calls made in the same context.
-  for (const call of flow.raw.calls) {
-    if (!call.callees.includes(v.func) || call.atDefinition || !flow.funcContexts[call.caller]?.has(ctx)) continue;
+  for (const call of callsInto(flow).get(v.func) ?? []) {
+    if (call.atDefinition || !flow.funcContexts[call.caller]?.has(ctx)) continue;
     follow(call, [ctx], false);
   }
   return out;
+}
+
+const callsIntoCache = new WeakMap<PackageFlow, Map<number, RawCall[]>>();
+
+/** The package's calls by callee. */
+function callsInto(flow: PackageFlow): Map<number, RawCall[]> {
+  let byCallee = callsIntoCache.get(flow);
+  if (byCallee) return byCallee;
+  byCallee = new Map();
+  for (const call of flow.raw.calls) {
+    for (const f of new Set(call.callees)) {
+      const list = byCallee.get(f);
+      if (list) list.push(call);
+      else byCallee.set(f, [call]);
+    }
+  }
+  callsIntoCache.set(flow, byCallee);
+  return byCallee;
 }
 
 /**

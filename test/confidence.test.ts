@@ -129,6 +129,46 @@ func MarkAll(entries []*Entry) {
   });
 });
 
+describe('set-up: every racing write puts an empty map in place', () => {
+  const base = `package fixture
+
+import "sync"
+
+type Registry struct {
+	mu    sync.Mutex
+	names map[string]int
+}
+
+func (r *Registry) Start(out chan<- int) {
+	go func() {
+		r.mu.Lock()
+		n := len(r.names)
+		r.mu.Unlock()
+		out <- n
+	}()
+}
+
+func (r *Registry) Reset() {
+	r.names = make(map[string]int)
+}
+`;
+
+  it('Reset replaces the map with an empty one, racing with Start\'s goroutine: low, naming the field', () => {
+    const got = confidences(base).get(`concurrent-map-write@${lineOf(base, 'r.names = make(')}`);
+    expect(got?.confidence).toBe('low');
+    expect(got?.reason).toMatch(/^every racing write gives r\.names an empty map \(or nil\), which is how a value is set up or reset/);
+    const nil = swapIn(base, 'r.names = make(map[string]int)', 'r.names = nil');
+    expect(confidences(nil).get(`concurrent-map-write@${lineOf(nil, 'r.names = nil')}`)?.confidence).toBe('low');
+  });
+
+  it('Reset installs a filled map, or writes into the live one: high', () => {
+    const filled = swapIn(base, 'r.names = make(map[string]int)', 'r.names = map[string]int{"root": 0}');
+    expect(confidences(filled).get(`concurrent-map-write@${lineOf(filled, 'r.names = map')}`)).toEqual({ confidence: 'high' });
+    const into = swapIn(base, 'r.names = make(map[string]int)', 'r.names["root"] = 0');
+    expect(confidences(into).get(`concurrent-map-write@${lineOf(into, 'r.names["root"]')}`)).toEqual({ confidence: 'high' });
+  });
+});
+
 describe('callers: no goroutine of the package among the racing accesses', () => {
   const forgets = fixtureInput('unguarded-map-access/embedded-mutex-method-forgets-lock');
 

@@ -11,8 +11,11 @@
 //   reaches it through one value: the accesses go through different variables (parameters,
 //   locals, results of calls), which may hold different instances (per-request and per-call
 //   values of the same type).
-// Low-confidence findings are reported like the others; `--confidence high` leaves them out,
-// and `fix` rewrites them only with `--include-low` (docs/confidence.md).
+// - `set-up`: every racing write puts an empty map in place (`s.m = make(…)`, `s.m = nil`), as a
+//   value's set-up or a reset does; whether it runs while other goroutines use the map depends on
+//   phases the scan does not see.
+// Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
+// leaves them out (docs/confidence.md).
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
 import type { Conflict, ConflictFinder } from './conflicts.js';
 import type { MapDecl } from './model.js';
@@ -41,6 +44,17 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
       reason: `no goroutine, handler or callback of the package reaches ${decl.name}: the race needs the package's callers to use it from several goroutines at once${
         guard ? ', which its lock suggests' : ''
       }, and the scan cannot see that`,
+    };
+  }
+  // Every race is with a write that puts an empty map in place (`c.pcd = make(…)`, `s.m = nil`):
+  // how values are set up, and reset. Whether it runs while other goroutines use the map is a
+  // matter of phases (set-up before sharing) the scan does not see.
+  const install = conflicts.every((c) => c.a.raw.installsEmpty || c.b.raw.installsEmpty);
+  if (install) {
+    const site = conflicts[0]!.a.raw.installsEmpty ? conflicts[0]!.a : conflicts[0]!.b;
+    return {
+      level: 'low',
+      reason: `every racing write gives ${site.text} an empty map (or nil), which is how a value is set up or reset: the race needs that to run while other goroutines use ${decl.name}, an order the scan cannot see`,
     };
   }
   if (decl.kind === 'field' && guard === null) {

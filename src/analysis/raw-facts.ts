@@ -118,6 +118,8 @@ export interface RawSite {
   range?: { keyName: string | null; callsOut: string | null; bodyStart: number; bodyEnd: number };
   /** A write that replaces the whole map variable (`s.m = nil`, `m = make(…)`). */
   reassign?: boolean;
+  /** With reassign: the new value is an empty map (`make(…)`, `{}`) or nil: set-up or a reset. */
+  installsEmpty?: boolean;
   /**
    * Reached through a local variable or parameter holding the map (`m := s.m` … `m[k]`): a later
    * `s.m = other` replaces the variable, not the map this access uses (copy-on-write readers).

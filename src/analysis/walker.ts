@@ -977,7 +977,12 @@ class FunctionWalker {
         const root = operand && unparen(operand).type === 'identifier' ? this.scope.lookup(this.t(unparen(operand))) : undefined;
         if (root?.valueCopy && root.func === this.fn.index && this.types.mapRefs(l).length > 0) continue;
       }
+      const before = this.facts.sites.length;
       yield this.expr(l, 'target');
+      // `s.m = make(…)`, `s.m = map[…]…{}`, `s.m = nil`: the variable gets an empty map (RawSite.installsEmpty).
+      if (plain && r && (madeEmpty(this.file, r) || unparen(r).type === 'nil')) {
+        for (const site of this.facts.sites.slice(before)) if (site.reassign) site.installsEmpty = true;
+      }
     }
   }
 

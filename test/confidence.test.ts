@@ -129,6 +129,34 @@ func MarkAll(entries []*Entry) {
   });
 });
 
+describe('instances: a named map type', () => {
+  const base = `package fixture
+
+import "net/http"
+
+type header map[string][]string
+
+func (h header) set(k, v string) {
+	h[k] = []string{v}
+}
+
+type Handler struct{}
+
+func (Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	header(r.Header).set("X-Seen", "1")
+}
+`;
+
+  it('each request converts its own header and writes it: low (each run gets its own value)', () => {
+    expect(confidences(base).get(`concurrent-map-write@${lineOf(base, 'h[k] = ')}`)?.confidence).toBe('low');
+  });
+
+  it('one package-level value written by every request: high', () => {
+    const shared = swapIn(base, 'header(r.Header).set("X-Seen", "1")', 'seen.set("X-Seen", "1")') + '\nvar seen = header{}\n';
+    expect(confidences(shared).get(`concurrent-map-write@${lineOf(shared, 'h[k] = ')}`)).toEqual({ confidence: 'high' });
+  });
+});
+
 describe('set-up: every racing write puts an empty map in place', () => {
   const base = `package fixture
 

@@ -545,7 +545,7 @@ describe('action.yml', () => {
   it('its run step posts the review, and fails on findings only when asked', async () => {
     const gh = await fakeGitHub(TOKEN);
     try {
-      const env = { ...postEnv(repo, gh.url), GITHUB_ACTION_PATH: REPO, GOMAPFIX_SCOPE: 'added', GOMAPFIX_MAX_COMMENTS: '30', GOMAPFIX_BASE: '', GOMAPFIX_FAIL: 'false' };
+      const env = { ...postEnv(repo, gh.url), GITHUB_ACTION_PATH: REPO, GOMAPFIX_SCOPE: 'added', GOMAPFIX_MAX_COMMENTS: '30', GOMAPFIX_BASE: '', GOMAPFIX_FAIL: 'false', GOMAPFIX_CONFIDENCE: 'high' };
       const run = (extra: Record<string, string>) => runAsync(['-e', '-c', actionScript()], repo.dir, { ...env, ...extra }, 'bash');
       const first = await run({});
       expect(first.status, first.stderr).toBe(0);

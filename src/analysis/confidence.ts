@@ -57,9 +57,10 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
       reason: `every racing write gives ${site.text} an empty map (or nil), which is how a value is set up or reset: the race needs that to run while other goroutines use ${decl.name}, an order the scan cannot see`,
     };
   }
-  if (decl.kind === 'field' && guard === null) {
+  if ((decl.kind === 'field' || decl.kind === 'named-type') && guard === null) {
+    // A named map type (`type Header map[string][]string`) is a value type with no lock either.
     const struct = decl.name.split('.')[0]!;
-    if (flow.owners.lockless(struct) && !conflicts.some((c) => oneInstance(flow, finder, c))) {
+    if ((decl.kind === 'named-type' || flow.owners.lockless(struct)) && !conflicts.some((c) => oneInstance(flow, finder, c))) {
       const a = conflicts[0]!;
       const names = [...new Set([rootText(flow, a.a), rootText(flow, a.b)])];
       const through = names.length === 1 ? `${names[0]} of different calls` : names.join(' and ');
@@ -75,7 +76,8 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
 /** The expression the struct holding the map is reached through (`cfg` in `cfg.Metadata[k]`). */
 function rootText(flow: PackageFlow, s: ResolvedSite): string {
   if (s.raw.packagePath) return s.raw.packagePath;
-  const v = s.raw.ownerVar === undefined ? undefined : flow.raw.vars[s.raw.ownerVar];
+  const id = s.raw.ownerVar ?? s.raw.typeVar;
+  const v = id === undefined ? undefined : flow.raw.vars[id];
   if (v) return `${v.name}${holderPath(s)}`;
   return s.raw.mapText ?? s.text;
 }
@@ -91,8 +93,8 @@ function oneInstance(flow: PackageFlow, finder: ConflictFinder, c: Conflict): bo
   const { a, b } = c;
   // One package-level variable (or a value reached from it).
   if (a.raw.packagePath !== undefined && a.raw.packagePath === b.raw.packagePath) return true;
-  const va = a.raw.ownerVar;
-  const vb = b.raw.ownerVar;
+  const va = a.raw.ownerVar ?? a.raw.typeVar;
+  const vb = b.raw.ownerVar ?? b.raw.typeVar;
   // Where the value comes from, following parameters and receivers back to the package's calls
   // (`Put`'s receiver is `c` where `Warm` calls `c.Put(…)` in its goroutines): one package
   // variable, or one variable of the function that starts the goroutines, which they capture (one
@@ -137,7 +139,7 @@ const originCache = new WeakMap<PackageFlow, Map<string, Map<string, boolean>>>(
  */
 function origins(flow: PackageFlow, finder: ConflictFinder, s: ResolvedSite, ctx: number): Map<string, boolean> {
   if (s.raw.packagePath !== undefined) return new Map([[`pkg:${s.raw.packagePath}`, false]]);
-  const v = s.raw.ownerVar;
+  const v = s.raw.ownerVar ?? s.raw.typeVar;
   if (v === undefined) return new Map();
   return originsOfVar(flow, finder, v, holderPath(s), ctx, 0);
 }

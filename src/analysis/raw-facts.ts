@@ -153,6 +153,8 @@ export interface RawSite {
   fieldOfField?: true;
   /** The variable at the root of the access's selector chain, through pointer fields too (`x` in `x.p.m`). */
   ownerVar?: number;
+  /** For a named map type's value (`h[k]` with `h Header`): the variable holding it (confidence.ts). */
+  typeVar?: number;
   /** With no ownerVar: `g` or `pkg.G` in `g.m`, a package-level variable the chain starts at (one value wherever it is used). */
   packagePath?: string;
   /** `x.f.m`: the variable x and the field f the map's value is reached through (for fields a call's fresh result holds). */

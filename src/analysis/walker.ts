@@ -2021,6 +2021,14 @@ class FunctionWalker {
       fresh: this.isFreshBase(node),
     };
     if (escape) site.escape = escape;
+    // A named map type's value is reached through the variable that holds it (`h` in `h[k]`, a
+    // receiver of its methods): one value per variable, as for a struct's field (confidence.ts).
+    for (const r of refs) {
+      if ('var' in r && (this.facts.vars[r.var]?.refs ?? []).some((x) => 'key' in x && x.key.startsWith('type:'))) {
+        site.typeVar = r.var;
+        break;
+      }
+    }
     if (refs.some((r) => 'key' in r && r.key.startsWith('field:'))) {
       const fb = fieldBase(node);
       const base = this.rootVar(fb);

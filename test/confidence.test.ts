@@ -3,7 +3,12 @@
 // package's callers to be concurrent, or when the map belongs to a struct type without a lock and
 // the accesses go through different variables. `--confidence high` (or gomapfix.json's
 // `confidence`) keeps only the high ones in scan, fix and the machine formats.
+import pc from 'picocolors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFixes } from '../src/fix.js';
+import { fixChanges } from '../src/cli/formats/fix-hunks.js';
+import { reviewItems } from '../src/pr/review.js';
+import { fullEvidence, shortEvidence } from '../src/cli/review/render.js';
 import { assertBuilt, cleanupTemp, runCli, tempTree } from './helpers/cli.js';
 import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
 
@@ -294,5 +299,19 @@ describe('--confidence high, and gomapfix.json', () => {
     const rd = JSON.parse(runCli(['scan', '--format', 'rdjson'], { cwd: dto }).stdout) as { diagnostics: { severity: string }[] };
     expect(rd.diagnostics.map((d) => d.severity)).toEqual(['INFO']);
     expect(runCli(['scan', '--format', 'github'], { cwd: dto }).stdout).toMatch(/^::notice file=dto\.go,line=8,/m);
+  });
+});
+
+describe('the reason where a person reads the finding', () => {
+  it('a pull-request comment says it in italics under the message; review mode under the finding and in its full evidence', () => {
+    const dir = tempTree({ 'go.mod': GO_MOD, 'dto.go': DTO });
+    const plan = planFixes([dir], { cwd: dir, includeReview: true });
+    const low = plan.findings.filter((f) => f.confidence === 'low');
+    expect(low).toHaveLength(1);
+    const [item] = reviewItems({ findings: low, plan, changes: fixChanges(plan), changed: [] });
+    expect(item!.body).toMatch(/\n\n_Low confidence: Config has no lock of its own and no racing pair reaches Config\.Labels through one Config value: .*\._\n\n/);
+    const colors = pc.createColors(false);
+    expect(shortEvidence(low, colors)).toMatch(/\n {4}low confidence: Config has no lock of its own/);
+    expect(fullEvidence(low, () => DTO, colors)).toMatch(/\n {2}confidence {2}low: Config has no lock of its own/);
   });
 });

@@ -162,8 +162,7 @@ function originsOfVar(flow: PackageFlow, finder: ConflictFinder, id: number, pat
   cache.set(key, out);
   const v = flow.raw.vars[id];
   if (!v) return out;
-  const fn = flow.index.funcs[v.func]!;
-  const recv = fn.recvType !== null && fn.recvName === v.name && fn.recvStart === v.start;
+  const recv = receiverType(flow, id) !== null;
   // The variable itself: the value of the activation that declares it (for a parameter or
   // receiver, what that activation was called with).
   out.set(`var:${id}${path}`, false);
@@ -217,13 +216,15 @@ function callsInto(flow: PackageFlow): Map<number, RawCall[]> {
 function captured(flow: PackageFlow, finder: ConflictFinder, id: number, site: ResolvedSite, ctx: number): boolean {
   const v = flow.raw.vars[id]!;
   if (site.func === v.func) return false;
-  const funcs = flow.index.funcs;
-  const within = (f: number) => {
-    for (let g = funcs[f]; g; g = g.parent >= 0 ? funcs[g.parent] : undefined) if (g.index === v.func) return true;
-    return false;
-  };
   const spawn = finder.spawnOfContext(ctx);
-  return spawn !== null && within(site.func) && within(flow.raw.spawns[spawn]!.func);
+  return spawn !== null && inside(flow, site.func, v.func) && inside(flow, flow.raw.spawns[spawn]!.func, v.func);
+}
+
+/** Function f is `outer` or a function literal written inside it (at any depth). */
+function inside(flow: PackageFlow, f: number, outer: number): boolean {
+  const funcs = flow.index.funcs;
+  for (let g = funcs[f]; g; g = g.parent >= 0 ? funcs[g.parent] : undefined) if (g.index === outer) return true;
+  return false;
 }
 
 /**
@@ -232,18 +233,13 @@ function captured(flow: PackageFlow, finder: ConflictFinder, id: number, site: R
  */
 function capturedByContexts(flow: PackageFlow, finder: ConflictFinder, id: number, contexts: [number, number]): boolean {
   const v = flow.raw.vars[id]!;
-  const funcs = flow.index.funcs;
-  const within = (f: number) => {
-    for (let g = funcs[f]; g; g = g.parent >= 0 ? funcs[g.parent] : undefined) if (g.index === v.func) return true;
-    return false;
-  };
   let spawned = false;
   for (const ctx of contexts) {
     if (ctx <= 0) continue;
     const spawn = finder.spawnOfContext(ctx);
     if (spawn === null) return false;
     const sp = flow.raw.spawns[spawn]!;
-    if (!within(sp.func) || sp.loops.some(([s, e]) => s <= v.start && v.start < e)) return false;
+    if (!inside(flow, sp.func, v.func) || sp.loops.some(([s, e]) => s <= v.start && v.start < e)) return false;
     spawned = true;
   }
   return spawned;

@@ -1026,7 +1026,7 @@ class FunctionWalker {
     };
     this.facts.spawns.push(spawn);
     const args = child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
-    this.noteSpawnValues(spawn, fnode, args);
+    Object.assign(spawn, this.handedValues(fnode.type === 'selector_expression' ? (child(fnode, 'operand') ?? null) : null, args));
     if (fnode.type === 'func_literal') {
       spawn.targets.push(((yield this.literal(fnode, 'spawned', s.start)) as number));
       yield this.bindArgs(spawn.targets, args, s.start, spawnId);
@@ -1045,21 +1045,25 @@ class FunctionWalker {
     yield this.bindArgs(callees, args, s.start, spawnId);
   }
 
-  /** The variables a `go` statement hands its function as receiver and arguments (RawSpawn.recvVar). */
-  private noteSpawnValues(spawn: RawSpawn, fnode: LNode, args: LNode[]): void {
-    if (fnode.type === 'selector_expression') {
-      const operand = child(fnode, 'operand');
-      const v = operand ? this.rootVar(operand) : null;
-      if (v !== null) spawn.recvVar = v;
+  /**
+   * The variables (or package-level variables) a call or `go` statement hands its function as
+   * receiver and arguments (RawCall.recvVar, recvPath, argRoots, argPaths).
+   */
+  private handedValues(recv: LNode | null, args: LNode[]): Pick<RawCall, 'recvVar' | 'recvPath' | 'argRoots' | 'argPaths'> {
+    const out: Pick<RawCall, 'recvVar' | 'recvPath' | 'argRoots' | 'argPaths'> = {};
+    if (recv) {
+      const v = this.rootVar(recv);
+      if (v !== null) out.recvVar = v;
       else {
-        const path = this.packageRootPath(operand ?? null);
-        if (path !== null) spawn.recvPath = path;
+        const path = this.packageRootPath(recv);
+        if (path !== null) out.recvPath = path;
       }
     }
     const roots = args.map((a) => this.rootVar(a));
-    if (roots.some((r) => r !== null)) spawn.argRoots = roots;
+    if (roots.some((r) => r !== null)) out.argRoots = roots;
     const paths = args.map((a) => this.packageRootPath(a));
-    if (paths.some((p) => p !== null)) spawn.argPaths = paths;
+    if (paths.some((p) => p !== null)) out.argPaths = paths;
+    return out;
   }
 
   // ---- expressions ----
@@ -1240,7 +1244,7 @@ class FunctionWalker {
       }
       const fns = this.index.funcsByName.get(name);
       if (fns) {
-        this.addCall(fns, n.start, null, args);
+        this.addCall(fns, n.start, args);
         if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         yield this.bindArgs(fns, args, n.start, null);
         this.applyLockHelper(fns, !!opts.defer);
@@ -1323,7 +1327,7 @@ class FunctionWalker {
       if (callees.length > 0) {
         const recvType = this.index.funcs[callees[0]!]!.recvType;
         if (recvType) this.noteInstance(recvType, operand);
-        this.addCall(callees, n.start, this.rootVar(operand), args, operand);
+        this.addCall(callees, n.start, args, operand);
         if (unparen(operand).type === 'selector_expression') this.facts.calls[this.facts.calls.length - 1]!.recvViaField = true;
         if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
         if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
@@ -1595,19 +1599,10 @@ class FunctionWalker {
     return site;
   }
 
-  private addCall(callees: number[], pos: number, recvVar: number | null = null, args: LNode[] = [], recv: LNode | null = null): void {
-    const call: RawCall = { caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList() };
-    if (recvVar !== null) call.recvVar = recvVar;
-    else if (recv) {
-      const path = this.packageRootPath(recv);
-      if (path !== null) call.recvPath = path;
-    }
-    const paths = args.map((a) => this.packageRootPath(a));
-    if (paths.some((p) => p !== null)) call.argPaths = paths;
-    const argVars = args.map((a) => this.rootVar(a)).filter((v): v is number => v !== null);
+  private addCall(callees: number[], pos: number, args: LNode[] = [], recv: LNode | null = null): void {
+    const call: RawCall = { caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList(), ...this.handedValues(recv, args) };
+    const argVars = (call.argRoots ?? []).filter((v): v is number => v !== null);
     if (argVars.length > 0) call.argVars = argVars;
-    const roots = args.map((a) => this.rootVar(a));
-    if (roots.some((r) => r !== null)) call.argRoots = roots;
     if (call.recvVar !== undefined || call.argVars) call.branches = [...this.branches];
     const bools = args.map((a) => {
       const u = unparen(a);

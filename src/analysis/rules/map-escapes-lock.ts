@@ -1,7 +1,7 @@
 import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
 import { maskCommentsAndStrings } from '../text-callees.js';
-import { contextEvidence, declEvidence, makeFinding, mapConfidence, siteEvidence, type Rule } from './shared-map.js';
+import { contextEvidence, declEvidence, makeFinding, mapConfidence, racesOf, siteEvidence, type Rule } from './shared-map.js';
 
 const HOW: Record<string, string> = {
   return: 'is returned',
@@ -150,10 +150,7 @@ export const mapEscapesLock: Rule = {
             (r) => r.raw.reassign && r.func === w.func && r.raw.start < w.raw.start && (r.raw.mapText ?? r.text.split(/\s*:?=/)[0]!.trim()) === w.raw.mapText && r.locks.some((l) => l.name === guard) && w.locks.some((l) => l.name === guard),
           );
         const writers = map.sites.filter((w) => w !== at && ['write', 'delete', 'clear'].includes(w.kind) && !w.raw.reassign && !finder.isConstruction(w) && !fillsReplacement(w));
-        const races = writers.flatMap((w) => {
-          const contexts = finder.concurrent(at, w, map.callersConcurrent);
-          return contexts ? [{ a: at, b: w, contexts }] : [];
-        });
+        const races = racesOf(finder, map, at, writers);
         if (races.length === 0) continue;
         const msg = `${map.decl.name} ${HOW[at.escape]} here and leaves the protection of ${guard}: whoever uses it later reads it without the lock`;
         const ev = [declEvidence(map.decl), siteEvidence(flow, at, null)];

@@ -2,7 +2,7 @@ import type { Finding } from '../model.js';
 import type { ResolvedSite } from '../concurrency.js';
 import type { RawSite } from '../raw-facts.js';
 import { commonLock, isWrite } from '../conflicts.js';
-import { conflictEvidence, declEvidence, makeFinding, mapConfidence, siteEvidence, testOnlyNote, type Rule, type RuleContext, type SharedMap } from './shared-map.js';
+import { conflictEvidence, declEvidence, makeFinding, mapConfidence, racesOf, siteEvidence, testOnlyNote, type Rule, type RuleContext, type SharedMap } from './shared-map.js';
 import { goLockNameAt } from './lock-names.js';
 import { unguardedSites } from './unguarded-map-access.js';
 import { isNormalisingRange, rebindsKey } from './range-benign.js';
@@ -101,14 +101,7 @@ export const mapMutatedDuringRange: Rule = {
           const conflicts = map.conflicts.filter((c) => concurrentWriters.includes(c.a) || concurrentWriters.includes(c.b));
           msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock${testOnlyNote(finder, conflicts)}`;
           // The races are the range's own: it with each concurrent writer.
-          confidence = mapConfidence(
-            ctx,
-            map,
-            concurrentWriters.flatMap((w) => {
-              const contexts = finder.concurrent(r, w, map.callersConcurrent);
-              return contexts ? [{ a: r, b: w, contexts }] : [];
-            }),
-          );
+          confidence = mapConfidence(ctx, map, racesOf(finder, map, r, concurrentWriters));
           for (const m of [...deletes, ...inserts]) ev.push(siteEvidence(flow, m, null));
           ev.push(...conflictEvidence(flow, map, concurrentWriters[0]!, conflicts).slice(1));
         } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard) && (reenters = reentersUnderLock(flow, map, r) ?? (hazards ? { site: null, relock: null } : null))) {

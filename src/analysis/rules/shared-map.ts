@@ -224,6 +224,14 @@ export function conflictEvidence(flow: PackageFlow, map: SharedMap, at: Resolved
   return ev;
 }
 
+/** The races of one access with each of `others` that can run alongside it. */
+export function racesOf(finder: ConflictFinder, map: SharedMap, at: ResolvedSite, others: ResolvedSite[]): Conflict[] {
+  return others.flatMap((w) => {
+    const contexts = finder.concurrent(at, w, map.callersConcurrent);
+    return contexts ? [{ a: at, b: w, contexts }] : [];
+  });
+}
+
 /** The confidence of a finding on this map whose races are `conflicts` (src/analysis/confidence.ts). */
 export function mapConfidence(ctx: { flow: PackageFlow; finder: ConflictFinder }, map: SharedMap, conflicts: Conflict[]): Confidence {
   return confidenceOf(ctx.flow, ctx.finder, map.decl, map.guard, conflicts);

@@ -6,7 +6,7 @@ import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './pack
 import type { RawBinding, RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
 import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
-import { documentedEntryLocks } from './documented-locks.js';
+import { documentedEntryLocks, documentedInitOnly } from './documented-locks.js';
 import { isLockPointerType } from './lock-identity.js';
 import { isOwnerLock, OWNER, OwnerLocks } from './owner-locks.js';
 import { baseTypeName } from './types.js';
@@ -694,18 +694,33 @@ export function resolvePackage(
     return decl;
   }
 
-  const initOnly = new Set<number>();
-  for (const f of funcs) if (!f.literal && f.name === 'init' && f.recvType === null) initOnly.add(f.index);
-  for (let changed = initOnly.size > 0; changed; ) {
-    changed = false;
-    for (const f of funcs) {
-      if (initOnly.has(f.index) || f.exported || spawnTargets.has(f.index) || (f.literal && f.runs === 'spawned')) continue;
-      const callers = callersOf.get(f.index) ?? [];
-      if (callers.length > 0 && callers.every((c) => initOnly.has(c.caller))) {
-        initOnly.add(f.index);
-        changed = true;
+  // What runs only at package initialisation: `init`, functions documented to be called during
+  // init ("This should be called during init()") when the package's own calls of them are made
+  // there too, and unexported functions only such code calls.
+  const initOnlyFrom = (documented: FuncInfo[]): Set<number> => {
+    const out = new Set<number>();
+    for (const f of funcs) if (!f.literal && f.name === 'init' && f.recvType === null) out.add(f.index);
+    for (const f of documented) out.add(f.index);
+    for (let changed = out.size > 0; changed; ) {
+      changed = false;
+      for (const f of funcs) {
+        if (out.has(f.index) || f.exported || spawnTargets.has(f.index) || (f.literal && f.runs === 'spawned')) continue;
+        const callers = callersOf.get(f.index) ?? [];
+        if (callers.length > 0 && callers.every((c) => out.has(c.caller))) {
+          out.add(f.index);
+          changed = true;
+        }
       }
     }
+    return out;
+  };
+  let documentedInit = funcs.filter((f) => !spawnTargets.has(f.index) && documentedInitOnly(f));
+  let initOnly = initOnlyFrom(documentedInit);
+  // A documented function the package calls from elsewhere (or from itself) is not held to it.
+  const kept = documentedInit.filter((f) => (callersOf.get(f.index) ?? []).every((c) => initOnly.has(c.caller) && c.caller !== f.index));
+  if (kept.length !== documentedInit.length) {
+    documentedInit = kept;
+    initOnly = initOnlyFrom(documentedInit);
   }
 
   // A type is confined when it is unexported, some function builds its own instance, every use

@@ -120,3 +120,18 @@ function resolveLocks(index: PackageIndex, f: FuncInfo, sentence: string, allLoc
   if (fieldType && index.structs.has(fieldType)) return primary(fieldType);
   return [];
 }
+
+/**
+ * "This should be called during init()", "It is intended to be called from the init function"
+ * (crypto.RegisterHash), "must be called in init": the doc comment says the function runs at
+ * package initialisation, which Go runs in one goroutine before main. A registry filled that way
+ * is written before any goroutine reads it (caddy's RegisterNetwork, docs/ordering.md).
+ */
+const INIT_ONLY =
+  /\b(?:should|must|is\s+(?:intended|meant|designed|supposed)\s+to|are\s+(?:intended|meant|designed|supposed)\s+to|only)\s+(?:only\s+)?be\s+(?:only\s+)?called\s+(?:only\s+)?(?:from|during|in|at|inside|within)\s+(?:an?\s+|the\s+|its\s+|your\s+)?(?:package(?:'s)?\s+)?`?init\b(?:\(\))?`?(?!\w)/i;
+
+/** Whether the doc comment of `f` says it is to be called during package initialisation only. */
+export function documentedInitOnly(f: FuncInfo): boolean {
+  if (f.literal || !f.file) return false;
+  return INIT_ONLY.test(docComment(f.file.text, f.start));
+}

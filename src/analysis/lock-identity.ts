@@ -25,6 +25,27 @@ export function embedsMutex(index: PackageIndex, type: string | null): string | 
   return [...s.fields.values()].some((f) => !embedded.has(f.name) && isMapType(index, f.type)) ? name : null;
 }
 
+/**
+ * The struct type whose mutex `x.Lock()` takes when x is of struct type `name`: the type itself
+ * when it embeds a sync mutex or has a Lock method of its own, else the first such type reached
+ * through its embedded structs (`Auto` embeds `*Zones`, which embeds `sync.RWMutex`: `a.RLock()`
+ * is Zones' lock, the one `z.Lock()` takes in Zones' methods; coredns' plugin/auto). Null when
+ * no mutex is promoted to it.
+ */
+export function promotedLockOwner(index: PackageIndex, name: string, depth = 0): string | null {
+  const s = index.structs.get(name);
+  if (!s || depth > 4) return null;
+  if (s.embedded.some((e) => MUTEX.test(e.type.replace(/^\*/, '').trim()))) return name;
+  if (['Lock', 'RLock'].some((m) => (index.methodsByName.get(m) ?? []).some((i) => index.funcs[i]!.recvType === name))) return name;
+  for (const e of s.embedded) {
+    const inner = baseTypeName(e.type);
+    if (inner === name) continue;
+    const owner = promotedLockOwner(index, inner, depth + 1);
+    if (owner) return owner;
+  }
+  return null;
+}
+
 const LOCK_POINTER = /^\*\s*(?:sync\.)?(?:RW)?Mutex$/;
 
 /** `*sync.Mutex`, `*sync.RWMutex`: a variable or field of this type is another name for a mutex. */

@@ -220,6 +220,12 @@ export interface RawCall {
   atDefinition?: boolean;
   /** Per argument: a literal `true` or `false`, else null (set when some argument is one). */
   boolArgs?: (boolean | null)[];
+  /**
+   * Locks taken earlier in the caller's text and not plainly released since, but not held on
+   * every path to the call (`if unix { mu.Lock(); defer mu.Unlock() }`): the call may run with
+   * them held. Only the fix planner reads it (adding Lock in the callee could deadlock).
+   */
+  mayLocks?: string[];
 }
 
 /**

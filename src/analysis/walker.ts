@@ -15,8 +15,9 @@ import {
 } from './package-index.js';
 import type { FromCall, RawBinding, RawCall, RawFacts, RawSite, RawSpawn, Rebind, SymRef, VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
+import { maskCommentsAndStrings } from './text-callees.js';
 import { ExpressionTypes, interfaceMethodOf } from './expression-types.js';
-import { applyLockAliases, embedsMutex, isLockPointerType } from './lock-identity.js';
+import { applyLockAliases, embedsMutex, isLockPointerType, promotedLockOwner } from './lock-identity.js';
 import { baseTypeName, isFuncTypeText, isMapTypeText, mapKeyType, mapValueType } from './types.js';
 
 type LockState = Map<string, 'read' | 'write'>;
@@ -213,6 +214,12 @@ class FunctionWalker {
 
   /** Locks a deferred Unlock releases when the function returns. */
   readonly deferredUnlocks = new Set<string>();
+  /**
+   * Per lock: how many times this function's text has taken it so far, less the plain (not
+   * deferred) unlocks, never below zero. A lock counted here but not held may be held on some
+   * path (`if unix { mu.Lock(); defer mu.Unlock() }`): RawCall.mayLocks.
+   */
+  private readonly taken = new Map<string, number>();
   /** The lock whose Unlock method value a return hands out (`return l.mu.Unlock`). */
   returnedUnlock: string | null = null;
 
@@ -692,7 +699,7 @@ class FunctionWalker {
     if (frame) this.ranges.push(frame);
     const before = new Map(this.held);
     if (body) yield this.block(body);
-    this.held = before;
+    this.held = rangeOfLocks(this.file, rangeClause, body, before, this.held) ?? before;
     if (frame) this.ranges.pop();
     this.loops.pop();
     this.loopBlocks.pop();
@@ -1270,6 +1277,8 @@ class FunctionWalker {
         // `l.m[url].Lock()`: the per-key lock is read out of a map first (hugo's URLLock).
         if (unparen(operand).type === 'index_expression') yield this.expr(operand, 'read');
         const lock = this.lockName(operand);
+        if (field === 'Lock' || field === 'RLock') this.taken.set(lock, (this.taken.get(lock) ?? 0) + 1);
+        else if (!opts.defer) this.taken.set(lock, Math.max(0, (this.taken.get(lock) ?? 0) - 1));
         if (field === 'Lock') this.held.set(lock, 'write');
         else if (field === 'RLock') {
           if (!this.held.has(lock)) this.held.set(lock, 'read');
@@ -1601,6 +1610,8 @@ class FunctionWalker {
 
   private addCall(callees: number[], pos: number, args: LNode[] = [], recv: LNode | null = null): void {
     const call: RawCall = { caller: this.fn.index, callees, pos, loops: [...this.loops], locks: this.lockList(), ...this.handedValues(recv, args) };
+    const maybe = [...this.taken].filter(([name, n]) => n > 0 && !this.held.has(name)).map(([name]) => name);
+    if (maybe.length > 0) call.mayLocks = maybe;
     const argVars = (call.argRoots ?? []).filter((v): v is number => v !== null);
     if (argVars.length > 0) call.argVars = argVars;
     if (call.recvVar !== undefined || call.argVars) call.branches = [...this.branches];
@@ -2253,13 +2264,13 @@ class FunctionWalker {
       if (v) {
         if (v.lockOf) return v.lockOf;
         const st = v.type ? baseTypeName(v.type) : null;
-        if (st && this.index.structs.has(st)) return st;
+        if (st && this.index.structs.has(st)) return promotedLockOwner(this.index, st) ?? st;
         return `${name}@${v.func}:${v.start}`;
       }
       // A package variable of a struct type embedding the mutex is named by its type.
       const pv = this.index.vars.get(name);
       const pt = pv ? this.types.typeOf(n) : null;
-      if (pt && this.index.structs.has(baseTypeName(pt))) return baseTypeName(pt);
+      if (pt && this.index.structs.has(baseTypeName(pt))) return promotedLockOwner(this.index, baseTypeName(pt)) ?? baseTypeName(pt);
       return name;
     }
     if (n.type === 'selector_expression') {
@@ -2269,6 +2280,10 @@ class FunctionWalker {
         // `s.queue.Lock()` where queue's type embeds the mutex: the same lock as `q.Lock()` in its methods.
         const own = embedsMutex(this.index, this.types.typeOf(n));
         if (own) return own;
+        // `s.auto.RLock()` where Auto embeds `*Zones`, which embeds the mutex beside its maps.
+        const nt = this.types.typeOf(n);
+        const promoted = nt && this.index.structs.has(baseTypeName(nt)) ? promotedLockOwner(this.index, baseTypeName(nt)) : null;
+        if (promoted && promoted !== baseTypeName(nt!) && embedsMutex(this.index, promoted)) return promoted;
         const t = this.types.typeOf(inner);
         const st = t ? baseTypeName(t) : null;
         if (st && this.index.structs.has(st)) {
@@ -2287,6 +2302,33 @@ class FunctionWalker {
     return this.t(n).replace(/\s+/g, '');
   }
 
+}
+
+/**
+ * A loop over a collection that locks (or unlocks) each element's mutex and does nothing else
+ * with jumps (`for _, p := range ps { p.mu.Lock() }`, the unlock loop in a deferred function):
+ * after it, the function holds (or no longer holds) that mutex of every element, which the lock's
+ * name (by the type that owns it, lock-identity.ts) stands for. syncthing's `InSync` locks every
+ * process this way before it reads their maps (docs/locks.md). Any other loop leaves the locks as
+ * they were before it: what its body takes it may take for some iterations only. Returns null
+ * for those.
+ */
+function rangeOfLocks(file: ParsedFile, rangeClause: LNode | undefined, body: LNode | null | undefined, before: Map<string, 'read' | 'write'>, after: Map<string, 'read' | 'write'>): Map<string, 'read' | 'write'> | null {
+  if (!rangeClause || !body) return null;
+  // Only names that stand for a lock of every value of a type: not a variable of this function
+  // (`name@func:pos`), not once.Do.
+  const typed = (name: string) => !name.includes('@') && !name.startsWith('once:');
+  const gained = [...after].filter(([name, mode]) => typed(name) && before.get(name) !== mode);
+  const lost = [...before.keys()].filter((name) => typed(name) && !after.has(name));
+  if (gained.length === 0 && lost.length === 0) return null;
+  const masked = maskCommentsAndStrings(text(file, body));
+  // Every iteration must reach the end of the body: no jump out, no skipped iteration, and no
+  // function literal whose code the loop's state does not describe.
+  if (/\b(?:break|continue|return|goto|func|select|switch|if)\b/.test(masked)) return null;
+  const out = new Map(before);
+  for (const name of lost) out.delete(name);
+  for (const [name, mode] of gained) out.set(name, mode);
+  return out;
 }
 
 /**

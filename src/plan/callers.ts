@@ -26,8 +26,15 @@ function callsTo(flow: PackageFlow, callee: number): RawCall[] {
 /**
  * The first call, found walking callers transitively from `funcs` (the last one first), that is
  * made with the lock `lock` held, with the function it calls; null when no caller holds it.
+ * `how` says it for a decline message: held at the call, documented as held, or taken by the
+ * caller on some path only (`if unix { mu.Lock(); defer mu.Unlock() }`, RawCall.mayLocks), where
+ * adding Lock in the callee deadlocks on that path (caddy's `NetworkAddress.Listen`).
  */
-export function callWithLockHeld(flow: PackageFlow, funcs: number[], lock: string): { callee: number; call: RawCall; documented?: boolean } | null {
+export function callWithLockHeld(
+  flow: PackageFlow,
+  funcs: number[],
+  lock: string,
+): { callee: number; call: RawCall; how: 'is called with' | 'is documented to run with' | 'may be called with' } | null {
   const seen = new Set<number>();
   const stack = [...funcs];
   while (stack.length > 0) {
@@ -38,12 +45,17 @@ export function callWithLockHeld(flow: PackageFlow, funcs: number[], lock: strin
     // takes it as held, so the planner must not add it again (docs/locks.md).
     if (flow.documentedLocks[f]?.some((l) => l.name === lock)) {
       const fn = flow.index.funcs[f]!;
-      return { callee: f, call: { caller: f, callees: [f], pos: fn.start, loops: [], locks: [] }, documented: true };
+      return { callee: f, call: { caller: f, callees: [f], pos: fn.start, loops: [], locks: [] }, how: 'is documented to run with' };
     }
     for (const c of callsTo(flow, f)) {
-      if (c.locks.some((l) => l.name === lock)) return { callee: f, call: c };
+      if (c.locks.some((l) => l.name === lock)) return { callee: f, call: c, how: 'is called with' };
+      if (c.mayLocks?.includes(lock)) return { callee: f, call: c, how: 'may be called with' };
       stack.push(c.caller);
     }
+    // Callers whose bodies the analysis did not walk (they name no map and take no lock) hold no
+    // lock of their own, but their callers may: `Listen` locks, calls `listen` (not walked), which
+    // calls the function being fixed.
+    for (const e of flow.callersOf.get(f) ?? []) if (!flow.index.funcs[e.caller]?.analysed) stack.push(e.caller);
   }
   return null;
 }

@@ -34,6 +34,7 @@ import { newMutexName, type LockChoice } from './naming.js';
 import { paramCallees, paramEdits, type ParamCallee } from './param-mutex.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { callWithLockHeld } from '../../src/plan/callers.js';
+import { maskCommentsAndStrings } from '../../src/analysis/text-callees.js';
 import { lockUsedAtRunTime, upgradeReadLock, type ReadLockUpgrade } from './read-lock-upgrade.js';
 import { isOwnerLock } from '../../src/analysis/owner-locks.js';
 
@@ -265,7 +266,16 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     const u = upgradeReadLock(s, files.get(s.span.file)!, lock.expr(s), lock, pkg);
     if (!upgrades.some((x) => x.file === u.file && sameNode(x.lockStmt, u.lockStmt))) upgrades.push(u);
   }
-  const unguarded = toLock.filter((s) => !underRead.includes(s));
+  const notYet = lock.reused ? toLock.filter((s) => !underRead.includes(s) && lockSetAfter(s, lock.expr(s), pkg) !== null) : [];
+  const anchorNotYet = notYet.find((s) => s.span.file === finding.span.file && s.span.start === finding.span.start);
+  if (anchorNotYet) {
+    decline(`${at(anchorNotYet)} runs before its function sets ${lock.expr(anchorNotYet)} (${lockSetAfter(anchorNotYet, lock.expr(anchorNotYet), pkg)}): the lock does not exist there yet, and locking it would dereference nil`);
+  }
+  // An access its function makes before it sets the lock itself (`t.serverNames = make(…)` just
+  // above `t.serverNamesMu = new(sync.Mutex)`, caddy's TLS.Provision): a nil *sync.Mutex panics
+  // on Lock, and no other goroutine can hold a lock that is not there yet: the value is being
+  // set up. Left unlocked, and said so in the fix's reason.
+  const unguarded = toLock.filter((s) => !underRead.includes(s) && !notYet.includes(s));
   // `lock := s.mu.RLock` … `lock()`: the function may hold the lock in a way the analysis does
   // not see, and a Lock added inside it would deadlock.
   const checked = new Set<string>();
@@ -353,7 +363,8 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     const why = `importers outside the package access ${decl.name} without the lock (${api}); give them methods that lock, or check that none writes it`;
     review = review ? `${review}; ${why}` : why;
   }
-  const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock').map((f) => f.id);
+  const leftBeforeLock = (f: { span: { file: string; start: number } }) => notYet.some((s) => s.span.file === f.span.file && s.span.start === f.span.start);
+  const covers = pkg.findings.filter((f) => f.map.key === decl.key && f.rule !== 'map-escapes-lock' && !leftBeforeLock(f)).map((f) => f.id);
   const upgraded = upgrades.map((u) => lineOf(u.file, u.lockStmt.startIndex));
   const what = [
     ...(unguarded.length === 0
@@ -385,8 +396,29 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
         : `${unguarded.length === 0 ? '' : '; '}the read-locked region${upgrades.length === 1 ? '' : 's'} at ${upgraded.join(', ')} write${upgrades.length === 1 ? 's' : ''} ${decl.name}, so ${upgrades.length === 1 ? 'it takes' : 'they take'} Lock/Unlock instead of RLock/RUnlock (nothing in ${upgrades.length === 1 ? 'it' : 'them'} blocks or takes the lock again)`) +
       (usesDefer ? '; defer is used where the locked statements run to the end of the function' : '') +
       (leftToEscape.length > 0 ? `; the accesses through the escaped map (${leftToEscape.map(at).join(', ')}) are left to the map-escapes-lock finding` : '') +
+      (notYet.length > 0
+        ? `; left unlocked: ${notYet.map((s) => `${at(s)} (its function sets ${lock.expr(s)} after it, at ${lockSetAfter(s, lock.expr(s), pkg)})`).join(', ')}, where the value is still being set up and the lock does not exist yet`
+        : '') +
       (review ? `. Review: ${review}` : ''),
   };
+}
+
+/**
+ * Where the function holding `s` assigns the lock expression (`t.serverNamesMu = new(sync.Mutex)`)
+ * after s, as `file:line`; null when it does not. Read from the function's text after the access
+ * (comments and strings masked), up to the end of its body.
+ */
+function lockSetAfter(s: ResolvedSite, expr: string, pkg: PackageView): string | null {
+  const fn = pkg.index.funcs[s.func];
+  if (!fn || !fn.file) return null;
+  const end = fn.body?.end ?? fn.end;
+  if (s.span.end >= end) return null;
+  const text = maskCommentsAndStrings(fn.file.text.slice(s.span.end, end));
+  const escaped = expr.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\./g, '\\s*\\.\\s*');
+  const m = new RegExp(`(?:^|[^\\w.])${escaped}\\s*=(?!=)`).exec(text);
+  if (!m) return null;
+  const pos = s.span.end + m.index + m[0].indexOf(expr[0]!);
+  return `${fn.file.rel.split('/').pop()}:${fn.file.lines.position(pos).line}`;
 }
 
 function mutexType(lock: LockChoice): string {
@@ -458,7 +490,7 @@ function checkNotHeldByCallers(sites: ResolvedSite[], lock: LockChoice, pkg: Pac
   const held = callWithLockHeld(flow, [...new Set(sites.map((s) => s.func))], lock.name);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;
-    const how = held.documented ? 'is documented to run with' : 'is called with';
+    const how = held.how;
     decline(`${flow.index.funcs[held.callee]!.name} ${how} ${lock.display} held (${lineOf(fn.file, held.call.pos)}); locking inside it would deadlock`);
   }
 }

@@ -98,12 +98,13 @@ export const mapMutatedDuringRange: Rule = {
         const races = (deletes.length > 0 || inserts.length > 0) && concurrentWriters.length > 0;
         if (races && !foldsIntoUnguarded(map, r, concurrentWriters)) {
           const what = deletes.length > 0 ? 'deletes from' : 'inserts into';
-          const conflicts = map.conflicts.filter((c) => concurrentWriters.includes(c.a) || concurrentWriters.includes(c.b));
-          msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock${testOnlyNote(finder, conflicts)}`;
-          // The races are the range's own: it with each concurrent writer.
-          confidence = mapConfidence(ctx, map, racesOf(finder, map, r, concurrentWriters));
+          // The races are the range's own: it with each concurrent writer, each shown in the
+          // context it races in (not the first writer's other races, which may be another pair).
+          const own = racesOf(finder, map, r, concurrentWriters);
+          msg = `range over ${map.decl.name} ${what} the map while other goroutines write it with no common lock${testOnlyNote(finder, own)}`;
+          confidence = mapConfidence(ctx, map, own);
           for (const m of [...deletes, ...inserts]) ev.push(siteEvidence(flow, m, null));
-          ev.push(...conflictEvidence(flow, map, concurrentWriters[0]!, conflicts).slice(1));
+          ev.push(...conflictEvidence(flow, map, r, own).slice(2));
         } else if (body.callsOut && map.guard && r.locks.some((l) => l.name === map.guard) && (reenters = reentersUnderLock(flow, map, r) ?? (hazards ? { site: null, relock: null } : null))) {
           const lock = goLockNameAt(map.guard, map.decl, r.text, flow.index);
           const at = (file: string, start: number) => `${file.split('/').pop()}:${flow.index.files.find((f) => f.rel === file)?.lines.position(start).line ?? '?'}`;

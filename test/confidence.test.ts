@@ -202,6 +202,60 @@ func (r *Registry) Reset() {
   });
 });
 
+describe('tests: the only concurrency is goroutines or handlers a test starts', () => {
+  // A test's mock server counts the calls it gets in a map of its own, from its handler.
+  const mock = `package fixture
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+type sdMock struct {
+	calls map[string]int
+}
+
+func (m *sdMock) server() *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		m.calls[r.RequestURI]++
+	})
+	return httptest.NewServer(mux)
+}
+
+func TestRefresh(t *testing.T) {
+	m := &sdMock{calls: map[string]int{}}
+	srv := m.server()
+	defer srv.Close()
+	for i := 0; i < 3; i++ {
+		resp, err := http.Get(srv.URL + "/containers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+}
+`;
+
+  it('a handler of a test\'s mock server writes the mock\'s map: low, saying the test must let requests overlap', () => {
+    const got = scanFiles({ 'mock_test.go': mock, 'pkg.go': 'package fixture\n' }).map((f) => ({ id: `${f.rule}@${f.line}`, confidence: f.confidence, reason: f.confidenceReason }));
+    expect(got).toEqual([
+      {
+        id: `concurrent-map-write@${lineOf(mock, 'm.calls[r.RequestURI]++')}`,
+        confidence: 'low',
+        reason: expect.stringMatching(/^the only concurrency is goroutines or handlers a test starts: the race needs the test to let them overlap/),
+      },
+    ]);
+  });
+
+  it('the same handler in the package itself (not a test file): high', () => {
+    const pkg = swapIn(swapIn(mock, '\t"testing"\n', ''), mock.slice(mock.indexOf('func TestRefresh')), '');
+    const got = scanFiles({ 'mock.go': pkg }).map((f) => ({ id: `${f.rule}@${f.line}`, confidence: f.confidence }));
+    expect(got).toEqual([{ id: `concurrent-map-write@${lineOf(pkg, 'm.calls[r.RequestURI]++')}`, confidence: 'high' }]);
+  });
+});
+
 describe('callers: no goroutine of the package among the racing accesses', () => {
   const forgets = fixtureInput('unguarded-map-access/embedded-mutex-method-forgets-lock');
 

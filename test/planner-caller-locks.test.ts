@@ -45,7 +45,7 @@ describe('a caller that takes the lock on some path', () => {
 describe('a lock pointer made after an access', () => {
   const BASE = fixtureInput('mutex-wrap/lock-pointer-made-after-setup');
 
-  it('Provision fills the map before it makes the mutex (the fixture): only the reader is locked; the write is left, and said so', () => {
+  it('Configure fills the map before it makes the mutex (the fixture): only the reader is locked; the write is left, and said so', () => {
     const p = plan(BASE);
     expect(p.fixes).toHaveLength(1);
     expect(p.fixes[0]!.reason).toContain('left unlocked: input.go:16 (its function sets t.serverNamesMu after it, at input.go:17)');

@@ -5,7 +5,7 @@ import { maskCommentsAndStrings } from './text-callees.js';
 import type { WaitPoint } from './raw-facts.js';
 
 /** Methods that bring a value up before it is used: what they do happens before its goroutines. */
-const SETUP = /^(?:[Ii]nit|[Ii]nitialize|[Ss]etup|[Ss]tart|[Oo]pen)$/;
+const SETUP = /^(?:[Ii]nit|[Ii]nitialize|[Ss]etup|[Ss]tart|[Oo]pen|[Pp]rovision)$/;
 
 /** Names of methods that start a value's machinery, run once per value by convention. */
 const LIFECYCLE = /^(?:[Ss]tart|[Rr]un|[Ii]nit|[Ii]nitialize|[Oo]pen|[Ss]erve|[Ll]isten|[Ll]aunch|[Bb]egin|[Ss]etup|[Bb]ootstrap)(?:[A-Z]\w*)?$/;
@@ -117,11 +117,49 @@ export class ConflictFinder {
    * `resolvingDomains`; etcd's `Transport.Start` making `remotes`). docs/rules.md, "Lifecycle methods".
    */
   private inSetupMethod(s: ResolvedSite): boolean {
-    const fn = this.flow.index.funcs[s.func]!;
-    if (fn.literal !== null || fn.recvType === null || !SETUP.test(fn.name)) return false;
     if (s.contexts.length === 0 || !s.contexts.every((c) => c === 0)) return false;
-    if (/^(?:[Ss]tart|[Oo]pen)$/.test(fn.name) && this.flow.raw.spawns.some((sp) => sp.func === s.func || this.withinOwner(sp.func, s.func))) return false;
-    return true;
+    return this.setUpFunctions().has(s.func);
+  }
+
+  private setUp: Set<number> | null = null;
+
+  /**
+   * Set-up methods (`Init`, `Setup`, `Provision`, … and `Start`/`Open` that start no goroutine
+   * themselves) run by the package's callers only, and the unexported functions that only they
+   * (or tests, one step at a time) call: `App.Provision` → `s.provisionUnderscoreHeaders()`
+   * (caddy). What they do happens while the value is brought up, before it is used.
+   */
+  private setUpFunctions(): Set<number> {
+    if (this.setUp) return this.setUp;
+    const funcs = this.flow.index.funcs;
+    const callersOnly = (f: number) => [...(this.flow.funcContexts[f] ?? [])].every((c) => c === 0);
+    const out = new Set<number>();
+    for (const fn of funcs) {
+      if (fn.literal !== null || fn.recvType === null || !SETUP.test(fn.name) || !callersOnly(fn.index)) continue;
+      if (/^(?:[Ss]tart|[Oo]pen)$/.test(fn.name) && this.flow.raw.spawns.some((sp) => sp.func === fn.index || this.withinOwner(sp.func, fn.index))) continue;
+      out.add(fn.index);
+    }
+    const targets = new Set(this.flow.raw.spawns.flatMap((sp) => sp.targets));
+    for (let changed = out.size > 0, round = 0; changed && round < 8; round++) {
+      changed = false;
+      for (const fn of funcs) {
+        if (out.has(fn.index) || fn.literal !== null || fn.exported || targets.has(fn.index) || !callersOnly(fn.index)) continue;
+        if (this.flow.raw.spawns.some((sp) => sp.func === fn.index || this.withinOwner(sp.func, fn.index))) continue;
+        const callers = this.flow.callersOf.get(fn.index) ?? [];
+        if (callers.length === 0) continue;
+        const top = (f: number) => {
+          let g = funcs[f];
+          while (g && g.parent >= 0 && g.runs === 'sync') g = funcs[g.parent];
+          return g;
+        };
+        if (!callers.every((c) => { const g = top(c.caller); return !!g && (out.has(g.index) || (isTestFile(g.file.rel) && g.literal === null)); })) continue;
+        if (!callers.some((c) => out.has(top(c.caller)?.index ?? -1))) continue;
+        out.add(fn.index);
+        changed = true;
+      }
+    }
+    this.setUp = out;
+    return out;
   }
 
   /**

@@ -133,10 +133,18 @@ export class ConflictFinder {
     if (this.setUp) return this.setUp;
     const funcs = this.flow.index.funcs;
     const callersOnly = (f: number) => [...(this.flow.funcContexts[f] ?? [])].every((c) => c === 0);
+    // Functions with a `go` statement of their own (in their body or a literal run in place).
+    const spawning = new Set<number>();
+    for (const sp of this.flow.raw.spawns) {
+      for (let g = funcs[sp.func]; g; g = g.parent >= 0 ? funcs[g.parent] : undefined) {
+        spawning.add(g.index);
+        if (g.runs === 'spawned') break;
+      }
+    }
     const out = new Set<number>();
     for (const fn of funcs) {
       if (fn.literal !== null || fn.recvType === null || !SETUP.test(fn.name) || !callersOnly(fn.index)) continue;
-      if (/^(?:[Ss]tart|[Oo]pen)$/.test(fn.name) && this.flow.raw.spawns.some((sp) => sp.func === fn.index || this.withinOwner(sp.func, fn.index))) continue;
+      if (/^(?:[Ss]tart|[Oo]pen)$/.test(fn.name) && spawning.has(fn.index)) continue;
       out.add(fn.index);
     }
     const targets = new Set(this.flow.raw.spawns.flatMap((sp) => sp.targets));
@@ -144,7 +152,7 @@ export class ConflictFinder {
       changed = false;
       for (const fn of funcs) {
         if (out.has(fn.index) || fn.literal !== null || fn.exported || targets.has(fn.index) || !callersOnly(fn.index)) continue;
-        if (this.flow.raw.spawns.some((sp) => sp.func === fn.index || this.withinOwner(sp.func, fn.index))) continue;
+        if (spawning.has(fn.index)) continue;
         const callers = this.flow.callersOf.get(fn.index) ?? [];
         if (callers.length === 0) continue;
         const top = (f: number) => {

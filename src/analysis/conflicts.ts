@@ -148,6 +148,12 @@ export class ConflictFinder {
       out.add(fn.index);
     }
     const targets = new Set(this.flow.raw.spawns.flatMap((sp) => sp.targets));
+    // The function a call is made from, a literal run in place standing for its function.
+    const top = (f: number) => {
+      let g = funcs[f];
+      while (g && g.parent >= 0 && g.runs === 'sync') g = funcs[g.parent];
+      return g;
+    };
     for (let changed = out.size > 0, round = 0; changed && round < 8; round++) {
       changed = false;
       for (const fn of funcs) {
@@ -155,11 +161,6 @@ export class ConflictFinder {
         if (spawning.has(fn.index)) continue;
         const callers = this.flow.callersOf.get(fn.index) ?? [];
         if (callers.length === 0) continue;
-        const top = (f: number) => {
-          let g = funcs[f];
-          while (g && g.parent >= 0 && g.runs === 'sync') g = funcs[g.parent];
-          return g;
-        };
         if (!callers.every((c) => { const g = top(c.caller); return !!g && (out.has(g.index) || (isTestFile(g.file.rel) && g.literal === null)); })) continue;
         if (!callers.some((c) => out.has(top(c.caller)?.index ?? -1))) continue;
         out.add(fn.index);

@@ -2278,12 +2278,13 @@ class FunctionWalker {
       const field = child(n, 'field');
       if (inner && field) {
         // `s.queue.Lock()` where queue's type embeds the mutex: the same lock as `q.Lock()` in its methods.
-        const own = embedsMutex(this.index, this.types.typeOf(n));
+        const nt = this.types.typeOf(n);
+        const own = embedsMutex(this.index, nt);
         if (own) return own;
         // `s.auto.RLock()` where Auto embeds `*Zones`, which embeds the mutex beside its maps.
-        const nt = this.types.typeOf(n);
-        const promoted = nt && this.index.structs.has(baseTypeName(nt)) ? promotedLockOwner(this.index, baseTypeName(nt)) : null;
-        if (promoted && promoted !== baseTypeName(nt!) && embedsMutex(this.index, promoted)) return promoted;
+        const ntName = nt ? baseTypeName(nt) : null;
+        const promoted = ntName ? promotedLockOwner(this.index, ntName) : null;
+        if (promoted && promoted !== ntName && embedsMutex(this.index, promoted)) return promoted;
         const t = this.types.typeOf(inner);
         const st = t ? baseTypeName(t) : null;
         if (st && this.index.structs.has(st)) {
@@ -2313,7 +2314,7 @@ class FunctionWalker {
  * they were before it: what its body takes it may take for some iterations only. Returns null
  * for those.
  */
-function rangeOfLocks(file: ParsedFile, rangeClause: LNode | undefined, body: LNode | null | undefined, before: Map<string, 'read' | 'write'>, after: Map<string, 'read' | 'write'>): Map<string, 'read' | 'write'> | null {
+function rangeOfLocks(file: ParsedFile, rangeClause: LNode | undefined, body: LNode | null | undefined, before: LockState, after: LockState): LockState | null {
   if (!rangeClause || !body) return null;
   // Only names that stand for a lock of every value of a type: not a variable of this function
   // (`name@func:pos`), not once.Do.

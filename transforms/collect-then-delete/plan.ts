@@ -369,8 +369,7 @@ function checkCallersDoNotHold(l: RangeLoop, guard: string, pkg: PackageView, wh
   const held = callWithLockHeld(flow, [l.site.func], guard);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;
-    const how = held.how;
-    decline(`${flow.index.funcs[held.callee]!.name} ${how} ${guard} held (${lineOf(fn.file, held.call.pos)}); ${why}`);
+    decline(`${flow.index.funcs[held.callee]!.name} ${held.how} ${guard} held (${lineOf(fn.file, held.call.pos)}); ${why}`);
   }
 }
 

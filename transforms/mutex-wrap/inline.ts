@@ -266,16 +266,21 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     const u = upgradeReadLock(s, files.get(s.span.file)!, lock.expr(s), lock, pkg);
     if (!upgrades.some((x) => x.file === u.file && sameNode(x.lockStmt, u.lockStmt))) upgrades.push(u);
   }
-  const notYet = lock.reused ? toLock.filter((s) => !underRead.includes(s) && lockSetAfter(s, lock.expr(s), pkg) !== null) : [];
-  const anchorNotYet = notYet.find((s) => s.span.file === finding.span.file && s.span.start === finding.span.start);
-  if (anchorNotYet) {
-    decline(`${at(anchorNotYet)} runs before its function sets ${lock.expr(anchorNotYet)} (${lockSetAfter(anchorNotYet, lock.expr(anchorNotYet), pkg)}): the lock does not exist there yet, and locking it would dereference nil`);
-  }
   // An access its function makes before it sets the lock itself (`t.serverNames = make(…)` just
   // above `t.serverNamesMu = new(sync.Mutex)`, caddy's TLS.Provision): a nil *sync.Mutex panics
   // on Lock, and no other goroutine can hold a lock that is not there yet: the value is being
-  // set up. Left unlocked, and said so in the fix's reason.
-  const unguarded = toLock.filter((s) => !underRead.includes(s) && !notYet.includes(s));
+  // set up. Left unlocked (with where its function sets the lock), and said so in the fix's reason.
+  const lockSetAt = new Map<ResolvedSite, string>();
+  for (const s of lock.reused ? toLock : []) {
+    const where = underRead.includes(s) ? null : lockSetAfter(s, lock.expr(s), pkg);
+    if (where) lockSetAt.set(s, where);
+  }
+  const notYet = [...lockSetAt.keys()];
+  const anchorNotYet = notYet.find((s) => s.span.file === finding.span.file && s.span.start === finding.span.start);
+  if (anchorNotYet) {
+    decline(`${at(anchorNotYet)} runs before its function sets ${lock.expr(anchorNotYet)} (${lockSetAt.get(anchorNotYet)}): the lock does not exist there yet, and locking it would dereference nil`);
+  }
+  const unguarded = toLock.filter((s) => !underRead.includes(s) && !lockSetAt.has(s));
   // `lock := s.mu.RLock` … `lock()`: the function may hold the lock in a way the analysis does
   // not see, and a Lock added inside it would deadlock.
   const checked = new Set<string>();
@@ -397,7 +402,7 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
       (usesDefer ? '; defer is used where the locked statements run to the end of the function' : '') +
       (leftToEscape.length > 0 ? `; the accesses through the escaped map (${leftToEscape.map(at).join(', ')}) are left to the map-escapes-lock finding` : '') +
       (notYet.length > 0
-        ? `; left unlocked: ${notYet.map((s) => `${at(s)} (its function sets ${lock.expr(s)} after it, at ${lockSetAfter(s, lock.expr(s), pkg)})`).join(', ')}, where the value is still being set up and the lock does not exist yet`
+        ? `; left unlocked: ${notYet.map((s) => `${at(s)} (its function sets ${lock.expr(s)} after it, at ${lockSetAt.get(s)})`).join(', ')}, where the value is still being set up and the lock does not exist yet`
         : '') +
       (review ? `. Review: ${review}` : ''),
   };
@@ -490,8 +495,7 @@ function checkNotHeldByCallers(sites: ResolvedSite[], lock: LockChoice, pkg: Pac
   const held = callWithLockHeld(flow, [...new Set(sites.map((s) => s.func))], lock.name);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;
-    const how = held.how;
-    decline(`${flow.index.funcs[held.callee]!.name} ${how} ${lock.display} held (${lineOf(fn.file, held.call.pos)}); locking inside it would deadlock`);
+    decline(`${flow.index.funcs[held.callee]!.name} ${held.how} ${lock.display} held (${lineOf(fn.file, held.call.pos)}); locking inside it would deadlock`);
   }
 }
 

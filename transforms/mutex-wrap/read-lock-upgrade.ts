@@ -45,8 +45,7 @@ export function upgradeReadLock(site: ResolvedSite, file: ParsedFile, lockExpr: 
   const held = callWithLockHeld(flow, [site.func], lock.name);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;
-    const how = held.how;
-    decline(`${what}, and ${flow.index.funcs[held.callee]!.name} ${how} ${lock.display} held (${lineOf(fn.file, held.call.pos)}); taking the write lock inside it would deadlock, so take it in the caller by hand`);
+    decline(`${what}, and ${flow.index.funcs[held.callee]!.name} ${held.how} ${lock.display} held (${lineOf(fn.file, held.call.pos)}); taking the write lock inside it would deadlock, so take it in the caller by hand`);
   }
   if (!own) decline(`${what}, taken outside its function (by a caller, or by the code that runs this function literal); take the write lock there instead, by hand`);
 

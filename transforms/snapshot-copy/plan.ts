@@ -369,8 +369,7 @@ function heldByCaller(func: number, guard: string, pkg: PackageView): string | n
   const held = callWithLockHeld(flow, [func], guard);
   if (!held) return null;
   const caller = flow.index.funcs[held.call.caller]!;
-  const how = held.how;
-  return `${flow.index.funcs[held.callee]!.name} ${how} ${goLockName(guard, pkg.index)} held (${lineOf(caller.file, held.call.pos)})`;
+  return `${flow.index.funcs[held.callee]!.name} ${held.how} ${goLockName(guard, pkg.index)} held (${lineOf(caller.file, held.call.pos)})`;
 }
 
 /**

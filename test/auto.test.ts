@@ -77,6 +77,13 @@ describe('auto', () => {
     expect(plan.fixes[0]!.reason).toMatch(/^auto chose snapshot-copy: Routes\.table is guarded by Routes\.mu: .* now hands out /);
   });
 
+  it('copies at the assignment a range over a variable that took the map under the lock (unguarded-map-access → snapshot-copy)', () => {
+    const plan = autoPlan('snapshot-copy/range-over-variable-taken-under-lock');
+    expect(plan.fixes.map((f) => f.transform)).toEqual(['snapshot-copy']);
+    expect(plan.fixes[0]!.reason).toMatch(/^auto chose snapshot-copy: Pool\.conns is guarded by Pool\.mu: the range at input\.go:47 ranges over conns, now cloneMap\(p\.conns\) taken while p\.mu is held \(input\.go:43\)/);
+    expect(plan.fixes[0]!.reason).toMatch(/Passed over: mutex-wrap \(inline\) declines: input\.go:47 reaches the map through another variable/);
+  });
+
   it('collects then deletes for a janitor that deletes while ranging (→ collect-then-delete)', () => {
     const plan = autoPlan('collect-then-delete/janitor-goroutine-sweeps-while-requests-insert');
     expect(plan.fixes.map((f) => f.transform)).toEqual(['collect-then-delete']);

@@ -13,6 +13,8 @@ export interface Candidate {
   why: string;
   /** What else was weighed (e.g. why not sync.Map), said after the transform's reason. */
   aside?: string;
+  /** Tried only when every candidate before it declined (not when one needs review). */
+  fallback?: true;
 }
 
 export interface AutoRules {
@@ -29,8 +31,14 @@ export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRul
   // Each transform's reason already says what it changes and why that is safe: a candidate's
   // `why` adds only what made auto pick it, so the fix's explanation never says a thing twice.
   switch (finding.rule) {
-    case 'unguarded-map-access':
-      return [mutex('inline', '')];
+    case 'unguarded-map-access': {
+      // A range over a variable that took the map under the lock (`ms := s.m; s.mu.Unlock();
+      // for … range ms`): mutex-wrap cannot lock the loop there, a copy taken at the assignment can.
+      // Only for a range, and only when inline declines: a lock inline adds for review (another
+      // lock held there) is the same lock a copy would take.
+      const range = sharedMapOf(finding, pkg)?.sites.some((s) => s.kind === 'range' && s.span.file === finding.span.file && s.span.start === finding.span.start);
+      return range ? [mutex('inline', ''), { transform: rules.byId('snapshot-copy'), options: {}, why: '', fallback: true }] : [mutex('inline', '')];
+    }
     case 'map-escapes-lock':
       return [{ transform: rules.byId('snapshot-copy'), options: {}, why: '' }];
     case 'map-mutated-during-range':
@@ -70,6 +78,7 @@ export function planAuto(finding: Finding, pkg: PackageView, rules: AutoRules, s
   const tried: string[] = [];
   let review: { fix: Fix; c: Candidate; passed: string[] } | null = null;
   for (const c of candidatesFor(finding, pkg, rules, style)) {
+    if (c.fallback && review) continue;
     const r = c.transform.plan(finding, pkg, c.options);
     if ('declined' in r) {
       tried.push(`${label(c)} declines: ${r.declined}`);

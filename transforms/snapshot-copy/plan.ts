@@ -451,6 +451,10 @@ function rangeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
   const right = clause?.childForFieldName('right');
   if (!right) return decline(`cannot find what the range at ${at(site)} ranges over`);
   const lock = guardAt(ctx.guard, decl, right, ctx.pkg);
+  if (right.type === 'identifier' && !isMapExpression(right, decl)) {
+    const alias = rangeAliasRewrite(site, forNode, right, file, ctx);
+    if (alias) return alias;
+  }
   if (!lock || !isMapExpression(right, decl)) {
     return decline(`the range at ${at(site)} reaches ${decl.name} as ${right.text}; the lock can only be named where the map is spelled as the field or variable itself`);
   }
@@ -482,6 +486,49 @@ function rangeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
   return {
     edits,
     what: `the range at ${at(site)} now ranges over ${snap}, a copy taken under ${lockCall.replace(/\(\)$/, '')}`,
+    notes: [`the loop at ${at(site)} sees ${decl.name} as it was when the copy was taken`],
+    reviews: [],
+  };
+}
+
+/**
+ * `c.mu.Lock(); clusters := c.clusters; c.mu.Unlock(); for … range clusters {…}`: the map leaves
+ * the lock at the assignment, so the copy is taken there and the loop ranges over it. Only when
+ * the variable is used nowhere else in the function (nothing else sees the copy instead of the
+ * map) and every loop around the range is around the assignment too (one copy per range).
+ * Null when the shape does not fit; a decline with a reason when it nearly does.
+ */
+function rangeAliasRewrite(site: ResolvedSite, forNode: SyntaxNode, right: SyntaxNode, file: ParsedFile, ctx: Context): Rewrite | null {
+  const fn = enclosingFunction(forNode);
+  if (!fn) return null;
+  const name = right.text;
+  const all = [...descendants(fn)];
+  const assigns = all.filter((d) => {
+    if (d.type !== 'short_var_declaration' && d.type !== 'assignment_statement') return false;
+    const left = d.childForFieldName('left');
+    return left?.namedChildCount === 1 && left.namedChildren[0]!.text === name;
+  });
+  if (assigns.length !== 1) return null;
+  const assign = assigns[0]!;
+  const value = assign.childForFieldName('right');
+  if (!value || value.namedChildCount !== 1 || assign.startIndex > forNode.startIndex) return null;
+  const mapExpr = value.namedChildren[0]!;
+  const decl = ctx.shared.decl;
+  const lock = guardAt(ctx.guard, decl, mapExpr, ctx.pkg);
+  if (!lock || !isMapExpression(mapExpr, decl) || !heldAt(assign, lock)) return null;
+  if (!sameNode(enclosingFunction(assign), fn)) return null;
+  const uses = all.filter((d) => d.type === 'identifier' && d.text === name);
+  if (uses.length !== 2) {
+    decline(`the range at ${at(site)} ranges over ${name}, which holds ${decl.name} and is used elsewhere in the function; copying where it is assigned could change what that code sees: take the copy by hand`);
+  }
+  for (let up = forNode.parent; up && !sameNode(up, fn); up = up.parent) {
+    if (up.type === 'for_statement' && !(up.startIndex <= assign.startIndex && assign.endIndex <= up.endIndex)) {
+      decline(`the range at ${at(site)} runs in a loop that the assignment of ${name} (${lineOf(file, assign.startIndex)}) is outside of: one copy would be ranged over several times; take the copy by hand`);
+    }
+  }
+  return {
+    edits: [{ file: file.rel, start: mapExpr.startIndex, end: mapExpr.endIndex, text: ctx.cloner.call(mapExpr.text) }],
+    what: `the range at ${at(site)} ranges over ${name}, now ${ctx.cloner.call(mapExpr.text)} taken while ${lock.expr} is held (${lineOf(file, assign.startIndex)})`,
     notes: [`the loop at ${at(site)} sees ${decl.name} as it was when the copy was taken`],
     reviews: [],
   };

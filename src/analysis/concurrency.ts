@@ -423,10 +423,12 @@ export function resolvePackage(
   };
   const stripCondLock = (cl: import('./raw-facts.js').CondLock): void => {
     const drop = (locks: HeldLock[]): HeldLock[] => locks.filter((l) => l.name !== cl.lock);
-    for (const site of raw.sites) if (site.start > cl.pos && insideOf(site.func, cl.func)) site.locks = drop(site.locks);
-    for (const c of raw.calls) if (c.pos > cl.pos && insideOf(c.caller, cl.func)) c.locks = drop(c.locks);
-    for (const b of raw.bindings) if (b.locks && b.pos > cl.pos && insideOf(b.caller, cl.func)) b.locks = drop(b.locks);
-    for (const list of edgeLocks.values()) for (const e of list) if (e.call && e.call.pos > cl.pos && insideOf(e.caller, cl.func)) e.locks = drop(e.locks);
+    // Between the end of the `if` and where the function takes the lock itself (if it does).
+    const assumed = (pos: number) => pos > cl.pos && (cl.until === undefined || pos < cl.until);
+    for (const site of raw.sites) if (assumed(site.start) && insideOf(site.func, cl.func)) site.locks = drop(site.locks);
+    for (const c of raw.calls) if (assumed(c.pos) && insideOf(c.caller, cl.func)) c.locks = drop(c.locks);
+    for (const b of raw.bindings) if (b.locks && assumed(b.pos) && insideOf(b.caller, cl.func)) b.locks = drop(b.locks);
+    for (const list of edgeLocks.values()) for (const e of list) if (e.call && assumed(e.call.pos) && insideOf(e.caller, cl.func)) e.locks = drop(e.locks);
   };
   /** What starts a goroutine or is called from outside holds nothing more on entry, whatever its callers hold. */
   const isEntry = (f: FuncInfo): boolean => (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index));

@@ -236,7 +236,10 @@ export interface CondLock {
   func: number;
   paramIndex: number;
   lock: string;
+  /** The end of the `if`: what follows it holds the lock by assumption (inside, it is really taken). */
   pos: number;
+  /** Where the function takes the lock itself again: the assumption ends there. */
+  until?: number;
 }
 
 export interface WaitPoint {

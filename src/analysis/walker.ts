@@ -511,7 +511,7 @@ class FunctionWalker {
       for (const [name, mode] of s1) {
         if (before.has(name) || this.held.has(name) || name.includes('@')) continue;
         this.held.set(name, mode);
-        this.facts.condLocks.push({ func: this.fn.index, paramIndex: flag, lock: name, pos: s.start });
+        this.facts.condLocks.push({ func: this.fn.index, paramIndex: flag, lock: name, pos: s.end });
       }
     }
     // `if lock { return runSynced(&c.lock, …) }` on a bool parameter: the code after it runs only
@@ -521,7 +521,7 @@ class FunctionWalker {
       for (const name of this.locksTakenIn(cons)) {
         if (before.has(name) || this.held.has(name) || name.includes('@')) continue;
         this.held.set(name, 'write');
-        this.facts.condLocks.push({ func: this.fn.index, paramIndex: early, lock: name, pos: s.start });
+        this.facts.condLocks.push({ func: this.fn.index, paramIndex: early, lock: name, pos: s.end });
       }
     }
     return false;
@@ -1277,8 +1277,17 @@ class FunctionWalker {
         // `l.m[url].Lock()`: the per-key lock is read out of a map first (hugo's URLLock).
         if (unparen(operand).type === 'index_expression') yield this.expr(operand, 'read');
         const lock = this.lockName(operand);
-        if (field === 'Lock' || field === 'RLock') this.taken.set(lock, (this.taken.get(lock) ?? 0) + 1);
-        else if (!opts.defer) this.taken.set(lock, Math.max(0, (this.taken.get(lock) ?? 0) - 1));
+        if (field === 'Lock' || field === 'RLock') {
+          this.taken.set(lock, (this.taken.get(lock) ?? 0) + 1);
+          // Taken here by the function itself: a lock assumed held after `if lock {…}` is
+          // assumed only up to this point (nsq's Topic.exit: `if deleted { t.Lock(); …; return }`,
+          // then `t.RLock()`).
+          for (const cl of this.facts.condLocks) {
+            if (cl.func !== this.fn.index || cl.lock !== lock || cl.until !== undefined || cl.pos > n.start) continue;
+            cl.until = n.start;
+            this.held.delete(lock);
+          }
+        } else if (!opts.defer) this.taken.set(lock, Math.max(0, (this.taken.get(lock) ?? 0) - 1));
         if (field === 'Lock') this.held.set(lock, 'write');
         else if (field === 'RLock') {
           if (!this.held.has(lock)) this.held.set(lock, 'read');

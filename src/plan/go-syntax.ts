@@ -377,3 +377,32 @@ export function addressOperandOf(file: ParsedFile, start: number, end: number): 
   }
   return null;
 }
+
+/**
+ * Whether an expression names the same value each time it is evaluated: a variable, its fields,
+ * `*p`, `&x`, an element at a variable or constant index (`s`, `s.inner`, `(*p).x`,
+ * `s.shards[i]`). A call (`n.GetUsages().negative()` builds a new value per call), a receive or
+ * a type assertion does not: a lock taken through one evaluation and released through another
+ * need not be the same mutex (seaweedfs' topology `DiskUsages.negative()`).
+ */
+export function isStablePath(n: SyntaxNode): boolean {
+  switch (n.type) {
+    case 'identifier':
+    case 'field_identifier':
+    case 'int_literal':
+    case 'interpreted_string_literal':
+    case 'raw_string_literal':
+      return true;
+    case 'parenthesized_expression':
+    case 'selector_expression':
+    case 'index_expression':
+      return n.namedChildren.every(isStablePath);
+    case 'unary_expression': {
+      const op = n.childForFieldName('operator')?.text ?? n.child(0)?.text;
+      const operand = n.childForFieldName('operand');
+      return (op === '*' || op === '&') && !!operand && isStablePath(operand);
+    }
+    default:
+      return false;
+  }
+}

@@ -27,6 +27,7 @@ import {
   ancestorOfType,
   enclosingFunction,
   lineStart,
+  isStablePath,
 } from '../../src/plan/go-syntax.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
@@ -238,6 +239,8 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     if (s.kind === 'escape' && s.escape !== 'call') {
       decline(`the map escapes at ${at(s)} (${s.text}: ${s.escape === 'return' ? 'returned' : s.escape === 'send' ? 'sent on a channel' : s.escape === 'store' ? 'stored elsewhere' : 'passed to a callback'}); a mutex cannot guard what its users do with it afterwards`);
     }
+    const unstable = decl.kind === 'field' ? unstableBase(s, fieldName(decl), files) : null;
+    if (unstable) decline(`${at(s)} reaches the map through ${unstable}, which may be another value each time it is evaluated (it calls a function): a lock taken through it need not be the map's`);
     if (decl.kind === 'field' && !spelledAsField(s, decl, files)) decline(`${at(s)} reaches the map through another variable (${s.text}); only accesses spelled as x.${fieldName(decl)} can be locked`);
   }
   if (decl.kind === 'local') {
@@ -444,7 +447,22 @@ function fieldBase(s: ResolvedSite, field: string, files: Map<string, ParsedFile
   if (!file) return null;
   const node = nodeAt(file, s.span.start, s.span.end);
   for (const n of [node, ...descendants(node)]) {
-    if (n.type === 'selector_expression' && n.childForFieldName('field')?.text === field) return n.childForFieldName('operand')?.text ?? null;
+    if (n.type !== 'selector_expression' || n.childForFieldName('field')?.text !== field) continue;
+    const operand = n.childForFieldName('operand');
+    return operand && isStablePath(operand) ? operand.text : null;
+  }
+  return null;
+}
+
+/** `f().items[k]` → `f()`: the operand naming the field, when it may be another value each time (a call). */
+function unstableBase(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): string | null {
+  const file = files.get(s.span.file);
+  if (!file) return null;
+  const node = nodeAt(file, s.span.start, s.span.end);
+  for (const n of [node, ...descendants(node)]) {
+    if (n.type !== 'selector_expression' || n.childForFieldName('field')?.text !== field) continue;
+    const operand = n.childForFieldName('operand');
+    return operand && !isStablePath(operand) ? operand.text : null;
   }
   return null;
 }

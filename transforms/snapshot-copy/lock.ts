@@ -3,6 +3,7 @@
 import type { MapDecl } from '../../src/analysis/model.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import { guardIsRW, type PackageView } from '../../src/plan/transform.js';
+import { isStablePath } from '../../src/plan/go-syntax.js';
 
 export interface GuardLock {
   /** The normalised name, as in HeldLock (`Cache.mu`, `Cache`, `cacheMu`). */
@@ -25,8 +26,10 @@ export function guardAt(guard: string, decl: MapDecl, mapExpr: SyntaxNode, pkg: 
   if (decl.kind === 'field') {
     const [owner, field] = decl.name.split('.') as [string, string];
     if (mapExpr.type !== 'selector_expression' || mapExpr.childForFieldName('field')?.text !== field) return null;
-    const base = mapExpr.childForFieldName('operand')?.text;
-    if (!base) return null;
+    const operand = mapExpr.childForFieldName('operand');
+    // `f().m`: each evaluation may be another value, so Lock and Unlock need not meet one mutex.
+    if (!operand || !isStablePath(operand)) return null;
+    const base = operand.text;
     if (guard === owner) return { name: guard, expr: base, rw };
     if (guard.startsWith(`${owner}.`)) return { name: guard, expr: `${base}.${guard.slice(owner.length + 1)}`, rw };
     return null;

@@ -10,7 +10,7 @@ import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
-import { ancestorOfType, descendants, enclosingFunction, isAssignedTo, indentAt, isFunctionBodyList, lineStart, listedStatementOf, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
+import { ancestorOfType, descendants, enclosingFunction, isAssignedTo, indentAt, isFunctionBodyList, isStablePath, lineStart, listedStatementOf, nodeAt, sameNode, statementsOfList } from '../../src/plan/go-syntax.js';
 import { clonerFor, mapTypeOf, type Cloner } from './clone.js';
 import { guardAt, readLockCalls, type GuardLock } from './lock.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
@@ -454,6 +454,10 @@ function rangeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
   if (right.type === 'identifier' && !isMapExpression(right, decl)) {
     const alias = rangeAliasRewrite(site, forNode, right, file, ctx);
     if (alias) return alias;
+  }
+  const through = right.type === 'selector_expression' ? right.childForFieldName('operand') : null;
+  if (through && isMapExpression(right, decl) && !isStablePath(through)) {
+    return decline(`the range at ${at(site)} reaches ${decl.name} through ${through.text}, which may be another value each time it is evaluated (it calls a function): a lock taken through it need not be the map's`);
   }
   if (!lock || !isMapExpression(right, decl)) {
     return decline(`the range at ${at(site)} reaches ${decl.name} as ${right.text}; the lock can only be named where the map is spelled as the field or variable itself`);

@@ -78,3 +78,19 @@ describe('auto on an unguarded range that mutex-wrap inline declines', () => {
     expect(declined[0]!.reason).not.toContain('snapshot-copy');
   });
 });
+
+describe('a finding stands for every unguarded access of its function', () => {
+  const SHUTDOWN = swapIn(
+    BASE,
+    '\tconns := p.conns\n\tp.mu.Unlock()\n\n\tn := 0\n\tfor _, c := range conns {',
+    '\tp.mu.Unlock()\n\n\tn := 0\n\tfor _, c := range p.conns {',
+  );
+
+  it('a len after the range, also unlocked: the copy covers the range only, so the finding is declined, not claimed', () => {
+    // seaweedfs' findAverageLoad divides by the live len(m.consumerInstances) after ranging over it.
+    const src = swapIn(SHUTDOWN, '\treturn n\n}', '\tif n != len(p.conns) {\n\t\treturn -1\n\t}\n\treturn n\n}');
+    const p = plan(src);
+    expect(p.fixes).toEqual([]);
+    expect(p.declined.map((d) => d.reason)).toEqual([expect.stringMatching(/^input\.go:\d+, reported with input\.go:\d+ \(the same function\), cannot use the copy: /)]);
+  });
+});

@@ -7,6 +7,7 @@ import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { isWrite } from '../../src/analysis/conflicts.js';
 import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
+import { unguardedGroupOf } from '../../src/analysis/rules/unguarded-map-access.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
@@ -61,15 +62,24 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
   if (cloner.problem) decline(cloner.problem);
   const ctx: Context = { pkg, shared, guard, files, cloner, names: new Map(), bySite: new Map() };
 
-  // Plan every finding of the map; one fix covers all that can be rewritten.
-  const outcome = (f: Finding): Rewrite | string => {
+  // Plan every finding of the map; one fix covers all that can be rewritten. An unguarded-map-access
+  // finding stands for every unguarded access of its function: it is covered only when all are.
+  const outcome = (f: Finding): Rewrite[] | string => {
     const s = siteOf(f, shared);
-    return s ? planSite(s, ctx) : `the finding at ${at(f)} has no access site the transform can read`;
+    if (!s) return `the finding at ${at(f)} has no access site the transform can read`;
+    const group = f.rule === 'unguarded-map-access' ? unguardedGroupOf(shared, s) : [s];
+    const out: Rewrite[] = [];
+    for (const x of [s, ...group.filter((g) => g !== s)]) {
+      const p = planSite(x, ctx);
+      if (typeof p === 'string') return x === s ? p : `${at(x)}, reported with ${at(s)} (the same function), cannot use the copy: ${p}`;
+      out.push(p);
+    }
+    return out;
   };
   const own = outcome(finding);
   if (typeof own === 'string') decline(own);
   const covered = pkg.findings.filter((f) => f.map.key === decl.key && typeof outcome(f) !== 'string');
-  const planned = new Set(covered.map((f) => outcome(f) as Rewrite));
+  const planned = new Set(covered.flatMap((f) => outcome(f) as Rewrite[]));
   for (const r of [...planned]) {
     for (const req of r.requires ?? []) {
       const p = planSite(req, ctx);

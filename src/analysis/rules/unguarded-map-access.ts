@@ -25,6 +25,18 @@ export function unguardedSites(map: SharedMap): ResolvedSite[] {
   return [...offenders].sort(bySpan);
 }
 
+/**
+ * The accesses one unguarded-map-access finding at `at` stands for: `at` and the other unguarded
+ * accesses of its function in the same state (no lock, or only the read lock), as the rule groups
+ * them. A fix covers the finding only when it covers all of them.
+ */
+export function unguardedGroupOf(map: SharedMap, at: ResolvedSite): ResolvedSite[] {
+  const guard = map.guard;
+  const underRead = (s: ResolvedSite) => s.locks.some((l) => l.name === guard);
+  const group = unguardedSites(map).filter((s) => s.func === at.func && underRead(s) === underRead(at));
+  return group.includes(at) ? group : [at, ...group];
+}
+
 /** Ranges holding the map's write lock that change the map and conflict with one of `sites`. */
 function lockedRangesRacingWith(map: SharedMap, sites: ResolvedSite[]): ResolvedSite[] {
   const mine = new Set(sites);
@@ -52,14 +64,12 @@ export const unguardedMapAccess: Rule = {
       const guard = map.guard;
       if (!guard) continue;
       const guarded = map.sites.filter((s) => s.locks.some((l) => l.name === guard));
-      const groups = new Map<string, ResolvedSite[]>();
-      for (const s of unguardedSites(map)) {
-        const underRead = s.locks.some((l) => l.name === guard);
-        const key = `${s.func}|${underRead}`;
-        groups.set(key, [...(groups.get(key) ?? []), s]);
-      }
-      for (const [at, ...rest] of groups.values()) {
+      const grouped = new Set<ResolvedSite>();
+      for (const first of unguardedSites(map)) {
+        if (grouped.has(first)) continue;
+        const [at, ...rest] = unguardedGroupOf(map, first);
         if (!at) continue;
+        for (const s of [at, ...rest]) grouped.add(s);
         const held = at.locks.some((l) => l.name === guard);
         const lock = goLockNameAt(guard, map.decl, at.text, flow.index);
         const more = rest.length === 0 ? '' : ` (and at ${rest.length} more access${rest.length === 1 ? '' : 'es'} in the same function)`;

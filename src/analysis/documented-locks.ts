@@ -12,11 +12,13 @@ import type { FuncInfo, PackageIndex } from './package-index.js';
  * ("all while holding c.mu").
  */
 const HELD =
-  /\b(?:must|should|needs? to|has to|is expected to|are expected to)\s+(?:be\s+)?(?:held|locked)\b|\b(?:is|are)\s+(?:already\s+)?(?:held|locked)\b|\bheld\s+(?:on|upon|at|when)\s+(?:entry|entering|called)\b|\bcallers?\s+(?:must\s+|should\s+|is\s+|are\s+)?(?:hold|holds|holding)\b|\bcalled\s+with\b.*\b(?:held|locked)\b|\bassumed?\s+(?:to\s+be\s+)?(?:held|locked)\b/i;
+  /\b(?:must|should|needs? to|has to|is expected to|are expected to)\s+(?:be\s+)?(?:held|locked)\b|\b(?:is|are)\s+(?:already\s+)?(?:held|locked)\b|\bheld\s+(?:on|upon|at|when)\s+(?:entry|entering|called)\b|\bcallers?\s+(?:must\s+|should\s+|is\s+|are\s+)?(?:already\s+)?(?:hold|holds|holding)\b|\bcalled\s+with\b.*\b(?:held|locked)\b|\bassumed?\s+(?:to\s+be\s+)?(?:held|locked)\b/i;
 const NEGATED = /\b(?:not|no|never|without|unlocked|released?)\b|n't\b/i;
-const LOCKISH = /\b(?:lock|mutex)\b/i;
+const LOCKISH = /\b(?:lock|locked|mutex)\b/i;
+/** `group is already locked`, `s is held`: the value whose lock is meant. */
+const SUBJECT = /\b([A-Za-z_]\w*)\s+(?:is|are)\s+(?:already\s+)?(?:locked|held)\b/i;
 /** A lock field spelled out: `mu`, `s.mu`, `mset.clMu`, `tokensMu`, `c.lock`. */
-const FIELD_PATH = /\b((?:[A-Za-z_]\w*\.)*(?:mu|lock|mutex|[A-Za-z_]\w*(?:Mu|Lock|Mutex)))\b(?!\s+(?:lock|mutex)\b)/;
+const FIELD_PATH = /\b((?:[A-Za-z_]\w*\.)*(?:mu|Mu|lock|mutex|[A-Za-z_]\w*(?:Mu|Lock|Mutex)))\b(?!\s+(?:lock|mutex)\b)/;
 /** The word naming whose lock: `Server lock`, `js lock`, `mset.clMu lock`, `the (write) lock`. */
 const QUALIFIED = /(?:^|[\s(])((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)\s+(?:\((?:read|write)\)\s+)?(?:(?:read|write|rw)\s+)?(?:lock|mutex)\b/i;
 const GENERIC = new Set(['the', 'a', 'an', 'its', 'this', 'our', 'their', 'his', 'her', 'read', 'write', 'rw', 'object', 'struct', 'own', 'same', 'that', 'which', 'owning', 'least', 'is', 'be']);
@@ -97,6 +99,13 @@ function resolveLocks(index: PackageIndex, f: FuncInfo, sentence: string, allLoc
     if (type && allLocks.includes(`${type}.${last}`)) return [`${type}.${last}`];
     // A bare name (`lock`, `clMu`) is the receiver's; `x.clMu` may be another value's field.
     if (parts.length === 0 || parts[0] === f.recvName) return [];
+    // `group.Mu` with a parameter `group *ConsumerGroup`: that type's field (seaweedfs'
+    // "The caller must hold group.Mu" on EvictExpiredMembersLocked).
+    const param = parts.length === 1 ? f.params.find((p) => p.name === parts[0]) : undefined;
+    if (param) {
+      const t = param.type.replace(/^\*/, '').trim();
+      return allLocks.includes(`${t}.${last}`) ? [`${t}.${last}`] : [];
+    }
     const any = allLocks.filter((n) => n.endsWith(`.${last}`));
     return any.length === 1 ? any : [];
   };
@@ -106,7 +115,13 @@ function resolveLocks(index: PackageIndex, f: FuncInfo, sentence: string, allLoc
   if (path) {
     const found = field(recv, path[1]!);
     if (found.length > 0) return found;
+    // `other.mu` of a value that is not the receiver and cannot be placed: not the receiver's lock.
+    if (path[1]!.includes('.') && path[1]!.split('.')[0] !== f.recvName) return [];
   }
+  // `(assumes group is already locked)` with a parameter `group *ConsumerGroup`: that type's lock.
+  const subject = SUBJECT.exec(sentence)?.[1];
+  const param = subject ? f.params.find((p) => p.name === subject) : undefined;
+  if (param) return primary(param.type.replace(/^\*/, '').trim());
   const q = QUALIFIED.exec(sentence);
   const word = q?.[1];
   if (!word || GENERIC.has(word.toLowerCase()) || /^(?:lock|mutex)$/i.test(word)) return recv ? primary(recv) : [];

@@ -953,7 +953,36 @@ function hoist(r: Region, pkg: PackageView): TextEdit[] | null {
   const copies = readCopies(r, stmt, siteNodes, pkg, fresh);
   if (!copies) return null;
   fresh.keep();
+  // Right after a region of the same lock (another map's copies, made by an earlier pass): the
+  // copies join it, one lock region instead of two in a row.
+  const joined = joinPreviousRegion(r, stmt, copies.lines, lockCall);
+  if (joined) return [joined, ...copies.edits];
   return [{ file: file.rel, start: stmt.startIndex, end: stmt.startIndex, text: wrap(copies.lines) }, ...copies.edits];
+}
+
+/**
+ * `mu.RLock(); a := len(m1); mu.RUnlock()` right before stmt (nothing else between): the edit
+ * that adds `lines` before that unlock, or null. A read may join a write-locked region; a write
+ * needs the previous region to hold the write lock.
+ */
+function joinPreviousRegion(r: Region, stmt: SyntaxNode, lines: string[], lockCall: string): TextEdit | null {
+  const list = statementsOfList(r.list);
+  const i = list.findIndex((x) => sameNode(x, stmt));
+  const prev = i > 0 ? list[i - 1]! : null;
+  if (!prev) return null;
+  const compact = (x: SyntaxNode) => x.text.replace(/\s+/g, '');
+  const unlocks = lockCall === 'RLock' ? [`${r.lockExpr}.RUnlock()`, `${r.lockExpr}.Unlock()`] : [`${r.lockExpr}.Unlock()`];
+  if (!unlocks.includes(compact(prev))) return null;
+  const text = r.file.text;
+  if (text.slice(prev.endIndex, stmt.startIndex).trim() !== '') return null;
+  // The region it closes: back to the matching Lock, with only plain copies in between.
+  const opening = compact(prev) === `${r.lockExpr}.Unlock()` ? `${r.lockExpr}.Lock()` : `${r.lockExpr}.RLock()`;
+  let j = i - 2;
+  while (j >= 0 && list[j]!.type === 'short_var_declaration' && !/\bfunc\b/.test(list[j]!.text)) j--;
+  if (j < 0 || j === i - 2 || compact(list[j]!) !== opening) return null;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const indent = indentAt(text, prev.startIndex);
+  return { file: r.file.rel, start: prev.startIndex, end: prev.startIndex, text: lines.map((l) => `${l}${nl}${indent}`).join('') };
 }
 
 /**

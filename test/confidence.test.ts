@@ -369,3 +369,83 @@ describe('the reason where a person reads the finding', () => {
     expect(fullEvidence(low, () => DTO, colors)).toMatch(/\n {2}confidence {2}low: Config has no lock of its own/);
   });
 });
+
+// Each connection's goroutine builds its own Session and hands it down as a parameter (seaweedfs'
+// PostgreSQL server): the only races are runs of that goroutine with each other, through values
+// each run builds. Low, with the reason; a Session shared by the runs stays high.
+const SESSIONS = `package fixture
+
+import (
+	"net"
+	"sync"
+)
+
+type Session struct {
+	mu    sync.Mutex
+	conn  net.Conn
+	stmts map[string]string
+}
+
+type Server struct {
+	mu       sync.Mutex
+	sessions map[int]*Session
+}
+
+func (s *Server) Serve(l net.Listener) {
+	id := 0
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		id++
+		go s.handle(conn, id)
+	}
+}
+
+func (s *Server) handle(conn net.Conn, id int) {
+	session := &Session{conn: conn, stmts: map[string]string{}}
+	s.mu.Lock()
+	s.sessions[id] = session
+	s.mu.Unlock()
+	for i := 0; i < 3; i++ {
+		s.message(session, "q")
+	}
+}
+
+func (s *Server) message(session *Session, q string) {
+	s.parse(session, q)
+}
+
+func (s *Server) parse(session *Session, q string) {
+	session.stmts[q] = q
+	delete(session.stmts, "old")
+}
+`;
+
+describe('values each run of a goroutine builds for itself', () => {
+  const WRITE = '\tsession.stmts[q] = q';
+
+  it('a session built in the connection goroutine, handed down through two calls: low, naming the variable', () => {
+    const c = confidences(SESSIONS).get(`concurrent-map-write@${lineOf(SESSIONS, WRITE)}`);
+    expect(c?.confidence).toBe('low');
+    expect(c?.reason).toMatch(/^each run of go s\.handle\(\) \(in a loop: several run at once\) builds its own Session \(session in handle\) and reaches Session\.stmts through it: the race needs one run to hand its Session to another/);
+  });
+
+  it('one session shared by every run (built before the loop, handed to each goroutine): high', () => {
+    let src = swapIn(SESSIONS, '\tid := 0\n', '\tid := 0\n\tshared := &Session{stmts: map[string]string{}}\n');
+    src = swapIn(src, '\t\tgo s.handle(conn, id)\n', '\t\tgo s.handle(conn, id, shared)\n');
+    src = swapIn(src, 'func (s *Server) handle(conn net.Conn, id int) {\n\tsession := &Session{conn: conn, stmts: map[string]string{}}\n', 'func (s *Server) handle(conn net.Conn, id int, session *Session) {\n');
+    expect(confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+
+  it('the session looked up in the shared registry by each run: high', () => {
+    const src = swapIn(SESSIONS, '\tsession := &Session{conn: conn, stmts: map[string]string{}}\n\ts.mu.Lock()\n\ts.sessions[id] = session\n\ts.mu.Unlock()\n', '\ts.mu.Lock()\n\tsession := s.sessions[id%2]\n\ts.mu.Unlock()\n');
+    expect(confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+
+  it('an exported method also hands any session to parse: its callers may pass a shared one, high', () => {
+    const src = swapIn(SESSIONS, 'func (s *Server) message(session *Session, q string) {\n\ts.parse(session, q)\n}', 'func (s *Server) message(session *Session, q string) {\n\ts.parse(session, q)\n}\n\nfunc (s *Server) Replay(session *Session) {\n\ts.parse(session, "r")\n}');
+    expect(confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+});

@@ -71,6 +71,20 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
       reason: `every racing write gives ${site.text} an empty map (or nil), which is how a value is set up or reset: the race needs that to run while other goroutines use ${decl.name}, an order the scan cannot see`,
     };
   }
+  // Every race is one goroutine (started in a loop, or a handler) racing with another run of
+  // itself, and both accesses reach the map through a value each run builds for itself
+  // (`session := &Session{…}` in the connection's goroutine, handed down as a parameter): two runs
+  // reach one value only if one hands its value to the other, which the scan does not see.
+  const own = conflicts.every((c) => c.contexts[0] === c.contexts[1] && ownPerRun(flow, finder, c.a, c.contexts[0]) !== null && ownPerRun(flow, finder, c.b, c.contexts[1]) !== null);
+  if (own && decl.kind === 'field') {
+    const c = conflicts[0]!;
+    const v = ownPerRun(flow, finder, c.a, c.contexts[0])![0]!;
+    const struct = decl.name.split('.')[0]!;
+    return {
+      level: 'low',
+      reason: `each run of ${flow.contexts[c.contexts[0]]!.description} builds its own ${struct} (${v.name} in ${flow.index.funcs[v.func]!.name}) and reaches ${decl.name} through it: the race needs one run to hand its ${struct} to another, which the scan does not see`,
+    };
+  }
   if ((decl.kind === 'field' || decl.kind === 'named-type') && guard === null) {
     // A named map type (`type Header map[string][]string`) is a value type with no lock either.
     const struct = decl.name.split('.')[0]!;
@@ -85,6 +99,38 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
     }
   }
   return HIGH;
+}
+
+/**
+ * The variables an access in context ctx reaches its map's struct through, when each is one a run
+ * of ctx builds for itself: a fresh value (`&T{…}`, `new(T)`, `var x T`) declared in a function
+ * that runs in ctx alone, the struct being that value itself (no field path). Null otherwise.
+ */
+function ownPerRun(flow: PackageFlow, finder: ConflictFinder, s: ResolvedSite, ctx: number): import('./raw-facts.js').VarInfo[] | null {
+  if (ctx <= 0 || !flow.contexts[ctx]?.multi) return null;
+  const o = origins(flow, finder, s, ctx);
+  if (o.size === 0) return null;
+  const out: import('./raw-facts.js').VarInfo[] = [];
+  for (const key of o.keys()) {
+    const m = /^var:(\d+)$/.exec(key);
+    if (!m) return null;
+    const v = flow.raw.vars[Number(m[1])];
+    if (!v) return null;
+    // A parameter or receiver on the way: its values are the origins its callers handed it, when
+    // every call of its function in ctx is one the origins followed (a call in a body read only
+    // for its call edges hands an unknown value), and the run does not start there.
+    if (v.param !== null || receiverType(flow, v.id) !== null) {
+      if (flow.contexts[ctx]!.entries.includes(v.func)) return null;
+      const followed = new Set((callsInto(flow).get(v.func) ?? []).map((c) => `${c.caller}:${c.pos}`));
+      const callers = (flow.callersOf.get(v.func) ?? []).filter((c) => flow.funcContexts[c.caller]?.has(ctx));
+      if (callers.length === 0 || callers.some((c) => !followed.has(`${c.caller}:${c.pos}`))) return null;
+      continue;
+    }
+    const runsIn = flow.funcContexts[v.func];
+    if (!v.fresh || !runsIn || runsIn.size !== 1 || !runsIn.has(ctx)) return null;
+    out.push(v);
+  }
+  return out.length > 0 ? out : null;
 }
 
 /** The expression the struct holding the map is reached through (`cfg` in `cfg.Metadata[k]`). */

@@ -515,6 +515,19 @@ function baseOf(s: ResolvedSite, field: string, files: Map<string, ParsedFile>):
 /** Adding Lock inside a function that some caller already calls with that lock held deadlocks. */
 function checkNotHeldByCallers(sites: ResolvedSite[], lock: LockChoice, pkg: PackageView): void {
   const flow = pkg.flow;
+  // A lock that is an exported field (`group.Mu`) is part of the type's API: code in other
+  // packages locks it itself, and may hold it when it calls an exported function of this one
+  // (seaweedfs' protocol package holds group.Mu around group.AssignPartitions()). A Lock added
+  // inside such a function could deadlock, and those callers are not in the package.
+  const field = lock.name.includes('.') ? lock.name.slice(lock.name.indexOf('.') + 1) : '';
+  if (/^[A-Z]/.test(field)) {
+    for (const s of sites) {
+      let fn = flow.index.funcs[s.func]!;
+      while (fn.literal && fn.parent >= 0) fn = flow.index.funcs[fn.parent]!;
+      const outside = fn.exported && (fn.recvType === null || /^[A-Z]/.test(fn.recvType));
+      if (outside) decline(`${lock.display} is an exported field, so code in other packages can hold it when it calls ${fn.name} (exported); a Lock added inside ${fn.name} could deadlock with them; lock it by hand where its callers do not hold it`);
+    }
+  }
   const held = callWithLockHeld(flow, [...new Set(sites.map((s) => s.func))], lock.name);
   if (held) {
     const fn = flow.index.funcs[held.call.caller]!;

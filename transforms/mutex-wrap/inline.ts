@@ -447,29 +447,26 @@ function spelledAsField(s: ResolvedSite, decl: MapDecl, files: Map<string, Parse
 }
 
 /** `s.items[k]`, `len(s.items)` → `s`: the operand of the selector naming the field, or null. */
-function fieldBase(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): string | null {
+function fieldOperand(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): SyntaxNode | null {
   const file = files.get(s.span.file);
   if (!file) return null;
   const node = nodeAt(file, s.span.start, s.span.end);
   for (const n of [node, ...descendants(node)]) {
-    if (n.type !== 'selector_expression' || n.childForFieldName('field')?.text !== field) continue;
-    const operand = n.childForFieldName('operand');
-    return operand && isStablePath(operand) ? operand.text : null;
+    if (n.type === 'selector_expression' && n.childForFieldName('field')?.text === field) return n.childForFieldName('operand');
   }
   return null;
 }
 
+/** The operand's text, when it names the same value each time it is evaluated (isStablePath). */
+function fieldBase(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): string | null {
+  const operand = fieldOperand(s, field, files);
+  return operand && isStablePath(operand) ? operand.text : null;
+}
+
 /** `f().items[k]` → `f()`: the operand naming the field, when it may be another value each time (a call). */
 function unstableBase(s: ResolvedSite, field: string, files: Map<string, ParsedFile>): string | null {
-  const file = files.get(s.span.file);
-  if (!file) return null;
-  const node = nodeAt(file, s.span.start, s.span.end);
-  for (const n of [node, ...descendants(node)]) {
-    if (n.type !== 'selector_expression' || n.childForFieldName('field')?.text !== field) continue;
-    const operand = n.childForFieldName('operand');
-    return operand && !isStablePath(operand) ? operand.text : null;
-  }
-  return null;
+  const operand = fieldOperand(s, field, files);
+  return operand && !isStablePath(operand) ? operand.text : null;
 }
 
 function fieldName(decl: MapDecl): string {

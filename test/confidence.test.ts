@@ -449,3 +449,53 @@ describe('values each run of a goroutine builds for itself', () => {
     expect(confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
   });
 });
+
+// A lock-less dispatcher filled by its callers before Run starts the loop that reads it (frp's
+// msg.Dispatcher): the race needs a caller to register after Run, an order the scan does not see.
+const DISPATCHER = `package fixture
+
+type Dispatcher struct {
+	handlers map[string]func(string)
+	in       chan string
+}
+
+func NewDispatcher(in chan string) *Dispatcher {
+	return &Dispatcher{handlers: map[string]func(string){}, in: in}
+}
+
+func (d *Dispatcher) Register(kind string, h func(string)) {
+	d.handlers[kind] = h
+}
+
+func (d *Dispatcher) Run() {
+	go d.loop()
+}
+
+func (d *Dispatcher) loop() {
+	for m := range d.in {
+		if h, ok := d.handlers[m]; ok {
+			h(m)
+		}
+	}
+}
+`;
+
+describe('a value its callers configure before it runs', () => {
+  const WRITE = '\td.handlers[kind] = h';
+
+  it('written only by the callers, only read by the goroutine Run starts, no lock: low, saying so', () => {
+    const c = confidences(DISPATCHER).get(`concurrent-map-write@${lineOf(DISPATCHER, WRITE)}`);
+    expect(c?.confidence).toBe('low');
+    expect(c?.reason).toMatch(/^Dispatcher\.handlers is written only by the package's callers, with no lock at any racing access, and only read by the package's goroutines or handlers: the shape of a value configured before it runs/);
+  });
+
+  it('the loop also deletes a handler: a goroutine writes, high', () => {
+    const src = swapIn(DISPATCHER, '\t\t\th(m)\n', '\t\t\th(m)\n\t\t\tdelete(d.handlers, m)\n');
+    expect(confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+
+  it('Run registers a handler after starting the loop: the order is known, high', () => {
+    const src = swapIn(DISPATCHER, '\tgo d.loop()\n}', '\tgo d.loop()\n\td.Register("ping", func(string) {})\n}');
+    expect(confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+});

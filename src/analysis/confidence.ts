@@ -20,7 +20,7 @@
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
 // leaves them out (docs/confidence.md).
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
-import type { Conflict, ConflictFinder } from './conflicts.js';
+import { isWrite, type Conflict, type ConflictFinder } from './conflicts.js';
 import type { MapDecl } from './model.js';
 import type { RawCall } from './raw-facts.js';
 import { docComment } from './documented-locks.js';
@@ -98,7 +98,55 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
       };
     }
   }
+  if (configuredBeforeRun(flow, finder, decl, guard, conflicts)) {
+    return {
+      level: 'low',
+      reason: `${decl.name} is written only by the package's callers, with no lock at any racing access, and only read by the package's goroutines or handlers: the shape of a value configured before it runs; the race needs a caller to write it after they started, an order the scan cannot see`,
+    };
+  }
   return HIGH;
+}
+
+/**
+ * A struct's map that the package's callers fill and its goroutines (or handlers) only read, with
+ * no lock at any racing access: `d.RegisterHandler(…)` then `d.Run()`, which starts the loop that
+ * reads the handlers (frp's Dispatcher; seaweedfs' STSService providers, filled before serving).
+ * Not when a write is known to come after the goroutine started: in the function that starts it,
+ * after the `go` statement, or in a function it calls after it (a constructor that writes after
+ * starting its janitor). A struct reached through a package variable is left high: one value,
+ * reached from anywhere (minio's globalNodeNamesHex, a package map, is not this shape either).
+ */
+function configuredBeforeRun(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, guard: string | null, conflicts: Conflict[]): boolean {
+  if (guard !== null || decl.kind !== 'field') return false;
+  const sides = (c: Conflict): [ResolvedSite, number][] => [[c.a, c.contexts[0]], [c.b, c.contexts[1]]];
+  // (`owner:T` is no lock taken: it stands for whatever lock the holder of a lock-less T has.)
+  const unlocked = (s: ResolvedSite) => s.locks.every((l) => l.name.startsWith('owner:'));
+  if (!conflicts.every((c) => sides(c).every(([s, ctx]) => unlocked(s) && (!isWrite(s) || ctx === 0) && s.raw.packagePath === undefined))) return false;
+  if (!conflicts.some((c) => sides(c).some(([, ctx]) => ctx > 0))) return false;
+  const funcs = flow.index.funcs;
+  const top = (f: number) => {
+    let fn = funcs[f]!;
+    while (fn.literal && fn.parent >= 0) fn = funcs[fn.parent]!;
+    return fn.index;
+  };
+  for (const c of conflicts) {
+    for (const [w] of sides(c).filter(([s]) => isWrite(s))) {
+      for (const [, ctx] of sides(c)) {
+        const spawn = ctx > 0 ? finder.spawnOfContext(ctx) : null;
+        if (spawn === null) continue;
+        const sp = flow.raw.spawns[spawn]!;
+        const spawner = top(sp.func);
+        if (top(w.func) === spawner && w.span.start > sp.start) return false;
+        if ((flow.callersOf.get(top(w.func)) ?? []).some((k) => top(k.caller) === spawner && k.pos > sp.start)) return false;
+        // The writing function called what starts the goroutine before it writes (`c.start()`
+        // then `c.items[k] = i`), directly or one call further in.
+        const starters = new Set([spawner, ...(flow.callersOf.get(spawner) ?? []).map((k) => top(k.caller))]);
+        const startsBefore = (f: number) => (flow.callersOf.get(f) ?? []).some((k) => top(k.caller) === top(w.func) && k.pos < w.span.start);
+        if ([...starters].some(startsBefore)) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /**

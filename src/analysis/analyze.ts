@@ -222,12 +222,12 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
   // construction (docs/ordering.md), which only a walked body shows.
   const exportedHolders = [...holders].filter((h) => /^[A-Z]/.test(h));
   const buildsRe = exportedHolders.length > 0 ? new RegExp(`\\b(?:${exportedHolders.map(escapeRe).join('|')})\\s*\\{|\\bnew\\((?:${exportedHolders.map(escapeRe).join('|')})\\)`) : null;
+  // Bodies handed a value holding maps as a parameter (`handleMessage(session *Session)`) pass it
+  // on: walked, the chain of calls shows where the value comes from (docs/confidence.md, "Each
+  // run builds its own value").
+  const holderParamRe = holders.size > 0 ? new RegExp(`^\\*?(?:${[...holders].map(escapeRe).join('|')})$`) : null;
   // `Lock\b` also matches lock helpers named `…Lock`; `.lock()`, `.rlock()` are helpers too (a
   // method of the receiver, or of an interface: docs/locks.md).
-  // Bodies handed a value holding maps as a parameter (`handleMessage(session *Session)`) pass it
-  // on: walked, the chain of calls shows where the value comes from (docs/confidence.md, "Own
-  // values of each run").
-  const holderParamRe = holders.size > 0 ? new RegExp(`^\\*?(?:${[...holders].map(escapeRe).join('|')})$`) : null;
   const concurrency = /\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|\.r?(?:un)?lock\(\)|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
   const concurrent = allBodies || index.files.some((f) => concurrency.test(f.text) || f.text.includes('context.Context'));
   for (const fn of index.funcs) {

@@ -17,6 +17,10 @@
 // - `tests`: every racing pair needs a goroutine or handler that a test starts (and nothing else
 //   of the package runs concurrently): whether the test lets them overlap is ordering the scan
 //   follows only in part.
+// - `own values`: every race is one goroutine's runs against each other, each reaching the map
+//   through a value it builds for itself (a connection's session).
+// - `configured`: only the package's callers write the map, only its goroutines read it, and no
+//   racing access holds a lock: a value configured before it runs (register, then Run).
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
 // leaves them out (docs/confidence.md).
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
@@ -75,8 +79,8 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
   // itself, and both accesses reach the map through a value each run builds for itself
   // (`session := &Session{…}` in the connection's goroutine, handed down as a parameter): two runs
   // reach one value only if one hands its value to the other, which the scan does not see.
-  const own = conflicts.every((c) => c.contexts[0] === c.contexts[1] && ownPerRun(flow, finder, c.a, c.contexts[0]) !== null && ownPerRun(flow, finder, c.b, c.contexts[1]) !== null);
-  if (own && decl.kind === 'field') {
+  const own = decl.kind === 'field' && conflicts.every((c) => c.contexts[0] === c.contexts[1] && ownPerRun(flow, finder, c.a, c.contexts[0]) !== null && ownPerRun(flow, finder, c.b, c.contexts[1]) !== null);
+  if (own) {
     const c = conflicts[0]!;
     const v = ownPerRun(flow, finder, c.a, c.contexts[0])![0]!;
     const struct = decl.name.split('.')[0]!;

@@ -2,7 +2,7 @@
 // locks held by every caller become a callee's entry locks, and each access gets its contexts.
 import { valueHolders, type ValueHolders } from './value-holders.js';
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
-import { isMapType, lookupField, type FuncInfo, type PackageIndex } from './package-index.js';
+import { isMapType, lookupField, outermostFunction, type FuncInfo, type PackageIndex } from './package-index.js';
 import type { RawBinding, RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
 import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
@@ -727,11 +727,7 @@ export function resolvePackage(
 
   // A type is confined when it is unexported, some function builds its own instance, every use
   // goes through such a value or a method's receiver, and none of its methods starts or is a goroutine.
-  const topType = (f: FuncInfo): string | null => {
-    let g = f;
-    while (g.parent >= 0) g = funcs[g.parent]!;
-    return g.recvType;
-  };
+  const topType = (f: FuncInfo): string | null => outermostFunction(index, f.index).recvType;
   // A type reached through a parameter is shared unless every call passes a value of the caller's own.
   const sharedTypes = new Set(raw.sharedTypes);
   const passedTo = groupBy(

@@ -28,6 +28,7 @@ import { isWrite, type Conflict, type ConflictFinder } from './conflicts.js';
 import type { MapDecl } from './model.js';
 import type { RawCall } from './raw-facts.js';
 import { docComment } from './documented-locks.js';
+import { outermostFunction } from './package-index.js';
 
 export type ConfidenceLevel = 'high' | 'low';
 
@@ -127,12 +128,7 @@ function configuredBeforeRun(flow: PackageFlow, finder: ConflictFinder, decl: Ma
   const unlocked = (s: ResolvedSite) => s.locks.every((l) => l.name.startsWith('owner:'));
   if (!conflicts.every((c) => sides(c).every(([s, ctx]) => unlocked(s) && (!isWrite(s) || ctx === 0) && s.raw.packagePath === undefined))) return false;
   if (!conflicts.some((c) => sides(c).some(([, ctx]) => ctx > 0))) return false;
-  const funcs = flow.index.funcs;
-  const top = (f: number) => {
-    let fn = funcs[f]!;
-    while (fn.literal && fn.parent >= 0) fn = funcs[fn.parent]!;
-    return fn.index;
-  };
+  const top = (f: number) => outermostFunction(flow.index, f).index;
   for (const c of conflicts) {
     for (const [w] of sides(c).filter(([s]) => isWrite(s))) {
       for (const [, ctx] of sides(c)) {
@@ -370,9 +366,8 @@ function receiverType(flow: PackageFlow, id: number): string | null {
 function startedBy(flow: PackageFlow, finder: ConflictFinder, ctx: number): string | null {
   const funcs = flow.index.funcs;
   const spawn = finder.spawnOfContext(ctx);
-  let f = spawn === null ? funcs[flow.contexts[ctx]?.entries[0] ?? -1] : funcs[flow.raw.spawns[spawn]!.func];
-  while (f && f.parent >= 0) f = funcs[f.parent];
-  return f?.recvType ?? null;
+  const f = spawn === null ? flow.contexts[ctx]?.entries[0] : flow.raw.spawns[spawn]!.func;
+  return f !== undefined && funcs[f] ? outermostFunction(flow.index, f).recvType : null;
 }
 
 // "safe for concurrent use", "thread-safe", "goroutine safe", "can be used concurrently", "safe to

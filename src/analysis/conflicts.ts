@@ -3,6 +3,7 @@ import type { HeldLock } from './model.js';
 import { isTestFile, locksIn, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import { maskCommentsAndStrings } from './text-callees.js';
 import type { WaitPoint } from './raw-facts.js';
+import { outermostFunction } from './package-index.js';
 
 /** Methods that bring a value up before it is used: what they do happens before its goroutines. */
 const SETUP = /^(?:[Ii]nit|[Ii]nitialize|[Ss]etup|[Ss]tart|[Oo]pen|[Pp]rovision)$/;
@@ -93,9 +94,7 @@ export class ConflictFinder {
   private testsOnly(s: ResolvedSite): boolean {
     if (isTestFile(s.span.file)) return true;
     this.testOnlyFuncs ??= testOnlyFunctions(this.flow);
-    let f = this.flow.index.funcs[s.func];
-    while (f && f.parent >= 0) f = this.flow.index.funcs[f.parent];
-    return !!f && this.testOnlyFuncs.has(f.index);
+    return this.testOnlyFuncs.has(outermostFunction(this.flow.index, s.func).index);
   }
 
   /** Accesses through a value this function just built, or in `init`, happen before sharing. */
@@ -192,9 +191,8 @@ export class ConflictFinder {
     if (own.some((sp) => sp.start < s.raw.start || s.raw.loops.some(([ls, le]) => ls <= sp.start && sp.start < le))) return false;
     const spawnIdx = this.spawnOfContext(ctx);
     if (spawnIdx === null) return false;
-    let g = funcs[this.flow.raw.spawns[spawnIdx]!.func];
-    while (g && g.parent >= 0) g = funcs[g.parent];
-    if (!g || g.recvType !== fn.recvType || g.index === fn.index || LIFECYCLE.test(g.name)) return false;
+    const g = outermostFunction(this.flow.index, this.flow.raw.spawns[spawnIdx]!.func);
+    if (g.recvType !== fn.recvType || g.index === fn.index || LIFECYCLE.test(g.name)) return false;
     // A method the lifecycle method runs itself (called, or started with `go`) is its own machinery,
     // which the rules for goroutines started by goroutines order (docs/ordering.md).
     return !this.machineryOf(fn.index).has(g.index);

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { MapDecl, RuleId } from './model.js';
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
+import { outermostFunction } from './package-index.js';
 
 /**
  * A finding's stable id: a hash of the rule, the file, the map (kind, name, and for locals and
@@ -28,9 +29,8 @@ export function findingId(flow: PackageFlow, rule: RuleId, decl: MapDecl, sites:
 
 /** The top-level declaration holding a function (a literal's outermost enclosing function): `Type.Method` or `Func`. */
 function anchorOf(flow: PackageFlow, func: number): string {
-  let top = flow.index.funcs[func];
-  if (!top) return '';
-  while (top.parent >= 0 && flow.index.funcs[top.parent]) top = flow.index.funcs[top.parent]!;
+  if (!flow.index.funcs[func]) return '';
+  const top = outermostFunction(flow.index, func);
   return `${top.recvType ? `${top.recvType}.` : ''}${top.name}`;
 }
 

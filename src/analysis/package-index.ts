@@ -288,6 +288,13 @@ function addFunc(index: PackageIndex, file: ParsedFile, decl: LNode): void {
 }
 
 /** Whether a type text names a map, directly or through a named map type of the package. */
+/** The declaration a function literal is written in (at any depth); a declared function itself. */
+export function outermostFunction(index: PackageIndex, f: number): FuncInfo {
+  let g = index.funcs[f]!;
+  while (g.parent >= 0 && index.funcs[g.parent]) g = index.funcs[g.parent]!;
+  return g;
+}
+
 export function isMapType(index: PackageIndex, type: string | null): boolean {
   if (!type) return false;
   const t = type.trim();

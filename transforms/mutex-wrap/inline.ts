@@ -3,7 +3,7 @@
 // that takes part in a race: one locked region per critical section.
 import type { Finding, MapDecl } from '../../src/analysis/model.js';
 import { isTestFile, type ResolvedSite } from '../../src/analysis/concurrency.js';
-import type { ParsedFile } from '../../src/analysis/package-index.js';
+import { outermostFunction, type ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import { touchesContents } from '../../src/analysis/conflicts.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
@@ -519,8 +519,7 @@ function checkNotHeldByCallers(sites: ResolvedSite[], lock: LockChoice, pkg: Pac
   const field = lock.name.includes('.') ? lock.name.slice(lock.name.indexOf('.') + 1) : '';
   if (/^[A-Z]/.test(field)) {
     for (const s of sites) {
-      let fn = flow.index.funcs[s.func]!;
-      while (fn.literal && fn.parent >= 0) fn = flow.index.funcs[fn.parent]!;
+      const fn = outermostFunction(flow.index, s.func);
       const outside = fn.exported && (fn.recvType === null || /^[A-Z]/.test(fn.recvType));
       if (outside) decline(`${lock.display} is an exported field, so code in other packages can hold it when it calls ${fn.name} (exported); a Lock added inside ${fn.name} could deadlock with them; lock it by hand where its callers do not hold it`);
     }

@@ -64,17 +64,11 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
 
   // Plan every finding of the map; one fix covers all that can be rewritten. An unguarded-map-access
   // finding stands for every unguarded access of its function: it is covered only when all are.
+  const outcomes = new Map<Finding, Rewrite[] | string>();
   const outcome = (f: Finding): Rewrite[] | string => {
-    const s = siteOf(f, shared);
-    if (!s) return `the finding at ${at(f)} has no access site the transform can read`;
-    const group = f.rule === 'unguarded-map-access' ? unguardedGroupOf(shared, s) : [s];
-    const out: Rewrite[] = [];
-    for (const x of [s, ...group.filter((g) => g !== s)]) {
-      const p = planSite(x, ctx);
-      if (typeof p === 'string') return x === s ? p : `${at(x)}, reported with ${at(s)} (the same function), cannot use the copy: ${p}`;
-      out.push(p);
-    }
-    return out;
+    let r = outcomes.get(f);
+    if (r === undefined) outcomes.set(f, (r = planFinding(f, ctx)));
+    return r;
   };
   const own = outcome(finding);
   if (typeof own === 'string') decline(own);
@@ -129,6 +123,20 @@ function buildFix(finding: Finding, pkg: PackageView): Fix {
     imports,
     reason,
   };
+}
+
+/** The rewrites of every access a finding stands for, or why one of them has none. */
+function planFinding(f: Finding, ctx: Context): Rewrite[] | string {
+  const s = siteOf(f, ctx.shared);
+  if (!s) return `the finding at ${at(f)} has no access site the transform can read`;
+  const group = f.rule === 'unguarded-map-access' ? unguardedGroupOf(ctx.shared, s) : [s];
+  const out: Rewrite[] = [];
+  for (const x of [s, ...group.filter((g) => g !== s)]) {
+    const p = planSite(x, ctx);
+    if (typeof p === 'string') return x === s ? p : `${at(x)}, reported with ${at(s)} (the same function), cannot use the copy: ${p}`;
+    out.push(p);
+  }
+  return out;
 }
 
 /** Capitalises a sentence that starts with a word of prose (never a Go name or a file). */
@@ -246,23 +254,15 @@ function aliasRewrite(site: ResolvedSite, node: SyntaxNode, file: ParsedFile, ct
   const fn = enclosingFunction(node);
   if (!fn) return null;
   const name = node.text;
-  const uses = [...descendants(fn)].filter((d) => d.type === 'identifier' && d.text === name);
-  const assigns = [...descendants(fn)].filter((d) => {
-    if (d.type !== 'short_var_declaration' && d.type !== 'assignment_statement') return false;
-    const left = d.childForFieldName('left');
-    return left?.namedChildCount === 1 && left.namedChildren[0]!.text === name;
-  });
-  if (assigns.length !== 1 || uses.length !== 2) {
+  const { assigns, uses } = assignmentsOf(fn, name);
+  if (assigns.length !== 1 || uses !== 2) {
     if (assigns.length === 1) decline(`${at(site)} returns ${name}, which holds ${ctx.shared.decl.name} and is used elsewhere in the function; copying where it is assigned could change what that code sees: take the copy by hand`);
     return null;
   }
   const assign = assigns[0]!;
-  const right = assign.childForFieldName('right');
-  if (!right || right.namedChildCount !== 1) return null;
-  const value = right.namedChildren[0]!;
-  const lock = guardAt(ctx.guard, ctx.shared.decl, value, ctx.pkg);
-  if (!lock || !isMapExpression(value, ctx.shared.decl)) return null;
-  if (!heldAt(assign, lock)) return null;
+  const locked = lockedMapValue(assign, ctx);
+  if (!locked) return null;
+  const { value, lock } = locked;
   return {
     edits: [{ file: file.rel, start: value.startIndex, end: value.endIndex, text: ctx.cloner.call(value.text) }],
     what: `${at(site)} returns ${name}, which is now ${ctx.cloner.call(value.text)} taken while ${lock.expr} is held (${lineOf(file, assign.startIndex)})`,
@@ -505,6 +505,27 @@ function rangeRewrite(site: ResolvedSite, ctx: Context): Rewrite {
   };
 }
 
+/** The statements in fn that assign `name` alone (`name := …`, `name = …`), and how often fn names it. */
+function assignmentsOf(fn: SyntaxNode, name: string): { assigns: SyntaxNode[]; uses: number } {
+  const all = [...descendants(fn)];
+  const assigns = all.filter((d) => {
+    if (d.type !== 'short_var_declaration' && d.type !== 'assignment_statement') return false;
+    const left = d.childForFieldName('left');
+    return left?.namedChildCount === 1 && left.namedChildren[0]!.text === name;
+  });
+  return { assigns, uses: all.filter((d) => d.type === 'identifier' && d.text === name).length };
+}
+
+/** `m := c.items` with the lock guarding c.items held there: the map expression and the lock, or null. */
+function lockedMapValue(assign: SyntaxNode, ctx: Context): { value: SyntaxNode; lock: GuardLock } | null {
+  const right = assign.childForFieldName('right');
+  if (!right || right.namedChildCount !== 1) return null;
+  const value = right.namedChildren[0]!;
+  const lock = guardAt(ctx.guard, ctx.shared.decl, value, ctx.pkg);
+  if (!lock || !isMapExpression(value, ctx.shared.decl) || !heldAt(assign, lock)) return null;
+  return { value, lock };
+}
+
 /**
  * `c.mu.Lock(); clusters := c.clusters; c.mu.Unlock(); for … range clusters {…}`: the map leaves
  * the lock at the assignment, so the copy is taken there and the loop ranges over it. Only when
@@ -516,23 +537,16 @@ function rangeAliasRewrite(site: ResolvedSite, forNode: SyntaxNode, right: Synta
   const fn = enclosingFunction(forNode);
   if (!fn) return null;
   const name = right.text;
-  const all = [...descendants(fn)];
-  const assigns = all.filter((d) => {
-    if (d.type !== 'short_var_declaration' && d.type !== 'assignment_statement') return false;
-    const left = d.childForFieldName('left');
-    return left?.namedChildCount === 1 && left.namedChildren[0]!.text === name;
-  });
+  const { assigns, uses } = assignmentsOf(fn, name);
   if (assigns.length !== 1) return null;
   const assign = assigns[0]!;
-  const value = assign.childForFieldName('right');
-  if (!value || value.namedChildCount !== 1 || assign.startIndex > forNode.startIndex) return null;
-  const mapExpr = value.namedChildren[0]!;
+  if (assign.startIndex > forNode.startIndex) return null;
+  const locked = lockedMapValue(assign, ctx);
+  if (!locked) return null;
+  const { value: mapExpr, lock } = locked;
   const decl = ctx.shared.decl;
-  const lock = guardAt(ctx.guard, decl, mapExpr, ctx.pkg);
-  if (!lock || !isMapExpression(mapExpr, decl) || !heldAt(assign, lock)) return null;
   if (!sameNode(enclosingFunction(assign), fn)) return null;
-  const uses = all.filter((d) => d.type === 'identifier' && d.text === name);
-  if (uses.length !== 2) {
+  if (uses !== 2) {
     decline(`the range at ${at(site)} ranges over ${name}, which holds ${decl.name} and is used elsewhere in the function; copying where it is assigned could change what that code sees: take the copy by hand`);
   }
   for (let up = forNode.parent; up && !sameNode(up, fn); up = up.parent) {

@@ -28,12 +28,13 @@ export function unguardedSites(map: SharedMap): ResolvedSite[] {
 /**
  * The accesses one unguarded-map-access finding at `at` stands for: `at` and the other unguarded
  * accesses of its function in the same state (no lock, or only the read lock), as the rule groups
- * them. A fix covers the finding only when it covers all of them.
+ * them. A fix covers the finding only when it covers all of them. `sites` is unguardedSites(map),
+ * when the caller has it already.
  */
-export function unguardedGroupOf(map: SharedMap, at: ResolvedSite): ResolvedSite[] {
+export function unguardedGroupOf(map: SharedMap, at: ResolvedSite, sites = unguardedSites(map)): ResolvedSite[] {
   const guard = map.guard;
   const underRead = (s: ResolvedSite) => s.locks.some((l) => l.name === guard);
-  const group = unguardedSites(map).filter((s) => s.func === at.func && underRead(s) === underRead(at));
+  const group = sites.filter((s) => s.func === at.func && underRead(s) === underRead(at));
   return group.includes(at) ? group : [at, ...group];
 }
 
@@ -65,9 +66,10 @@ export const unguardedMapAccess: Rule = {
       if (!guard) continue;
       const guarded = map.sites.filter((s) => s.locks.some((l) => l.name === guard));
       const grouped = new Set<ResolvedSite>();
-      for (const first of unguardedSites(map)) {
+      const sites = unguardedSites(map);
+      for (const first of sites) {
         if (grouped.has(first)) continue;
-        const [at, ...rest] = unguardedGroupOf(map, first);
+        const [at, ...rest] = unguardedGroupOf(map, first, sites);
         if (!at) continue;
         for (const s of [at, ...rest]) grouped.add(s);
         const held = at.locks.some((l) => l.name === guard);

@@ -1161,18 +1161,68 @@ function readCopies(r: Region, stmt: SyntaxNode, siteNodes: SyntaxNode[], pkg: P
   if (stmt.type === 'for_statement' || stmt.type === 'labeled_statement') return null;
   const edits: TextEdit[] = [];
   const lines: string[] = [];
+  const temps = new Map<string, string>();
   for (const n of siteNodes) {
     const read = readExpression(n);
-    if (!read || listedStatementOf(read) === null || !sameNode(listedStatementOf(read), stmt)) return null;
+    if (!read) return null;
+    const own = listedStatementOf(read);
+    const direct = own !== null && sameNode(own, stmt) && !insideConditionalOperand(read, stmt);
+    if (!direct && !lengthReadableEarly(read, stmt, r)) return null;
     // A copy of a value others change in place under the lock would be used unlocked.
     if (r.valueChanges !== undefined && read.type === 'index_expression') return null;
-    if (insideConditionalOperand(read, stmt) || lockHazards([read], pkg.index, r.file).length > 0) return null;
+    if (lockHazards([read], pkg.index, r.file).length > 0) return null;
     if (edits.some((e) => e.start < read.endIndex && read.startIndex < e.end)) continue;
-    const tmp = fresh(`${mapBaseName(r)}${read.type === 'call_expression' ? 'Len' : 'Val'}`);
-    lines.push(`${tmp} := ${read.text}`);
+    // The same length read twice (`if len(m) > 0 { log(…, len(m)) }`): one copy serves both, as
+    // nothing between them can change the map (lengthReadableEarly).
+    let tmp = read.type === 'call_expression' ? temps.get(read.text.replace(/\s+/g, '')) : undefined;
+    if (tmp === undefined) {
+      tmp = fresh(`${mapBaseName(r)}${read.type === 'call_expression' ? 'Len' : 'Val'}`);
+      lines.push(`${tmp} := ${read.text}`);
+      if (read.type === 'call_expression') temps.set(read.text.replace(/\s+/g, ''), tmp);
+    }
     edits.push({ file: r.file.rel, start: read.startIndex, end: read.endIndex, text: tmp });
   }
   return lines.length === 0 ? null : { lines, edits };
+}
+
+/**
+ * `len(m)` evaluated before stmt instead of where it is: inside the right operand of && or ||
+ * (`if len(ch) > 0 || len(c.m) > 0`) or in a statement nested in stmt (the body of an `if`
+ * logging the length it tested). Go computes the same value there when nothing stmt runs before
+ * the read can change the map or order it after another goroutine's change: no call but len and
+ * cap, no channel operation, no goroutine started, no function literal, no loop around the read.
+ * Evaluating `len(x.m)` early cannot fail where it would not: x is what the lock is reached
+ * through (`x.mu.Lock()` already dereferenced it), or m is a plain variable.
+ */
+function lengthReadableEarly(read: SyntaxNode, stmt: SyntaxNode, r: Region): boolean {
+  if (read.type !== 'call_expression') return false;
+  const operand = read.childForFieldName('arguments')?.namedChildren[0];
+  if (!operand) return false;
+  const lockBase = r.lockExpr.includes('.') ? r.lockExpr.slice(0, r.lockExpr.lastIndexOf('.')) : r.lockExpr;
+  const operandBase = operand.type === 'selector_expression' ? (operand.childForFieldName('operand')?.text ?? null) : null;
+  if (!(operand.type === 'identifier' || (operandBase !== null && /^\w+$/.test(operandBase) && (operandBase === lockBase || operandBase === r.lockExpr)))) return false;
+  // `if q != nil && len(q.m) > 0`: the lock taken before the statement would dereference q first.
+  const tested = new RegExp(`\\b${operandBase ?? operand.text}\\s*[!=]=\\s*nil\\b|\\bnil\\s*[!=]=\\s*${operandBase ?? operand.text}\\b`);
+  if (tested.test(stmt.text.slice(0, read.startIndex - stmt.startIndex))) return false;
+  for (let cur = read.parent; cur && !sameNode(cur, stmt); cur = cur.parent) {
+    if (/^(func_literal|for_statement|select_statement|labeled_statement|go_statement|defer_statement)$/.test(cur.type)) return false;
+  }
+  const root = operand.text.split('.')[0]!;
+  const before = (n: SyntaxNode) => n.endIndex <= read.startIndex;
+  for (const d of descendants(stmt)) {
+    if (d.startIndex >= read.startIndex) continue;
+    if (d.type === 'call_expression' && before(d) && !/^(len|cap)$/.test(d.childForFieldName('function')?.text ?? '')) return false;
+    // The function an enclosing call is made through (`f()(len(m))`) runs before its arguments.
+    if (d.type === 'call_expression' && !before(d) && [...descendants(d.childForFieldName('function')!)].some((x) => x.type === 'call_expression')) return false;
+    if (/^(func_literal|go_statement|send_statement|select_statement|for_statement)$/.test(d.type) && before(d)) return false;
+    if (d.type === 'unary_expression' && d.child(0)?.type === '<-' && before(d)) return false;
+    // The variable the map is reached through, assigned before the read.
+    if (/^(assignment_statement|short_var_declaration)$/.test(d.type) && before(d)) {
+      const left = d.childForFieldName('left')?.text ?? '';
+      if (new RegExp(`(^|[^\\w.])${root}\\b`).test(left)) return false;
+    }
+  }
+  return true;
 }
 
 /**

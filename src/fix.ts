@@ -44,6 +44,12 @@ export interface FixOptions {
   exclude?: (abs: string) => boolean;
   /** Findings to plan (reported and fixed); the others are dropped: rules turned off, a baseline. */
   keepFinding?: (f: JsonFinding) => boolean;
+  /**
+   * With `--confidence high`: keepFinding without the confidence filter. A low finding it keeps
+   * on the line of a kept high finding is fixed with it, so one statement is not left half
+   * fixed (docs/confidence.md, "Low findings beside a high one").
+   */
+  keepBesideHigh?: (f: JsonFinding) => boolean;
   /** Hears how far each phase is: packages analysed and planned, then files rewritten. */
   onProgress?: (phase: FixPhase, done: number, total: number) => void;
   /**
@@ -197,7 +203,13 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
         const { facts } = analysed;
         const keep = options.keepFinding;
         const all = options.confirmed ? confirmedFindings(analysed.findings, facts?.flow.maps, options.confirmed.get(dir.dir)) : analysed.findings;
-        const findings = keep ? all.filter((f) => keep(toJson(f))) : all;
+        const kept = keep ? all.filter((f) => keep(toJson(f))) : all;
+        const beside = options.keepBesideHigh;
+        const line = (f: Finding) => `${f.span.file}:${f.span.line}`;
+        const highLines = new Set(kept.filter((f) => f.confidence === 'high').map(line));
+        // A later pass re-plans the maps deferred in pass 1, riders among them.
+        const rePlanned = (f: Finding) => !!only && !!facts && only.has(stableMapKey(f, { flow: facts.flow, index: facts.index }));
+        const findings = beside ? all.filter((f) => kept.includes(f) || ((highLines.has(line(f)) || rePlanned(f)) && beside(toJson(f)))) : kept;
         if (pass === 1) plan.findings.push(...findings.map(toJson));
         if (!facts || findings.length === 0) continue;
         const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings: options.confirmed ? [...new Set([...analysed.findings, ...findings])] : findings };
@@ -503,7 +515,7 @@ export function sha256(bytes: Uint8Array): string {
  * A map's identity that survives the edits of an earlier pass: the analysis keys locals by byte
  * offsets, which move when a fix inserts text above them.
  */
-function stableMapKey(f: Finding, view: PackageView): string {
+function stableMapKey(f: Finding, view: Pick<PackageView, 'flow' | 'index'>): string {
   const decl = view.flow.maps.get(f.map.key);
   const owner = decl?.ownerFunc !== undefined ? (view.index.funcs[decl.ownerFunc]?.name ?? '') : '';
   return `${f.map.kind}|${f.map.file}|${f.map.name}|${owner}`;

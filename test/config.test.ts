@@ -153,7 +153,7 @@ describe('gomapfix.json', () => {
     ['a wrong nested key', '{"rules": {"concurent-map-write": false}}', 'gomapfix.json: unknown key "rules.concurent-map-write" (known keys of "rules": concurrent-map-write, unguarded-map-access, map-escapes-lock, map-mutated-during-range)'],
     ['a wrong value type', '{"tests": "no"}', 'gomapfix.json: "tests" must be a boolean, got string "no"'],
     ['a wrong list element', '{"exclude": ["gen", 3]}', 'gomapfix.json: "exclude[1]" must be a string, got number 3'],
-    ['a wrong strategy', '{"fix": {"strategy": "atomic"}}', 'gomapfix.json: "fix.strategy" must be one of "auto", "collect-then-delete", "mutex-wrap", "snapshot-copy", "sync-map", got "atomic"'],
+    ['a wrong strategy', '{"fix": {"strategy": "atomic"}}', 'gomapfix.json: "fix.strategy" must be one of "atomic-swap", "auto", "collect-then-delete", "mutex-wrap", "snapshot-copy", "sync-map", got "atomic"'],
     ['not an object', '[]', 'gomapfix.json: the top level must be an object, got an array'],
   ])('%s is one line naming the file and the key, exit 2', (_name, text, message) => {
     const dir = tempTree({ 'go.mod': GOMOD, 'gomapfix.json': text, 'a.go': racy('p') });

@@ -72,7 +72,7 @@ describe('transform fixtures', () => {
     expect(wrapper.some((c) => goDirectiveOf(c) < 18), 'a concrete (pre-generics) wrapper case').toBe(true);
   });
 
-  for (const id of ['sync-map', 'snapshot-copy', 'collect-then-delete']) {
+  for (const id of ['sync-map', 'snapshot-copy', 'collect-then-delete', 'atomic-swap']) {
     it(`${id} has at least 10 cases, proven rewrites at go 1.19 and at go 1.21 or later, and recorded declines`, () => {
       const mine = cases.filter((c) => c.fix.transform === id);
       expect(mine.length).toBeGreaterThanOrEqual(10);

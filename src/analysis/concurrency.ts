@@ -595,8 +595,15 @@ export function resolvePackage(
   // ---- accesses ----
   const maps = new Map<string, MapDecl>();
   const sites: ResolvedSite[] = [];
+  // A function whose every return is a map it made itself (`next := make(…)` … `return next`).
+  const returnsOwnMap = (f: number) => {
+    const refs = resolveRet(f);
+    return refs.length > 0 && refs.every((r) => r.key.startsWith(`local:${f}:`));
+  };
   for (const s of raw.sites) {
     const fn = funcs[s.func]!;
+    // `s.m = f()` copies another value's map into s.m unless f built the map it returns.
+    if (s.replacedFrom && !s.replacedFrom.every(returnsOwnMap)) continue;
     const refs = resolveSym(s.refs);
     for (const ref of refs) {
       const viaBinding = heldAt(ref, s.func);

@@ -121,6 +121,12 @@ export interface RawSite {
   /** With reassign: the new value is an empty map (`make(…)`, `{}`) or nil: set-up or a reset. */
   installsEmpty?: boolean;
   /**
+   * With reassign: the new value is what these functions return (`s.m = parse(cfg)`). A write
+   * only when each returns a map it made itself; otherwise the store copies another value's map
+   * into this one (see walker `assign`) and the site is dropped when sites are resolved.
+   */
+  replacedFrom?: number[];
+  /**
    * Reached through a local variable or parameter holding the map (`m := s.m` … `m[k]`): a later
    * `s.m = other` replaces the variable, not the map this access uses (copy-on-write readers).
    */

@@ -949,13 +949,20 @@ class FunctionWalker {
       // told apart well enough yet to report it without a flood of false alarms.
       const r = rights[i];
       this.noteLockFieldAssign(l, plain && rights.length === lefts.length ? (r ?? null) : null);
+      let replacedFrom: number[] | undefined;
       if (plain && r && this.types.mapRefs(r).length > 0) {
         const targets = this.types.mapRefs(l);
         const sources = this.types.mapRefs(r);
         const toPackageVar = targets.length > 0 && targets.every((t) => 'key' in t && t.key.startsWith('var:'));
         // A local variable holding only a map of its own (made here, not an alias of another map).
         const fromOwnMap = sources.every((t) => 'var' in t && (this.facts.vars[t.var]?.refs ?? []).every((x) => 'key' in x && x.key.startsWith('local:')));
-        if (targets.length > 0 && !toPackageVar && !fromOwnMap) continue;
+        // `s.m = parse(cfg)`: a write when parse returns a map it made itself, decided once every
+        // function's returns are known (RawSite.replacedFrom).
+        const fromCall = sources.every((t) => 'ret' in t) ? sources.flatMap((t) => ('ret' in t ? t.ret : [])) : undefined;
+        if (targets.length > 0 && !toPackageVar && !fromOwnMap) {
+          if (!fromCall) continue;
+          replacedFrom = fromCall;
+        }
       }
       if (plain && r && isFreshMapValue(this.file, r)) {
         this.detachAliases(l);
@@ -986,6 +993,7 @@ class FunctionWalker {
       }
       const before = this.facts.sites.length;
       yield this.expr(l, 'target');
+      if (replacedFrom) for (const site of this.facts.sites.slice(before)) if (site.reassign) site.replacedFrom = replacedFrom;
       // `s.m = make(…)`, `s.m = map[…]…{}`, `s.m = nil`: the variable gets an empty map (RawSite.installsEmpty).
       if (plain && r && (madeEmpty(this.file, r) || unparen(r).type === 'nil')) {
         for (const site of this.facts.sites.slice(before)) if (site.reassign) site.installsEmpty = true;

@@ -27,6 +27,8 @@ export interface RunSettings {
   exclude?: (abs: string) => boolean;
   /** Absent when every finding is kept. */
   keepFinding?: (f: JsonFinding) => boolean;
+  /** With `--confidence high`: keepFinding but for the confidence (see FixOptions.keepBesideHigh). */
+  keepBesideHigh?: (f: JsonFinding) => boolean;
 }
 
 /** Loads the run's configuration and merges the flags over it (a flag given wins). */
@@ -38,7 +40,7 @@ export function runSettings(paths: string[], cwd: string, flags: SharedFlags): R
   const keeps: ((f: JsonFinding) => boolean)[] = [];
   const off = disabledRules(config);
   if (off.size > 0) keeps.push((f) => !off.has(f.rule as never));
-  if ((flags.confidence ?? config?.confidence) === 'high') keeps.push((f) => f.confidence === 'high');
+  const high = (flags.confidence ?? config?.confidence) === 'high';
   if (flags.baseline !== undefined) {
     const known = readBaseline(flags.baseline);
     keeps.push((f) => !known.has(f.id));
@@ -47,6 +49,8 @@ export function runSettings(paths: string[], cwd: string, flags: SharedFlags): R
     const changed = changedSince(flags.newFromRev, cwd);
     keeps.push((f) => touchesChange(f, changed, cwd));
   }
+  const others = [...keeps];
+  if (high) keeps.push((f) => f.confidence === 'high');
   return {
     config,
     ...(maxFileSize !== undefined ? { maxFileSize } : {}),
@@ -55,11 +59,12 @@ export function runSettings(paths: string[], cwd: string, flags: SharedFlags): R
     strictTests: flags.strictTests ?? config?.strictTests ?? false,
     ...(exclude ? { exclude } : {}),
     ...(keeps.length > 0 ? { keepFinding: (f: JsonFinding) => keeps.every((k) => k(f)) } : {}),
+    ...(high ? { keepBesideHigh: (f: JsonFinding) => others.every((k) => k(f)) } : {}),
   };
 }
 
 /** What planFixes takes from the settings: the files and findings to leave out, and the analysis switches. */
-export function planOptions(settings: RunSettings): Pick<FixOptions, 'maxFileSize' | 'tests' | 'hazards' | 'strictTests' | 'exclude' | 'keepFinding'> {
+export function planOptions(settings: RunSettings): Pick<FixOptions, 'maxFileSize' | 'tests' | 'hazards' | 'strictTests' | 'exclude' | 'keepFinding' | 'keepBesideHigh'> {
   return {
     ...(settings.maxFileSize ? { maxFileSize: settings.maxFileSize } : {}),
     ...(settings.tests === false ? { tests: false } : {}),
@@ -67,6 +72,7 @@ export function planOptions(settings: RunSettings): Pick<FixOptions, 'maxFileSiz
     ...(settings.strictTests ? { strictTests: true } : {}),
     ...(settings.exclude ? { exclude: settings.exclude } : {}),
     ...(settings.keepFinding ? { keepFinding: settings.keepFinding } : {}),
+    ...(settings.keepBesideHigh ? { keepBesideHigh: settings.keepBesideHigh } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Finding } from '../analysis/model.js';
 import type { Fix } from './model.js';
 import { sharedMapOf, type PackageView, type Transform, type TransformOptions, type TransformResult } from './transform.js';
 import { joinWithoutRepeats } from './why.js';
+import { isWrite } from '../analysis/conflicts.js';
 
 export interface Candidate {
   transform: Transform;
@@ -30,6 +31,7 @@ export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRul
   const mutex = (s: 'inline' | 'wrapper', why: string, aside?: string): Candidate => ({ transform: rules.byId('mutex-wrap'), options: { style: style ?? s }, why, aside });
   // Each transform's reason already says what it changes and why that is safe: a candidate's
   // `why` adds only what made auto pick it, so the fix's explanation never says a thing twice.
+  const swap = (): Candidate => ({ transform: rules.byId('atomic-swap'), options: {}, why: `${finding.map.name} is only ever replaced whole and read, so readers can load the current map from an atomic pointer without a lock` });
   switch (finding.rule) {
     case 'unguarded-map-access': {
       // A range over a variable that took the map under the lock (`ms := s.m; s.mu.Unlock();
@@ -37,7 +39,10 @@ export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRul
       // Only for a range, and only when inline declines: a lock inline adds for review (another
       // lock held there) is the same lock a copy would take.
       const range = sharedMapOf(finding, pkg)?.sites.some((s) => s.kind === 'range' && s.span.file === finding.span.file && s.span.start === finding.span.start);
-      return range ? [mutex('inline', ''), { transform: rules.byId('snapshot-copy'), options: {}, why: '', fallback: true }] : [mutex('inline', '')];
+      const out = range ? [mutex('inline', ''), { transform: rules.byId('snapshot-copy'), options: {}, why: '', fallback: true as const }] : [mutex('inline', '')];
+      // The lock the map has comes first; a map only ever replaced whole can also be swapped.
+      if (onlyReplacedWhole(finding, pkg)) out.push({ ...swap(), fallback: true });
+      return out;
     }
     case 'map-escapes-lock':
       return [{ transform: rules.byId('snapshot-copy'), options: {}, why: '' }];
@@ -50,6 +55,9 @@ export function candidatesFor(finding: Finding, pkg: PackageView, rules: AutoRul
       ];
     case 'concurrent-map-write': {
       const out: Candidate[] = [];
+      // A map only ever replaced whole and read (a configuration reload): swap it atomically,
+      // so readers need no lock at all.
+      if (onlyReplacedWhole(finding, pkg)) out.push(swap());
       // A map that is also changed while ranged over: collect-then-delete locks every access and
       // takes the changes out of the range in one fix.
       if (pkg.findings.some((f) => f.map.key === finding.map.key && f.rule === 'map-mutated-during-range')) {
@@ -102,4 +110,15 @@ function explain(fix: Fix, c: Candidate, passed: string[]): Fix {
   const chose = c.why ? [`auto chose ${label(c)}: ${c.why}.`, fix.reason] : [`auto chose ${label(c)}: ${fix.reason}`];
   const over = passed.length > 0 ? `Passed over: ${passed.join('; ')}.` : '';
   return { ...fix, reason: joinWithoutRepeats([...chose, c.aside ?? '', over]) };
+}
+
+/**
+ * Every write of the map replaces it whole (`s.m = next`, `s.m = nil`): nothing writes into a
+ * map once it is in place, the shape atomic-swap turns into copy-on-write.
+ */
+function onlyReplacedWhole(finding: Finding, pkg: PackageView): boolean {
+  const shared = sharedMapOf(finding, pkg);
+  if (!shared || (shared.decl.kind !== 'field' && shared.decl.kind !== 'package-var')) return false;
+  const writes = shared.sites.filter(isWrite);
+  return writes.length > 0 && writes.every((s) => s.raw.reassign === true);
 }

@@ -28,6 +28,7 @@ import {
   enclosingFunction,
   lineStart,
   isStablePath,
+  unparen,
 } from '../../src/plan/go-syntax.js';
 import { copyHazards, receiverEdits } from './copylocks.js';
 import { Decline, decline, declining, lineOf, siteAt as at } from '../../src/plan/decline.js';
@@ -247,6 +248,8 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
     const unstable = decl.kind === 'field' ? unstableBase(s, fieldName(decl), files) : null;
     if (unstable) decline(`${at(s)} reaches the map through ${unstable}, which may be another value each time it is evaluated (it calls a function): a lock taken through it need not be the map's`);
     if (decl.kind === 'field' && !spelledAsField(s, decl, files)) decline(`${at(s)} reaches the map through another variable (${s.text}); only accesses spelled as x.${fieldName(decl)} can be locked`);
+    const after = usedAfterStore(s, files);
+    if (after) decline(after);
   }
   if (decl.kind === 'local') {
     // The new mutex is a local of the map's function: only that function and its closures see it.
@@ -761,6 +764,31 @@ function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred
     }
     return { edits, deferred };
   }
+}
+
+/**
+ * `s.m = next` followed by `next[k] = v` (or any other use of next): from the store on, next is
+ * the live map, and the use reaches it outside the lock the fix puts around the store. The scan
+ * does not follow the map into next after the store, so the fix declines instead of locking only
+ * the store (the rewrite would still race). Null when the site is no such store.
+ */
+function usedAfterStore(s: ResolvedSite, files: Map<string, ParsedFile>): string | null {
+  if (!s.raw.reassign) return null;
+  const file = files.get(s.span.file);
+  if (!file) return null;
+  const stmt = ancestorOfType(nodeAt(file, s.span.start, s.span.end), 'assignment_statement');
+  const right = stmt?.childForFieldName('right')?.namedChildren ?? [];
+  const value = right.length === 1 ? unparen(right[0]!) : null;
+  if (!stmt || value?.type !== 'identifier') return null;
+  const fn = enclosingFunction(stmt);
+  const body = fn?.childForFieldName('body');
+  if (!body) return null;
+  for (const d of descendants(body)) {
+    if (d.startIndex <= stmt.endIndex || d.type !== 'identifier' || d.text !== value.text) continue;
+    const use = listedStatementOf(d) ?? d;
+    return `${lineOf(file, d.startIndex)} uses ${value.text} (${use.text.split('\n')[0]!.trim()}) after ${at(s)} stored it in ${s.text}: from there on ${value.text} is the live map, and that use would run outside the lock around the store; finish ${value.text} before storing it, then lock by hand`;
+  }
+  return null;
 }
 
 /** Whether any access of the region's map in [start, end) writes, locked before or not. */

@@ -105,7 +105,7 @@ function operandMaps(pkg: PackageView, files: Map<string, ParsedFile>): Map<stri
 }
 
 /** Every place the map is named, except its declaration. */
-function references(decl: MapDecl, pkg: PackageView, files: Map<string, ParsedFile>): { file: ParsedFile; node: SyntaxNode }[] {
+export function references(decl: MapDecl, pkg: PackageView, files: Map<string, ParsedFile>): { file: ParsedFile; node: SyntaxNode }[] {
   const operands = operandMaps(pkg, files);
   const otherDecls = new Set<string>();
   for (const d of pkg.flow.maps.values()) if (d.key !== decl.key) otherDecls.add(`${d.span.file}:${d.span.start}`);

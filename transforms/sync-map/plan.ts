@@ -386,7 +386,7 @@ function removeStatement(file: ParsedFile, stmt: SyntaxNode): TextEdit {
 }
 
 /** Removes a keyed element from a composite literal, with its comma (and its line when it has one of its own). */
-function removeElement(file: ParsedFile, element: SyntaxNode): TextEdit {
+export function removeElement(file: ParsedFile, element: SyntaxNode): TextEdit {
   const text = file.text;
   const lit = element.parent!;
   const elements = lit.namedChildren.filter((c) => c.type !== 'comment');

@@ -362,6 +362,10 @@ export function analyseConstruction(
         if (owned) return owned;
       }
     }
+    // Through a field of a value the call builds and hands back to this access alone
+    // (`range node.Usages().negative().usages`, negative returning a new DiskUsages): no other
+    // goroutine has that value (docs/ordering.md, "Copies").
+    if (s.viaCall !== undefined && fieldsOfCall(s.viaCall.call, 0).has(s.viaCall.field)) return new Set<number>();
     // A test builds its own object graph: what it reaches through the fields of a value it built
     // and has not handed to a goroutine is its own.
     return funcs[s.func]!.file.rel.endsWith('_test.go') ? peersOf(s.ownerVar) : null;
@@ -380,7 +384,7 @@ export function analyseConstruction(
   // A value a call returned keeps the fields that call gave it, unless they were assigned since
   // (or the variable was given another value: then nothing is inherited).
   const withInherited = (own: Set<string>, v: VarInfo, assigned: string[] | undefined, depth: number): Set<string> => {
-    const from = v.fresh || (v.rebinds ?? []).length > 0 ? undefined : v.fromCall;
+    const from = (v.rebinds ?? []).length > 0 ? undefined : v.fromCall;
     if (!from) return own;
     for (const x of fieldsOfCall(from, depth)) if (!(assigned ?? []).includes(x)) own.add(x);
     return own;

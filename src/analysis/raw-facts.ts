@@ -165,6 +165,8 @@ export interface RawSite {
   packagePath?: string;
   /** `x.f.m`: the variable x and the field f the map's value is reached through (for fields a call's fresh result holds). */
   viaField?: { var: number; field: string };
+  /** Reached through a field of what a call returns (`range d.negative().usages`): the call and the field. */
+  viaCall?: { call: FromCall; field: string };
 }
 
 export interface RawBinding {

@@ -768,7 +768,9 @@ class FunctionWalker {
       const call = single ?? r;
       const cu = call ? unparen(call) : null;
       const fnode = cu && cu.type === 'call_expression' ? child(cu, 'function') : null;
-      if (fnode && !v.fresh) {
+      // A constructor's result (`t := newT()`, fresh already) keeps its call too: the fields the
+      // constructor built are the value's own (construction.ts, "Copies").
+      if (fnode && (!v.fresh || this.types.isNewCall(cu!))) {
         const from = this.fromCallOf(cu!, single ? i : 0, 0);
         if (from) v.fromCall = from;
       }
@@ -2074,6 +2076,11 @@ class FunctionWalker {
       else if (fb) {
         const vf = this.varField(fb);
         if (vf) site.viaField = { var: vf.v.id, field: vf.field };
+        else if (unparen(fb).type === 'call_expression') {
+          const call = this.fromCallOf(unparen(fb), 0, 0);
+          const key = refs.find((r): r is { key: string } => 'key' in r && r.key.startsWith('field:'));
+          if (call && key) site.viaCall = { call, field: key.key.split('.').pop()! };
+        }
       }
     }
     for (const r of refs) {

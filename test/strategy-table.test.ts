@@ -35,6 +35,7 @@ const STRATEGIES: Strategy[] = [
   { name: 'sync-map', strategy: 'sync-map' },
   { name: 'snapshot-copy', strategy: 'snapshot-copy' },
   { name: 'collect-then-delete', strategy: 'collect-then-delete' },
+  { name: 'atomic-swap', strategy: 'atomic-swap' },
 ];
 
 interface Case {

@@ -81,6 +81,25 @@ describe('atomic-swap rewrites', () => {
   });
 });
 
+describe('atomic-swap and other fields the reload sets', () => {
+  const withFlag = (type: string, set: string) => {
+    let src = swapIn(ROUTER, '\troutes map[string]string\n', `\troutes map[string]string\n\tready  ${type}\n`);
+    if (type.startsWith('atomic.')) src = swapIn(src, '\t"strings"\n', '\t"strings"\n\t"sync/atomic"\n');
+    return swapIn(src, RELOAD, `\t${set}\n${RELOAD}`);
+  };
+
+  it('a plain field set where the map is swapped: review, naming it', () => {
+    const p = plan(withFlag('bool', 'r.ready = true'));
+    expect(p.fixes.map((f) => f.safety)).toEqual(['review']);
+    expect(p.fixes[0]!.reason).toMatch(/Review: input\.go:31 swaps the map in a function that also sets r\.ready \(input\.go:30\): readers see those change apart from the map/);
+  });
+
+  it('an atomic field: safe', () => {
+    const p = plan(withFlag('atomic.Bool', 'r.ready.Store(true)'));
+    expect(p.fixes.map((f) => f.safety)).toEqual(['safe']);
+  });
+});
+
 describe('atomic-swap declines', () => {
   it('an entry written into the live map', () => {
     const src = swapIn(ROUTER, '\tr.routes = nil\n', '\tr.routes["/"] = "root"\n');

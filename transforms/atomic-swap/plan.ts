@@ -105,7 +105,7 @@ function build(finding: Finding, pkg: PackageView): Fix {
       review.push(`${owner} now holds an atomic.Pointer, which must not be copied, so its ${receivers.length} value receiver${receivers.length === 1 ? ' becomes a pointer receiver' : 's become pointer receivers'}; callers that relied on a copy see shared state`);
     }
   }
-  review = [...review, ...lostUpdates(replaced as Extract<Use, { kind: 'replace' }>[], uses, shared, pkg)];
+  review = [...review, ...lostUpdates(replaced as Extract<Use, { kind: 'replace' }>[], uses, shared, pkg), ...fieldsSetAlongside(replaced as Extract<Use, { kind: 'replace' }>[], decl, pkg)];
   for (let i = 0; i < edits.length; i++) {
     for (let j = i + 1; j < edits.length; j++) {
       const x = edits[i]!;
@@ -403,6 +403,41 @@ function lostUpdates(replaced: Extract<Use, { kind: 'replace' }>[], uses: Use[],
     }
   }
   void pkg;
+  return out;
+}
+
+/**
+ * A reload that sets other fields of the same value where it swaps the map (`cb.Enabled = on` …
+ * `cb.limitations = next`): readers of those fields see them change apart from the map, and read
+ * without a lock they still race. gomapfix fixes maps only, so the fix says so and asks for review
+ * (a reviewer of seaweedfs' circuit breaker wanted one snapshot of both). Fields of atomic or sync
+ * types are left out.
+ */
+function fieldsSetAlongside(replaced: Extract<Use, { kind: 'replace' }>[], decl: MapDecl, pkg: PackageView): string[] {
+  if (decl.kind !== 'field') return [];
+  const [owner, field] = decl.name.split('.') as [string, string];
+  const fields = pkg.index.structs.get(owner)?.fields;
+  const out: string[] = [];
+  for (const r of replaced) {
+    const holder = r.ref.type === 'selector_expression' ? r.ref.childForFieldName('operand')?.text : undefined;
+    const body = enclosingFunction(r.stmt)?.childForFieldName('body');
+    if (!holder || !body) continue;
+    const set: string[] = [];
+    for (const d of descendants(body)) {
+      if (d.type !== 'assignment_statement' || sameNode(d, r.stmt)) continue;
+      for (const l of d.childForFieldName('left')?.namedChildren ?? []) {
+        const f = l.type === 'selector_expression' ? l.childForFieldName('field')?.text : undefined;
+        if (!f || f === field || l.childForFieldName('operand')?.text !== holder) continue;
+        const type = fields?.get(f)?.type ?? '';
+        if (!fields?.has(f) || /\b(atomic|sync)\./.test(type)) continue;
+        const at = `${holder}.${f} (${lineOf(r.file, d.startIndex)})`;
+        if (!set.includes(at)) set.push(at);
+      }
+    }
+    if (set.length > 0) {
+      out.push(`${lineOf(r.file, r.stmt.startIndex)} swaps the map in a function that also sets ${set.slice(0, 3).join(', ')}${set.length > 3 ? ' and more' : ''}: readers see those change apart from the map, and where they read them without a lock that still races; gomapfix fixes maps only (swap one snapshot holding them all, or guard them)`);
+    }
+  }
   return out;
 }
 

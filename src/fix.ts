@@ -209,7 +209,8 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
         const highLines = new Set(kept.filter((f) => f.confidence === 'high').map(line));
         // A later pass re-plans the maps deferred in pass 1, riders among them.
         const rePlanned = (f: Finding) => !!only && !!facts && only.has(stableMapKey(f, { flow: facts.flow, index: facts.index }));
-        const findings = beside ? all.filter((f) => kept.includes(f) || ((highLines.has(line(f)) || rePlanned(f)) && beside(toJson(f)))) : kept;
+        const keptSet = new Set(kept);
+        const findings = beside ? all.filter((f) => keptSet.has(f) || ((highLines.has(line(f)) || rePlanned(f)) && beside(toJson(f)))) : kept;
         if (pass === 1) plan.findings.push(...findings.map(toJson));
         if (!facts || findings.length === 0) continue;
         const view: PackageView = { name, files: facts.index.files, index: facts.index, flow: facts.flow, rules: facts.ctx, goVersion: dir.goVersion, findings: options.confirmed ? [...new Set([...analysed.findings, ...findings])] : findings };

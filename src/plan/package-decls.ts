@@ -30,6 +30,18 @@ function declaredAtLineStart(file: ParsedFile): Set<string> {
   return names;
 }
 
+/**
+ * The name for a helper whose source is `source(name)`: `base`, else `base2`, `base3`… — the first
+ * the package does not declare, or whose very source a file of the package already holds (an
+ * earlier run added it; packageDeclEdit then adds nothing).
+ */
+export function freeHelperName(pkg: PackageView, base: string, source: (name: string) => string): string {
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}${i}`;
+    if (!packageDeclares(pkg, name) || pkg.files.some((f) => f.text.includes(source(name)))) return name;
+  }
+}
+
 /** The name of the file that holds the package-wide helpers gomapfix adds. */
 export const HELPERS_FILE = 'gomapfix_helpers.go';
 

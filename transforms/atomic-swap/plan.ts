@@ -8,13 +8,13 @@ import type { ParsedFile } from '../../src/analysis/package-index.js';
 import type { SharedMap } from '../../src/analysis/rules/shared-map.js';
 import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
-import { decline, declining, lineOf } from '../../src/plan/decline.js';
+import { decline, declineOverlaps, declining, lineOf } from '../../src/plan/decline.js';
 import { ancestorOfType, descendants, enclosingFunction, endOfStatementLine, indentAt, sameNode, unparen } from '../../src/plan/go-syntax.js';
-import { packageDeclares, packageDeclEdit, helpersFile } from '../../src/plan/package-decls.js';
+import { freeHelperName, packageDeclEdit } from '../../src/plan/package-decls.js';
 import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView, type TransformResult } from '../../src/plan/transform.js';
 import { goLockName } from '../../src/analysis/rules/lock-names.js';
 import { copyHazards, receiverEdits } from '../mutex-wrap/copylocks.js';
-import { declarationNode, firstLine, references, siteOperand, statementAround } from '../sync-map/accesses.js';
+import { declarationNode, firstLine, outerParens, references, siteOperand, statementAround } from '../sync-map/accesses.js';
 import { removeElement } from '../sync-map/plan.js';
 
 export function planAtomicSwap(finding: Finding, pkg: PackageView): TransformResult {
@@ -26,6 +26,7 @@ type Use =
   | { kind: 'read'; file: ParsedFile; ref: SyntaxNode }
   | { kind: 'replace'; file: ParsedFile; ref: SyntaxNode; stmt: SyntaxNode; value: SyntaxNode }
   | { kind: 'init'; file: ParsedFile; ref: SyntaxNode; element: SyntaxNode; value: SyntaxNode };
+type ReplaceUse = Extract<Use, { kind: 'replace' }>;
 
 function build(finding: Finding, pkg: PackageView): Fix {
   const shared = sharedMapOf(finding, pkg) ?? decline('the package facts do not know this map');
@@ -41,20 +42,19 @@ function build(finding: Finding, pkg: PackageView): Fix {
   const files = new Map(pkg.files.map((f) => [f.rel, f]));
   const refs = references(decl, pkg, files);
   const refKeys = new Set(refs.map((r) => `${r.file.rel}:${r.node.startIndex}:${r.node.endIndex}`));
+  // Every access the scan recorded names the map, and (below) every place naming it is one.
+  const recorded = new Set<string>();
   for (const s of shared.sites) {
     const op = siteOperand(s, files);
-    if (!op || !refKeys.has(`${s.span.file}:${op.startIndex}:${op.endIndex}`)) {
+    const key = op ? `${s.span.file}:${op.startIndex}:${op.endIndex}` : '';
+    if (!refKeys.has(key)) {
       decline(`${s.span.file}:${s.span.line} reaches ${decl.name} through another variable (${s.text}); only accesses that name the map itself can load it from the pointer`);
     }
+    recorded.add(key);
   }
   // A place the scan did not record as an access of this map (`o.routes` of another type with a
   // field of that name, an operand of unknown type, a map copied in from elsewhere) cannot be
   // told to be this map: rewriting it could break code that never touched it.
-  const recorded = new Set<string>();
-  for (const s of shared.sites) {
-    const op = siteOperand(s, files);
-    if (op) recorded.add(`${s.span.file}:${op.startIndex}:${op.endIndex}`);
-  }
   const unrecorded = (file: ParsedFile, ref: SyntaxNode) => {
     if (recorded.has(`${file.rel}:${ref.startIndex}:${ref.endIndex}`)) return;
     decline(`${lineOf(file, ref.startIndex)} names ${ref.text}, which the scan could not tell to be ${decl.name} (another type's field of that name, an operand of unknown type, or a map stored from elsewhere); rewriting it could break code that never touches this map`);
@@ -68,7 +68,7 @@ function build(finding: Finding, pkg: PackageView): Fix {
     if (!keyedElement && !assigned && !nilTest) unrecorded(r.file, r.node);
   }
   const uses = refs.map((r) => classify(r.file, r.node, decl));
-  const replaced = uses.filter((u) => u.kind === 'replace');
+  const replaced = uses.filter((u): u is ReplaceUse => u.kind === 'replace');
   if (replaced.length === 0) decline(`nothing replaces ${decl.name} after it is set up; atomic-swap is for a map that is replaced whole while others read it`);
 
   const edits: TextEdit[] = [];
@@ -76,25 +76,24 @@ function build(finding: Finding, pkg: PackageView): Fix {
   const qualifier = atomicQualifier(declFile);
   edits.push(...declarationEdits(decl, files, qualifier));
   const load = loadHelper(pkg);
-  let review: string[] = [];
+  const review: string[] = [];
   const grouped = new Set<Use>();
-  for (const g of oneLoadPerFunction(uses, decl, load.name)) {
+  for (const g of oneLoadPerFunction(uses, decl, load)) {
     edits.push(...g.edits);
     for (const u of g.reads) grouped.add(u);
   }
   for (const u of uses) {
     if (grouped.has(u)) continue;
-    if (u.kind === 'read') edits.push({ file: u.file.rel, start: u.ref.startIndex, end: u.ref.endIndex, text: `${load.name}(&${u.ref.text})` });
+    if (u.kind === 'read') edits.push({ file: u.file.rel, start: u.ref.startIndex, end: u.ref.endIndex, text: `${load}(&${u.ref.text})` });
     else if (u.kind === 'replace') edits.push(...replaceEdits(u, decl, shared));
     else edits.push(...initEdits(u, decl));
   }
   // Replacements the scan left out (a parameter's map, another value's) were explained above;
-  // any other place it did not record cannot be told to be this map.
-  for (const u of uses) if (u.kind !== 'init') unrecorded(u.file, u.ref);
-  if (load.source) {
-    const emitted = packageDeclEdit(pkg, load.name, load.source) ?? decline(`the package already declares ${load.name}`);
-    edits.push(...emitted.edits);
-  }
+  // any other it did not record cannot be told to be this map.
+  for (const u of replaced) unrecorded(u.file, u.ref);
+  // Null when an earlier run added the helper (freeHelperName picked its name).
+  const helper = packageDeclEdit(pkg, load, loadSource(load));
+  if (helper) edits.push(...helper.edits);
   if (decl.kind === 'field') {
     const owner = decl.name.split('.')[0]!;
     const copy = copyHazards(owner, pkg);
@@ -105,23 +104,15 @@ function build(finding: Finding, pkg: PackageView): Fix {
       review.push(`${owner} now holds an atomic.Pointer, which must not be copied, so its ${receivers.length} value receiver${receivers.length === 1 ? ' becomes a pointer receiver' : 's become pointer receivers'}; callers that relied on a copy see shared state`);
     }
   }
-  review = [...review, ...lostUpdates(replaced as Extract<Use, { kind: 'replace' }>[], uses, shared, pkg), ...fieldsSetAlongside(replaced as Extract<Use, { kind: 'replace' }>[], decl, pkg)];
-  for (let i = 0; i < edits.length; i++) {
-    for (let j = i + 1; j < edits.length; j++) {
-      const x = edits[i]!;
-      const y = edits[j]!;
-      if (x.file === y.file && x.start < y.end && y.start < x.end && !(x.start === x.end && y.start === y.end)) {
-        decline(`two rewrites overlap at ${x.file} offset ${Math.max(x.start, y.start)}; rewrite that statement by hand`);
-      }
-    }
-  }
+  review.push(...lostUpdates(replaced, uses, shared), ...fieldsSetAlongside(replaced, decl, pkg));
+  declineOverlaps(edits);
   const reads = uses.filter((u) => u.kind === 'read').length;
   const covers = pkg.findings.filter((f) => f.map.key === decl.key).map((f) => f.id);
   const imports: Record<string, string[]> = { [declFile.rel]: ['sync/atomic'] };
-  if (load.source) imports[helpersFile(pkg).rel] = ['sync/atomic'];
+  if (helper) imports[helper.file] = ['sync/atomic'];
   const notes = [
-    `${decl.name} becomes an atomic.Pointer[${decl.type.trim()}] (copy-on-write): its ${reads} read${reads === 1 ? '' : 's'} load the current map through ${load.name}, its ${replaced.length} replacement${replaced.length === 1 ? '' : 's'} store a new map, and no site writes into a map once it is stored, so a map a reader loads never changes again.`,
-    `Before the first store ${load.name} gives a nil map, which reads like the empty map the removed initialiser made.`,
+    `${decl.name} becomes an atomic.Pointer[${decl.type.trim()}] (copy-on-write): its ${reads} read${reads === 1 ? '' : 's'} load the current map through ${load}, its ${replaced.length} replacement${replaced.length === 1 ? '' : 's'} store a new map, and no site writes into a map once it is stored, so a map a reader loads never changes again.`,
+    `Before the first store ${load} gives a nil map, which reads like the empty map the removed initialiser made.`,
   ];
   if (shared.guard) notes.push(`${goLockName(shared.guard, pkg.index)} still surrounds some accesses; the pointer no longer needs it, but it may keep other steps atomic: remove it only after checking that.`);
   if (review.length > 0) notes.push(`Review: ${review.join('; ')}.`);
@@ -146,15 +137,18 @@ function build(finding: Finding, pkg: PackageView): Fix {
  * assign the variable the map is reached through, and has no goto.
  */
 function oneLoadPerFunction(uses: Use[], decl: MapDecl, load: string): { reads: Use[]; edits: TextEdit[] }[] {
-  const byFn = new Map<SyntaxNode | null, Use[]>();
+  const byFn = new Map<string, { fn: SyntaxNode; list: Use[] }>();
   for (const u of uses) {
     const fn = enclosingFunction(u.ref);
-    const key = [...byFn.keys()].find((k) => sameNode(k, fn)) ?? fn;
-    byFn.set(key, [...(byFn.get(key) ?? []), u]);
+    if (!fn) continue;
+    const key = `${u.file.rel}:${fn.startIndex}`;
+    const group = byFn.get(key) ?? { fn, list: [] };
+    group.list.push(u);
+    byFn.set(key, group);
   }
   const out: { reads: Use[]; edits: TextEdit[] }[] = [];
-  for (const [fn, list] of byFn) {
-    if (!fn || list.length < 2 || list.some((u) => u.kind !== 'read')) continue;
+  for (const { fn, list } of byFn.values()) {
+    if (list.length < 2 || list.some((u) => u.kind !== 'read')) continue;
     const refText = list[0]!.ref.text.replace(/\s+/g, '');
     if (list.some((u) => u.ref.text.replace(/\s+/g, '') !== refText)) continue;
     const body = fn.childForFieldName('body');
@@ -189,13 +183,6 @@ function oneLoadPerFunction(uses: Use[], decl: MapDecl, load: string): { reads: 
     out.push({ reads: list, edits });
   }
   return out;
-}
-
-/** The outermost parenthesised expression around n (n itself when there is none). */
-function outerParens(n: SyntaxNode): SyntaxNode {
-  let cur = n;
-  while (cur.parent?.type === 'parenthesized_expression') cur = cur.parent;
-  return cur;
 }
 
 const LIVE_WRITE = 'atomic-swap needs every change to build a new map and store it (copy-on-write); mutex-wrap keeps the map as it is';
@@ -278,7 +265,7 @@ function isEmptyMap(v: SyntaxNode): boolean {
 }
 
 /** `s.m = v` → `s.m.Store(&…)`. */
-function replaceEdits(u: Extract<Use, { kind: 'replace' }>, decl: MapDecl, shared: SharedMap): TextEdit[] {
+function replaceEdits(u: ReplaceUse, decl: MapDecl, shared: SharedMap): TextEdit[] {
   const at = lineOf(u.file, u.stmt.startIndex);
   const v = u.value;
   const store = (arg: string): TextEdit[] => [{ file: u.file.rel, start: u.stmt.startIndex, end: u.stmt.endIndex, text: `${u.ref.text}.Store(${arg})` }];
@@ -317,7 +304,7 @@ function replaceEdits(u: Extract<Use, { kind: 'replace' }>, decl: MapDecl, share
  * handed to anything (a call, a closure, another variable), and not touched after the store but
  * to read it. `Store(&next)` stores the variable's address, so it must not be reassigned either.
  */
-function checkOwnMap(u: Extract<Use, { kind: 'replace' }>, name: string, decl: MapDecl): void {
+function checkOwnMap(u: ReplaceUse, name: string, decl: MapDecl): void {
   const fn = enclosingFunction(u.stmt) ?? decline(`cannot find the function around ${lineOf(u.file, u.stmt.startIndex)}`);
   const at = (n: SyntaxNode) => lineOf(u.file, n.startIndex);
   const why = `atomic-swap stores a map the function built, which nobody changes once it is stored`;
@@ -390,7 +377,7 @@ function initEdits(u: Extract<Use, { kind: 'init' }>, decl: MapDecl): TextEdit[]
  * Replacements that build on the map they replace (`next := clone(s.m)` … `s.m = next`) lose an
  * update when two run at once, unless one lock is held at every replacement.
  */
-function lostUpdates(replaced: Extract<Use, { kind: 'replace' }>[], uses: Use[], shared: SharedMap, pkg: PackageView): string[] {
+function lostUpdates(replaced: ReplaceUse[], uses: Use[], shared: SharedMap): string[] {
   const writes = shared.sites.filter((s) => s.kind === 'write' && s.raw.reassign);
   const common = writes[0]?.locks.filter((l) => l.mode === 'write' && writes.every((w) => w.locks.some((x) => x.name === l.name && x.mode === 'write'))) ?? [];
   if (common.length > 0 || replaced.length === 0) return [];
@@ -402,7 +389,6 @@ function lostUpdates(replaced: Extract<Use, { kind: 'replace' }>[], uses: Use[],
       out.push(`${lineOf(r.file, r.stmt.startIndex)} stores a map built after reading ${lineOf(readBefore.file, readBefore.ref.startIndex)}; two such updates at once would lose one, so if they can run concurrently keep them under one lock (or loop on CompareAndSwap)`);
     }
   }
-  void pkg;
   return out;
 }
 
@@ -413,7 +399,7 @@ function lostUpdates(replaced: Extract<Use, { kind: 'replace' }>[], uses: Use[],
  * (a reviewer of seaweedfs' circuit breaker wanted one snapshot of both). Fields of atomic or sync
  * types are left out.
  */
-function fieldsSetAlongside(replaced: Extract<Use, { kind: 'replace' }>[], decl: MapDecl, pkg: PackageView): string[] {
+function fieldsSetAlongside(replaced: ReplaceUse[], decl: MapDecl, pkg: PackageView): string[] {
   if (decl.kind !== 'field') return [];
   const [owner, field] = decl.name.split('.') as [string, string];
   const fields = pkg.index.structs.get(owner)?.fields;
@@ -455,13 +441,12 @@ function atomicQualifier(file: ParsedFile): string {
   return 'atomic';
 }
 
-/** The generic read helper (emitted once per package); its name avoids the package's own. */
-function loadHelper(pkg: PackageView): { name: string; source: string | null } {
-  const source = (name: string) =>
-    `// ${name} returns the map p points to, or nil before anything is stored (a nil map reads like an\n// empty one). Added by gomapfix's atomic-swap: the maps it loads are never written into.\nfunc ${name}[M any](p *atomic.Pointer[M]) M {\n\tif m := p.Load(); m != nil {\n\t\treturn *m\n\t}\n\tvar zero M\n\treturn zero\n}`;
-  for (let i = 1; ; i++) {
-    const name = i === 1 ? 'loadMap' : `loadMap${i}`;
-    if (!packageDeclares(pkg, name)) return { name, source: source(name) };
-    if (pkg.files.some((f) => f.text.includes(source(name)))) return { name, source: null };
-  }
+/** The generic read helper, added once per package. */
+function loadSource(name: string): string {
+  return `// ${name} returns the map p points to, or nil before anything is stored (a nil map reads like an\n// empty one). Added by gomapfix's atomic-swap: the maps it loads are never written into.\nfunc ${name}[M any](p *atomic.Pointer[M]) M {\n\tif m := p.Load(); m != nil {\n\t\treturn *m\n\t}\n\tvar zero M\n\treturn zero\n}`;
+}
+
+/** The read helper's name: `loadMap` unless the package declares something else by it. */
+function loadHelper(pkg: PackageView): string {
+  return freeHelperName(pkg, 'loadMap', loadSource);
 }

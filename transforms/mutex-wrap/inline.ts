@@ -1202,11 +1202,12 @@ function readCopies(r: Region, stmt: SyntaxNode, siteNodes: SyntaxNode[], pkg: P
     if (edits.some((e) => e.start < read.endIndex && read.startIndex < e.end)) continue;
     // The same length read twice (`if len(m) > 0 { log(…, len(m)) }`): one copy serves both, as
     // nothing between them can change the map (lengthReadableEarly).
-    let tmp = read.type === 'call_expression' ? temps.get(read.text.replace(/\s+/g, '')) : undefined;
+    const length = read.type === 'call_expression' ? read.text.replace(/\s+/g, '') : null;
+    let tmp = length !== null ? temps.get(length) : undefined;
     if (tmp === undefined) {
-      tmp = fresh(`${mapBaseName(r)}${read.type === 'call_expression' ? 'Len' : 'Val'}`);
+      tmp = fresh(`${mapBaseName(r)}${length !== null ? 'Len' : 'Val'}`);
       lines.push(`${tmp} := ${read.text}`);
-      if (read.type === 'call_expression') temps.set(read.text.replace(/\s+/g, ''), tmp);
+      if (length !== null) temps.set(length, tmp);
     }
     edits.push({ file: r.file.rel, start: read.startIndex, end: read.endIndex, text: tmp });
   }

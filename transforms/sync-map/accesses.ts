@@ -41,7 +41,7 @@ export type MapAccess =
 
 
 /** The outermost parenthesised expression around n (n itself when there is none). */
-function outerParens(n: SyntaxNode): SyntaxNode {
+export function outerParens(n: SyntaxNode): SyntaxNode {
   // ancestors(), not `.parent` per level: each `.parent` costs the node's depth.
   let cur = n;
   for (const a of ancestors(n)) {

@@ -9,7 +9,8 @@ import type { SyntaxNode } from '../../src/parse/parser.js';
 import type { Fix, TextEdit } from '../../src/plan/model.js';
 import { addressTakenSites, exportedMapApi, goAtLeast, sharedMapOf, type PackageView } from '../../src/plan/transform.js';
 import { ancestorOfType, descendants, endOfStatementLine, lineStart, sameNode, statementsOfList, unparen } from '../../src/plan/go-syntax.js';
-import { packageDeclares, packageDeclEdit } from '../../src/plan/package-decls.js';
+import { freeHelperName, packageDeclEdit } from '../../src/plan/package-decls.js';
+import { declineOverlaps } from '../../src/plan/decline.js';
 import { compositeLiteralsOf } from '../../src/plan/occurrences.js';
 import { copyHazards, receiverEdits } from '../mutex-wrap/copylocks.js';
 import { Decline, decline, declarationNode, firstLine, isChanged, mapAccesses, statementAround, where, type MapAccess } from './accesses.js';
@@ -84,13 +85,7 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
   const fused = checkThenActs(accesses, pkg, (a, b) => !locked(a, b));
   checkAccesses(accesses, decl, pkg, locked, fused);
 
-  const helperName = (base: string, source: (name: string) => string): string => {
-    for (let i = 1; ; i++) {
-      const name = i === 1 ? base : `${base}${i}`;
-      if (!packageDeclares(pkg, name) || pkg.files.some((f) => f.text.includes(source(name)))) return name;
-    }
-  };
-  const helpers = readHelpers(generics, anyType, helperName);
+  const helpers = readHelpers(generics, anyType, (base, source) => freeHelperName(pkg, base, source));
   const specs: Spec[] = [];
   const fixed: TextEdit[] = [...declared.edits];
   const key = (n: SyntaxNode, render: (n: SyntaxNode) => string) => asType(n, keyType, pkg, { nilNeedsConversion: true }, render(n));
@@ -148,13 +143,7 @@ function build(finding: Finding, pkg: PackageView): SyncMapPlan {
     }
   }
   const edits = [...fixed, ...resolveSpecs(specs, files)];
-  for (let i = 0; i < edits.length; i++) {
-    for (let j = i + 1; j < edits.length; j++) {
-      const x = edits[i]!;
-      const y = edits[j]!;
-      if (x.file === y.file && x.start < y.end && y.start < x.end) decline(`two rewrites overlap at ${x.file} offset ${Math.max(x.start, y.start)}; rewrite that statement by hand`);
-    }
-  }
+  declineOverlaps(edits);
   for (const [name, source] of helpers.used) {
     edits.push(...helperEdits(pkg, name, source));
   }

@@ -499,3 +499,58 @@ describe('a value its callers configure before it runs', () => {
     expect(confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
   });
 });
+
+describe("the goroutine's own work: the package's one goroutine runs the function its callers may call", () => {
+  const WALKER = fixtureInput('unguarded-map-access/refresh-goroutine-reads-its-own-writes');
+  const READ = 'if old, ok := z.Z[name]; ok && old == serial {';
+
+  it('Walk reads unlocked, only Walk writes, from the one ticker goroutine (the fixture): low, naming the functions and the goroutine', () => {
+    const c = confidences(WALKER).get(`unguarded-map-access@${lineOf(WALKER, READ)}`);
+    expect(c?.confidence).toBe('low');
+    expect(c?.reason).toMatch(/^the only goroutine of the package that reaches Zones\.Z \(go func literal\) runs (Add|Remove|Walk)( and (Add|Remove|Walk))* itself: the race needs the package's callers to call (it|them) while that goroutine runs/);
+  });
+
+  it('a second goroutine of the package also walks: two goroutines race, high', () => {
+    const src = swapIn(WALKER, '\treturn z\n}', '\tgo z.Walk(listing())\n\treturn z\n}');
+    expect(confidences(src).get(`unguarded-map-access@${lineOf(src, READ)}`)?.confidence).toBe('high');
+  });
+
+  it('the ticker is started in a loop (several run at once): high', () => {
+    const src = swapIn(WALKER, '\tz.Walk(listing())\n\tgo func() {', '\tz.Walk(listing())\n\tfor i := 0; i < 2; i++ {\n\tgo func() {').replace('\t}()\n\treturn z', '\t}()\n\t}\n\treturn z');
+    expect(confidences(src).get(`unguarded-map-access@${lineOf(src, READ)}`)?.confidence).toBe('high');
+  });
+
+  it('a function the goroutine never runs reads unlocked: the callers race with the goroutine, high', () => {
+    const src = swapIn(WALKER, '// Lookup is what request handlers call.', 'func (z *Zones) Count() int { return len(z.Z) }\n\n// Lookup is what request handlers call.');
+    expect(confidences(src).get(`unguarded-map-access@${lineOf(src, 'func (z *Zones) Count()')}`)?.confidence).toBe('high');
+  });
+});
+
+describe('a lock the caller takes on some paths only', () => {
+  const SOCKETS = fixtureInput('unguarded-map-access/lock-taken-for-unix-sockets-only');
+  const READ = '\ts, ok := sockets[addr]\n\tif !ok {';
+  const WRITE = '\tsockets[addr] = s';
+
+  it('Listen takes socketsMu for unix networks and everything below it is only reached from there (the fixture): low, naming Listen and the lock', () => {
+    for (const at of [READ, WRITE]) {
+      const c = confidences(SOCKETS).get(`unguarded-map-access@${lineOf(SOCKETS, at.split('\n')[0]!)}`);
+      expect(c?.confidence).toBe('low');
+      expect(c?.reason).toMatch(/^Listen takes socketsMu on some paths before it calls what reaches here/);
+    }
+  });
+
+  it('another exported function calls the helper without the lock: high', () => {
+    const src = swapIn(SOCKETS, '// Close releases one use of a unix socket.', 'func Remember(addr string) *socket { return remember(addr) }\n\n// Close releases one use of a unix socket.');
+    expect(confidences(src).get(`unguarded-map-access@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+
+  it('the helper is exported (callable without the lock): high', () => {
+    const src = SOCKETS.replaceAll('remember(addr', 'Remember(addr');
+    expect(confidences(src).get(`unguarded-map-access@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+
+  it('a goroutine runs the helper itself: high', () => {
+    const src = swapIn(SOCKETS, '\twg.Wait()\n\treturn out', '\tgo remember("x")\n\twg.Wait()\n\treturn out');
+    expect(confidences(src).get(`unguarded-map-access@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
+  });
+});

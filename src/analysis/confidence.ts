@@ -21,6 +21,10 @@
 //   through a value it builds for itself (a connection's session).
 // - `configured`: only the package's callers write the map, only its goroutines read it, and no
 //   racing access holds a lock: a value configured before it runs (register, then Run).
+// - `own work`: the package's one goroutine that reaches the map runs the very functions whose
+//   accesses the package's callers race with (a refresh loop calling the exported `Walk`).
+// - `some paths`: every racing access holds the map's lock or runs only below a call made with
+//   that lock taken on some paths (`if unix { mu.Lock(); defer mu.Unlock() }`).
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
 // leaves them out (docs/confidence.md).
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
@@ -102,6 +106,20 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
         reason: `${struct} has no lock of its own and no racing pair reaches ${decl.name} through one ${struct} value: the accesses go through ${through}, which may hold different values (per-request or per-call values of one type)`,
       };
     }
+  }
+  const some = guard === null ? null : lockedOnSomePaths(flow, guard, conflicts);
+  if (some !== null) {
+    return {
+      level: 'low',
+      reason: `${some.caller} takes ${some.lock} on some paths before it calls what reaches here, and every racing access runs only below such calls or holds the lock: whether these accesses run only on the paths with the lock depends on conditions the scan does not relate`,
+    };
+  }
+  const work = goroutinesOwnWork(flow, conflicts);
+  if (work !== null) {
+    return {
+      level: 'low',
+      reason: `the only goroutine of the package that reaches ${decl.name} (${work.context}) runs ${work.funcs.join(' and ')} itself: the race needs the package's callers to call ${work.funcs.length === 1 ? 'it' : 'them'} while that goroutine runs, which the package itself never does`,
+    };
   }
   if (configuredBeforeRun(flow, finder, decl, guard, conflicts)) {
     return {
@@ -391,4 +409,92 @@ export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean 
     if (!/\b(?:not|never|isn't|aren't|non)[\s-]*$/i.test(before)) return true;
   }
   return false;
+}
+
+/**
+ * Every race pairs an access the package's callers make with one goroutine of the package (not
+ * one started in a loop, not a handler), and that access is in a function the goroutine runs
+ * itself: coredns' `Walk` reads `a.Z` unlocked, and only `Walk`'s own `Add`/`Remove` write it, from
+ * the ticker goroutine that calls `Walk` (the package calls it once more, before it starts that
+ * goroutine). The race needs a caller of the package to call `Walk` while the goroutine runs.
+ * The functions holding those accesses (up to three) and the goroutine's description, or null.
+ */
+function goroutinesOwnWork(flow: PackageFlow, conflicts: Conflict[]): { funcs: string[]; context: string } | null {
+  const funcs = new Set<string>();
+  let only: number | null = null;
+  for (const c of conflicts) {
+    const [x, y] = c.contexts;
+    if ((x === 0) === (y === 0)) return null;
+    const [caller, ctx] = x === 0 ? [c.a, y] : [c.b, x];
+    const context = flow.contexts[ctx];
+    if (!context || context.multi || context.kind !== 'go' || (only !== null && only !== ctx)) return null;
+    only = ctx;
+    if (!flow.funcContexts[caller.func]?.has(ctx)) return null;
+    // Both accesses run nowhere else: in no second goroutine that could race with the first.
+    if (![c.a, c.b].every((s) => s.contexts.every((k) => k === 0 || k === ctx))) return null;
+    funcs.add(outermostFunction(flow.index, caller.func).name);
+  }
+  return only === null ? null : { funcs: [...funcs].slice(0, 3), context: flow.contexts[only]!.description };
+}
+
+const callIndexCache = new WeakMap<PackageFlow, { calls: Map<string, RawCall>; targets: Set<number> }>();
+
+/** The package's calls by `caller:pos`, and the functions `go` statements (or handlers) start. */
+function callIndex(flow: PackageFlow): { calls: Map<string, RawCall>; targets: Set<number> } {
+  let out = callIndexCache.get(flow);
+  if (out) return out;
+  const calls = new Map<string, RawCall>();
+  for (const c of flow.raw.calls) calls.set(`${c.caller}:${c.pos}`, c);
+  out = { calls, targets: new Set(flow.raw.spawns.flatMap((sp) => sp.targets)) };
+  callIndexCache.set(flow, out);
+  return out;
+}
+
+/**
+ * Every racing pair is serialised by the map's lock on the paths where the lock is taken: each
+ * access holds it, or runs in a function all of whose callers (step by step, up to a call made
+ * with the lock on some path only: `if isUnix { unixSocketsMu.Lock(); defer …Unlock() }`) may
+ * hold it. caddy's `NetworkAddress.Listen` takes `unixSocketsMu` for unix networks only, and the
+ * functions below it touch `unixSockets` only for unix sockets: the scan does not relate the two
+ * conditions. The function taking the lock on some paths, and the lock, or null.
+ */
+function lockedOnSomePaths(flow: PackageFlow, guard: string, conflicts: Conflict[]): { caller: string; lock: string } | null {
+  const funcs = flow.index.funcs;
+  const { calls, targets } = callIndex(flow);
+  const memo = new Map<number, string | null>();
+  // The function that takes the lock on some path above f, when every way into f passes one.
+  const below = (f: number, depth: number): string | null => {
+    if (memo.has(f)) return memo.get(f)!;
+    memo.set(f, null);
+    const fn = funcs[f];
+    if (!fn || fn.exported || targets.has(f) || depth > 8) return null;
+    const callers = flow.callersOf.get(f) ?? [];
+    if (callers.length === 0) return null;
+    let taker: string | null = null;
+    for (const e of callers) {
+      const call = calls.get(`${e.caller}:${e.pos}`);
+      // A stored function value runs some time later: the locks where it is written say nothing.
+      if (call?.atDefinition) return null;
+      if (call?.locks.some((l) => l.name === guard)) continue;
+      if (call?.mayLocks?.includes(guard)) {
+        taker ??= outermostFunction(flow.index, e.caller).name;
+        continue;
+      }
+      const up = below(e.caller, depth + 1);
+      if (up === null) return null;
+      taker ??= up;
+    }
+    memo.set(f, taker);
+    return taker;
+  };
+  let found: string | null = null;
+  for (const c of conflicts) {
+    for (const s of [c.a, c.b]) {
+      if (s.locks.some((l) => l.name === guard)) continue;
+      const t = below(s.func, 0);
+      if (t === null) return null;
+      found ??= t;
+    }
+  }
+  return found === null ? null : { caller: found, lock: guard };
 }

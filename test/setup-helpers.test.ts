@@ -32,3 +32,35 @@ describe('helpers only a set-up method calls', () => {
     expect(scanRules(src)).toContain(`concurrent-map-write@${lineOf(src, WRITE)}`);
   });
 });
+
+// grpc-go's RegisterService: "This must be called before invoking Serve." Its documented contract
+// makes it a set-up method (docs/ordering.md, "Documented order").
+describe('a method documented to be called before another method of its type', () => {
+  const DOC = fixtureInput('negative/register-documented-before-serve');
+  const READ = 'h, ok := s.services[service]';
+  const read = (src: string) => `unguarded-map-access@${lineOf(src, READ)}`;
+
+  it('RegisterService "must be called before invoking Serve" (the fixture): no finding', () => {
+    expect(scanRules(DOC)).toEqual([]);
+  });
+
+  it('without that sentence: the handlers\' unlocked read races with registration', () => {
+    const src = swapIn(DOC, ' This must be called before\n// invoking Serve.', '');
+    expect(scanRules(src)).toContain(read(src));
+  });
+
+  it('the method it names does not exist on the type: races', () => {
+    const src = swapIn(DOC, 'invoking Serve.', 'invoking Listen.');
+    expect(scanRules(src)).toContain(read(src));
+  });
+
+  it('a request handler registers a service too (after Serve started): races', () => {
+    const src = swapIn(DOC, '\t\t\tout <- s.handle(service, arg)\n', '\t\t\ts.RegisterService(arg, nil)\n\t\t\tout <- s.handle(service, arg)\n');
+    expect(scanRules(src)).toContain(read(src));
+  });
+
+  it('"must not be called before Serve" says nothing of the kind: races', () => {
+    const src = swapIn(DOC, 'This must be called before\n// invoking Serve.', 'This must not be called before\n// invoking Serve.');
+    expect(scanRules(src)).toContain(read(src));
+  });
+});

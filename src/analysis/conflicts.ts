@@ -4,8 +4,11 @@ import { isTestFile, locksIn, type PackageFlow, type ResolvedSite } from './conc
 import { maskCommentsAndStrings } from './text-callees.js';
 import type { WaitPoint } from './raw-facts.js';
 import { outermostFunction } from './package-index.js';
+import { docComment } from './documented-locks.js';
 
 /** Methods that bring a value up before it is used: what they do happens before its goroutines. */
+// "must be called before invoking Serve", "should only be called before Start".
+const BEFORE = /\b(?:must|should)\s+(?:only\s+)?be\s+called\s+before\s+(?:invoking\s+|calling\s+|starting\s+|running\s+)?(?:the\s+)?`?(?:\w+\.)?(\w+)`?(?:\(\))?\s*(?:[.,;]|is\s+called|$)/m;
 const SETUP = /^(?:[Ii]nit|[Ii]nitialize|[Ss]etup|[Ss]tart|[Oo]pen|[Pp]rovision)$/;
 
 /** Names of methods that start a value's machinery, run once per value by convention. */
@@ -123,6 +126,19 @@ export class ConflictFinder {
   private setUp: Set<number> | null = null;
 
   /**
+   * A method whose doc comment says it must be called before another method of its type
+   * ("This must be called before invoking Serve.", grpc-go's `RegisterService`): by its
+   * documented contract it runs while the value is set up, before that method starts serving.
+   * The named method must exist on the same receiver type.
+   */
+  private documentedBefore(f: number): boolean {
+    const fn = this.flow.index.funcs[f]!;
+    const m = BEFORE.exec(docComment(fn.file.text, fn.start));
+    if (!m) return false;
+    return this.flow.index.funcs.some((g) => g.literal === null && g.recvType === fn.recvType && g.name === m[1] && g.index !== f);
+  }
+
+  /**
    * Set-up methods (`Init`, `Setup`, `Provision`, … and `Start`/`Open` that start no goroutine
    * themselves) run by the package's callers only, and the unexported functions that only they
    * (or tests, one step at a time) call: `App.Provision` → `s.provisionUnderscoreHeaders()`
@@ -142,7 +158,7 @@ export class ConflictFinder {
     }
     const out = new Set<number>();
     for (const fn of funcs) {
-      if (fn.literal !== null || fn.recvType === null || !SETUP.test(fn.name) || !callersOnly(fn.index)) continue;
+      if (fn.literal !== null || fn.recvType === null || !(SETUP.test(fn.name) || this.documentedBefore(fn.index)) || !callersOnly(fn.index)) continue;
       if (/^(?:[Ss]tart|[Oo]pen)$/.test(fn.name) && spawning.has(fn.index)) continue;
       out.add(fn.index);
     }

@@ -554,3 +554,35 @@ describe('a lock the caller takes on some paths only', () => {
     expect(confidences(src).get(`unguarded-map-access@${lineOf(src, WRITE)}`)?.confidence).toBe('high');
   });
 });
+
+describe('a future: a method returns a channel its goroutine closes when done', () => {
+  const FUTURE = fixtureInput('concurrent-map-write/future-results-closed-when-done');
+  // The goroutine sends the count, not r.String(): it no longer runs String itself (which the
+  // rule for a goroutine's own work would take), so each variant turns on the future alone.
+  const SENDS_COUNT = swapIn(FUTURE, '\t\tdonec <- r.String()\n', '\t\tdonec <- fmt.Sprint(r.total)\n');
+  const WRITE = '\t\t\t\tr.errs[res.Err.Error()]++';
+  const write = (src: string) => confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`);
+
+  it('Run hands back donec, closed by its goroutine (the fixture, and with the count sent): low, naming Run', () => {
+    for (const src of [FUTURE, SENDS_COUNT]) {
+      const c = write(src);
+      expect(c?.confidence).toBe('low');
+      expect(c?.reason).toMatch(/^Run returns a channel its goroutine closes when done: the race on Report\.errs needs a caller to use the value, or start another such goroutine on it, before it has received from that channel/);
+    }
+  });
+
+  it('the goroutine does not close the channel it returns: high', () => {
+    const src = swapIn(SENDS_COUNT, '\t\tdefer close(donec)\n', '');
+    expect(write(src)?.confidence).toBe('high');
+  });
+
+  it('Run returns another channel than the one its goroutine closes: high', () => {
+    const src = swapIn(SENDS_COUNT, '\treturn donec\n}', '\tother := make(chan string)\n\treturn other\n}');
+    expect(write(src)?.confidence).toBe('high');
+  });
+
+  it('another method starts a goroutine that writes the map too (no future): high', () => {
+    const src = swapIn(FUTURE, '// String summarises', 'func (r *Report) Watch() {\n\tgo func() { r.errs["watch"]++ }()\n}\n\n// String summarises');
+    expect(write(src)?.confidence).toBe('high');
+  });
+});

@@ -25,6 +25,8 @@
 //   accesses the package's callers race with (a refresh loop calling the exported `Walk`).
 // - `some paths`: every racing access holds the map's lock or runs only below a call made with
 //   that lock taken on some paths (`if unix { mu.Lock(); defer mu.Unlock() }`).
+// - `future`: the only goroutines are ones whose method returns a channel they close when done
+//   (`Run() <-chan string`): the race needs a caller to use the value before receiving from it.
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
 // leaves them out (docs/confidence.md).
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
@@ -112,6 +114,13 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
     return {
       level: 'low',
       reason: `${some.caller} takes ${some.lock} on some paths before it calls what reaches here, and every racing access runs only below such calls or holds the lock: whether these accesses run only on the paths with the lock depends on conditions the scan does not relate`,
+    };
+  }
+  const future = futures(finder, conflicts);
+  if (future !== null) {
+    return {
+      level: 'low',
+      reason: `${future.join(' and ')} ${future.length === 1 ? 'returns a channel its goroutine closes' : 'return channels their goroutines close'} when done: the race on ${decl.name} needs a caller to use the value, or start another such goroutine on it, before it has received from that channel`,
     };
   }
   const work = goroutinesOwnWork(flow, conflicts);
@@ -497,4 +506,26 @@ function lockedOnSomePaths(flow: PackageFlow, guard: string, conflicts: Conflict
     }
   }
   return found === null ? null : { caller: found, lock: guard };
+}
+
+/**
+ * Every race is between goroutines that hand their callers a channel they close when done (a
+ * future: etcd's `report.Run` and `Stats`, `<-chan` results closed by their goroutines), or
+ * between one of them and the package's callers: the race needs a caller to use the value (or
+ * start a second one) before it has received from the channel. The methods, or null.
+ */
+function futures(finder: ConflictFinder, conflicts: Conflict[]): string[] | null {
+  const names = new Set<string>();
+  for (const c of conflicts) {
+    let one = false;
+    for (const x of c.contexts) {
+      if (x === 0) continue;
+      const m = finder.futureMethod(x);
+      if (m === null) return null;
+      names.add(m);
+      one = true;
+    }
+    if (!one) return null;
+  }
+  return names.size > 0 ? [...names].slice(0, 3) : null;
 }

@@ -576,6 +576,26 @@ export class ConflictFinder {
     return out;
   }
 
+  /**
+   * The method that starts context ctx, when it hands its caller a channel the goroutine closes
+   * when it is done (`func (r *report) Run() <-chan string { donec := …; go func() { defer
+   * close(donec); … }(); return donec }`): a future, whose caller receives from it before it uses
+   * what the goroutine computes. Null otherwise.
+   */
+  futureMethod(ctx: number): string | null {
+    const c = this.flow.contexts[ctx];
+    const spawn = this.spawnOfContext(ctx);
+    if (!c || c.multi || spawn === null) return null;
+    const sp = this.flow.raw.spawns[spawn]!;
+    const fn = this.flow.index.funcs[sp.func]!;
+    if (fn.literal !== null || fn.recvType === null || fn.results.length !== 1 || !/^(?:<-\s*)?chan\b/.test(fn.results[0]!.trim())) return null;
+    const body = fn.file.text.slice(fn.body?.start ?? fn.start, fn.body?.end ?? fn.end);
+    const closed = this.closesOf(spawn);
+    // Every return (the goroutine's own included) hands back a channel the goroutine closes.
+    const returned = [...maskCommentsAndStrings(body).matchAll(/\breturn\b[ \t]*(\w*)/g)].map((m) => m[1]!);
+    return returned.length > 0 && returned.every((n) => n === '' || closed.has(n)) && returned.some((n) => n !== '') ? fn.name : null;
+  }
+
   private readonly signals = new Map<number, Set<string> | null>();
 
   /** The names a spawn's goroutine signals (sends on, closes, calls Done on, is started by), or null if unknown. */

@@ -586,3 +586,26 @@ describe('a future: a method returns a channel its goroutine closes when done', 
     expect(write(src)?.confidence).toBe('high');
   });
 });
+
+describe('a lock the struct exports to its callers', () => {
+  const GROUP = fixtureInput('unguarded-map-access/exported-lock-held-by-callers');
+  const READ = '\tnames := make([]string, 0, len(g.Members))';
+  const read = (src: string) => confidences(src).get(`unguarded-map-access@${lineOf(src, READ)}`);
+
+  it('Mu is an exported field and AssignPartitions is exported (the fixture): low, naming the lock and the function', () => {
+    const c = read(GROUP);
+    expect(c?.confidence).toBe('low');
+    expect(c?.reason).toMatch(/^ConsumerGroup exports its lock Mu, and every racing access without it is in an exported function \(AssignPartitions\): callers in other packages may hold Mu/);
+  });
+
+  it('the lock is an unexported field (the type keeps locking to itself): high', () => {
+    const src = GROUP.replaceAll('.Mu.', '.mu.').replace('\tMu      sync.RWMutex', '\tmu      sync.RWMutex');
+    expect(read(src)?.confidence).toBe('high');
+  });
+
+  it('the function is unexported and the package calls it from its own goroutine: high', () => {
+    let src = GROUP.replaceAll('AssignPartitions(', 'assignPartitions(');
+    src = swapIn(src, '\t\t\tc.group.Mu.Unlock()\n', '\t\t\tc.group.Mu.Unlock()\n\t\t\tc.group.assignPartitions(4)\n');
+    expect(read(src)?.confidence).toBe('high');
+  });
+});

@@ -25,6 +25,8 @@
 //   accesses the package's callers race with (a refresh loop calling the exported `Walk`).
 // - `some paths`: every racing access holds the map's lock or runs only below a call made with
 //   that lock taken on some paths (`if unix { mu.Lock(); defer mu.Unlock() }`).
+// - `exported lock`: the map's lock is an exported field (`Mu sync.RWMutex`), and every racing
+//   access without it is in an exported function the package's callers run: they may hold it.
 // - `future`: the only goroutines are ones whose method returns a channel they close when done
 //   (`Run() <-chan string`): the race needs a caller to use the value before receiving from it.
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
@@ -114,6 +116,13 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
     return {
       level: 'low',
       reason: `${some.caller} takes ${some.lock} on some paths before it calls what reaches here, and every racing access runs only below such calls or holds the lock: whether these accesses run only on the paths with the lock depends on conditions the scan does not relate`,
+    };
+  }
+  const exportedLock = guard === null ? null : callersMayHoldExportedLock(flow, guard, conflicts);
+  if (exportedLock !== null) {
+    return {
+      level: 'low',
+      reason: `${exportedLock.struct} exports its lock ${exportedLock.field}, and every racing access without it is in an exported function (${exportedLock.funcs.join(', ')}): callers in other packages may hold ${exportedLock.field} around their calls, which the scan does not see`,
     };
   }
   const future = futures(finder, conflicts);
@@ -528,4 +537,29 @@ function futures(finder: ConflictFinder, conflicts: Conflict[]): string[] | null
     if (!one) return null;
   }
   return names.size > 0 ? [...names].slice(0, 3) : null;
+}
+
+/**
+ * The map's lock is a named exported field of its struct (`ConsumerGroup.Mu`), and every racing
+ * access that does not hold it runs only for the package's callers, in an exported function or
+ * method: a type that exports its mutex hands the locking to its callers (seaweedfs' kafka
+ * `AssignPartitions`, called by another package with `group.Mu` held). The struct, the field and
+ * the functions, or null.
+ */
+function callersMayHoldExportedLock(flow: PackageFlow, guard: string, conflicts: Conflict[]): { struct: string; field: string; funcs: string[] } | null {
+  const m = /^(\w+)\.([A-Z]\w*)$/.exec(guard);
+  if (!m) return null;
+  const [, struct, field] = m as unknown as [string, string, string];
+  const decl = flow.index.structs.get(struct)?.fields.get(field);
+  if (!decl || !/\b(?:RW)?Mutex$/.test(decl.type.trim())) return null;
+  const funcs = new Set<string>();
+  for (const c of conflicts) {
+    for (const [s, ctx] of [[c.a, c.contexts[0]], [c.b, c.contexts[1]]] as [ResolvedSite, number][]) {
+      if (s.locks.some((l) => l.name === guard)) continue;
+      const fn = outermostFunction(flow.index, s.func);
+      if (ctx !== 0 || !fn.exported) return null;
+      funcs.add(fn.name);
+    }
+  }
+  return funcs.size > 0 ? { struct, field, funcs: [...funcs].slice(0, 3) } : null;
 }

@@ -609,3 +609,25 @@ describe('a lock the struct exports to its callers', () => {
     expect(read(src)?.confidence).toBe('high');
   });
 });
+
+describe('a package map its callers configure before the goroutine that reads it starts', () => {
+  const HEAL = fixtureInput('concurrent-map-write/package-map-filled-before-heal-starts');
+  const WRITE = '\t\tnodeNamesHex[hex.EncodeToString(sum[:])] = struct{}{}';
+  const write = (src: string) => confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`);
+
+  it('written only by ServerMain, read only by the heal routine, no lock (the fixture): low, as configured before it runs', () => {
+    const c = write(HEAL);
+    expect(c?.confidence).toBe('low');
+    expect(c?.reason).toMatch(/^nodeNamesHex is written only by the package's callers, with no lock at any racing access, and only read by the package's goroutines or handlers/);
+  });
+
+  it('the heal routine also deletes from the map: a goroutine writes, high', () => {
+    const src = swapIn(HEAL, '\t\t\thealed <- owner\n', '\t\t\thealed <- owner\n\t\t\tdelete(nodeNamesHex, owner)\n');
+    expect(write(src)?.confidence).toBe('high');
+  });
+
+  it('ServerMain starts the healer first and fills the map after: high', () => {
+    const src = swapIn(HEAL, '\th := &Healer{}\n\th.Init(objects, healed)\n\treturn h\n}', '\treturn h\n}').replace('func ServerMain(nodes []string, objects <-chan string, healed chan<- string) *Healer {\n', 'func ServerMain(nodes []string, objects <-chan string, healed chan<- string) *Healer {\n\th := &Healer{}\n\th.Init(objects, healed)\n');
+    expect(write(src)?.confidence).toBe('high');
+  });
+});

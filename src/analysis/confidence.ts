@@ -154,11 +154,13 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
  * reads the handlers (frp's Dispatcher; seaweedfs' STSService providers, filled before serving).
  * Not when a write is known to come after the goroutine started: in the function that starts it,
  * after the `go` statement, or in a function it calls after it (a constructor that writes after
- * starting its janitor). A struct reached through a package variable is left high: one value,
- * reached from anywhere (minio's globalNodeNamesHex, a package map, is not this shape either).
+ * starting its janitor). A package map of that shape counts too (session 12: minio's
+ * `globalNodeNamesHex`, filled by `serverMain` before the heal routine that reads it starts); a
+ * struct reached through a package variable (`pkg.G.m`) is left high: one value, reached from
+ * anywhere.
  */
 function configuredBeforeRun(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, guard: string | null, conflicts: Conflict[]): boolean {
-  if (guard !== null || decl.kind !== 'field') return false;
+  if (guard !== null || (decl.kind !== 'field' && decl.kind !== 'package-var')) return false;
   const sides = (c: Conflict): [ResolvedSite, number][] => [[c.a, c.contexts[0]], [c.b, c.contexts[1]]];
   // (`owner:T` is no lock taken: it stands for whatever lock the holder of a lock-less T has.)
   const unlocked = (s: ResolvedSite) => s.locks.every((l) => l.name.startsWith('owner:'));

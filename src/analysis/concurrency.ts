@@ -10,6 +10,7 @@ import { documentedEntryLocks, documentedInitOnly } from './documented-locks.js'
 import { isLockPointerType } from './lock-identity.js';
 import { isOwnerLock, OWNER, OwnerLocks } from './owner-locks.js';
 import { baseTypeName } from './types.js';
+import { child, unparen } from './syntax.js';
 
 /** Where an access runs relative to the function owning a local map. */
 export interface LocalPlace {
@@ -838,7 +839,16 @@ export function isTestFile(rel: string): boolean {
 
 /** The type written in a `map[K]V{…}` or `make(map[K]V)` initialiser, if any. */
 function literalType(value: import('./syntax.js').LNode | null, text: string): string | null {
-  const m = value ? /^(?:make\()?(map\[[^{(]*?)(?:[,)]|\{|$)/.exec(text.slice(value.start, value.end)) : null;
+  if (!value) return null;
+  // The type node itself (`make(map[string]struct{})`, `map[string]func(int){}`): a type whose
+  // text holds braces or parentheses is not cut at them.
+  const v = unparen(value);
+  const typeNode = v.type === 'composite_literal' ? child(v, 'type') : v.type === 'call_expression' && /^make\b/.test(text.slice(v.start, v.end)) ? child(v, 'arguments')?.children[0] : undefined;
+  if (typeNode) {
+    const t = text.slice(typeNode.start, typeNode.end).trim();
+    if (t.startsWith('map[')) return t;
+  }
+  const m = /^(?:make\()?(map\[[^{(]*?)(?:[,)]|\{|$)/.exec(text.slice(value.start, value.end));
   return m ? m[1]!.trim() : null;
 }
 

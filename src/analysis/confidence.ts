@@ -457,19 +457,6 @@ function goroutinesOwnWork(flow: PackageFlow, conflicts: Conflict[]): { funcs: s
   return only === null ? null : { funcs: [...funcs].slice(0, 3), context: flow.contexts[only]!.description };
 }
 
-const callIndexCache = new WeakMap<PackageFlow, { calls: Map<string, RawCall>; targets: Set<number> }>();
-
-/** The package's calls by `caller:pos`, and the functions `go` statements (or handlers) start. */
-function callIndex(flow: PackageFlow): { calls: Map<string, RawCall>; targets: Set<number> } {
-  let out = callIndexCache.get(flow);
-  if (out) return out;
-  const calls = new Map<string, RawCall>();
-  for (const c of flow.raw.calls) calls.set(`${c.caller}:${c.pos}`, c);
-  out = { calls, targets: new Set(flow.raw.spawns.flatMap((sp) => sp.targets)) };
-  callIndexCache.set(flow, out);
-  return out;
-}
-
 /**
  * Every racing pair is serialised by the map's lock on the paths where the lock is taken: each
  * access holds it, or runs in a function all of whose callers (step by step, up to a call made
@@ -480,19 +467,21 @@ function callIndex(flow: PackageFlow): { calls: Map<string, RawCall>; targets: S
  */
 function lockedOnSomePaths(flow: PackageFlow, guard: string, conflicts: Conflict[]): { caller: string; lock: string } | null {
   const funcs = flow.index.funcs;
-  const { calls, targets } = callIndex(flow);
+  // Goroutine and handler entries run with nothing their starters hold.
+  const entries = new Set(flow.contexts.filter((c) => c.id !== 0).flatMap((c) => c.entries));
   const memo = new Map<number, string | null>();
   // The function that takes the lock on some path above f, when every way into f passes one.
   const below = (f: number, depth: number): string | null => {
     if (memo.has(f)) return memo.get(f)!;
     memo.set(f, null);
     const fn = funcs[f];
-    if (!fn || fn.exported || targets.has(f) || depth > 8) return null;
+    if (!fn || fn.exported || entries.has(f) || depth > 8) return null;
     const callers = flow.callersOf.get(f) ?? [];
     if (callers.length === 0) return null;
     let taker: string | null = null;
     for (const e of callers) {
-      const call = calls.get(`${e.caller}:${e.pos}`);
+      // An edge from a body the walker read only for its calls has no recorded call: its locks are its callers'.
+      const call = callsInto(flow).get(f)?.find((k) => k.caller === e.caller && k.pos === e.pos);
       // A stored function value runs some time later: the locks where it is written say nothing.
       if (call?.atDefinition) return null;
       if (call?.locks.some((l) => l.name === guard)) continue;
@@ -551,7 +540,8 @@ function futures(finder: ConflictFinder, conflicts: Conflict[]): string[] | null
 function callersMayHoldExportedLock(flow: PackageFlow, guard: string, conflicts: Conflict[]): { struct: string; field: string; funcs: string[] } | null {
   const m = /^(\w+)\.([A-Z]\w*)$/.exec(guard);
   if (!m) return null;
-  const [, struct, field] = m as unknown as [string, string, string];
+  const struct = m[1]!;
+  const field = m[2]!;
   const decl = flow.index.structs.get(struct)?.fields.get(field);
   if (!decl || !/\b(?:RW)?Mutex$/.test(decl.type.trim())) return null;
   const funcs = new Set<string>();

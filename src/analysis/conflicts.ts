@@ -7,9 +7,10 @@ import { outermostFunction } from './package-index.js';
 import { docComment } from './documented-locks.js';
 
 /** Methods that bring a value up before it is used: what they do happens before its goroutines. */
-// "must be called before invoking Serve", "should only be called before Start".
-const BEFORE = /\b(?:must|should)\s+(?:only\s+)?be\s+called\s+before\s+(?:invoking\s+|calling\s+|starting\s+|running\s+)?(?:the\s+)?`?(?:\w+\.)?(\w+)`?(?:\(\))?\s*(?:[.,;]|is\s+called|$)/m;
 const SETUP = /^(?:[Ii]nit|[Ii]nitialize|[Ss]etup|[Ss]tart|[Oo]pen|[Pp]rovision)$/;
+
+/** A doc comment saying the method comes before another: "must be called before invoking Serve". */
+const BEFORE = /\b(?:must|should)\s+(?:only\s+)?be\s+called\s+before\s+(?:invoking\s+|calling\s+|starting\s+|running\s+)?(?:the\s+)?`?(?:\w+\.)?(\w+)`?(?:\(\))?\s*(?:[.,;]|is\s+called|$)/m;
 
 /** Names of methods that start a value's machinery, run once per value by convention. */
 const LIFECYCLE = /^(?:[Ss]tart|[Rr]un|[Ii]nit|[Ii]nitialize|[Oo]pen|[Ss]erve|[Ll]isten|[Ll]aunch|[Bb]egin|[Ss]etup|[Bb]ootstrap)(?:[A-Z]\w*)?$/;

@@ -960,7 +960,7 @@ function sinkIntoNextRegion(r: Region, pkg: PackageView): TextEdit[] | null {
   const compact = (x: SyntaxNode) => x.text.replace(/\s+/g, '');
   const opens = r.write || !r.rw ? [`${r.lockExpr}.Lock()`] : [`${r.lockExpr}.RLock()`, `${r.lockExpr}.Lock()`];
   const lockText = r.lockExpr.replace(/\s+/g, '');
-  const word = (n: string) => new RegExp(`(?<![\\w.])${n.replace(/[$]/g, '\\$&')}\\b`);
+  const word = (n: string) => new RegExp(`(?<![\\w.])${n}\\b`);
   for (let j = i + 1; j < all.length && j <= i + 4; j++) {
     const s = all[j]!;
     const c = compact(s);
@@ -980,7 +980,7 @@ function sinkIntoNextRegion(r: Region, pkg: PackageView): TextEdit[] | null {
     }
     // What lies between runs before the declaration afterwards: it must not see or change it.
     if (s.type !== 'short_var_declaration' && s.type !== 'assignment_statement' && s.type !== 'expression_statement') return null;
-    if (declared.some((n) => word(n).test(s.text)) || s.text.replace(/\s+/g, '').includes(lockText)) return null;
+    if (declared.some((n) => word(n).test(s.text)) || c.includes(lockText)) return null;
     const assigned = (s.childForFieldName('left')?.namedChildren ?? []).map((x) => x.text);
     if (assigned.some((n) => read.has(n.split('.')[0]!))) return null;
     if (pkg.flow.sites.some((site) => site.map === r.sites[0]!.map && site.span.file === r.file.rel && site.span.start >= s.startIndex && site.span.end <= s.endIndex)) return null;

@@ -83,15 +83,30 @@ describe('instances: a map of a struct type with no lock', () => {
     expect(got).toEqual({ confidence: 'high' });
   });
 
-  it('a package variable of the type, written by callers and read by a goroutine: high', () => {
-    const src = swapIn(
-      swapIn(DTO, 'func Watch(c *Config, out chan<- int) {\n\tgo func() {', 'var global = &Config{Labels: map[string]string{}}\n\nfunc Watch(out chan<- int) {\n\tgo func() {'),
-      'for k := range c.Labels',
-      'for k := range global.Labels',
-    ).replace('func Apply(c *Config, k, v string) {\n\tc.Labels[k] = v', 'func Apply(k, v string) {\n\tglobal.Labels[k] = v');
-    const found = [...confidences(src).entries()];
+  // One value, reached from anywhere: never "different values". Written only by callers and read
+  // by the goroutine, it is a value configured before it runs (low, for that reason, since session
+  // 13); written after the goroutine starts, high.
+  const GLOBAL = swapIn(
+    swapIn(DTO, 'func Watch(c *Config, out chan<- int) {\n\tgo func() {', 'var global = &Config{Labels: map[string]string{}}\n\nfunc Watch(out chan<- int) {\n\tgo func() {'),
+    'for k := range c.Labels',
+    'for k := range global.Labels',
+  ).replace('func Apply(c *Config, k, v string) {\n\tc.Labels[k] = v', 'func Apply(k, v string) {\n\tglobal.Labels[k] = v');
+
+  it('a package variable of the type, written by callers and read by a goroutine: one value, low only as configured before it runs', () => {
+    const found = [...confidences(GLOBAL).values()];
     expect(found.length).toBeGreaterThan(0);
-    for (const [, c] of found) expect(c).toEqual({ confidence: 'high' });
+    for (const c of found) {
+      expect(c.confidence).toBe('low');
+      expect(c.reason).toMatch(/^Config\.Labels is written only by the package's callers, with no lock at any racing write/);
+    }
+  });
+
+  it('a package variable of the type, written after the goroutine that reads it started: high', () => {
+    const src = GLOBAL.replace('\t}()\n}', '\t}()\n\tApply("late", "x")\n}');
+    expect(src).not.toBe(GLOBAL);
+    const found = [...confidences(src).values()];
+    expect(found.length).toBeGreaterThan(0);
+    for (const c of found) expect(c).toEqual({ confidence: 'high' });
   });
 
   it('the constructor writes after starting the janitor on its own value (a positive fixture): high', () => {
@@ -486,7 +501,7 @@ describe('a value its callers configure before it runs', () => {
   it('written only by the callers, only read by the goroutine Run starts, no lock: low, saying so', () => {
     const c = confidences(DISPATCHER).get(`concurrent-map-write@${lineOf(DISPATCHER, WRITE)}`);
     expect(c?.confidence).toBe('low');
-    expect(c?.reason).toMatch(/^Dispatcher\.handlers is written only by the package's callers, with no lock at any racing access, and only read by the package's goroutines or handlers: the shape of a value configured before it runs/);
+    expect(c?.reason).toMatch(/^Dispatcher\.handlers is written only by the package's callers, with no lock at any racing write, and only read by the package's goroutines or handlers: the shape of a value configured before it runs/);
   });
 
   it('the loop also deletes a handler: a goroutine writes, high', () => {
@@ -618,7 +633,7 @@ describe('a package map its callers configure before the goroutine that reads it
   it('written only by ServerMain, read only by the heal routine, no lock (the fixture): low, as configured before it runs', () => {
     const c = write(HEAL);
     expect(c?.confidence).toBe('low');
-    expect(c?.reason).toMatch(/^nodeNamesHex is written only by the package's callers, with no lock at any racing access, and only read by the package's goroutines or handlers/);
+    expect(c?.reason).toMatch(/^nodeNamesHex is written only by the package's callers, with no lock at any racing write, and only read by the package's goroutines or handlers/);
   });
 
   it('the heal routine also deletes from the map: a goroutine writes, high', () => {
@@ -626,8 +641,37 @@ describe('a package map its callers configure before the goroutine that reads it
     expect(write(src)?.confidence).toBe('high');
   });
 
+  it('the heal routine reads under a package lock (the lock the writer forgot): high', () => {
+    let src = swapIn(HEAL, '// nodeNamesHex holds', 'var namesMu sync.Mutex\n\n// nodeNamesHex holds');
+    src = swapIn(src, '\t\tif _, ok := nodeNamesHex[owner]; ok {', '\t\tnamesMu.Lock()\n\t\t_, ok := nodeNamesHex[owner]\n\t\tnamesMu.Unlock()\n\t\tif ok {');
+    expect(write(src)?.confidence).toBe('high');
+  });
+
   it('ServerMain starts the healer first and fills the map after: high', () => {
     const src = swapIn(HEAL, '\th := &Healer{}\n\th.Init(objects, healed)\n\treturn h\n}', '\treturn h\n}').replace('func ServerMain(nodes []string, objects <-chan string, healed chan<- string) *Healer {\n', 'func ServerMain(nodes []string, objects <-chan string, healed chan<- string) *Healer {\n\th := &Healer{}\n\th.Init(objects, healed)\n');
+    expect(write(src)?.confidence).toBe('high');
+  });
+});
+
+describe("a struct's map reached through a package variable, configured before the loop that reads it", () => {
+  const FLAGS = fixtureInput('concurrent-map-write/flag-snapshot-set-before-reload-loop');
+  const WRITE = '\t\t\tFlagSnapshot.inCmdLine["Debug"] = true';
+  const write = (src: string) => confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`);
+
+  it('written only by ConfigureOptions, read by the reload loop under the server\'s reloadMu (the fixture): low, as configured before it runs', () => {
+    const c = write(FLAGS);
+    expect(c?.confidence).toBe('low');
+    expect(c?.reason).toMatch(/^Options\.inCmdLine is written only by the package's callers, with no lock at any racing write, and only read by the package's goroutines or handlers/);
+  });
+
+  it('the reload reads under a lock of Options itself (the lock the writer forgot): high', () => {
+    let src = swapIn(FLAGS, '\tDebug bool\n', '\tmu    sync.Mutex\n\tDebug bool\n');
+    src = swapIn(src, '\tfor name, set := range FlagSnapshot.inCmdLine {', '\tFlagSnapshot.mu.Lock()\n\tdefer FlagSnapshot.mu.Unlock()\n\tfor name, set := range FlagSnapshot.inCmdLine {');
+    expect(write(src)?.confidence).toBe('high');
+  });
+
+  it('the reload loop also records a flag: a goroutine writes, high', () => {
+    const src = swapIn(FLAGS, '\t\t\ts.opts.Debug = FlagSnapshot.Debug\n', '\t\t\ts.opts.Debug = FlagSnapshot.Debug\n\t\t\tFlagSnapshot.inCmdLine["Reloaded"] = true\n');
     expect(write(src)?.confidence).toBe('high');
   });
 });

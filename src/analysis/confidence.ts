@@ -142,7 +142,7 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
   if (configuredBeforeRun(flow, finder, decl, guard, conflicts)) {
     return {
       level: 'low',
-      reason: `${decl.name} is written only by the package's callers, with no lock at any racing access, and only read by the package's goroutines or handlers: the shape of a value configured before it runs; the race needs a caller to write it after they started, an order the scan cannot see`,
+      reason: `${decl.name} is written only by the package's callers, with no lock at any racing write, and only read by the package's goroutines or handlers: the shape of a value configured before it runs; the race needs a caller to write it after they started, an order the scan cannot see`,
     };
   }
   return HIGH;
@@ -150,21 +150,29 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
 
 /**
  * A struct's map that the package's callers fill and its goroutines (or handlers) only read, with
- * no lock at any racing access: `d.RegisterHandler(…)` then `d.Run()`, which starts the loop that
+ * no lock at any racing write: `d.RegisterHandler(…)` then `d.Run()`, which starts the loop that
  * reads the handlers (frp's Dispatcher; seaweedfs' STSService providers, filled before serving).
  * Not when a write is known to come after the goroutine started: in the function that starts it,
  * after the `go` statement, or in a function it calls after it (a constructor that writes after
  * starting its janitor). A package map of that shape counts too (session 12: minio's
- * `globalNodeNamesHex`, filled by `serverMain` before the heal routine that reads it starts); a
- * struct reached through a package variable (`pkg.G.m`) is left high: one value, reached from
- * anywhere.
+ * `globalNodeNamesHex`, filled by `serverMain` before the heal routine that reads it starts), and
+ * since session 13 so does a struct's map reached through a package variable (nats'
+ * `FlagSnapshot.inCmdLine`, set from the command line before the reload goroutine reads it) and a
+ * read that holds some lock the map has no claim on (that reload holds `reloadMu`).
  */
 function configuredBeforeRun(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, guard: string | null, conflicts: Conflict[]): boolean {
   if (guard !== null || (decl.kind !== 'field' && decl.kind !== 'package-var')) return false;
   const sides = (c: Conflict): [ResolvedSite, number][] => [[c.a, c.contexts[0]], [c.b, c.contexts[1]]];
   // (`owner:T` is no lock taken: it stands for whatever lock the holder of a lock-less T has.)
   const unlocked = (s: ResolvedSite) => s.locks.every((l) => l.name.startsWith('owner:'));
-  if (!conflicts.every((c) => sides(c).every(([s, ctx]) => unlocked(s) && (!isWrite(s) || ctx === 0) && s.raw.packagePath === undefined))) return false;
+  // Writes: the callers', with no lock. Reads may hold a lock of another owner: nats' reload reads
+  // the flag snapshot (`Options`) under the server's `reloadMu`, which serialises reloads. A read
+  // under a lock of the map's own struct (or a package lock, for a package map) is the lock the
+  // writer forgot.
+  const struct = decl.kind === 'field' ? decl.name.split('.')[0]! : null;
+  const ownLock = (name: string) => (struct === null ? !name.includes('.') : name.startsWith(`${struct}.`));
+  const readLockOk = (s: ResolvedSite) => s.locks.every((l) => l.name.startsWith('owner:') || !ownLock(l.name));
+  if (!conflicts.every((c) => sides(c).every(([s, ctx]) => (isWrite(s) ? unlocked(s) && ctx === 0 : readLockOk(s))))) return false;
   if (!conflicts.some((c) => sides(c).some(([, ctx]) => ctx > 0))) return false;
   const top = (f: number) => outermostFunction(flow.index, f).index;
   for (const c of conflicts) {

@@ -10,6 +10,7 @@ import { decodeGoSource } from './files/source.js';
 import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
 import { toJson, type JsonFinding } from './scan.js';
 import { withoutExcluded } from './config/exclude.js';
+import { demoteUncalled, NameReferences, readTexts } from './analysis/references.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
 import { isGofmtClean, rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
@@ -140,6 +141,11 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
     inputs: { files: found.fileCount + found.errors.length + found.skipped.length, analysed: 0 },
   };
   const dirs: DirState[] = [];
+  // Every file found (excluded and skipped ones too) can name a function (analysis/references.ts);
+  // the files of the scan are read as fix holds them.
+  const scannedFiles = new Set(found.dirs.flatMap((d) => d.files));
+  const otherFiles = [...discovered.dirs.flatMap((d) => d.files).filter((f) => !scannedFiles.has(f)), ...discovered.skipped.map((s) => resolve(cwd, s.file))];
+  const refs = new NameReferences(() => [...dirs.flatMap((d) => d.files.map((f) => f.current)), ...readTexts(otherFiles)]);
   // Files of a package the analysis never saw: that package gets no fix (src/plan/unanalysed.ts).
   const unanalysed = new UnanalysedFiles(cwd);
   for (const e of found.errors) unanalysed.add(e.file, e.message);
@@ -200,6 +206,7 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
       }
       for (const [name, inputs] of parsed.packages) {
         const analysed = analyzePackageWithFacts(name, inputs, { allBodies: !!options.confirmed, hazards: !!options.hazards, strictTests: !!options.strictTests });
+        demoteUncalled(analysed.findings, refs);
         const { facts } = analysed;
         const keep = options.keepFinding;
         const all = options.confirmed ? confirmedFindings(analysed.findings, facts?.flow.maps, options.confirmed.get(dir.dir)) : analysed.findings;

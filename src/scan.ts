@@ -1,7 +1,7 @@
 // The scan pipeline: discover → read → parse → facts → findings, packages spread over worker threads.
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fork, type ChildProcess } from 'node:child_process';
 import { analyzeDir, type DirResult, type FileInput } from './analysis/analyze.js';
@@ -12,6 +12,7 @@ import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover, type PackageDir } fro
 import type { Warning } from './files/warning.js';
 import { IgnoreLedger, type IgnoreNote } from './analysis/ignore-comments.js';
 import { withoutExcluded } from './config/exclude.js';
+import { demoteUncalled, NameReferences, readTexts } from './analysis/references.js';
 
 export interface ScanOptions {
   cwd?: string;
@@ -90,6 +91,8 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     (pool as WorkerPool | null)?.close();
     throw err;
   }
+  // Every file found, excluded and skipped ones too, can name a function (analysis/references.ts).
+  const everyFile = [...found.dirs.flatMap((d) => d.files), ...found.skipped.map((s) => resolve(cwd, s.file))];
   if (options.exclude) found = withoutExcluded(found, options.exclude, cwd);
   const platform = options.allPlatforms ? null : targetPlatform();
   const analysis = { hazards: !!options.hazards, strictTests: !!options.strictTests };
@@ -113,6 +116,7 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     // A file analysed around declarations tree-sitter misread is listed under errors, yet analysed.
     analysed -= r.errors.filter((e) => !isPartiallyAnalysed(e.message)).length + r.skipped.length;
   }
+  demoteUncalled(findings, new NameReferences(() => readTexts(everyFile)));
   findings.sort((a, b) => cmp(a.span.file, b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column || cmp(a.rule, b.rule));
   errors.sort((a, b) => cmp(a.file, b.file));
   skipped.sort((a, b) => cmp(a.file, b.file));

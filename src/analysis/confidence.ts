@@ -29,6 +29,9 @@
 //   access without it is in an exported function the package's callers run: they may hold it.
 // - `future`: the only goroutines are ones whose method returns a channel they close when done
 //   (`Run() <-chan string`): the race needs a caller to use the value before receiving from it.
+// - `nothing calls it`: every racing pair has an access in one function that no code of the scan
+//   names but its declaration (minio's uncalled `HasRolePolicy`): marked here (Finding.onlyIn),
+//   decided across all files by src/analysis/references.ts.
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
 // leaves them out (docs/confidence.md).
 import type { PackageFlow, ResolvedSite } from './concurrency.js';
@@ -37,6 +40,7 @@ import type { MapDecl } from './model.js';
 import type { RawCall } from './raw-facts.js';
 import { docComment } from './documented-locks.js';
 import { outermostFunction } from './package-index.js';
+import { calledImplicitly } from './references.js';
 
 export type ConfidenceLevel = 'high' | 'low';
 
@@ -44,6 +48,8 @@ export interface Confidence {
   level: ConfidenceLevel;
   /** For `low`: which assumption the finding rests on, and why, in one sentence. */
   reason?: string;
+  /** For `high`: the functions every racing pair has an access in (Finding.onlyIn). */
+  onlyIn?: string[];
 }
 
 export const HIGH: Confidence = { level: 'high' };
@@ -562,4 +568,20 @@ function callersMayHoldExportedLock(flow: PackageFlow, guard: string, conflicts:
     }
   }
   return funcs.size > 0 ? { struct, field, funcs: [...funcs].slice(0, 3) } : null;
+}
+
+/**
+ * The named functions (not ones the toolchain calls by itself) that every racing pair has an
+ * access in: when nothing calls one of them, none of the races runs (src/analysis/references.ts).
+ */
+export function functionsOfEveryRace(flow: PackageFlow, conflicts: Conflict[]): string[] {
+  let common: number[] | null = null;
+  for (const c of conflicts) {
+    const here = new Set<number>();
+    for (const s of [c.a, c.b]) if (flow.index.funcs[s.func]) here.add(outermostFunction(flow.index, s.func).index);
+    common = common === null ? [...here] : common.filter((f: number) => here.has(f));
+    if (common.length === 0) return [];
+  }
+  const names = (common ?? []).map((f) => flow.index.funcs[f]!).filter((info) => info.literal === null && info.name !== '' && !calledImplicitly(info.name));
+  return [...new Set(names.map((info) => info.name))];
 }

@@ -118,6 +118,11 @@ export interface Finding {
    */
   confidence: 'high' | 'low';
   confidenceReason?: string;
+  /**
+   * Internal, never output: the names of the functions every racing pair has an access in, for
+   * demoteUncalled (src/analysis/references.ts) to look up across the scan's files.
+   */
+  onlyIn?: string[];
 }
 
 /** A file that could not be analysed, with the reason a user can act on. */

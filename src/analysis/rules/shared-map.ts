@@ -3,7 +3,7 @@ import { EVIDENCE_LIMIT, type Evidence, type Finding, type MapDecl, type Omitted
 import type { PackageFlow, ResolvedSite } from '../concurrency.js';
 import { ConflictFinder, isWrite, type Conflict } from '../conflicts.js';
 import { findingId } from '../finding-id.js';
-import { confidenceOf, HIGH, type Confidence } from '../confidence.js';
+import { confidenceOf, functionsOfEveryRace, HIGH, type Confidence } from '../confidence.js';
 
 export interface SharedMap {
   decl: MapDecl;
@@ -173,6 +173,7 @@ export function makeFinding(
     omittedEvidence: omitted,
     confidence: confidence.level,
     ...(confidence.reason ? { confidenceReason: confidence.reason } : {}),
+    ...(confidence.onlyIn ? { onlyIn: confidence.onlyIn } : {}),
   };
 }
 
@@ -234,5 +235,8 @@ export function racesOf(finder: ConflictFinder, map: SharedMap, at: ResolvedSite
 
 /** The confidence of a finding on this map whose races are `conflicts` (src/analysis/confidence.ts). */
 export function mapConfidence(ctx: { flow: PackageFlow; finder: ConflictFinder }, map: SharedMap, conflicts: Conflict[]): Confidence {
-  return confidenceOf(ctx.flow, ctx.finder, map.decl, map.guard, conflicts);
+  const c = confidenceOf(ctx.flow, ctx.finder, map.decl, map.guard, conflicts);
+  if (c.level !== 'high' || conflicts.length === 0) return c;
+  const onlyIn = functionsOfEveryRace(ctx.flow, conflicts);
+  return onlyIn.length === 0 ? c : { ...c, onlyIn };
 }

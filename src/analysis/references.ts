@@ -1,0 +1,112 @@
+// Functions nothing refers to (docs/confidence.md, "Nothing calls it").
+//
+// A race needs both accesses to run. When every racing pair of a finding has one access in a
+// function that no code of the scan names but its own declaration (no call, no method value, no
+// interface that lists it), the race needs a caller the scan does not see: another module,
+// reflection, an interface declared in a dependency. The finding is low. minio's
+// `IAMSys.HasRolePolicy` is the case seen on the corpus: nothing in the repository calls it.
+//
+// The analysis works one package at a time, so it only marks the finding with that function's
+// name (Finding.onlyIn); demoteUncalled looks the name up in the text of every file of the scan.
+import { readFileSync } from 'node:fs';
+import type { Finding } from './model.js';
+
+/** Names the Go toolchain or `go test` calls without any code naming them. */
+const CALLED_BY_TOOLCHAIN = /^(main|init|(Test|Benchmark|Fuzz|Example)([A-Z_0-9].*)?)$/;
+
+/** Whether a function named `name` can be called without code of the package naming it. */
+export function calledImplicitly(name: string): boolean {
+  return CALLED_BY_TOOLCHAIN.test(name);
+}
+
+/**
+ * Counts, over the code of a set of files (comments left out, except `//go:` and `//export`
+ * directives, which name functions for the linker and cgo), how often each name is used other than
+ * in its own `func` declarations. The texts are read once, when the first name is asked for.
+ */
+export class NameReferences {
+  private readonly known = new Map<string, boolean>();
+  private texts: string[] | null = null;
+
+  constructor(private readonly load: () => Iterable<string>) {}
+
+  /** Whether code other than a `func` declaration of `name` names it. */
+  referenced(name: string): boolean {
+    const hit = this.known.get(name);
+    if (hit !== undefined) return hit;
+    this.texts ??= [...this.load()];
+    const word = new RegExp(`\\b${name}\\b`, 'g');
+    const decl = new RegExp(`^\\s*func\\s*(\\([^)]*\\)\\s*)?${name}\\s*[[(]`);
+    let found = false;
+    for (const text of this.texts) {
+      if (!text.includes(name)) continue;
+      for (const line of codeLines(text)) {
+        const uses = line.match(word)?.length ?? 0;
+        if (uses > (decl.test(line) ? 1 : 0)) {
+          found = true;
+          break;
+        }
+      }
+      if (found) break;
+    }
+    this.known.set(name, found);
+    return found;
+  }
+}
+
+/** The lines of a Go file without its whole-line comments (directives kept). */
+function* codeLines(text: string): Generator<string> {
+  let inBlock = false;
+  for (const line of text.split('\n')) {
+    const t = line.trimStart();
+    if (inBlock) {
+      const end = line.indexOf('*/');
+      if (end < 0) continue;
+      inBlock = false;
+      yield line.slice(end + 2);
+      continue;
+    }
+    if (t.startsWith('//')) {
+      if (t.startsWith('//go:') || t.startsWith('//export ')) yield t;
+      continue;
+    }
+    if (t.startsWith('/*')) {
+      const end = t.indexOf('*/', 2);
+      if (end < 0) {
+        inBlock = true;
+        continue;
+      }
+      yield t.slice(end + 2);
+      continue;
+    }
+    yield line;
+  }
+}
+
+/**
+ * Makes low each high finding whose races all need one of its functions nothing names
+ * (Finding.onlyIn), and drops the mark. `refs` answers for the files of the whole scan.
+ */
+export function demoteUncalled(findings: Finding[], refs: NameReferences): void {
+  for (const f of findings) {
+    const names = f.onlyIn;
+    if (names === undefined) continue;
+    delete f.onlyIn;
+    if (f.confidence !== 'high') continue;
+    const name = names.find((n) => !refs.referenced(n));
+    if (name === undefined) continue;
+    f.confidence = 'low';
+    f.confidenceReason = `nothing in the scanned code calls ${name} or refers to it (only its declaration names it), and every racing pair of this finding has an access in it: the race needs a caller the scan does not see, such as another module`;
+  }
+}
+
+/** The texts of the files at `paths`, those that can be read (for NameReferences). */
+export function* readTexts(paths: Iterable<string>): Generator<string> {
+  for (const p of paths) {
+    try {
+      yield readFileSync(p, 'utf8');
+    } catch {
+      // An unreadable file is reported by the scan itself; it names nothing here.
+    }
+  }
+}

@@ -675,3 +675,31 @@ describe("a struct's map reached through a package variable, configured before t
     expect(write(src)?.confidence).toBe('high');
   });
 });
+
+describe('each run of a goroutine started in a loop gets its own element', () => {
+  const CLIENTS = fixtureInput('concurrent-map-write/run-per-client-started-in-loop');
+  const WRITE = '\tc.services[name]++';
+  const write = (src: string) => confidences(src).get(`concurrent-map-write@${lineOf(src, WRITE)}`);
+
+  it('go client.Run(…) on each pointer of the collection (the fixture): low, naming the variable and the loop', () => {
+    const c = write(CLIENTS);
+    expect(c?.confidence).toBe('low');
+    expect(c?.reason).toMatch(/^each run of go client\.Run\(\) \(in a loop: several run at once\) is started on its own client \(a variable of each iteration of the loop in Run\) and reaches ServiceClient\.services only through it/);
+  });
+
+  it('a collection of values (before Go 1.22 one variable for the whole loop, `go client.Run` hands &client): high', () => {
+    const src = CLIENTS.replace('\tclients map[string]*ServiceClient', '\tclients map[string]ServiceClient');
+    expect(src).not.toBe(CLIENTS);
+    expect(write(src)?.confidence).toBe('high');
+  });
+
+  it('one client started on every iteration (a variable from outside the loop): high', () => {
+    const src = swapIn(CLIENTS, '\tfor _, client := range w.clients {\n\t\tw.wg.Add(1)\n\t\tgo client.Run(w.wg.Done)\n\t}', '\tclient := w.clients["main"]\n\tfor range w.clients {\n\t\tw.wg.Add(1)\n\t\tgo client.Run(w.wg.Done)\n\t}');
+    expect(write(src)?.confidence).toBe('high');
+  });
+
+  it("a caller also writes a client's map: another context races, high", () => {
+    const src = swapIn(CLIENTS, '// Synced is how many', 'func (c *ServiceClient) Forget(name string) { delete(c.services, name) }\n\n// Synced is how many');
+    expect(write(src)?.confidence).toBe('high');
+  });
+});

@@ -29,6 +29,9 @@
 //   access without it is in an exported function the package's callers run: they may hold it.
 // - `future`: the only goroutines are ones whose method returns a channel they close when done
 //   (`Run() <-chan string`): the race needs a caller to use the value before receiving from it.
+// - `own element`: every race is one goroutine started in a loop racing with itself, each run
+//   reaching the map through the pointer its `go` statement hands it from the loop (`for _, c :=
+//   range clients { go c.Run() }`).
 // - `nothing calls it`: every racing pair has an access in one function that no code of the scan
 //   names but its declaration (minio's uncalled `HasRolePolicy`): marked here (Finding.onlyIn),
 //   decided across all files by src/analysis/references.ts.
@@ -102,6 +105,17 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
     return {
       level: 'low',
       reason: `each run of ${flow.contexts[c.contexts[0]]!.description} builds its own ${struct} (${v.name} in ${flow.index.funcs[v.func]!.name}) and reaches ${decl.name} through it: the race needs one run to hand its ${struct} to another, which the scan does not see`,
+    };
+  }
+  // Every race is one goroutine started in a loop racing with another run of itself, and each run
+  // reaches the map through the loop's element its `go` statement handed it (`for _, c := range
+  // clients { go c.Run() }`): two runs reach one value only if the collection holds it twice.
+  const element = decl.kind === 'field' ? perElementRuns(flow, finder, conflicts) : null;
+  if (element !== null) {
+    const struct = decl.name.split('.')[0]!;
+    return {
+      level: 'low',
+      reason: `each run of ${element.context} is started on its own ${element.variable} (a variable of each iteration of the loop in ${element.func}) and reaches ${decl.name} only through it: the race needs two iterations to hand over one ${struct} value, which the scan does not see`,
     };
   }
   if ((decl.kind === 'field' || decl.kind === 'named-type') && guard === null) {
@@ -584,4 +598,34 @@ export function functionsOfEveryRace(flow: PackageFlow, conflicts: Conflict[]): 
   }
   const names = (common ?? []).map((f) => flow.index.funcs[f]!).filter((info) => info.literal === null && info.name !== '' && !calledImplicitly(info.name));
   return [...new Set(names.map((info) => info.name))];
+}
+
+/**
+ * The loop variable, when every racing pair is one goroutine context racing with itself, started
+ * in a loop by a `go` statement that hands each run the iteration's own value (its receiver or an
+ * argument: evaluated when the statement runs, whatever the Go version), and each access reaches
+ * the map only through such a value. Null otherwise.
+ */
+function perElementRuns(flow: PackageFlow, finder: ConflictFinder, conflicts: Conflict[]): { context: string; variable: string; func: string } | null {
+  let found: { context: string; variable: string; func: string } | null = null;
+  for (const c of conflicts) {
+    const ctx = c.contexts[0];
+    if (ctx <= 0 || ctx !== c.contexts[1] || oneInstance(flow, finder, c)) return null;
+    const spawn = finder.spawnOfContext(ctx);
+    const sp = spawn === null ? null : flow.raw.spawns[spawn]!;
+    if (!sp || sp.kind !== 'go' || sp.loops.length === 0) return null;
+    for (const s of [c.a, c.b]) {
+      const handed = [...origins(flow, finder, s, ctx)].filter(([, h]) => h).map(([o]) => o);
+      if (handed.length === 0) return null;
+      for (const o of handed) {
+        if (!o.startsWith('var:')) return null;
+        const v = flow.raw.vars[Number(o.slice(4).split('.')[0])];
+        // A value type's variable is one variable for the whole loop before Go 1.22: `go v.run()`
+        // with a pointer receiver would hand every run &v. Only pointers count.
+        if (!v || v.func !== sp.func || !sp.loops.some(([a, e]) => a <= v.start && v.start < e) || !v.type?.startsWith('*')) return null;
+        found ??= { context: flow.contexts[ctx]!.description, variable: v.name, func: flow.index.funcs[sp.func]!.name };
+      }
+    }
+  }
+  return found;
 }

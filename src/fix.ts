@@ -10,7 +10,7 @@ import { decodeGoSource } from './files/source.js';
 import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
 import { toJson, type JsonFinding } from './scan.js';
 import { withoutExcluded } from './config/exclude.js';
-import { demoteUncalled, NameReferences, readTexts } from './analysis/references.js';
+import { demoteUncalled, moduleGoFiles, NameReferences, readTexts } from './analysis/references.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
 import { isGofmtClean, rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
@@ -141,11 +141,15 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
     inputs: { files: found.fileCount + found.errors.length + found.skipped.length, analysed: 0 },
   };
   const dirs: DirState[] = [];
-  // Every file found (excluded and skipped ones too) can name a function (analysis/references.ts);
-  // the files of the scan are read as fix holds them.
-  const scannedFiles = new Set(found.dirs.flatMap((d) => d.files));
-  const otherFiles = [...discovered.dirs.flatMap((d) => d.files).filter((f) => !scannedFiles.has(f)), ...discovered.skipped.map((s) => resolve(cwd, s.file))];
-  const refs = new NameReferences(() => [...dirs.flatMap((d) => d.files.map((f) => f.current)), ...readTexts(otherFiles)]);
+  // Every Go file of the packages' modules, and every file found (excluded and skipped ones too),
+  // can name a function (analysis/references.ts); the files fix analyses are read as it holds them.
+  const refs = new NameReferences(() => {
+    const held = dirs.flatMap((d) => d.files);
+    const heldPaths = new Set(held.map((f) => f.abs));
+    const roots = new Set(discovered.dirs.flatMap((d) => (d.module.dir === null ? [] : [d.module.dir])));
+    const others = moduleGoFiles(roots, [...discovered.dirs.flatMap((d) => d.files), ...discovered.skipped.map((s) => resolve(cwd, s.file))]).filter((p) => !heldPaths.has(p));
+    return [...held.map((f) => f.current), ...readTexts(others)];
+  });
   // Files of a package the analysis never saw: that package gets no fix (src/plan/unanalysed.ts).
   const unanalysed = new UnanalysedFiles(cwd);
   for (const e of found.errors) unanalysed.add(e.file, e.message);

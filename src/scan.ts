@@ -12,7 +12,7 @@ import { DEFAULT_MAX_FILE_SIZE, describeFsError, discover, type PackageDir } fro
 import type { Warning } from './files/warning.js';
 import { IgnoreLedger, type IgnoreNote } from './analysis/ignore-comments.js';
 import { withoutExcluded } from './config/exclude.js';
-import { demoteUncalled, NameReferences, readTexts } from './analysis/references.js';
+import { demoteUncalled, moduleGoFiles, NameReferences, readTexts } from './analysis/references.js';
 
 export interface ScanOptions {
   cwd?: string;
@@ -91,8 +91,10 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     (pool as WorkerPool | null)?.close();
     throw err;
   }
-  // Every file found, excluded and skipped ones too, can name a function (analysis/references.ts).
-  const everyFile = [...found.dirs.flatMap((d) => d.files), ...found.skipped.map((s) => resolve(cwd, s.file))];
+  // Every Go file of the scanned packages' modules, and every file found (excluded and skipped
+  // ones too), can name a function (analysis/references.ts).
+  const roots = found.dirs.flatMap((d) => (d.module.dir === null ? [] : [d.module.dir]));
+  const named = [...found.dirs.flatMap((d) => d.files), ...found.skipped.map((s) => resolve(cwd, s.file))];
   if (options.exclude) found = withoutExcluded(found, options.exclude, cwd);
   const platform = options.allPlatforms ? null : targetPlatform();
   const analysis = { hazards: !!options.hazards, strictTests: !!options.strictTests };
@@ -116,7 +118,7 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     // A file analysed around declarations tree-sitter misread is listed under errors, yet analysed.
     analysed -= r.errors.filter((e) => !isPartiallyAnalysed(e.message)).length + r.skipped.length;
   }
-  demoteUncalled(findings, new NameReferences(() => readTexts(everyFile)));
+  demoteUncalled(findings, new NameReferences(() => readTexts(moduleGoFiles(new Set(roots), named))));
   findings.sort((a, b) => cmp(a.span.file, b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column || cmp(a.rule, b.rule));
   errors.sort((a, b) => cmp(a.file, b.file));
   skipped.sort((a, b) => cmp(a.file, b.file));

@@ -7,8 +7,11 @@
 // `IAMSys.HasRolePolicy` is the case seen on the corpus: nothing in the repository calls it.
 //
 // The analysis works one package at a time, so it only marks the finding with that function's
-// name (Finding.onlyIn); demoteUncalled looks the name up in the text of every file of the scan.
-import { readFileSync } from 'node:fs';
+// name (Finding.onlyIn); demoteUncalled looks the name up in the text of every Go file of the
+// modules the scanned packages belong to (a scan of one directory sees the same callers as a scan
+// of the whole module), and of the scanned files themselves.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Finding } from './model.js';
 
 /** Names the Go toolchain or `go test` calls without any code naming them. */
@@ -109,4 +112,33 @@ export function* readTexts(paths: Iterable<string>): Generator<string> {
       // An unreadable file is reported by the scan itself; it names nothing here.
     }
   }
+}
+
+/** Directories a module's Go files are never in, as discovery skips them (and hidden ones). */
+const NOT_SOURCE = new Set(['vendor', 'testdata', 'node_modules']);
+
+/**
+ * The `.go` files under the given directories (module roots), each once, with the files given
+ * too: what NameReferences reads for a scan (`dirs` are the module roots of the packages scanned).
+ */
+export function moduleGoFiles(roots: Iterable<string>, files: Iterable<string>): string[] {
+  const out = new Set<string>(files);
+  const seen = new Set<string>();
+  const walk = (dir: string) => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!NOT_SOURCE.has(e.name) && !e.name.startsWith('.') && !e.name.startsWith('_')) walk(join(dir, e.name));
+      } else if (e.isFile() && e.name.endsWith('.go')) out.add(join(dir, e.name));
+    }
+  };
+  for (const r of roots) walk(r);
+  return [...out];
 }

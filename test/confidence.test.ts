@@ -265,7 +265,8 @@ func TestRefresh(t *testing.T) {
   });
 
   it('the same handler in the package itself (not a test file): high', () => {
-    const pkg = swapIn(swapIn(mock, '\t"testing"\n', ''), mock.slice(mock.indexOf('func TestRefresh')), '');
+    // Exported: with the test gone, an unexported server() would be a method nothing calls.
+    const pkg = swapIn(swapIn(swapIn(mock, '\t"testing"\n', ''), mock.slice(mock.indexOf('func TestRefresh')), ''), 'func (m *sdMock) server()', 'func (m *sdMock) Server()');
     const got = scanFiles({ 'mock.go': pkg }).map((f) => ({ id: `${f.rule}@${f.line}`, confidence: f.confidence }));
     expect(got).toEqual([{ id: `concurrent-map-write@${lineOf(pkg, 'm.calls[r.RequestURI]++')}`, confidence: 'high' }]);
   });

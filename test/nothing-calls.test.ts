@@ -44,55 +44,63 @@ describe('NameReferences: code that names a function', () => {
 });
 
 const GO_MOD = 'module example.com/iam\n\ngo 1.19\n';
+// The fixture: the unlocked read is in the unexported hasRolePolicy, which nothing calls.
 const IAM = fixtureInput('unguarded-map-access/method-nothing-calls').replace('package fixture', 'package iam');
 const READ_LINE = IAM.split('\n').indexOf('\treturn len(sys.roles) > 0') + 1;
-// What the fixture's test does: something starts the loading (Init is named; HasRolePolicy is not).
+// Its exported original (minio's HasRolePolicy).
+const EXPORTED = IAM.replaceAll('hasRolePolicy', 'HasRolePolicy');
+// What the fixture's test does: something starts the loading (Init is named; the reader is not).
 const START = 'package iam\n\nfunc Start(load <-chan [2]string) *IAM {\n\ts := &IAM{}\n\ts.Init(load)\n\treturn s\n}\n';
+const MAIN = 'package main\n\nimport "example.com/iam/internal/iam"\n\nfunc main() {\n\tvar s iam.IAM\n\t_ = s.HasRolePolicy()\n}\n';
 
-function scanFindings(files: Record<string, string>, args: string[] = []) {
+function report(files: Record<string, string>, args: string[] = ['scan', '.']) {
   const dir = tempTree({ 'go.mod': GO_MOD, ...files });
-  const run = runCli(['scan', '.', '--format', 'json', ...args], { cwd: dir });
-  return (JSON.parse(run.stdout) as { findings: { file: string; line: number; confidence: string; confidenceReason?: string; onlyIn?: unknown }[] }).findings.filter((f) => f.line === READ_LINE && f.file.endsWith('iam.go'));
+  return JSON.parse(runCli([...args, '--format', 'json'], { cwd: dir }).stdout) as { findings: { file: string; line: number; confidence: string; confidenceReason?: string }[]; skipped?: { file: string }[] };
 }
+const reads = (r: ReturnType<typeof report>) => r.findings.filter((f) => f.line === READ_LINE && f.file.endsWith('iam.go'));
 
-describe('scan and fix: a race only in a method nothing calls', () => {
-  it('nothing names HasRolePolicy (the fixture): low, naming it; the internal mark is not output', () => {
-    const [f] = scanFindings({ 'iam/iam.go': IAM, 'iam/start.go': START });
+describe('scan and fix: a race only in a function nothing calls', () => {
+  it('an unexported method nothing calls (the fixture): low, naming it; the internal mark is not output', () => {
+    const [f] = reads(report({ 'iam/iam.go': IAM, 'iam/start.go': START }));
     expect(f?.confidence).toBe('low');
-    expect(f?.confidenceReason).toMatch(/^nothing in the scanned code calls HasRolePolicy or refers to it \(only its declaration names it\)/);
+    expect(f?.confidenceReason).toMatch(/^nothing in the scanned modules calls hasRolePolicy or refers to it \(only its declaration names it\), and every racing pair of this finding has an access in it/);
     expect(f).not.toHaveProperty('onlyIn');
   });
 
-  it('another package of the scan calls it: high', () => {
-    const user = 'package main\n\nimport "example.com/iam/iam"\n\nfunc main() {\n\tvar s iam.IAM\n\t_ = s.HasRolePolicy()\n}\n';
-    expect(scanFindings({ 'iam/iam.go': IAM, 'iam/start.go': START, 'cmd/main.go': user })[0]?.confidence).toBe('high');
+  it('another file of the package calls it: high', () => {
+    const user = 'package iam\n\nfunc (sys *IAM) Describe() bool { return sys.hasRolePolicy() }\n';
+    expect(reads(report({ 'iam/iam.go': IAM, 'iam/start.go': START, 'iam/describe.go': user })).map((f) => f.confidence)).toEqual(['high']);
+  });
+
+  it('the exported original in an importable package: API whose callers the scan never sees, high', () => {
+    expect(reads(report({ 'iam/iam.go': EXPORTED, 'iam/start.go': START })).map((f) => f.confidence)).toEqual(['high']);
+  });
+
+  it('the exported original under internal/, which only this module can import: low when nothing names it, high when main calls it', () => {
+    const files = { 'internal/iam/iam.go': EXPORTED, 'internal/iam/start.go': START };
+    expect(reads(report(files)).map((f) => f.confidence)).toEqual(['low']);
+    expect(reads(report({ ...files, 'cmd/main.go': MAIN })).map((f) => f.confidence)).toEqual(['high']);
   });
 
   it('a scan or fix of the package directory alone still sees the caller elsewhere in its module: high', () => {
-    const user = 'package main\n\nimport "example.com/iam/iam"\n\nfunc main() {\n\tvar s iam.IAM\n\t_ = s.HasRolePolicy()\n}\n';
-    const dir = tempTree({ 'go.mod': GO_MOD, 'iam/iam.go': IAM, 'iam/start.go': START, 'cmd/main.go': user });
-    const scanned = JSON.parse(runCli(['scan', 'iam', '--format', 'json'], { cwd: dir }).stdout) as { findings: { line: number; confidence: string }[] };
-    expect(scanned.findings.filter((f) => f.line === READ_LINE).map((f) => f.confidence)).toEqual(['high']);
-    const fixed = JSON.parse(runCli(['fix', 'iam', '--include-review', '--confidence', 'high', '--format', 'json'], { cwd: dir }).stdout) as { findings: { line: number; confidence: string }[] };
-    expect(fixed.findings.filter((f) => f.line === READ_LINE).map((f) => f.confidence)).toEqual(['high']);
+    const files = { 'internal/iam/iam.go': EXPORTED, 'internal/iam/start.go': START, 'cmd/main.go': MAIN };
+    expect(reads(report(files, ['scan', 'internal/iam'])).map((f) => f.confidence)).toEqual(['high']);
+    expect(reads(report(files, ['fix', 'internal/iam', '--include-review', '--confidence', 'high'])).map((f) => f.confidence)).toEqual(['high']);
   });
 
   it('a generated file the scan skips calls it: high (skipped files still name functions)', () => {
-    const gen = '// Code generated by hand for this test. DO NOT EDIT.\n\npackage iam\n\nfunc generated(s *IAM) bool { return s.HasRolePolicy() }\n';
-    const files = { 'iam/iam.go': IAM, 'iam/start.go': START, 'iam/zz_generated.go': gen };
-    expect(scanFindings(files)[0]?.confidence).toBe('high');
-    const dir = tempTree({ 'go.mod': GO_MOD, ...files });
-    const report = JSON.parse(runCli(['scan', '.', '--format', 'json'], { cwd: dir }).stdout) as { skipped: { file: string }[] };
-    expect(report.skipped.map((s) => s.file)).toEqual([expect.stringMatching(/zz_generated\.go$/)]);
+    const gen = '// Code generated by hand for this test. DO NOT EDIT.\n\npackage iam\n\nfunc generated(s *IAM) bool { return s.hasRolePolicy() }\n';
+    const r = report({ 'iam/iam.go': IAM, 'iam/start.go': START, 'iam/zz_generated.go': gen });
+    expect(reads(r).map((f) => f.confidence)).toEqual(['high']);
+    expect((r.skipped ?? []).map((s) => s.file)).toEqual([expect.stringMatching(/zz_generated\.go$/)]);
   });
 
   it('fix --confidence high leaves it out; without the filter it is planned like any finding', () => {
-    const dir = tempTree({ 'go.mod': GO_MOD, 'iam/iam.go': IAM, 'iam/start.go': START });
-    const plan = (args: string[]) => JSON.parse(runCli(['fix', '.', '--include-review', '--format', 'json', ...args], { cwd: dir }).stdout) as { findings: { line: number; confidence: string }[]; fixes: unknown[] };
-    const high = plan(['--confidence', 'high']);
-    expect(high.findings.filter((f) => f.line === READ_LINE)).toEqual([]);
-    const all = plan([]);
-    expect(all.findings.filter((f) => f.line === READ_LINE).map((f) => f.confidence)).toEqual(['low']);
+    const files = { 'iam/iam.go': IAM, 'iam/start.go': START };
+    const high = report(files, ['fix', '.', '--include-review', '--confidence', 'high']);
+    expect(reads(high)).toEqual([]);
+    const all = report(files, ['fix', '.', '--include-review']) as ReturnType<typeof report> & { fixes: unknown[] };
+    expect(reads(all).map((f) => f.confidence)).toEqual(['low']);
     expect(all.fixes.length).toBeGreaterThan(0);
   });
 });

@@ -585,10 +585,16 @@ function callersMayHoldExportedLock(flow: PackageFlow, guard: string, conflicts:
 }
 
 /**
- * The named functions (not ones the toolchain calls by itself) that every racing pair has an
- * access in: when nothing calls one of them, none of the races runs (src/analysis/references.ts).
+ * The named functions that every racing pair has an access in, and that only code of the scan's
+ * modules can call: when nothing there names one of them, none of the races runs
+ * (src/analysis/references.ts). Unexported functions, and exported ones of a `main` package or of
+ * a package under `internal/` (which no other module can import). An exported function of any
+ * other package is the package's API: a caller in another module is what the scan assumes of
+ * every exported function, so finding none in the scan says nothing. Functions the toolchain calls
+ * by itself (`main`, `init`, tests) are never taken.
  */
 export function functionsOfEveryRace(flow: PackageFlow, conflicts: Conflict[]): string[] {
+  const closed = flow.index.name === 'main' || flow.index.files.some((f) => /(^|\/)internal(\/|$)/.test(f.rel.replace(/\\/g, '/').replace(/\/[^/]*$/, '')));
   let common: number[] | null = null;
   for (const c of conflicts) {
     const here = new Set<number>();
@@ -596,7 +602,7 @@ export function functionsOfEveryRace(flow: PackageFlow, conflicts: Conflict[]): 
     common = common === null ? [...here] : common.filter((f: number) => here.has(f));
     if (common.length === 0) return [];
   }
-  const names = (common ?? []).map((f) => flow.index.funcs[f]!).filter((info) => info.literal === null && info.name !== '' && !calledImplicitly(info.name));
+  const names = (common ?? []).map((f) => flow.index.funcs[f]!).filter((info) => info.literal === null && info.name !== '' && (closed || !info.exported) && !calledImplicitly(info.name));
   return [...new Set(names.map((info) => info.name))];
 }
 

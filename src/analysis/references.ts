@@ -1,10 +1,10 @@
 // Functions nothing refers to (docs/confidence.md, "Nothing calls it").
 //
 // A race needs both accesses to run. When every racing pair of a finding has one access in a
-// function that no code of the scan names but its own declaration (no call, no method value, no
-// interface that lists it), the race needs a caller the scan does not see: another module,
-// reflection, an interface declared in a dependency. The finding is low. minio's
-// `IAMSys.HasRolePolicy` is the case seen on the corpus: nothing in the repository calls it.
+// function that only the scan's modules can call (unexported, or exported from a `main` or
+// `internal/` package: src/analysis/confidence.ts, functionsOfEveryRace) and no code there names
+// it but its own declaration (no call, no method value, no interface that lists it), the race
+// needs code the scan does not see. The finding is low.
 //
 // The analysis works one package at a time, so it only marks the finding with that function's
 // name (Finding.onlyIn); demoteUncalled looks the name up in the text of every Go file of the
@@ -99,7 +99,7 @@ export function demoteUncalled(findings: Finding[], refs: NameReferences): void 
     const name = names.find((n) => !refs.referenced(n));
     if (name === undefined) continue;
     f.confidence = 'low';
-    f.confidenceReason = `nothing in the scanned code calls ${name} or refers to it (only its declaration names it), and every racing pair of this finding has an access in it: the race needs a caller the scan does not see, such as another module`;
+    f.confidenceReason = `nothing in the scanned modules calls ${name} or refers to it (only its declaration names it), and every racing pair of this finding has an access in it: the race needs code to call it, which the scan does not see`;
   }
 }
 

@@ -30,6 +30,18 @@ describe('a declaration before the lock joins the region that follows', () => {
     expect(got.match(/r\.mu\.Lock\(\)/g)).toHaveLength(1);
   });
 
+  it("the fix's reason says the declaration moves into the region; a region of its own keeps the plain reason", () => {
+    const reason = (src: string) => {
+      const dir = tempTree({ 'go.mod': GO_MOD, 'input.go': src });
+      return planFixes([dir], { cwd: dir, includeReview: true, strategy: 'mutex-wrap', style: 'inline' }).fixes.map((f) => f.reason).join('\n');
+    };
+    const line = BASE.split('\n').indexOf(DECL.slice(0, -1)) + 1;
+    expect(reason(BASE)).toMatch(new RegExp(`^inconsistent locking: the map already has a mutex, so the unguarded access joins the function's own lock region; the declaration at input\\.go:${line} reads Registry\\.names just before the function takes the lock, so it moves into that region`));
+    const own = swapIn(BASE, '\twant := strings.ToLower(prefix)\n', '\twant := strings.ToLower(prefix) + fmt.Sprint(cap(out))\n').replace('import (\n', 'import (\n\t"fmt"\n');
+    expect(reason(own)).toMatch(/^inconsistent locking: the map already has a mutex, so the missing Lock\/Unlock is added and nothing else changes/);
+    expect(reason(own)).not.toContain('moves into that region');
+  });
+
   it('the statement in between uses the declared name: a region of its own', () => {
     const src = swapIn(BASE, '\twant := strings.ToLower(prefix)\n', '\twant := strings.ToLower(prefix) + fmt.Sprint(cap(out))\n').replace('import (\n', 'import (\n\t"fmt"\n');
     const got = namesOf(src);

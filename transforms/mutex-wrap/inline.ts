@@ -336,11 +336,14 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
   }
   const edits: TextEdit[] = upgrades.flatMap((u) => u.edits);
   let usesDefer = false;
+  // Declarations that move into the function's own lock region below them (sinkIntoNextRegion).
+  const sunkAt: string[] = [];
   let review: string | null = null;
   const otherLock = underRead.find((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:') && !isOwnerLock(l.name)));
   if (otherLock) review = `${at(otherLock)} already holds another lock; check the lock order now that it takes the write lock`;
   for (const r of regions) {
-    const { edits: e, deferred } = regionEdits(r, pkg);
+    const { edits: e, deferred, sunk } = regionEdits(r, pkg);
+    if (sunk) sunkAt.push(lineOf(r.file, r.stmts[0]!.startIndex));
     edits.push(...e);
     usesDefer ||= deferred;
     if (r.sites.some((s) => s.locks.some((l) => l.name !== lock.name && !l.name.startsWith('once:') && !isOwnerLock(l.name)))) {
@@ -405,11 +408,14 @@ function buildInline(finding: Finding, pkg: PackageView, readers: boolean): Fix 
       (unguarded.length === 0
         ? ''
         : lock.reused
-          ? 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes'
+          ? sunkAt.length === regions.length
+            ? 'inconsistent locking: the map already has a mutex, so the unguarded access joins the function\'s own lock region'
+            : 'inconsistent locking: the map already has a mutex, so the missing Lock/Unlock is added and nothing else changes'
           : `no lock guards ${decl.name}; its accesses are wrapped in Lock/Unlock${lock.rw ? ' (RLock for reads)' : ', a plain sync.Mutex since every locked region writes'}`) +
       (upgrades.length === 0
         ? ''
         : `${unguarded.length === 0 ? '' : '; '}the read-locked region${upgrades.length === 1 ? '' : 's'} at ${upgraded.join(', ')} write${upgrades.length === 1 ? 's' : ''} ${decl.name}, so ${upgrades.length === 1 ? 'it takes' : 'they take'} Lock/Unlock instead of RLock/RUnlock (nothing in ${upgrades.length === 1 ? 'it' : 'them'} blocks or takes the lock again)`) +
+      (sunkAt.length > 0 ? `; the declaration at ${sunkAt.join(', ')} reads ${decl.name} just before the function takes the lock, so it moves into that region instead of getting a Lock/Unlock of its own` : '') +
       (usesDefer ? '; defer is used where the locked statements run to the end of the function' : '') +
       (leftToEscape.length > 0 ? `; the accesses through the escaped map (${leftToEscape.map(at).join(', ')}) are left to the map-escapes-lock finding` : '') +
       (notYet.length > 0
@@ -744,7 +750,7 @@ function splitCheckThenAct(ct: { check: ResolvedSite; act: ResolvedSite }, h: Ha
  * The Lock/Unlock edits of one region. A region whose statements cannot all run locked is split
  * into one region per statement (each then locked on its own, hoisting map reads if needed).
  */
-function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean } {
+function regionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean; sunk?: boolean } {
   try {
     return wholeRegionEdits(r, pkg);
   } catch (err) {
@@ -796,7 +802,7 @@ function writesWithin(r: Region, pkg: PackageView, start: number, end: number): 
   return pkg.flow.sites.some((s) => s.map === r.sites[0]!.map && s.span.file === r.file.rel && s.span.start >= start && s.span.end <= end && isWriteSite(s));
 }
 
-function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean } {
+function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; deferred: boolean; sunk?: boolean } {
   const text = r.file.text;
   const [lockCall, unlockCall] = r.write || !r.rw ? ['Lock', 'Unlock'] : ['RLock', 'RUnlock'];
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
@@ -819,7 +825,7 @@ function wholeRegionEdits(r: Region, pkg: PackageView): { edits: TextEdit[]; def
   // `n := make([]T, 0, len(m))` a few statements before `mu.Lock()`: the declaration moves into
   // that region, one lock region instead of two in a row (what a reviewer asks for).
   const sunk = hazards.length === 0 && jumps.length === 0 ? sinkIntoNextRegion(r, pkg) : null;
-  if (sunk) return { edits: sunk, deferred: false };
+  if (sunk) return { edits: sunk, deferred: false, sunk: true };
   if (jumps.length === 0) {
     if (hazards.length > 0) {
       const hoisted = stmts.length === 1 ? (hoist(r, pkg) ?? hoistCalls(r, pkg)) : null;

@@ -32,9 +32,10 @@
 // - `own element`: every race is one goroutine started in a loop racing with itself, each run
 //   reaching the map through the pointer its `go` statement hands it from the loop (`for _, c :=
 //   range clients { go c.Run() }`).
-// - `nothing calls it`: every racing pair has an access in one function that no code of the scan
-//   names but its declaration (minio's uncalled `HasRolePolicy`): marked here (Finding.onlyIn),
-//   decided across all files by src/analysis/references.ts.
+// - `nothing calls it`: every racing pair has an access in one function only the scan's modules
+//   can call (unexported, or exported from `main` or `internal/`) and no code there names but its
+//   declaration: marked here (Finding.onlyIn), decided across the modules' files by
+//   src/analysis/references.ts.
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
 // leaves them out (docs/confidence.md).
 import type { PackageFlow, ResolvedSite } from './concurrency.js';

@@ -146,7 +146,7 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
   const refs = new NameReferences(() => {
     const held = dirs.flatMap((d) => d.files);
     const heldPaths = new Set(held.map((f) => f.abs));
-    const roots = new Set(discovered.dirs.flatMap((d) => (d.module.dir === null ? [] : [d.module.dir])));
+    const roots = discovered.dirs.flatMap((d) => (d.module.dir === null ? [] : [d.module.dir]));
     const others = moduleGoFiles(roots, [...discovered.dirs.flatMap((d) => d.files), ...discovered.skipped.map((s) => resolve(cwd, s.file))]).filter((p) => !heldPaths.has(p));
     return [...held.map((f) => f.current), ...readTexts(others)];
   });

@@ -118,7 +118,7 @@ export async function scan(paths: string[], options: ScanOptions = {}): Promise<
     // A file analysed around declarations tree-sitter misread is listed under errors, yet analysed.
     analysed -= r.errors.filter((e) => !isPartiallyAnalysed(e.message)).length + r.skipped.length;
   }
-  demoteUncalled(findings, new NameReferences(() => readTexts(moduleGoFiles(new Set(roots), named))));
+  demoteUncalled(findings, new NameReferences(() => readTexts(moduleGoFiles(roots, named))));
   findings.sort((a, b) => cmp(a.span.file, b.span.file) || a.span.line - b.span.line || a.span.column - b.span.column || cmp(a.rule, b.rule));
   errors.sort((a, b) => cmp(a.file, b.file));
   skipped.sort((a, b) => cmp(a.file, b.file));

@@ -595,7 +595,6 @@ function callersMayHoldExportedLock(flow: PackageFlow, guard: string, conflicts:
  * by itself (`main`, `init`, tests) are never taken.
  */
 export function functionsOfEveryRace(flow: PackageFlow, conflicts: Conflict[]): string[] {
-  const closed = flow.index.name === 'main' || flow.index.files.some((f) => /(^|\/)internal(\/|$)/.test(f.rel.replace(/\\/g, '/').replace(/\/[^/]*$/, '')));
   let common: number[] | null = null;
   for (const c of conflicts) {
     const here = new Set<number>();
@@ -603,8 +602,11 @@ export function functionsOfEveryRace(flow: PackageFlow, conflicts: Conflict[]): 
     common = common === null ? [...here] : common.filter((f: number) => here.has(f));
     if (common.length === 0) return [];
   }
-  const names = (common ?? []).map((f) => flow.index.funcs[f]!).filter((info) => info.literal === null && info.name !== '' && (closed || !info.exported) && !calledImplicitly(info.name));
-  return [...new Set(names.map((info) => info.name))];
+  const named = (common ?? []).map((f) => flow.index.funcs[f]!).filter((info) => info.literal === null && info.name !== '' && !calledImplicitly(info.name));
+  // A package no other module can import: `main`, or one under `internal/`.
+  const closed = () => flow.index.name === 'main' || flow.index.files.some((f) => /(^|\/)internal(\/|$)/.test(f.rel.replace(/\\/g, '/').replace(/\/[^/]*$/, '')));
+  const callable = named.some((info) => info.exported) && closed() ? named : named.filter((info) => !info.exported);
+  return [...new Set(callable.map((info) => info.name))];
 }
 
 /**

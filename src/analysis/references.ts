@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from './model.js';
+import { SKIPPED_DIRS } from '../files/discover.js';
 
 /** Names the Go toolchain or `go test` calls without any code naming them. */
 const CALLED_BY_TOOLCHAIN = /^(main|init|(Test|Benchmark|Fuzz|Example)([A-Z_0-9].*)?)$/;
@@ -23,9 +24,9 @@ export function calledImplicitly(name: string): boolean {
 }
 
 /**
- * Counts, over the code of a set of files (comments left out, except `//go:` and `//export`
- * directives, which name functions for the linker and cgo), how often each name is used other than
- * in its own `func` declarations. The texts are read once, when the first name is asked for.
+ * Answers, over the code of a set of files (comments left out, except `//go:` and `//export`
+ * directives, which name functions for the linker and cgo), whether a name is used anywhere other
+ * than in its own `func` declarations. The texts are read once, when the first name is asked for.
  */
 export class NameReferences {
   private readonly known = new Map<string, boolean>();
@@ -114,12 +115,9 @@ export function* readTexts(paths: Iterable<string>): Generator<string> {
   }
 }
 
-/** Directories a module's Go files are never in, as discovery skips them (and hidden ones). */
-const NOT_SOURCE = new Set(['vendor', 'testdata', 'node_modules']);
-
 /**
- * The `.go` files under the given directories (module roots), each once, with the files given
- * too: what NameReferences reads for a scan (`dirs` are the module roots of the packages scanned).
+ * The `.go` files under the module roots given (in the directories discovery would enter), each
+ * once, with the files given too: what NameReferences reads for a scan.
  */
 export function moduleGoFiles(roots: Iterable<string>, files: Iterable<string>): string[] {
   const out = new Set<string>(files);
@@ -135,7 +133,7 @@ export function moduleGoFiles(roots: Iterable<string>, files: Iterable<string>):
     }
     for (const e of entries) {
       if (e.isDirectory()) {
-        if (!NOT_SOURCE.has(e.name) && !e.name.startsWith('.') && !e.name.startsWith('_')) walk(join(dir, e.name));
+        if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.') && !e.name.startsWith('_')) walk(join(dir, e.name));
       } else if (e.isFile() && e.name.endsWith('.go')) out.add(join(dir, e.name));
     }
   };

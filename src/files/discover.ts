@@ -43,7 +43,8 @@ export interface DiscoverOptions {
 
 export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
 
-const SKIPPED_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
+/** Directories discovery never enters (nor any whose name starts with `.` or `_`). */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['vendor', 'testdata', 'node_modules']);
 
 /** Where a walk reports what it meets; a `...` pattern filters it by directory. */
 interface WalkSink {

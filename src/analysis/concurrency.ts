@@ -96,6 +96,7 @@ export function resolvePackage(
   options: { strictTests?: boolean } = {},
 ): PackageFlow {
   const funcs = index.funcs;
+  const helperStarted = addHelperSpawns(funcs, raw);
   const paramVar = new Map<string, number>();
   for (const v of raw.vars) {
     if (v.param) paramVar.set(`${v.param.func}:${v.param.index}`, v.id);
@@ -282,7 +283,11 @@ export function resolvePackage(
   // A literal handed to an in-package function runs where that function calls the parameter;
   // when it never does (it stores the literal), assume it runs from where it was written.
   const helperLocks = new Set<string>();
-  const paramCallsOf = groupBy(raw.paramCalls, (pc) => `${pc.func}:${pc.paramIndex}`);
+  // (`go f()` on a parameter starts a goroutine: addHelperSpawns; for the rest nothing is assumed.)
+  const paramCallsOf = groupBy(
+    raw.paramCalls.filter((pc) => pc.spawn === undefined),
+    (pc) => `${pc.func}:${pc.paramIndex}`,
+  );
   const runsInPlaceWithin = (g: number, f: number): boolean => {
     for (let h = g, depth = 0; depth < 64; depth++) {
       if (h === f) return true;
@@ -302,6 +307,7 @@ export function resolvePackage(
     return false;
   };
   for (const fa of raw.funcArgs) {
+    if (helperStarted.has(fa)) continue;
     const calls = fa.callees.flatMap((c) => paramCallsOf.get(`${c}:${fa.paramIndex}`) ?? []);
     if (calls.length === 0 && fa.methodValue) continue;
     if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
@@ -856,6 +862,72 @@ function literalType(value: import('./syntax.js').LNode | null, text: string): s
 export function ownerOfKey(key: string): number | null {
   if (key.startsWith('local:') || key.startsWith('param:')) return Number(key.split(':')[1]);
   return null;
+}
+
+type FuncArg = RawFacts['funcArgs'][number];
+
+/**
+ * A literal handed to an in-package helper that calls it only in a goroutine the helper starts
+ * (nats' `s.startGoRoutine(func(){…})`, `func spawn(f func()) { go f() }`) is a goroutine of its
+ * own, started at the helper's call: a spawn is added there (raw.spawns; the literal now runs
+ * 'spawned'). Two literals started through one helper then run concurrently with each other, one
+ * handed over in a loop runs several times at once, and ordering reads the call site, as for a
+ * `go` statement written there (docs/ordering.md). Returns the funcArgs so started; the rest
+ * run where the helper calls them (resolvePackage).
+ */
+function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts): Set<FuncArg> {
+  const out = new Set<FuncArg>();
+  const spawnOf = new Map<number, RawSpawn>();
+  for (const s of raw.spawns) for (const t of s.targets) if (funcs[t]?.literal) spawnOf.set(t, s);
+  const byId = new Map(raw.spawns.map((s) => [s.id, s]));
+  // The `go` statement the parameter call runs in: `go f()` itself, or a `go func(){…; f()}()` of
+  // the helper around it. Null when the call runs in place or in a stored literal.
+  const goOf = (pc: RawFacts['paramCalls'][number]): RawSpawn | null => {
+    if (pc.spawn !== undefined) return byId.get(pc.spawn) ?? null;
+    for (let h = pc.caller, depth = 0; h !== pc.func && h >= 0 && depth < 64; depth++) {
+      const fn = funcs[h]!;
+      if (fn.runs === 'spawned') return spawnOf.get(h) ?? null;
+      if (fn.runs !== 'sync' && fn.runs !== 'deferred') return null;
+      h = fn.parent;
+    }
+    return null;
+  };
+  const callsOf = groupBy(raw.paramCalls, (pc) => `${pc.func}:${pc.paramIndex}`);
+  for (const fa of raw.funcArgs) {
+    const lit = funcs[fa.literal];
+    // Only a literal written at the call: a stored one (`f := func(){…}; spawn(f)`) may run elsewhere too.
+    if (fa.methodValue || !lit?.literal || lit.runs !== 'passed' || lit.anchor !== fa.pos || fa.callees.length === 0) continue;
+    const calls = fa.callees.map((c) => callsOf.get(`${c}:${fa.paramIndex}`) ?? []);
+    // Every helper it may be calls the parameter, each time in a goroutine of its own that holds no
+    // lock there, is not started in a loop (several runs of one literal) and is not waited for by
+    // the helper (doTraverseBfsAndSaving's `wg.Wait()`: the literal runs during the call, which
+    // the helper's own spawn already orders): those stay where the helper starts them.
+    const joinedInHelper = (sp: RawSpawn) => raw.waits.some((w) => w.func === sp.func && w.pos > sp.start && w.blockStart <= sp.start && sp.start < w.blockEnd);
+    const started = (pc: RawFacts['paramCalls'][number]) => {
+      const sp = goOf(pc);
+      return sp !== null && sp.kind === 'go' && sp.loops.length === 0 && pc.locks.length === 0 && !joinedInHelper(sp);
+    };
+    if (calls.some((list) => list.length === 0 || !list.every(started))) continue;
+    const via = [...new Set(calls.flat().map((pc) => goOf(pc)!.id))];
+    const file = funcs[fa.caller]!.file;
+    const open = file.text.indexOf('(', fa.pos);
+    const head = open > fa.pos ? file.text.slice(fa.pos, open).replace(/\s+/g, '') : funcs[fa.callees[0]!]!.name;
+    raw.spawns.push({
+      id: raw.spawns.length,
+      kind: 'go',
+      description: `func literal started by ${head}`,
+      start: fa.pos,
+      end: lit.end,
+      func: fa.caller,
+      loops: fa.loops,
+      targets: [fa.literal],
+      perRequest: false,
+      via,
+    });
+    lit.runs = 'spawned';
+    out.add(fa);
+  }
+  return out;
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

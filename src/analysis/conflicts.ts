@@ -573,6 +573,7 @@ export class ConflictFinder {
       // SIGNAL_RE's second group is the channel a `close(…)` names.
       for (const m of body.matchAll(SIGNAL_RE)) if (m[2]) out.add(m[2]);
     }
+    for (const v of sp?.via ?? []) for (const name of this.closesOf(v)) out.add(name);
     this.closes.set(spawn, out);
     return out;
   }
@@ -629,6 +630,8 @@ export class ConflictFinder {
       }
       // Names handed to a named goroutine function (`go worker(&wg, done)`) may be signalled under another name.
       if (!sp.targets.every((t) => funcs[t]?.literal)) for (const m of texts[0]!.matchAll(/\b([A-Za-z_]\w*)\b/g)) out.add(m[1]!);
+      // Started through a helper: what the helper's goroutine signals (`defer wg.Done()`) too.
+      for (const v of sp.via ?? []) for (const name of this.signalsOf(v) ?? []) out.add(name);
     }
     this.signals.set(spawn, out);
     return out;

@@ -191,6 +191,11 @@ export interface RawSpawn {
   targets: number[];
   /** Handlers and callbacks registered with a server run once per request. */
   perRequest: boolean;
+  /**
+   * A literal started through an in-package helper (concurrency.ts addHelperSpawns): the helper's
+   * own `go` statements it runs in, whose signals and closes (`defer wg.Done()`) are its own too.
+   */
+  via?: number[];
   /** `go x.run()`: the variable (or package variable) the receiver is, as RawCall.recvVar/recvPath. */
   recvVar?: number;
   recvPath?: string;
@@ -278,7 +283,8 @@ export interface RawFacts {
   /** Function literals passed to in-package functions, and where those call their parameters. */
   /** `methodValue`: a method value (`s.check`), not a literal: it runs only where the callee calls the parameter. */
   funcArgs: (RawCall & { literal: number; paramIndex: number; argLocks: (string | null)[]; methodValue?: true })[];
-  paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[] }[];
+  /** `spawn`: the parameter is started with `go f()` (the id of that spawn), not called in place. */
+  paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[]; spawn?: number }[];
   /** Struct types reached through a parameter: shared unless every caller passes its own value. */
   paramInstances: { type: string; func: number; paramIndex: number }[];
   /** What in-package call sites pass, per parameter: a receiver, a value built there, or other. */

@@ -624,6 +624,9 @@ class FunctionWalker {
   }
 
   private *forStmt(s: LNode, outer: LNode): Walk {
+    // `for _, err := range g.Wait()`: the range expression runs once, before the loop: a join.
+    const ranged = s.children.find((c) => c.type === 'range_clause');
+    if (ranged) this.waitIn(child(ranged, 'right'), s.start, outer);
     this.loopBlocks.push({ start: s.start, block: outer });
     this.push();
     const body = child(s, 'body');
@@ -1049,6 +1052,9 @@ class FunctionWalker {
       yield this.bindArgs(spawn.targets, args, s.start, spawnId);
       return;
     }
+    // `go f()` on a parameter: whatever the callers hand f runs in this goroutine (concurrency.ts).
+    const param = fnode.type === 'identifier' ? this.scope.lookup(this.t(fnode))?.param : undefined;
+    if (param) this.facts.paramCalls.push({ func: param.func, paramIndex: param.index, caller: this.fn.index, pos: s.start, loops: [...this.loops], locks: [], spawn: spawnId });
     const callees = this.types.resolveCallees(fnode);
     spawn.targets.push(...callees);
     for (const c of callees) {

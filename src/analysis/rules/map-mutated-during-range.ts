@@ -49,7 +49,7 @@ function reentersUnderLock(flow: RuleContext['flow'], map: SharedMap, r: Resolve
   // Literals handed to the range's function for the parameter the body calls.
   const inBody = (pos: number) => pos >= body.bodyStart && pos < body.bodyEnd;
   for (const pc of flow.raw.paramCalls) {
-    if (pc.func !== r.func || !inBody(pc.pos)) continue;
+    if (pc.func !== r.func || !inBody(pc.pos) || pc.spawn !== undefined) continue;
     for (const fa of flow.raw.funcArgs) if (fa.paramIndex === pc.paramIndex && fa.callees.includes(r.func)) start.push(fa.literal);
   }
   if (start.length === 0) return null;

@@ -892,21 +892,22 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts): Set<FuncArg> {
     }
     return null;
   };
+  // A call in a goroutine of its own that holds no lock there, is not started in a loop (several
+  // runs of one literal) and is not waited for by the helper (doTraverseBfsAndSaving's
+  // `wg.Wait()`: the literal runs during the call, which the helper's own spawn already orders).
+  const joinedInHelper = (sp: RawSpawn) => raw.waits.some((w) => w.func === sp.func && w.pos > sp.start && w.blockStart <= sp.start && sp.start < w.blockEnd);
+  const started = (pc: RawFacts['paramCalls'][number]) => {
+    const sp = goOf(pc);
+    return sp !== null && sp.kind === 'go' && sp.loops.length === 0 && pc.locks.length === 0 && !joinedInHelper(sp);
+  };
   const callsOf = groupBy(raw.paramCalls, (pc) => `${pc.func}:${pc.paramIndex}`);
   for (const fa of raw.funcArgs) {
     const lit = funcs[fa.literal];
     // Only a literal written at the call: a stored one (`f := func(){…}; spawn(f)`) may run elsewhere too.
     if (fa.methodValue || !lit?.literal || lit.runs !== 'passed' || lit.anchor !== fa.pos || fa.callees.length === 0) continue;
+    // Every helper it may be calls the parameter, and only so: otherwise it stays where the helper
+    // calls it (resolvePackage).
     const calls = fa.callees.map((c) => callsOf.get(`${c}:${fa.paramIndex}`) ?? []);
-    // Every helper it may be calls the parameter, each time in a goroutine of its own that holds no
-    // lock there, is not started in a loop (several runs of one literal) and is not waited for by
-    // the helper (doTraverseBfsAndSaving's `wg.Wait()`: the literal runs during the call, which
-    // the helper's own spawn already orders): those stay where the helper starts them.
-    const joinedInHelper = (sp: RawSpawn) => raw.waits.some((w) => w.func === sp.func && w.pos > sp.start && w.blockStart <= sp.start && sp.start < w.blockEnd);
-    const started = (pc: RawFacts['paramCalls'][number]) => {
-      const sp = goOf(pc);
-      return sp !== null && sp.kind === 'go' && sp.loops.length === 0 && pc.locks.length === 0 && !joinedInHelper(sp);
-    };
     if (calls.some((list) => list.length === 0 || !list.every(started))) continue;
     const via = [...new Set(calls.flat().map((pc) => goOf(pc)!.id))];
     const file = funcs[fa.caller]!.file;

@@ -3,7 +3,7 @@
 import { valueHolders, type ValueHolders } from './value-holders.js';
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, outermostFunction, type FuncInfo, type PackageIndex } from './package-index.js';
-import type { RawBinding, RawCall, RawFacts, RawSite, RawSpawn, SymRef } from './raw-facts.js';
+import { waitJoins, type RawBinding, type RawCall, type RawFacts, type RawSite, type RawSpawn, type SymRef } from './raw-facts.js';
 import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks, documentedInitOnly } from './documented-locks.js';
@@ -96,7 +96,10 @@ export function resolvePackage(
   options: { strictTests?: boolean } = {},
 ): PackageFlow {
   const funcs = index.funcs;
-  const helperStarted = addHelperSpawns(funcs, raw);
+  // The spawn each goroutine literal runs in (helpers' call sites added by addHelperSpawns).
+  const spawnOfTarget = new Map<number, RawSpawn>();
+  for (const s of raw.spawns) for (const t of s.targets) if (funcs[t]?.literal) spawnOfTarget.set(t, s);
+  const helperStarted = addHelperSpawns(funcs, raw, spawnOfTarget);
   const paramVar = new Map<string, number>();
   for (const v of raw.vars) {
     if (v.param) paramVar.set(`${v.param.func}:${v.param.index}`, v.id);
@@ -188,8 +191,6 @@ export function resolvePackage(
   const heldAt = (ref: MapRef, f: number): HeldLock[] => (ref.held && ref.heldOwner !== undefined && runsInPlaceWithin(f, ref.heldOwner) ? ref.held : []);
 
   // Where (spawn, anchor) a point of function h lies inside owner o, or null when outside it.
-  const spawnOfTarget = new Map<number, RawSpawn>();
-  for (const s of raw.spawns) for (const t of s.targets) if (funcs[t]?.literal) spawnOfTarget.set(t, s);
   const localPlace = (h: number, pos: number, owner: number, depth = 0): LocalPlace | null => {
     if (h === owner) return { spawn: null, anchor: pos };
     const f = funcs[h];
@@ -875,15 +876,12 @@ type FuncArg = RawFacts['funcArgs'][number];
  * `go` statement written there (docs/ordering.md). Returns the funcArgs so started; the rest
  * run where the helper calls them (resolvePackage).
  */
-function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts): Set<FuncArg> {
+function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, RawSpawn>): Set<FuncArg> {
   const out = new Set<FuncArg>();
-  const spawnOf = new Map<number, RawSpawn>();
-  for (const s of raw.spawns) for (const t of s.targets) if (funcs[t]?.literal) spawnOf.set(t, s);
-  const byId = new Map(raw.spawns.map((s) => [s.id, s]));
   // The `go` statement the parameter call runs in: `go f()` itself, or a `go func(){…; f()}()` of
   // the helper around it. Null when the call runs in place or in a stored literal.
   const goOf = (pc: RawFacts['paramCalls'][number]): RawSpawn | null => {
-    if (pc.spawn !== undefined) return byId.get(pc.spawn) ?? null;
+    if (pc.spawn !== undefined) return raw.spawns[pc.spawn] ?? null;
     for (let h = pc.caller, depth = 0; h !== pc.func && h >= 0 && depth < 64; depth++) {
       const fn = funcs[h]!;
       if (fn.runs === 'spawned') return spawnOf.get(h) ?? null;
@@ -895,7 +893,7 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts): Set<FuncArg> {
   // A call in a goroutine of its own that holds no lock there, is not started in a loop (several
   // runs of one literal) and is not waited for by the helper (doTraverseBfsAndSaving's
   // `wg.Wait()`: the literal runs during the call, which the helper's own spawn already orders).
-  const joinedInHelper = (sp: RawSpawn) => raw.waits.some((w) => w.func === sp.func && w.pos > sp.start && w.blockStart <= sp.start && sp.start < w.blockEnd);
+  const joinedInHelper = (sp: RawSpawn) => raw.waits.some((w) => w.func === sp.func && waitJoins(w, sp.start));
   const started = (pc: RawFacts['paramCalls'][number]) => {
     const sp = goOf(pc);
     return sp !== null && sp.kind === 'go' && sp.loops.length === 0 && pc.locks.length === 0 && !joinedInHelper(sp);
@@ -913,7 +911,7 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts): Set<FuncArg> {
     const file = funcs[fa.caller]!.file;
     const open = file.text.indexOf('(', fa.pos);
     const head = open > fa.pos ? file.text.slice(fa.pos, open).replace(/\s+/g, '') : funcs[fa.callees[0]!]!.name;
-    raw.spawns.push({
+    const spawn: RawSpawn = {
       id: raw.spawns.length,
       kind: 'go',
       description: `func literal started by ${head}`,
@@ -924,7 +922,9 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts): Set<FuncArg> {
       targets: [fa.literal],
       perRequest: false,
       via,
-    });
+    };
+    raw.spawns.push(spawn);
+    spawnOf.set(fa.literal, spawn);
     lit.runs = 'spawned';
     out.add(fa);
   }

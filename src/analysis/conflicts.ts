@@ -2,7 +2,7 @@
 import type { HeldLock } from './model.js';
 import { isTestFile, locksIn, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import { maskCommentsAndStrings } from './text-callees.js';
-import type { WaitPoint } from './raw-facts.js';
+import { waitJoins, type WaitPoint } from './raw-facts.js';
 import { outermostFunction } from './package-index.js';
 import { docComment } from './documented-locks.js';
 
@@ -352,8 +352,8 @@ export class ConflictFinder {
    * each of them waits after calling it. Null when no wait bounds it.
    */
   private scopeOwners(func: number, pos: number, spawn: number): number[] | null {
-    const waitsAfter = (f: number, p: number) => this.waitsOf(f).some((w) => joins(w, p));
-    if (this.waitsFor(func, spawn).some((w) => joins(w, pos))) return [func];
+    const waitsAfter = (f: number, p: number) => this.waitsOf(f).some((w) => waitJoins(w, p));
+    if (this.waitsFor(func, spawn).some((w) => waitJoins(w, pos))) return [func];
     const fn = this.flow.index.funcs[func]!;
     if (fn.exported || fn.literal) return null;
     const callers = this.flow.callersOf.get(func) ?? [];
@@ -490,7 +490,7 @@ export class ConflictFinder {
       // In a loop around both, earlier iterations' goroutines must be joined inside the loop.
       const shared = sp.loops.filter(([s, e]) => s <= pos && pos < e);
       const joinedEachIteration = ([s, e]: [number, number]) =>
-        this.waitsFor(func, sp.id).some((w) => joins(w, sp.start) && w.pos < e && w.blockStart >= s);
+        this.waitsFor(func, sp.id).some((w) => waitJoins(w, sp.start) && w.pos < e && w.blockStart >= s);
       if (shared.every(joinedEachIteration)) return true;
     }
     return pos > sp.start && (this.waitBetween(func, sp.start, pos, sp.id) || this.joinedInBlock(func, sp, pos));
@@ -504,7 +504,7 @@ export class ConflictFinder {
   private joinedInBlock(func: number, sp: SpawnPoint, pos: number): boolean {
     const text = this.flow.index.funcs[func]!.file.text;
     return this.waitsFor(func, sp.id).some(
-      (w) => joins(w, sp.start) && pos >= w.blockEnd && !/\b(?:continue|break|return|goto)\b/.test(maskCommentsAndStrings(text.slice(sp.start, w.pos))),
+      (w) => waitJoins(w, sp.start) && pos >= w.blockEnd && !/\b(?:continue|break|return|goto)\b/.test(maskCommentsAndStrings(text.slice(sp.start, w.pos))),
     );
   }
 
@@ -644,10 +644,6 @@ type SpawnPoint = { func: number; start: number; loops: [number, number][]; id?:
 /** `ch <- v`, `close(x.ch)`, `wg.Done()`, `g.Go(`: the names a goroutine signals on. */
 const SIGNAL_RE = /\b([A-Za-z_]\w*)\s*<-|\bclose\(\s*(?:[\w.]*\.)?([A-Za-z_]\w*)\s*\)|\b([A-Za-z_]\w*)\.Done\(\)|\b([A-Za-z_]\w*)\.Go\(/g;
 
-/** A wait after a spawn at `spawnPos`, in a block around it: the goroutine is joined there. */
-function joins(w: WaitPoint, spawnPos: number): boolean {
-  return w.pos > spawnPos && w.blockStart <= spawnPos && spawnPos < w.blockEnd;
-}
 
 /** The declaration offset of a local map key (`local:fn:name:start`), or -1. */
 function localDeclStart(key: string): number {

@@ -268,6 +268,11 @@ export interface WaitPoint {
   name?: string;
 }
 
+/** A wait after a spawn at `spawnPos`, in a block around it: the goroutine is joined there. */
+export function waitJoins(w: WaitPoint, spawnPos: number): boolean {
+  return w.pos > spawnPos && w.blockStart <= spawnPos && spawnPos < w.blockEnd;
+}
+
 export interface RawFacts {
   vars: VarInfo[];
   sites: RawSite[];

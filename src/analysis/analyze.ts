@@ -230,6 +230,15 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
   // method of the receiver, or of an interface: docs/locks.md).
   const concurrency = /\bgo\s+(?:func\b|[\w.]+\s*[([])|Lock\b|\.r?(?:un)?lock\(\)|HandleFunc|\.Handle\(|AfterFunc|\.Go\(|\.Do\(|ServeHTTP/;
   const concurrent = allBodies || index.files.some((f) => concurrency.test(f.text) || f.text.includes('context.Context'));
+  // Helpers that take a function and start a goroutine (`func spawn(f func()) { go f() }`, nats'
+  // `startGoRoutine`): a body handing one a literal over a map it made shares that map with the
+  // goroutine (docs/ordering.md, "Literals started through a helper"), which only a walked body shows.
+  const spawnHelpers = new Set<string>();
+  for (const fn of index.funcs) {
+    if (!fn.body || fn.literal || !fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim()))) continue;
+    if (/\bgo\s+(?:func\b|[\w.]+\s*[([])/.test(fn.file.text.slice(fn.body.start, fn.body.end))) spawnHelpers.add(fn.name);
+  }
+  const spawnHelperRe = spawnHelpers.size > 0 ? new RegExp(`\\b(?:${[...spawnHelpers].map(escapeRe).join('|')})\\s*\\(`) : null;
   for (const fn of index.funcs) {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);
@@ -248,7 +257,8 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
         (buildsRe !== null && buildsRe.test(body)) ||
         (holderParamRe !== null && fn.params.some((p) => holderParamRe.test(p.type.trim()))) ||
         isMapType(index, fn.recvType) ||
-        (body.includes('map[') && /\brange\b/.test(body))
+        (body.includes('map[') && /\brange\b/.test(body)) ||
+        (spawnHelperRe !== null && body.includes('map[') && spawnHelperRe.test(body))
       : mentionsMap && /\brange\b/.test(body);
     if (!relevant) continue;
     const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);

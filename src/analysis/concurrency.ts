@@ -926,6 +926,14 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, 
     raw.spawns.push(spawn);
     spawnOf.set(fa.literal, spawn);
     lit.runs = 'spawned';
+    // What the literal names is shared with that goroutine from the call on, as what a `go`
+    // statement names is (the walker's publish): a fresh value used after the call races with it.
+    for (const id of fa.captured ?? []) {
+      const v = raw.vars[id];
+      if (!v) continue;
+      if (v.published === undefined || fa.pos < v.published) v.published = fa.pos;
+      (v.publications ??= []).push({ pos: fa.pos, branches: [...(fa.branches ?? [])] });
+    }
     out.add(fa);
   }
   return out;

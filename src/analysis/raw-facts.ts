@@ -287,7 +287,14 @@ export interface RawFacts {
   freshTypes: Set<string>;
   /** Function literals passed to in-package functions, and where those call their parameters. */
   /** `methodValue`: a method value (`s.check`), not a literal: it runs only where the callee calls the parameter. */
-  funcArgs: (RawCall & { literal: number; paramIndex: number; argLocks: (string | null)[]; methodValue?: true })[];
+  funcArgs: (RawCall & {
+    literal: number;
+    paramIndex: number;
+    argLocks: (string | null)[];
+    methodValue?: true;
+    /** For a literal written at the call: the variables of the enclosing scopes it names (published if the callee starts it). */
+    captured?: number[];
+  })[];
   /** `spawn`: the parameter is started with `go f()` (the id of that spawn), not called in place. */
   paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[]; spawn?: number }[];
   /** Struct types reached through a parameter: shared unless every caller passes its own value. */

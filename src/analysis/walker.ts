@@ -1539,6 +1539,11 @@ class FunctionWalker {
       perRequest,
     };
     this.facts.spawns.push(spawn);
+    // A started callback runs in another goroutine from here on: the values it names are shared
+    // with it (`t := &T{…}; wg.Go(func(){ t.m[k] = 1 }); t.m[j] = 2` races), as with a `go`
+    // statement. A handler runs only once its mux is served, which set-up code does after filling
+    // what the handler reads (`mux.HandleFunc(…); s.pages[…] = …; ListenAndServe(…, mux)`).
+    if (kind === 'spawner') this.publish(arg, n.start);
     const a = unparen(arg);
     if (a.type === 'func_literal') {
       spawn.targets.push(((yield this.literal(a, 'spawned', n.start)) as number));
@@ -1785,6 +1790,15 @@ class FunctionWalker {
    * may reach them, so later writes through them are no longer construction.
    */
   private publish(node: LNode, pos: number, into: { v: VarInfo; element: boolean } | null = null): void {
+    for (const v of this.namedVars(node, into)) {
+      if (v.published === undefined) v.published = pos;
+      (v.publications ??= []).push({ pos, branches: [...this.branches] });
+    }
+  }
+
+  /** The variables of this scope `node` names, as publish counts them (see there for `into`). */
+  private namedVars(node: LNode, into: { v: VarInfo; element: boolean } | null = null): VarInfo[] {
+    const out: VarInfo[] = [];
     const stack = [node];
     // Identifiers read only for a field (`c.list` in `c.list = append(c.list, x)`).
     const parts = new Set<LNode>();
@@ -1795,10 +1809,7 @@ class FunctionWalker {
         // Stored into a field of its own value (`ar.hooks = []Hook{newHook(ar)}`), or a part of
         // it stored into an element of a map it holds: reachable from nowhere new. (The value
         // itself stored into such a map is reachable from wherever else that map is.)
-        if (v && !(v === into?.v && (parts.has(n) || !into.element))) {
-          if (v.published === undefined) v.published = pos;
-          (v.publications ??= []).push({ pos, branches: [...this.branches] });
-        }
+        if (v && !(v === into?.v && (parts.has(n) || !into.element))) out.push(v);
         continue;
       }
       // `x.f` names x; `p.x` with p a package or `T{x: …}` keys are not variables of this scope.
@@ -1813,6 +1824,7 @@ class FunctionWalker {
       if (n.type === 'literal_element' && n.field === 'key') continue;
       for (const c of n.children) stack.push(c);
     }
+    return out;
   }
 
   /** `newX()`, `newX().WithY()`: the in-package callees of a call and what a method call is made on. */
@@ -1988,9 +2000,13 @@ class FunctionWalker {
       const fl = unparen(a);
       if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
+        // What it names is published here if the callee turns out to start it in a goroutine
+        // (concurrency.ts addHelperSpawns).
+        const captured = [...new Set(this.namedVars(fl).map((v) => v.id))];
+        const branches: [number, number, number, number][] = [...this.branches];
         const literal = ((yield this.literal(fl, 'passed', pos)) as number);
         const argLocks = args.map((x) => this.lockArg(x));
-        this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks });
+        this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks, captured, branches });
         continue;
       }
       // A method value handed to a helper that calls it (`s.wrapChk(s.checkRemoteServers)`, the

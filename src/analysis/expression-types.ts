@@ -248,6 +248,9 @@ export class ExpressionTypes {
       default: {
         const fu = unparen(child(n, 'function')!);
         const name = this.t(child(fu, 'field')!);
+        // `current.Load()` on an `atomic.Pointer[T]` (Go 1.19): the *T it holds.
+        const ap = /^\*?atomic\.Pointer\[(.+)\]$/.exec(operandType.trim());
+        if (ap && (name === 'Load' || name === 'Swap')) return `*${ap[1]!.trim()}`;
         const first = lookupMethods(this.index, baseTypeName(operandType), name)[0];
         if (first !== undefined) return this.index.funcs[first]!.results[0] ?? null;
         // A method of an interface of the package (or one a struct embeds): its declared result.

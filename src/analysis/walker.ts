@@ -40,6 +40,9 @@ class Scope {
 type Role = 'read' | 'target' | 'return' | 'send' | 'store' | 'callback' | 'call' | 'alias' | 'address';
 
 const LOCK_OPS = new Set(['Lock', 'RLock', 'Unlock', 'RUnlock']);
+/** Methods of sync.Map, atomic.Pointer and atomic.Value that store an argument where other goroutines load it. */
+const SHARING_STORES = new Set(['Store', 'LoadOrStore', 'Swap', 'CompareAndSwap', 'LoadAndStore']);
+const SHARING_CONTAINER = /^\*?(?:sync\.Map|atomic\.(?:Pointer\[.*\]|Value))$/;
 const BUILTINS = new Set([
   'append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min',
   'new', 'panic', 'print', 'println', 'real', 'recover',
@@ -1288,6 +1291,12 @@ class FunctionWalker {
       const field = this.t(fieldNode);
       const opText = this.t(operand);
       const isPkg = operand.type === 'identifier' && !this.scope.lookup(opText) && !this.index.vars.has(opText) && this.index.imports.has(opText);
+      // A value stored into a container made for sharing between goroutines (`registry.Store(k, t)`
+      // on a sync.Map, `current.Store(t)` on an atomic.Pointer or atomic.Value) is reached by
+      // whoever loads it from there on: published, as by a store into a shared field.
+      if (!isPkg && SHARING_STORES.has(field) && args.length > 0 && SHARING_CONTAINER.test(this.types.typeOf(operand) ?? '')) {
+        for (const a of args) this.publish(a, n.start);
+      }
 
       if (LOCK_OPS.has(field) && args.length === 0 && !isPkg) {
         // `l.m[url].Lock()`: the per-key lock is read out of a map first (hugo's URLLock).

@@ -22,6 +22,8 @@ export function copyHazards(typeName: string, pkg: PackageView, seen: Set<string
       if (!p) continue;
       if (p.type === 'type_spec' && sameNode(p.childForFieldName('name'), n)) continue;
       if (p.type === 'type_parameter_list' || p.type === 'type_arguments') continue;
+      // `atomic.Pointer[T]`: the grammar wraps each type argument in a type_elem.
+      if (p.type === 'type_elem' && p.parent?.type === 'type_arguments') continue;
       if (p.type === 'pointer_type') continue;
       // An embedded pointer (`*T` in a struct): tree-sitter puts the `*` beside the name.
       if (p.type === 'field_declaration' && n.previousSibling?.type === '*') continue;

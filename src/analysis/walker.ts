@@ -43,6 +43,17 @@ const LOCK_OPS = new Set(['Lock', 'RLock', 'Unlock', 'RUnlock']);
 /** Methods of sync.Map, atomic.Pointer and atomic.Value that store an argument where other goroutines load it. */
 const SHARING_STORES = new Set(['Store', 'LoadOrStore', 'Swap', 'CompareAndSwap', 'LoadAndStore']);
 const SHARING_CONTAINER = /^\*?(?:sync\.Map|atomic\.(?:Pointer\[.*\]|Value))$/;
+const goStatementIn = new WeakMap<FuncInfo, boolean>();
+/** Whether a function's body (its literals included) has a `go` statement: only such a callee can start a literal it is handed. */
+function hasGoStatement(fn: FuncInfo): boolean {
+  let hit = goStatementIn.get(fn);
+  if (hit === undefined) {
+    hit = !!fn.body && /\bgo\s+(?:func\b|[\w.]+\s*[([])/.test(fn.file.text.slice(fn.body.start, fn.body.end));
+    goStatementIn.set(fn, hit);
+  }
+  return hit;
+}
+
 const BUILTINS = new Set([
   'append', 'cap', 'clear', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'max', 'min',
   'new', 'panic', 'print', 'println', 'real', 'recover',
@@ -2011,7 +2022,7 @@ class FunctionWalker {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
         // What it names is published here if the callee turns out to start it in a goroutine
         // (concurrency.ts addHelperSpawns).
-        const captured = [...new Set(this.namedVars(fl).map((v) => v.id))];
+        const captured = callees.some((c) => hasGoStatement(this.index.funcs[c]!)) ? [...new Set(this.namedVars(fl).map((v) => v.id))] : [];
         const branches: [number, number, number, number][] = [...this.branches];
         const literal = ((yield this.literal(fl, 'passed', pos)) as number);
         const argLocks = args.map((x) => this.lockArg(x));

@@ -8,7 +8,7 @@ import { excludedByConstraints, targetPlatform, type Platform } from '../files/b
 import type { FileError, Finding, SkippedFile, SourceSpan } from './model.js';
 import { indexPackage, isMapType, type PackageIndex } from './package-index.js';
 import { liteTree, type LNode } from './syntax.js';
-import { walkPackage } from './walker.js';
+import { hasGoStatement, walkPackage } from './walker.js';
 import { resolvePackage } from './concurrency.js';
 import { buildRuleContext } from './rules/shared-map.js';
 import { RULES } from './rules/index.js';
@@ -235,8 +235,7 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
   // goroutine (docs/ordering.md, "Literals started through a helper"), which only a walked body shows.
   const spawnHelpers = new Set<string>();
   for (const fn of index.funcs) {
-    if (!fn.body || fn.literal || !fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim()))) continue;
-    if (/\bgo\s+(?:func\b|[\w.]+\s*[([])/.test(fn.file.text.slice(fn.body.start, fn.body.end))) spawnHelpers.add(fn.name);
+    if (!fn.literal && fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim())) && hasGoStatement(fn)) spawnHelpers.add(fn.name);
   }
   const spawnHelperRe = spawnHelpers.size > 0 ? new RegExp(`\\b(?:${[...spawnHelpers].map(escapeRe).join('|')})\\s*\\(`) : null;
   for (const fn of index.funcs) {

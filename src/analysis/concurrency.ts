@@ -3,7 +3,7 @@
 import { valueHolders, type ValueHolders } from './value-holders.js';
 import type { AccessSite, ConcurrencyContext, HeldLock, MapDecl } from './model.js';
 import { isMapType, lookupField, outermostFunction, type FuncInfo, type PackageIndex } from './package-index.js';
-import { waitJoins, type RawBinding, type RawCall, type RawFacts, type RawSite, type RawSpawn, type SymRef } from './raw-facts.js';
+import { publishAt, waitJoins, type RawBinding, type RawCall, type RawFacts, type RawSite, type RawSpawn, type SymRef } from './raw-facts.js';
 import { maskCommentsAndStrings, textCallees } from './text-callees.js';
 import { analyseConstruction, type Construction } from './construction.js';
 import { documentedEntryLocks, documentedInitOnly } from './documented-locks.js';
@@ -930,9 +930,7 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, 
     // statement names is (the walker's publish): a fresh value used after the call races with it.
     for (const id of fa.captured ?? []) {
       const v = raw.vars[id];
-      if (!v) continue;
-      if (v.published === undefined || fa.pos < v.published) v.published = fa.pos;
-      (v.publications ??= []).push({ pos: fa.pos, branches: [...(fa.branches ?? [])] });
+      if (v) publishAt(v, { pos: fa.pos, branches: [...(fa.branches ?? [])] });
     }
     out.add(fa);
   }

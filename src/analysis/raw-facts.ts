@@ -268,6 +268,12 @@ export interface WaitPoint {
   name?: string;
 }
 
+/** Records that another goroutine may reach the fresh value `v` from `point` on (VarInfo.published, publications). */
+export function publishAt(v: VarInfo, point: PublishPoint): void {
+  if (v.published === undefined || point.pos < v.published) v.published = point.pos;
+  (v.publications ??= []).push(point);
+}
+
 /** A wait after a spawn at `spawnPos`, in a block around it: the goroutine is joined there. */
 export function waitJoins(w: WaitPoint, spawnPos: number): boolean {
   return w.pos > spawnPos && w.blockStart <= spawnPos && spawnPos < w.blockEnd;

@@ -13,7 +13,7 @@ import {
   type PackageIndex,
   type ParsedFile,
 } from './package-index.js';
-import type { FromCall, RawBinding, RawCall, RawFacts, RawSite, RawSpawn, Rebind, SymRef, VarInfo } from './raw-facts.js';
+import { publishAt, type FromCall, type RawBinding, type RawCall, type RawFacts, type RawSite, type RawSpawn, type Rebind, type SymRef, type VarInfo } from './raw-facts.js';
 import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
 import { maskCommentsAndStrings } from './text-callees.js';
 import { ExpressionTypes, interfaceMethodOf } from './expression-types.js';
@@ -41,11 +41,14 @@ type Role = 'read' | 'target' | 'return' | 'send' | 'store' | 'callback' | 'call
 
 const LOCK_OPS = new Set(['Lock', 'RLock', 'Unlock', 'RUnlock']);
 /** Methods of sync.Map, atomic.Pointer and atomic.Value that store an argument where other goroutines load it. */
-const SHARING_STORES = new Set(['Store', 'LoadOrStore', 'Swap', 'CompareAndSwap', 'LoadAndStore']);
+const SHARING_STORES = new Set(['Store', 'LoadOrStore', 'Swap', 'CompareAndSwap']);
 const SHARING_CONTAINER = /^\*?(?:sync\.Map|atomic\.(?:Pointer\[.*\]|Value))$/;
 const goStatementIn = new WeakMap<FuncInfo, boolean>();
-/** Whether a function's body (its literals included) has a `go` statement: only such a callee can start a literal it is handed. */
-function hasGoStatement(fn: FuncInfo): boolean {
+/**
+ * Whether a function's body (its literals included) has a `go` statement, read as text: only such
+ * a callee can start a literal it is handed (also used to pick the bodies worth walking, analyze.ts).
+ */
+export function hasGoStatement(fn: FuncInfo): boolean {
   let hit = goStatementIn.get(fn);
   if (hit === undefined) {
     hit = !!fn.body && /\bgo\s+(?:func\b|[\w.]+\s*[([])/.test(fn.file.text.slice(fn.body.start, fn.body.end));
@@ -1810,10 +1813,7 @@ class FunctionWalker {
    * may reach them, so later writes through them are no longer construction.
    */
   private publish(node: LNode, pos: number, into: { v: VarInfo; element: boolean } | null = null): void {
-    for (const v of this.namedVars(node, into)) {
-      if (v.published === undefined) v.published = pos;
-      (v.publications ??= []).push({ pos, branches: [...this.branches] });
-    }
+    for (const v of this.namedVars(node, into)) publishAt(v, { pos, branches: [...this.branches] });
   }
 
   /** The variables of this scope `node` names, as publish counts them (see there for `into`). */

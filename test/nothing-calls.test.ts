@@ -82,6 +82,19 @@ describe('scan and fix: a race only in a function nothing calls', () => {
     expect(reads(report({ ...files, 'cmd/main.go': MAIN })).map((f) => f.confidence)).toEqual(['high']);
   });
 
+  it('the exported original in a package under cmd/, the commands\' own code by Go convention (minio\'s cmd): low when nothing names it, high when main calls it', () => {
+    const files = { 'cmd/iam/iam.go': EXPORTED, 'cmd/iam/start.go': START };
+    const [f] = reads(report(files));
+    expect(f?.confidence).toBe('low');
+    expect(f?.confidenceReason).toMatch(/^nothing in the scanned modules calls HasRolePolicy/);
+    const main = MAIN.replace('example.com/iam/internal/iam', 'example.com/iam/cmd/iam');
+    expect(reads(report({ ...files, 'main.go': main })).map((x) => x.confidence)).toEqual(['high']);
+  });
+
+  it('a directory whose name only starts with cmd (cmdutil/) is an importable package like any other: high', () => {
+    expect(reads(report({ 'cmdutil/iam/iam.go': EXPORTED, 'cmdutil/iam/start.go': START })).map((f) => f.confidence)).toEqual(['high']);
+  });
+
   it('a scan or fix of the package directory alone still sees the caller elsewhere in its module: high', () => {
     const files = { 'internal/iam/iam.go': EXPORTED, 'internal/iam/start.go': START, 'cmd/main.go': MAIN };
     expect(reads(report(files, ['scan', 'internal/iam'])).map((f) => f.confidence)).toEqual(['high']);

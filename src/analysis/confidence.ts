@@ -33,7 +33,7 @@
 //   reaching the map through the pointer its `go` statement hands it from the loop (`for _, c :=
 //   range clients { go c.Run() }`).
 // - `nothing calls it`: every racing pair has an access in one function only the scan's modules
-//   can call (unexported, or exported from `main` or `internal/`) and no code there names but its
+//   can call (unexported, or exported from `main`, `internal/` or `cmd/`) and no code there names but its
 //   declaration: marked here (Finding.onlyIn), decided across the modules' files by
 //   src/analysis/references.ts.
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
@@ -589,7 +589,8 @@ function callersMayHoldExportedLock(flow: PackageFlow, guard: string, conflicts:
  * The named functions that every racing pair has an access in, and that only code of the scan's
  * modules can call: when nothing there names one of them, none of the races runs
  * (src/analysis/references.ts). Unexported functions, and exported ones of a `main` package or of
- * a package under `internal/` (which no other module can import). An exported function of any
+ * a package under `internal/` (which no other module can import), or under `cmd/` (a command's own
+ * code by Go's layout convention, not an API: docs/confidence.md). An exported function of any
  * other package is the package's API: a caller in another module is what the scan assumes of
  * every exported function, so finding none in the scan says nothing. Functions the toolchain calls
  * by itself (`main`, `init`, tests) are never taken.
@@ -603,8 +604,8 @@ export function functionsOfEveryRace(flow: PackageFlow, conflicts: Conflict[]): 
     if (common.length === 0) return [];
   }
   const named = (common ?? []).map((f) => flow.index.funcs[f]!).filter((info) => info.literal === null && info.name !== '' && !calledImplicitly(info.name));
-  // A package no other module can import: `main`, or one under `internal/`.
-  const closed = () => flow.index.name === 'main' || flow.index.files.some((f) => /(^|\/)internal(\/|$)/.test(f.rel.replace(/\\/g, '/').replace(/\/[^/]*$/, '')));
+  // A package no other module can import (`main`, one under `internal/`) or, by convention, a command's own (under `cmd/`).
+  const closed = () => flow.index.name === 'main' || flow.index.files.some((f) => /(^|\/)(internal|cmd)(\/|$)/.test(f.rel.replace(/\\/g, '/').replace(/\/[^/]*$/, '')));
   const callable = named.some((info) => info.exported) && closed() ? named : named.filter((info) => !info.exported);
   return [...new Set(callable.map((info) => info.name))];
 }

@@ -1,9 +1,9 @@
 // Functions nothing refers to (docs/confidence.md, "Nothing calls it").
 //
 // A race needs both accesses to run. When every racing pair of a finding has one access in a
-// function that only the scan's modules can call (unexported, or exported from a `main` or
-// `internal/` package: src/analysis/confidence.ts, functionsOfEveryRace) and no code there names
-// it but its own declaration (no call, no method value, no interface that lists it), the race
+// function that only the scan's modules can call (unexported, or exported from a `main`,
+// `internal/` or `cmd/` package: src/analysis/confidence.ts, functionsOfEveryRace) and no code
+// there names it but its own declaration (no call, no method value, no interface that lists it), the race
 // needs code the scan does not see. The finding is low.
 //
 // The analysis works one package at a time, so it only marks the finding with that function's

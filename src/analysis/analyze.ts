@@ -238,6 +238,11 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
     if (!fn.literal && fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim())) && hasGoStatement(fn)) spawnHelpers.add(fn.name);
   }
   const spawnHelperRe = spawnHelpers.size > 0 ? new RegExp(`\\b(?:${[...spawnHelpers].map(escapeRe).join('|')})\\s*\\(`) : null;
+  // Functions a `go` statement starts that take a function (`go bootstrapTrace("x", func(){…})`):
+  // a literal handed there runs in that goroutine when the function calls it, which only a walked
+  // body of the function shows (concurrency.ts addGoArguments).
+  const goStarted = new Set<string>();
+  for (const f of index.files) for (const m of f.text.matchAll(/\bgo\s+(?:[\w]+\.)*(\w+)\s*\(/g)) goStarted.add(m[1]!);
   for (const fn of index.funcs) {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);
@@ -257,7 +262,8 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
         (holderParamRe !== null && fn.params.some((p) => holderParamRe.test(p.type.trim()))) ||
         isMapType(index, fn.recvType) ||
         (body.includes('map[') && /\brange\b/.test(body)) ||
-        (spawnHelperRe !== null && body.includes('map[') && spawnHelperRe.test(body))
+        (spawnHelperRe !== null && body.includes('map[') && spawnHelperRe.test(body)) ||
+        (!fn.literal && goStarted.has(fn.name) && fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim())))
       : mentionsMap && /\brange\b/.test(body);
     if (!relevant) continue;
     const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);

@@ -100,6 +100,7 @@ export function resolvePackage(
   const spawnOfTarget = new Map<number, RawSpawn>();
   for (const s of raw.spawns) for (const t of s.targets) if (funcs[t]?.literal) spawnOfTarget.set(t, s);
   const helperStarted = addHelperSpawns(funcs, raw, spawnOfTarget);
+  const goStarted = addGoArguments(funcs, raw, spawnOfTarget, helperStarted);
   const paramVar = new Map<string, number>();
   for (const v of raw.vars) {
     if (v.param) paramVar.set(`${v.param.func}:${v.param.index}`, v.id);
@@ -308,7 +309,7 @@ export function resolvePackage(
     return false;
   };
   for (const fa of raw.funcArgs) {
-    if (helperStarted.has(fa)) continue;
+    if (helperStarted.has(fa) || goStarted.has(fa)) continue;
     const calls = fa.callees.flatMap((c) => paramCallsOf.get(`${c}:${fa.paramIndex}`) ?? []);
     if (calls.length === 0 && fa.methodValue) continue;
     if (calls.length === 0) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, fa.locks);
@@ -329,7 +330,8 @@ export function resolvePackage(
       // very call, in the caller's goroutine, with the caller's locks as well as the callee's
       // (`c.processApi(…, func(){…})` under c.lock). Called from a goroutine or a stored literal of
       // the callee: it runs there.
-      if (runsInPlaceWithin(pc.caller, pc.func)) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, unionLocks(fa.locks, locks));
+      // (Not for a `go` statement's argument: it runs in the goroutine, where the callee runs.)
+      if (runsInPlaceWithin(pc.caller, pc.func) && fa.spawn === undefined) addEdge(fa.caller, fa.literal, fa.pos, fa.loops, unionLocks(fa.locks, locks));
       else addEdge(pc.caller, fa.literal, pc.pos, pc.loops, locks);
     }
   }
@@ -909,8 +911,10 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, 
     if (calls.some((list) => list.length === 0 || !list.every(started))) continue;
     const via = [...new Set(calls.flat().map((pc) => goOf(pc)!.id))];
     const file = funcs[fa.caller]!.file;
-    const open = file.text.indexOf('(', fa.pos);
-    const head = open > fa.pos ? file.text.slice(fa.pos, open).replace(/\s+/g, '') : funcs[fa.callees[0]!]!.name;
+    // (A `go` statement's call starts after its keyword.)
+    const from = fa.spawn === undefined ? fa.pos : fa.pos + 2;
+    const open = file.text.indexOf('(', from);
+    const head = open > from ? file.text.slice(from, open).replace(/\s+/g, '') : funcs[fa.callees[0]!]!.name;
     const spawn: RawSpawn = {
       id: raw.spawns.length,
       kind: 'go',
@@ -932,6 +936,40 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, 
       const v = raw.vars[id];
       if (v) publishAt(v, { pos: fa.pos, branches: [...(fa.branches ?? [])] });
     }
+    out.add(fa);
+  }
+  return out;
+}
+
+/**
+ * A literal handed to the function a `go` statement starts, which calls it in place with no lock
+ * taken (`go bootstrapTrace("metrics", func(){ startCollection() })`, bootstrapTrace calling
+ * `worker()`): the literal runs in that goroutine, as if the `go` statement started it. It becomes
+ * an entry of the statement's goroutine (raw.spawns; it now runs 'spawned'). Returns the funcArgs
+ * so placed; the rest run where the function calls them (resolvePackage), or, never called, where
+ * they are written, as before.
+ */
+function addGoArguments(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, RawSpawn>, helperStarted: Set<FuncArg>): Set<FuncArg> {
+  const out = new Set<FuncArg>();
+  const inPlace = (g: number, f: number): boolean => {
+    for (let h = g, depth = 0; depth < 64; depth++) {
+      if (h === f) return true;
+      const fn = funcs[h]!;
+      if (fn.parent < 0 || fn.runs !== 'sync') return false;
+      h = fn.parent;
+    }
+    return false;
+  };
+  const callsOf = groupBy(raw.paramCalls, (pc) => `${pc.func}:${pc.paramIndex}`);
+  for (const fa of raw.funcArgs) {
+    const lit = funcs[fa.literal];
+    const spawn = fa.spawn === undefined ? undefined : raw.spawns[fa.spawn];
+    if (!spawn || helperStarted.has(fa) || !lit?.literal || lit.runs !== 'passed' || fa.callees.length === 0) continue;
+    const calls = fa.callees.map((c) => callsOf.get(`${c}:${fa.paramIndex}`) ?? []);
+    if (calls.some((list) => list.length === 0 || !list.every((pc) => pc.spawn === undefined && pc.locks.length === 0 && inPlace(pc.caller, pc.func)))) continue;
+    spawn.targets.push(fa.literal);
+    spawnOf.set(fa.literal, spawn);
+    lit.runs = 'spawned';
     out.add(fa);
   }
   return out;

@@ -300,6 +300,8 @@ export interface RawFacts {
     methodValue?: true;
     /** For a literal written at the call: the variables of the enclosing scopes it names (published if the callee starts it). */
     captured?: number[];
+    /** Handed to the function a `go` statement starts (`go trace("x", func(){…})`): that spawn's id. */
+    spawn?: number;
   })[];
   /** `spawn`: the parameter is started with `go f()` (the id of that spawn), not called in place. */
   paramCalls: { func: number; paramIndex: number; caller: number; pos: number; loops: [number, number][]; locks: HeldLock[]; spawn?: number }[];

@@ -2018,15 +2018,19 @@ class FunctionWalker {
       const kind = spawn === null ? this.instanceKind(a) : 'other';
       this.facts.argInstances.push({ callees, paramIndex: i, kind: typeof kind === 'object' ? 'other' : kind });
       const fl = unparen(a);
-      if (fl.type === 'func_literal' && spawn === null && callees.length > 0) {
+      if (fl.type === 'func_literal' && callees.length > 0) {
         // Runs where the callee calls its parameter (e.g. withLock(x, func(){…}) under x's lock).
         // What it names is published here if the callee turns out to start it in a goroutine
-        // (concurrency.ts addHelperSpawns).
-        const captured = callees.some((c) => hasGoStatement(this.index.funcs[c]!)) ? [...new Set(this.namedVars(fl).map((v) => v.id))] : [];
+        // (concurrency.ts addHelperSpawns). Handed to the function a `go` statement starts
+        // (`go trace("x", func(){…})`), it runs in that goroutine when the function calls it in
+        // place (addGoArguments); the `go` statement has published what it names already.
+        const captured = spawn === null && callees.some((c) => hasGoStatement(this.index.funcs[c]!)) ? [...new Set(this.namedVars(fl).map((v) => v.id))] : [];
         const branches: [number, number, number, number][] = [...this.branches];
         const literal = ((yield this.literal(fl, 'passed', pos)) as number);
         const argLocks = args.map((x) => this.lockArg(x));
-        this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks: this.lockList(), argLocks, captured, branches });
+        // A `go` statement's call holds none of the locks held where it is written.
+        const locks = spawn === null ? this.lockList() : [];
+        this.facts.funcArgs.push({ callees, paramIndex: i, literal, caller: this.fn.index, pos, loops: [...this.loops], locks, argLocks, captured, branches, ...(spawn === null ? {} : { spawn }) });
         continue;
       }
       // A method value handed to a helper that calls it (`s.wrapChk(s.checkRemoteServers)`, the

@@ -270,6 +270,9 @@ export class ConflictFinder {
     // A value built here and so far handed only to goroutines its own methods started.
     const peersA = this.flow.construction.freshPeers(a.raw);
     const peersB = this.flow.construction.freshPeers(b.raw);
+    // Two runs of the package's callers are the weakest witness (confidence.ts): a pair with a
+    // goroutine or handler of the package, found later, is reported instead.
+    let callersOnly: [number, number] | null = null;
     for (const ca of a.contexts.filter(counts)) {
       for (const cb of b.contexts.filter(counts)) {
         if ((peersA && !peersA.has(cb)) || (peersB && !peersB.has(ca))) continue;
@@ -280,7 +283,10 @@ export class ConflictFinder {
           // Tests call the package one step at a time; only its real callers may overlap.
           // A function only tests call (its name is written nowhere else in the package) runs in
           // the tests' steps too (prometheus' startSendLoops).
-          if (ca === 0 && callersConcurrent && !this.testsOnly(a) && !this.testsOnly(b)) return [ca, cb];
+          if (ca === 0 && callersConcurrent && !this.testsOnly(a) && !this.testsOnly(b)) {
+            callersOnly ??= [ca, cb];
+            continue;
+          }
           // Callers that take a lock for reading around a write expect to run alongside each
           // other, and the read lock lets them: a write there races with another access under
           // the same read lock. (With locks per context, the goroutine that wrote under the read
@@ -294,7 +300,7 @@ export class ConflictFinder {
             (isWrite(a) || isWrite(b)) &&
             sharedReadLock(locksIn(a, 0), locksIn(b, 0))
           )
-            return [ca, cb];
+            callersOnly ??= [ca, cb];
           continue;
         }
         if (this.orderedBefore(a, cb) || this.orderedBefore(b, ca) || this.contextsOrdered(ca, cb)) continue;
@@ -305,7 +311,7 @@ export class ConflictFinder {
         return [ca, cb];
       }
     }
-    return null;
+    return callersOnly;
   }
 
   private concurrentLocal(a: ResolvedSite, b: ResolvedSite): [number, number] | null {

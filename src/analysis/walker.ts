@@ -1474,6 +1474,18 @@ class FunctionWalker {
       yield this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with http.${name}`, n, true);
       return;
     }
+    // `expvar.Publish(name, expvar.Func(f))`: f runs each time the variables are read (the
+    // /debug/vars handler, expvar.Do), once per request and concurrently, like a handler.
+    if (pkg === 'expvar' && name === 'Publish' && args.length === 2) {
+      const v = unparen(args[1]!);
+      const fnode = v.type === 'call_expression' ? child(v, 'function') : null;
+      const inner = v.type === 'call_expression' ? child(v, 'arguments')?.children.filter((c) => c.type !== 'comment') : undefined;
+      if (fnode && this.t(unparen(fnode)).replace(/\s+/g, '') === 'expvar.Func' && inner?.length === 1) {
+        yield this.expr(args[0]!, 'read');
+        yield this.spawnCallback(inner[0]!, 'handler', 'expvar.Func published with expvar.Publish', n, true);
+        return;
+      }
+    }
     if (pkg === 'time' && name === 'AfterFunc' && args.length === 2) {
       yield this.expr(args[0]!, 'read');
       yield this.spawnCallback(args[1]!, 'spawner', 'time.AfterFunc callback', n, false);

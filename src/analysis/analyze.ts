@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { decodeGoSource } from '../files/source.js';
 import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
 import type { FileError, Finding, SkippedFile, SourceSpan } from './model.js';
-import { indexPackage, isMapType, type PackageIndex } from './package-index.js';
+import { indexPackage, isMapType, type FuncInfo, type PackageIndex } from './package-index.js';
 import { liteTree, type LNode } from './syntax.js';
 import { hasGoStatement, walkPackage } from './walker.js';
 import { resolvePackage } from './concurrency.js';
@@ -235,7 +235,7 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
   // goroutine (docs/ordering.md, "Literals started through a helper"), which only a walked body shows.
   const spawnHelpers = new Set<string>();
   for (const fn of index.funcs) {
-    if (!fn.literal && fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim())) && hasGoStatement(fn)) spawnHelpers.add(fn.name);
+    if (!fn.literal && takesFunc(fn) && hasGoStatement(fn)) spawnHelpers.add(fn.name);
   }
   const spawnHelperRe = spawnHelpers.size > 0 ? new RegExp(`\\b(?:${[...spawnHelpers].map(escapeRe).join('|')})\\s*\\(`) : null;
   // Functions a `go` statement starts that take a function (`go bootstrapTrace("x", func(){…})`):
@@ -263,7 +263,7 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
         isMapType(index, fn.recvType) ||
         (body.includes('map[') && /\brange\b/.test(body)) ||
         (spawnHelperRe !== null && body.includes('map[') && spawnHelperRe.test(body)) ||
-        (!fn.literal && goStarted.has(fn.name) && fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim())))
+        (!fn.literal && goStarted.has(fn.name) && takesFunc(fn))
       : mentionsMap && /\brange\b/.test(body);
     if (!relevant) continue;
     const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
@@ -276,6 +276,11 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
     fn.body = lite;
     fn.analysed = true;
   }
+}
+
+/** A function with a func-typed parameter (`f func()`, `fs ...func()`). */
+function takesFunc(fn: FuncInfo): boolean {
+  return fn.params.some((p) => /^(?:\.\.\.)?func\b/.test(p.type.trim()));
 }
 
 function textOf(text: string, node: LNode): string {

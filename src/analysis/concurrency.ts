@@ -290,15 +290,7 @@ export function resolvePackage(
     raw.paramCalls.filter((pc) => pc.spawn === undefined),
     (pc) => `${pc.func}:${pc.paramIndex}`,
   );
-  const runsInPlaceWithin = (g: number, f: number): boolean => {
-    for (let h = g, depth = 0; depth < 64; depth++) {
-      if (h === f) return true;
-      const fn = funcs[h]!;
-      if (fn.parent < 0 || (fn.runs !== 'sync' && fn.runs !== 'deferred')) return false;
-      h = fn.parent;
-    }
-    return false;
-  };
+  const runsInPlaceWithin = (g: number, f: number): boolean => runsInPlace(funcs, g, f);
   /** Function g is (a literal inside) f that runs in a goroutine started within f. */
   const spawnedWithin = (g: number, f: number): boolean => {
     for (let h = g, depth = 0; depth < 64 && h !== f && h >= 0; depth++) {
@@ -951,28 +943,30 @@ function addHelperSpawns(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, 
  */
 function addGoArguments(funcs: FuncInfo[], raw: RawFacts, spawnOf: Map<number, RawSpawn>, helperStarted: Set<FuncArg>): Set<FuncArg> {
   const out = new Set<FuncArg>();
-  const inPlace = (g: number, f: number): boolean => {
-    for (let h = g, depth = 0; depth < 64; depth++) {
-      if (h === f) return true;
-      const fn = funcs[h]!;
-      if (fn.parent < 0 || fn.runs !== 'sync') return false;
-      h = fn.parent;
-    }
-    return false;
-  };
   const callsOf = groupBy(raw.paramCalls, (pc) => `${pc.func}:${pc.paramIndex}`);
   for (const fa of raw.funcArgs) {
     const lit = funcs[fa.literal];
     const spawn = fa.spawn === undefined ? undefined : raw.spawns[fa.spawn];
     if (!spawn || helperStarted.has(fa) || !lit?.literal || lit.runs !== 'passed' || fa.callees.length === 0) continue;
     const calls = fa.callees.map((c) => callsOf.get(`${c}:${fa.paramIndex}`) ?? []);
-    if (calls.some((list) => list.length === 0 || !list.every((pc) => pc.spawn === undefined && pc.locks.length === 0 && inPlace(pc.caller, pc.func)))) continue;
+    if (calls.some((list) => list.length === 0 || !list.every((pc) => pc.spawn === undefined && pc.locks.length === 0 && runsInPlace(funcs, pc.caller, pc.func)))) continue;
     spawn.targets.push(fa.literal);
     spawnOf.set(fa.literal, spawn);
     lit.runs = 'spawned';
     out.add(fa);
   }
   return out;
+}
+
+/** Function g is f, or a literal of f that runs in place (synchronously, or deferred to f's return). */
+function runsInPlace(funcs: FuncInfo[], g: number, f: number): boolean {
+  for (let h = g, depth = 0; depth < 64; depth++) {
+    if (h === f) return true;
+    const fn = funcs[h]!;
+    if (fn.parent < 0 || (fn.runs !== 'sync' && fn.runs !== 'deferred')) return false;
+    h = fn.parent;
+  }
+  return false;
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

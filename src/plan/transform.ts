@@ -55,10 +55,11 @@ export function guardIsRW(guard: string, pkg: PackageView): boolean {
   const [owner, field] = guard.split('.');
   if (field && owner) return /RWMutex/.test(pkg.index.structs.get(owner)?.fields.get(field)?.type ?? '');
   if (owner && pkg.index.structs.has(owner)) return pkg.index.structs.get(owner)!.embedded.some((e) => /RWMutex/.test(e.type));
-  // A package variable: its declared type, or the value it is given (`mu = sync.RWMutex{}`).
+  // A package variable: its declared type, or else the value it is given (`mu = sync.RWMutex{}`).
   const v = owner ? pkg.index.vars.get(owner) : undefined;
-  const spelled = v?.type ?? (v?.value ? v.file.text.slice(v.value.start, v.value.end) : '');
-  return /^\s*(?:&|new\(\s*)?\s*sync\.RWMutex\b/.test(spelled) || /RWMutex/.test(v?.type ?? '');
+  if (v?.type) return /RWMutex/.test(v.type);
+  const value = v?.value ? v.file.text.slice(v.value.start, v.value.end) : '';
+  return /^\s*(?:&\s*|new\(\s*)?sync\.RWMutex\b/.test(value);
 }
 
 /** Whether the declared Go version is at least major.minor. */

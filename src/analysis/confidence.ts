@@ -6,14 +6,16 @@
 // - `callers`: no goroutine, handler or callback of the package is among the racing accesses;
 //   the race needs the package's callers to use the value from several goroutines at once, which
 //   a lock beside the map suggests but the scan cannot see. Set-up phases (a value filled before
-//   it is shared) look the same to the scan.
+//   it is shared) look the same to the scan. Not when the type's doc comment says it is safe for
+//   concurrent use, nor when a racing access's own function, called somewhere, takes the map's
+//   lock itself (lockingFunctions).
 // - `instances`: the map is a field of a struct type with no lock of its own, and no racing pair
 //   reaches it through one value: the accesses go through different variables (parameters,
 //   locals, results of calls), which may hold different instances (per-request and per-call
 //   values of the same type).
 // - `set-up`: every racing write puts an empty map in place (`s.m = make(…)`, `s.m = nil`), as a
 //   value's set-up or a reset does; whether it runs while other goroutines use the map depends on
-//   phases the scan does not see.
+//   phases the scan does not see. Not when such a write holds the map's guard (a live reset).
 // - `tests`: every racing pair needs a goroutine or handler that a test starts (and nothing else
 //   of the package runs concurrently): whether the test lets them overlap is ordering the scan
 //   follows only in part.
@@ -38,9 +40,9 @@
 //   src/analysis/references.ts.
 // Low-confidence findings are reported like the others; `--confidence high` (scan, fix, pr)
 // leaves them out (docs/confidence.md).
-import type { PackageFlow, ResolvedSite } from './concurrency.js';
+import { locksIn, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import { isWrite, type Conflict, type ConflictFinder } from './conflicts.js';
-import type { MapDecl } from './model.js';
+import type { HeldLock, MapDecl } from './model.js';
 import type { RawCall } from './raw-facts.js';
 import { docComment } from './documented-locks.js';
 import { outermostFunction } from './package-index.js';
@@ -54,6 +56,12 @@ export interface Confidence {
   reason?: string;
   /** For `high`: the functions every racing pair has an access in (Finding.onlyIn). */
   onlyIn?: string[];
+  /**
+   * For `high` only because a racing access's own function takes the map's lock (lockingFunctions):
+   * those functions' names, and the `low` reason the finding has when nothing in the scanned
+   * modules names any of them (Finding.ownLockIn).
+   */
+  ownLockIn?: { names: string[]; reason: string };
 }
 
 export const HIGH: Confidence = { level: 'high' };
@@ -65,13 +73,19 @@ export const HIGH: Confidence = { level: 'high' };
 export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, guard: string | null, conflicts: Conflict[]): Confidence {
   if (conflicts.length === 0) return HIGH;
   if (conflicts.every((c) => c.contexts[0] === 0 && c.contexts[1] === 0) && !documentedConcurrent(flow, decl)) {
-    return {
-      level: 'low',
-      reason: `no goroutine, handler or callback of the package reaches ${decl.name}: the race needs the package's callers to use it from several goroutines at once${
-        guard ? ', which its lock suggests' : ''
-      }, and the scan cannot see that`,
-    };
+    const reason = `no goroutine, handler or callback of the package reaches ${decl.name}: the race needs the package's callers to use it from several goroutines at once${
+      guard ? ', which its lock suggests' : ''
+    }, and the scan cannot see that`;
+    const own = lockingFunctions(flow, guard, conflicts);
+    if (own.length === 0) return { level: 'low', reason };
+    const c = assumptions(flow, finder, decl, guard, conflicts);
+    return c.level === 'high' ? { ...c, ownLockIn: { names: own, reason } } : c;
   }
+  return assumptions(flow, finder, decl, guard, conflicts);
+}
+
+/** The assumptions a finding can rest on, but the package's callers being concurrent (the list at the top). */
+function assumptions(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, guard: string | null, conflicts: Conflict[]): Confidence {
   // Every race needs a goroutine (or handler) that a test starts, and nothing else of the package:
   // whether the test lets them overlap (one request at a time to its mock server, a poll under the
   // lock before it reads) is ordering the scan follows only in part. On the corpus every such
@@ -85,8 +99,11 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
   }
   // Every race is with a write that puts an empty map in place (`c.pcd = make(…)`, `s.m = nil`):
   // how values are set up, and reset. Whether it runs while other goroutines use the map is a
-  // matter of phases (set-up before sharing) the scan does not see.
-  const install = conflicts.every((c) => c.a.raw.installsEmpty || c.b.raw.installsEmpty);
+  // matter of phases (set-up before sharing) the scan does not see. Not a write that holds the
+  // map's guard: set-up of a value nobody else has needs no lock, so that is a reset of a live
+  // value (nomad's subscriptions.closeAll). Another lock proves nothing (constructors lock too).
+  const setUp = (x: ResolvedSite, ctx: number) => x.raw.installsEmpty && !locksIn(x, ctx).some((l) => l.name === guard);
+  const install = conflicts.every((c) => setUp(c.a, c.contexts[0]) || setUp(c.b, c.contexts[1]));
   if (install) {
     const site = conflicts[0]!.a.raw.installsEmpty ? conflicts[0]!.a : conflicts[0]!.b;
     return {
@@ -458,6 +475,43 @@ export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean 
     if (!/\b(?:not|never|isn't|aren't|non)[\s-]*$/i.test(before)) return true;
   }
   return false;
+}
+
+/**
+ * The functions with a racing access without `guard` that take `guard` themselves, at another
+ * access to the same map (`make([]string, 0, len(c.services))` just before `c.cacheLock.Lock()`,
+ * or a read after the unlock), or that call a function of the package that writes the map under
+ * `guard` (`m.ensureCounters(k)`, then `m.requestCounts[k]` unlocked): the function's own lock says
+ * its author expects it to run while other goroutines use the map, so the race does not rest on
+ * the scan's assumption alone (jaeger's CacheStore.GetServices, syncthing's manager.ChildErrors,
+ * seaweedfs' kafka Metrics.RecordError). The function's own body only: a function literal inside
+ * it may run elsewhere, and a literal written there is no call. A helper that only reads under the
+ * lock (a locked getter) says nothing. Named functions only (their names, for the check that
+ * something in the scanned modules calls one: src/analysis/references.ts).
+ */
+function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Conflict[]): string[] {
+  if (guard === null) return [];
+  const holds = (s: { locks: HeldLock[] }) => s.locks.some((l) => l.name === guard);
+  const map = conflicts[0]!.a.map;
+  const locking = new Set<number>();
+  const filling = new Set<number>();
+  for (const o of flow.sites) {
+    if (o.map !== map || !holds(o)) continue;
+    locking.add(o.func);
+    if (isWrite(o)) filling.add(o.func);
+  }
+  const names = new Set<string>();
+  for (const c of conflicts) {
+    for (const s of [c.a, c.b]) {
+      if (holds(s)) continue;
+      const info = flow.index.funcs[s.func];
+      if (!info || info.literal !== null || info.name === '') continue;
+      const own =
+        locking.has(s.func) || flow.raw.calls.some((k) => k.caller === s.func && !k.atDefinition && !holds(k) && k.callees.some((f) => filling.has(f)));
+      if (own) names.add(info.name);
+    }
+  }
+  return [...names];
 }
 
 /**

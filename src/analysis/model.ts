@@ -123,6 +123,12 @@ export interface Finding {
    * demoteUncalled (src/analysis/references.ts) to look up across the scan's files.
    */
   onlyIn?: string[];
+  /**
+   * Internal, never output: a finding that is high only because a racing access's own function
+   * takes the map's lock (src/analysis/confidence.ts, lockingFunctions): those functions' names,
+   * and the low reason it has when nothing in the scan's files names any of them (demoteUncalled).
+   */
+  ownLockIn?: { names: string[]; reason: string };
 }
 
 /** A file that could not be analysed, with the reason a user can act on. */

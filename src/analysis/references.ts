@@ -89,10 +89,20 @@ function* codeLines(text: string): Generator<string> {
 
 /**
  * Makes low each high finding whose races all need one of its functions nothing names
- * (Finding.onlyIn), and drops the mark. `refs` answers for the files of the whole scan.
+ * (Finding.onlyIn), and each that is high only because a function takes the map's lock itself
+ * when nothing names that function (Finding.ownLockIn), and drops the marks. `refs` answers for
+ * the files of the whole scan.
  */
 export function demoteUncalled(findings: Finding[], refs: NameReferences): void {
   for (const f of findings) {
+    // High because a function takes the map's lock itself: evidence of concurrency only if
+    // something calls that function (an exported method no code names is an API nothing uses).
+    const own = f.ownLockIn;
+    delete f.ownLockIn;
+    if (own !== undefined && f.confidence === 'high' && !own.names.some((n) => refs.referenced(n))) {
+      f.confidence = 'low';
+      f.confidenceReason = `${own.reason} (${own.names.join(' and ')} ${own.names.length === 1 ? 'takes' : 'take'} the lock itself, but nothing in the scanned modules calls ${own.names.length === 1 ? 'it' : 'them'})`;
+    }
     const names = f.onlyIn;
     if (names === undefined) continue;
     delete f.onlyIn;

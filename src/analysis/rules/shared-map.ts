@@ -174,6 +174,7 @@ export function makeFinding(
     confidence: confidence.level,
     ...(confidence.reason ? { confidenceReason: confidence.reason } : {}),
     ...(confidence.onlyIn ? { onlyIn: confidence.onlyIn } : {}),
+    ...(confidence.ownLockIn ? { ownLockIn: confidence.ownLockIn } : {}),
   };
 }
 

@@ -1,0 +1,77 @@
+// A race the package's callers make (no goroutine, handler or callback of the package reaches the
+// map) is high when the unguarded access's own function takes the map's lock at another access,
+// or calls a function that writes the map under that lock (session 17, docs/confidence.md "A
+// function that takes the lock itself"): jaeger's CacheStore.GetServices sizes its result with
+// len(c.services) before c.cacheLock, seaweedfs' kafka Metrics.RecordError reads its counters
+// after ensureCounters inserted them under m.mu. Before, both were low ("no goroutine, handler or
+// callback of the package reaches it").
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cleanupTemp } from './helpers/cli.js';
+import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
+
+beforeAll(assertBuilt);
+afterAll(cleanupTemp);
+
+const report = (src: string) =>
+  scanFiles({ 'input.go': src }).map((f) => ({ at: `${f.rule}@${f.line}`, confidence: f.confidence, reason: f.confidenceReason }));
+
+describe('an unguarded access in a function that takes the lock itself', () => {
+  const SRC = fixtureInput('unguarded-map-access/size-hint-before-own-lock');
+  const HINT = lineOf(SRC, '\tnames := make([]string, 0, len(s.lastSeen))');
+
+  it('a size hint read before the function takes the lock: high (the fixture)', () => {
+    expect(report(SRC)).toEqual([{ at: `unguarded-map-access@${HINT}`, confidence: 'high', reason: undefined }]);
+  });
+
+  it('a read after the function released the lock: high', () => {
+    const src = swapIn(
+      SRC,
+      '\tnames := make([]string, 0, len(s.lastSeen))\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\tfor name := range s.lastSeen {\n\t\tnames = append(names, name)\n\t}\n',
+      '\ts.mu.Lock()\n\tnames := make([]string, 0, 8)\n\tfor name := range s.lastSeen {\n\t\tnames = append(names, name)\n\t}\n\ts.mu.Unlock()\n\tif len(s.lastSeen) == 0 {\n\t\treturn nil\n\t}\n',
+    );
+    const at = lineOf(src, '\tif len(s.lastSeen) == 0 {');
+    expect(report(src)).toEqual([{ at: `unguarded-map-access@${at}`, confidence: 'high', reason: undefined }]);
+  });
+
+  it('nothing in the package calls the function that takes the lock: low, saying so', () => {
+    const src = swapIn(SRC, '\treturn strings.Join(s.Names(), "\\n")', '\treturn ""');
+    const found = report(swapIn(src, '\t"strings"\n', ''));
+    expect(found.map((f) => f.confidence)).toEqual(['low']);
+    expect(found[0]!.reason).toMatch(/^no goroutine, handler or callback of the package reaches Services\.lastSeen: .*\(Names takes the lock itself, but nothing in the scanned modules calls it\)$/);
+  });
+
+  it('a function that never takes the lock: low, the callers-only assumption stays', () => {
+    const src = swapIn(SRC, '\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\tfor name := range s.lastSeen {', '\tfor name := range s.lastSeen {');
+    const found = report(src);
+    expect(found.map((f) => f.confidence)).toEqual(['low']);
+    expect(found[0]!.reason).toMatch(/^no goroutine, handler or callback of the package reaches Services\.lastSeen/);
+  });
+
+  it('the lock taken only in a function literal inside it: low (the literal may run elsewhere)', () => {
+    const src = swapIn(
+      SRC,
+      '\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\tfor name := range s.lastSeen {\n\t\tnames = append(names, name)\n\t}\n',
+      '\tcollect := func() {\n\t\ts.mu.Lock()\n\t\tdefer s.mu.Unlock()\n\t\tfor name := range s.lastSeen {\n\t\t\tnames = append(names, name)\n\t\t}\n\t}\n\t_ = collect\n',
+    );
+    expect(report(src).map((f) => f.confidence)).toEqual(['low']);
+  });
+});
+
+describe('an unguarded access after a call to the type’s insert-under-the-lock helper', () => {
+  const SRC = fixtureInput('unguarded-map-access/read-after-own-insert-helper');
+  const READ = lineOf(SRC, '\tatomic.AddInt64(c.requests[key], 1)');
+
+  it('the helper writes the map under the lock: high (the fixture)', () => {
+    expect(report(SRC)).toEqual([{ at: `unguarded-map-access@${READ}`, confidence: 'high', reason: undefined }]);
+  });
+
+  it('the helper only reads under the lock (a locked getter): low, as etcd’s ValidateClusterAndAssignIDs calling Members()', () => {
+    // Register inserts; Record only asks the locked getter Count before its unlocked read.
+    const src = swapIn(
+      swapIn(SRC, '\tc.ensure(key)\n', '\tif c.Count(key) < 0 {\n\t\treturn\n\t}\n'),
+      '// Count returns',
+      'func (c *Counters) Register(key uint16) {\n\tc.ensure(key)\n}\n\n// Count returns',
+    );
+    expect(report(src).map((f) => f.confidence)).toEqual(['low']);
+  });
+});

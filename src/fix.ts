@@ -11,6 +11,7 @@ import type { Conflict, Fix, Plan, PlannedFile } from './plan/model.js';
 import { toJson, type JsonFinding } from './scan.js';
 import { withoutExcluded } from './config/exclude.js';
 import { demoteUncalled, moduleGoFiles, NameReferences, readTexts } from './analysis/references.js';
+import { joinAdjacentRegions } from './plan/join-regions.js';
 import { editsForFile, mergeFixes } from './plan/merge.js';
 import { isGofmtClean, rewriteFile } from './plan/apply.js';
 import { fileBytes } from './plan/write.js';
@@ -275,7 +276,16 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
     for (const { fix, key, reason } of awaiting) {
       if (!replanned.has(key)) plan.conflicts.push({ findingId: fix.findingId, transform: fix.transform, reason: `deferred (${reason}), then not found again on the rewritten text; run fix again on the result` });
     }
-    const { accepted, deferred } = mergeFixes(candidates, (a, b) => lockInterference(lockAddsOf.get(a), lockAddsOf.get(b), a));
+    const { accepted: merged, deferred } = mergeFixes(candidates, (a, b) => lockInterference(lockAddsOf.get(a), lockAddsOf.get(b), a));
+    // One lock region over consecutive statements that several fixes lock with one mutex.
+    const accepted = joinAdjacentRegions(merged, (rel) => {
+      for (const fix of merged) {
+        const source = dirOfFix.get(fix)!.files.find((x) => x.rel === rel);
+        if (source) return source.created ? undefined : source.current;
+      }
+      return undefined;
+    });
+    for (const fix of accepted) if (!dirOfFix.has(fix)) dirOfFix.set(fix, dirOfFix.get(merged.find((m) => m.findingId === fix.findingId)!)!);
     applyAccepted(accepted, dirOfFix, plan, options.onProgress);
     lastDeferred = deferred;
     if (deferred.length === 0) break;

@@ -75,3 +75,55 @@ describe('an unguarded access after a call to the type’s insert-under-the-lock
     expect(report(src).map((f) => f.confidence)).toEqual(['low']);
   });
 });
+
+describe('a lazy initialiser that puts a whole map in place under the lock', () => {
+  // Go 1.19's debug/gosym LineTable.initFileMap: readers call it, then read t.fileMap unlocked. The
+  // lock orders every read after the one store, and nothing writes the map's contents later.
+  const LAZY = `package fixture
+
+import "sync"
+
+type Table struct {
+	mu    sync.Mutex
+	files map[string]int
+	names []string
+}
+
+func (t *Table) initFiles() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.files != nil {
+		return
+	}
+	m := make(map[string]int)
+	for i, n := range t.names {
+		m[n] = i
+	}
+	t.files = m
+}
+
+// FileNumber is called by the package's callers, from any goroutine.
+func (t *Table) FileNumber(name string) (int, bool) {
+	t.initFiles()
+	n, ok := t.files[name]
+	return n, ok
+}
+
+func Lookup(t *Table, name string) int {
+	n, _ := t.FileNumber(name)
+	return n
+}
+`;
+
+  it('is no evidence: the unlocked read after calling it stays low', () => {
+    const found = report(LAZY);
+    expect(found.map((f) => f.confidence)).toEqual(['low']);
+    expect(found[0]!.reason).toMatch(/^no goroutine, handler or callback of the package reaches Table\.files/);
+  });
+
+  it('a helper that inserts into the map under the lock is (the read races with the next insert): high', () => {
+    const src = swapIn(LAZY, '\tif t.files != nil {\n\t\treturn\n\t}\n\tm := make(map[string]int)\n\tfor i, n := range t.names {\n\t\tm[n] = i\n\t}\n\tt.files = m\n', '\tfor i, n := range t.names {\n\t\tt.files[n] = i\n\t}\n');
+    expect(report(src).map((f) => f.confidence)).toEqual(['high']);
+  });
+});
+

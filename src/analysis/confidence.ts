@@ -479,9 +479,10 @@ export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean 
 
 /**
  * The functions with a racing access without `guard` that take `guard` themselves, at another
- * access to the same map (`make([]string, 0, len(c.services))` just before `c.cacheLock.Lock()`,
- * or a read after the unlock), or that call a function of the package that writes the map under
- * `guard` (`m.ensureCounters(k)`, then `m.requestCounts[k]` unlocked): the function's own lock says
+ * access to the same map's contents (`make([]string, 0, len(c.services))` just before
+ * `c.cacheLock.Lock()`, or a read after the unlock), or that call a function of the package that
+ * writes into the map under `guard` (`m.ensureCounters(k)`, then `m.requestCounts[k]` unlocked;
+ * not one that only puts a whole map in place, as a lazy initialiser does): the function's own lock says
  * its author expects it to run while other goroutines use the map, so the race does not rest on
  * the scan's assumption alone (jaeger's CacheStore.GetServices, syncthing's manager.ChildErrors,
  * seaweedfs' kafka Metrics.RecordError). The function's own body only: a function literal inside
@@ -496,7 +497,11 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
   const locking = new Set<number>();
   const filling = new Set<number>();
   for (const o of flow.sites) {
-    if (o.map !== map || !holds(o)) continue;
+    // Putting a whole map in place under the lock is how a lazy initialiser publishes one
+    // (`t.mu.Lock(); if t.m == nil { t.m = build() }`): readers that call it first are ordered
+    // after the store by the lock (Go 1.19's debug/gosym LineTable.initFileMap). Only accesses to
+    // the map's contents count.
+    if (o.map !== map || !holds(o) || o.raw.reassign) continue;
     locking.add(o.func);
     if (isWrite(o)) filling.add(o.func);
   }

@@ -507,8 +507,11 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
   }
   const names = new Set<string>();
   for (const c of conflicts) {
-    for (const s of [c.a, c.b]) {
-      if (holds(s)) continue;
+    for (const [s, ctx] of [
+      [c.a, c.contexts[0]],
+      [c.b, c.contexts[1]],
+    ] as [ResolvedSite, number][]) {
+      if (holds({ locks: locksIn(s, ctx) })) continue;
       const info = flow.index.funcs[s.func];
       if (!info || info.literal !== null || info.name === '') continue;
       const own =

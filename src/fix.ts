@@ -279,11 +279,8 @@ export function planFixesWithKeys(paths: string[], options: FixOptions = {}): Pl
     const { accepted: merged, deferred } = mergeFixes(candidates, (a, b) => lockInterference(lockAddsOf.get(a), lockAddsOf.get(b), a));
     // One lock region over consecutive statements that several fixes lock with one mutex.
     const accepted = joinAdjacentRegions(merged, (rel) => {
-      for (const fix of merged) {
-        const source = dirOfFix.get(fix)!.files.find((x) => x.rel === rel);
-        if (source) return source.created ? undefined : source.current;
-      }
-      return undefined;
+      const source = dirs.flatMap((d) => d.files).find((x) => x.rel === rel);
+      return source && !source.created ? source.current : undefined;
     });
     for (const fix of accepted) if (!dirOfFix.has(fix)) dirOfFix.set(fix, dirOfFix.get(merged.find((m) => m.findingId === fix.findingId)!)!);
     applyAccepted(accepted, dirOfFix, plan, options.onProgress);

@@ -492,7 +492,7 @@ export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean 
  */
 function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Conflict[]): string[] {
   if (guard === null) return [];
-  const holds = (s: { locks: HeldLock[] }) => s.locks.some((l) => l.name === guard);
+  const holds = (locks: HeldLock[]) => locks.some((l) => l.name === guard);
   const map = conflicts[0]!.a.map;
   const locking = new Set<number>();
   const filling = new Set<number>();
@@ -501,7 +501,7 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
     // (`t.mu.Lock(); if t.m == nil { t.m = build() }`): readers that call it first are ordered
     // after the store by the lock (Go 1.19's debug/gosym LineTable.initFileMap). Only accesses to
     // the map's contents count.
-    if (o.map !== map || !holds(o) || o.raw.reassign) continue;
+    if (o.map !== map || !holds(o.locks) || o.raw.reassign) continue;
     locking.add(o.func);
     if (isWrite(o)) filling.add(o.func);
   }
@@ -511,11 +511,11 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
       [c.a, c.contexts[0]],
       [c.b, c.contexts[1]],
     ] as [ResolvedSite, number][]) {
-      if (holds({ locks: locksIn(s, ctx) })) continue;
+      if (holds(locksIn(s, ctx))) continue;
       const info = flow.index.funcs[s.func];
       if (!info || info.literal !== null || info.name === '') continue;
       const own =
-        locking.has(s.func) || flow.raw.calls.some((k) => k.caller === s.func && !k.atDefinition && !holds(k) && k.callees.some((f) => filling.has(f)));
+        locking.has(s.func) || flow.raw.calls.some((k) => k.caller === s.func && !k.atDefinition && !holds(k.locks) && k.callees.some((f) => filling.has(f)));
       if (own) names.add(info.name);
     }
   }

@@ -76,6 +76,48 @@ describe('an unguarded access after a call to the type’s insert-under-the-lock
   });
 });
 
+describe('a map copied out of its field under the lock and used after the unlock', () => {
+  // grpc-go's ClientConn.ResetConnectBackoff (clientconn.go:1184): `cc.mu.Lock(); conns :=
+  // cc.conns; cc.mu.Unlock()`, then `for ac := range conns`. Session 18; low before.
+  const SRC = fixtureInput('unguarded-map-access/range-copy-taken-under-own-lock');
+  const RANGE = lineOf(SRC, '\tfor c := range conns {');
+  const COPY = '\tp.mu.Lock()\n\tconns := p.conns\n\tp.mu.Unlock()\n';
+
+  it('the copy taken under the guard: high (the fixture)', () => {
+    expect(report(SRC)).toEqual([{ at: `unguarded-map-access@${RANGE}`, confidence: 'high', reason: undefined }]);
+  });
+
+  it('the copy taken without any lock: low, the callers-only assumption stays', () => {
+    const src = swapIn(SRC, COPY, '\tconns := p.conns\n');
+    const at = lineOf(src, '\tfor c := range conns {');
+    expect(report(src)).toEqual([{ at: `unguarded-map-access@${at}`, confidence: 'low', reason: expect.stringMatching(/^no goroutine, handler or callback of the package reaches Pool\.conns/) }]);
+  });
+
+  it('the copy taken under another lock: low', () => {
+    const src = swapIn(
+      swapIn(SRC, COPY, '\tp.other.Lock()\n\tconns := p.conns\n\tp.other.Unlock()\n'),
+      '\tmu    sync.Mutex\n',
+      '\tmu    sync.Mutex\n\tother sync.Mutex\n',
+    );
+    expect(report(src).map((f) => f.confidence)).toEqual(['low']);
+  });
+
+  it('nothing in the package calls the function that copies: low, saying so', () => {
+    const found = report(swapIn(SRC, '\tp.ResetBackoff()\n', ''));
+    expect(found.map((f) => f.confidence)).toEqual(['low']);
+    expect(found[0]!.reason).toMatch(/\(ResetBackoff takes the lock itself, but nothing in the scanned modules calls it\)$/);
+  });
+
+  it('writers that replace the whole map under the lock (copy-on-write): nothing to report', () => {
+    const src = swapIn(
+      SRC,
+      '\tp.conns[c] = struct{}{}\n',
+      '\tnext := make(map[*Conn]struct{}, len(p.conns)+1)\n\tfor k := range p.conns {\n\t\tnext[k] = struct{}{}\n\t}\n\tnext[c] = struct{}{}\n\tp.conns = next\n',
+    );
+    expect(report(src)).toEqual([]);
+  });
+});
+
 describe('a lazy initialiser that puts a whole map in place under the lock', () => {
   // Go 1.19's debug/gosym LineTable.initFileMap: readers call it, then read t.fileMap unlocked. The
   // lock orders every read after the one store, and nothing writes the map's contents later.

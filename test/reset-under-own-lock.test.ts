@@ -44,3 +44,40 @@ describe('an empty map installed while others use the map', () => {
     expect(found[0]!.reason).toMatch(INSTALL);
   });
 });
+
+// nomad's BlockedEvals.SetEnabled (blocked_evals.go:859, session 18): `go b.prune(b.stopCh)` when
+// enabling, and `b.Flush()` after it when disabling, with no wait for prune; Flush puts a new map
+// in the field holding b.l, not the map's guard. The function that started the goroutine on b
+// calls the reset on b after the go statement: a reset of a value in use, not set-up.
+describe('an empty map installed after the goroutine was started on the same value', () => {
+  const SRC = fixtureInput('unguarded-map-access/reset-after-starting-goroutine-on-same-value');
+  const STORE = lineOf(SRC, '\tb.indexes = make(map[string]time.Time)');
+  const SETUP = /^every racing write gives b\.indexes an empty map \(or nil\), which is how a value is set up or reset/;
+
+  it('the starter calls the reset on that value after the go statement: high (the fixture)', () => {
+    expect(report(SRC)).toEqual([{ at: `unguarded-map-access@${STORE}`, confidence: 'high', reason: undefined }]);
+  });
+
+  it('the reset called only from another function: low, set-up or reset the scan cannot tell', () => {
+    const src = swapIn(
+      swapIn(SRC, '\tif !enabled {\n\t\tb.Flush()\n\t}\n', ''),
+      '// Unblock records',
+      '// Reset clears the tracker.\nfunc Reset(b *Blocked) {\n\tb.Flush()\n}\n\n// Unblock records',
+    );
+    expect(report(src)).toEqual([{ at: `unguarded-map-access@${lineOf(src, '\tb.indexes = make(')}`, confidence: 'low', reason: expect.stringMatching(SETUP) }]);
+  });
+
+  it('a wait for the goroutine before the reset: low', () => {
+    const src = swapIn(
+      swapIn(SRC, '\tb.l.Unlock()\n\tif !enabled {', '\tb.l.Unlock()\n\tb.wg.Wait()\n\tif !enabled {'),
+      '\tstopCh  chan struct{}\n',
+      '\tstopCh  chan struct{}\n\twg      sync.WaitGroup\n',
+    );
+    expect(report(src).map((f) => f.reason)).toEqual([expect.stringMatching(SETUP)]);
+  });
+
+  it('the goroutine started on another value: low', () => {
+    const src = swapIn(SRC, '\t\tgo b.prune(b.stopCh)\n', '\t\tpeer := NewBlocked()\n\t\tgo peer.prune(peer.stopCh)\n');
+    expect(report(src).map((f) => f.reason)).toEqual([expect.stringMatching(SETUP)]);
+  });
+});

@@ -43,7 +43,7 @@
 import { locksIn, type PackageFlow, type ResolvedSite } from './concurrency.js';
 import { isWrite, type Conflict, type ConflictFinder } from './conflicts.js';
 import type { HeldLock, MapDecl } from './model.js';
-import type { RawCall } from './raw-facts.js';
+import { waitJoins, type RawCall } from './raw-facts.js';
 import { docComment } from './documented-locks.js';
 import { outermostFunction } from './package-index.js';
 import { calledImplicitly } from './references.js';
@@ -61,7 +61,7 @@ export interface Confidence {
    * those functions' names, and the `low` reason the finding has when nothing in the scanned
    * modules names any of them (Finding.ownLockIn).
    */
-  ownLockIn?: { names: string[]; reason: string };
+  ownLockIn?: { names: string[]; methods: string[]; reason: string };
 }
 
 export const HIGH: Confidence = { level: 'high' };
@@ -79,7 +79,9 @@ export function confidenceOf(flow: PackageFlow, finder: ConflictFinder, decl: Ma
     const own = lockingFunctions(flow, guard, conflicts);
     if (own.length === 0) return { level: 'low', reason };
     const c = assumptions(flow, finder, decl, guard, conflicts);
-    return c.level === 'high' ? { ...c, ownLockIn: { names: own, reason } } : c;
+    const names = own.map((f) => f.name);
+    const methods = own.filter((f) => f.method).map((f) => f.name);
+    return c.level === 'high' ? { ...c, ownLockIn: { names, methods, reason } } : c;
   }
   return assumptions(flow, finder, decl, guard, conflicts);
 }
@@ -102,8 +104,11 @@ function assumptions(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, g
   // matter of phases (set-up before sharing) the scan does not see. Not a write that holds the
   // map's guard: set-up of a value nobody else has needs no lock, so that is a reset of a live
   // value (nomad's subscriptions.closeAll). Another lock proves nothing (constructors lock too).
-  const setUp = (x: ResolvedSite, ctx: number) => x.raw.installsEmpty && !locksIn(x, ctx).some((l) => l.name === guard);
-  const install = conflicts.every((c) => setUp(c.a, c.contexts[0]) || setUp(c.b, c.contexts[1]));
+  // Nor a write made after the function that started the racing goroutine on that value went on
+  // to call it (resetAfterSpawn).
+  const setUp = (x: ResolvedSite, ctx: number, other: number) =>
+    x.raw.installsEmpty && !locksIn(x, ctx).some((l) => l.name === guard) && !resetAfterSpawn(flow, x, other);
+  const install = conflicts.every((c) => setUp(c.a, c.contexts[0], c.contexts[1]) || setUp(c.b, c.contexts[1], c.contexts[0]));
   if (install) {
     const site = conflicts[0]!.a.raw.installsEmpty ? conflicts[0]!.a : conflicts[0]!.b;
     return {
@@ -478,11 +483,38 @@ export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean 
 }
 
 /**
+ * Whether the write `x` runs after the goroutine of context `ctx` was started on the same value:
+ * the function with the `go x.loop()` statement later calls the writer's function on that same
+ * receiver variable (`go b.prune(b.stopCh)` … `b.Flush()`, nomad's BlockedEvals.SetEnabled), or
+ * writes the map itself through it, with no wait in between that could join the goroutine. A
+ * set-up runs before the goroutines that use the value start, so this is a reset of a value in
+ * use. Only a `go` statement whose receiver is a variable counts; the text order is what is
+ * compared (a later call of the same function, as SetEnabled(false) after SetEnabled(true), is
+ * what makes nomad's race, and is the same order).
+ */
+function resetAfterSpawn(flow: PackageFlow, x: ResolvedSite, ctx: number): boolean {
+  if (ctx <= 0) return false;
+  for (const sp of flow.raw.spawns) {
+    if (flow.spawnContext.get(sp.id) !== ctx || sp.kind !== 'go' || sp.recvVar === undefined) continue;
+    const joined = (pos: number) => flow.raw.waits.some((w) => w.func === sp.func && w.pos < pos && waitJoins(w, sp.start));
+    if (x.func === sp.func && x.raw.start > sp.end && x.raw.baseVar === sp.recvVar && !joined(x.raw.start)) return true;
+    const later = flow.raw.calls.some(
+      (k) => k.caller === sp.func && k.pos > sp.end && k.recvVar === sp.recvVar && k.callees.includes(x.func) && !joined(k.pos),
+    );
+    if (later) return true;
+  }
+  return false;
+}
+
+/**
  * The functions with a racing access without `guard` that take `guard` themselves, at another
  * access to the same map's contents (`make([]string, 0, len(c.services))` just before
  * `c.cacheLock.Lock()`, or a read after the unlock), or that call a function of the package that
  * writes into the map under `guard` (`m.ensureCounters(k)`, then `m.requestCounts[k]` unlocked;
- * not one that only puts a whole map in place, as a lazy initialiser does): the function's own lock says
+ * not one that only puts a whole map in place, as a lazy initialiser does), or that copied the map
+ * out of its field under `guard` and uses the copy after the unlock (grpc-go's
+ * ClientConn.ResetConnectBackoff ranges `conns` so; writers that replace the whole map instead of
+ * writing into it race with no such access, so copy-on-write readers are never reported): the function's own lock says
  * its author expects it to run while other goroutines use the map, so the race does not rest on
  * the scan's assumption alone (jaeger's CacheStore.GetServices, syncthing's manager.ChildErrors,
  * seaweedfs' kafka Metrics.RecordError). The function's own body only: a function literal inside
@@ -490,7 +522,7 @@ export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean 
  * lock (a locked getter) says nothing. Named functions only (their names, for the check that
  * something in the scanned modules calls one: src/analysis/references.ts).
  */
-function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Conflict[]): string[] {
+function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Conflict[]): { name: string; method: boolean }[] {
   if (guard === null) return [];
   const holds = (locks: HeldLock[]) => locks.some((l) => l.name === guard);
   const map = conflicts[0]!.a.map;
@@ -505,7 +537,19 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
     locking.add(o.func);
     if (isWrite(o)) filling.add(o.func);
   }
-  const names = new Set<string>();
+  // `cc.mu.Lock(); conns := cc.conns; cc.mu.Unlock()`, then `range conns`: the function read the
+  // field under the lock, and uses the map it got after the unlock. Not when the function, or a
+  // function it calls, also puts a new map in the field (grpc-go's enterIdleMode keeps the old
+  // map to close its connections and swaps in an empty one under the lock): the writers, which go
+  // through the field, no longer reach the copy.
+  const swaps = (f: number) => flow.sites.some((o) => o.map === map && o.raw.reassign && (o.func === f || flow.calleesOf[f]!.includes(o.func)));
+  const copiedUnderGuard = (s: ResolvedSite) =>
+    !swaps(s.func) &&
+    s.raw.refs.some((r) => {
+      const v = 'var' in r ? flow.raw.vars[r.var] : undefined;
+      return v !== undefined && v.func === s.func && v.aliasLocks !== undefined && holds(v.aliasLocks);
+    });
+  const names = new Map<string, boolean>();
   for (const c of conflicts) {
     for (const [s, ctx] of [
       [c.a, c.contexts[0]],
@@ -515,11 +559,13 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
       const info = flow.index.funcs[s.func];
       if (!info || info.literal !== null || info.name === '') continue;
       const own =
-        locking.has(s.func) || flow.raw.calls.some((k) => k.caller === s.func && !k.atDefinition && !holds(k.locks) && k.callees.some((f) => filling.has(f)));
-      if (own) names.add(info.name);
+        locking.has(s.func) ||
+        copiedUnderGuard(s) ||
+        flow.raw.calls.some((k) => k.caller === s.func && !k.atDefinition && !holds(k.locks) && k.callees.some((f) => filling.has(f)));
+      if (own) names.set(info.name, (names.get(info.name) ?? false) || info.recvType !== null);
     }
   }
-  return [...names];
+  return [...names].map(([name, method]) => ({ name, method }));
 }
 
 /**

@@ -127,8 +127,9 @@ export interface Finding {
    * Internal, never output: a finding that is high only because a racing access's own function
    * takes the map's lock (src/analysis/confidence.ts, lockingFunctions): those functions' names,
    * and the low reason it has when nothing in the scan's files names any of them (demoteUncalled).
+   * `methods`: those of the names that are methods (an interface's method list naming one is no call).
    */
-  ownLockIn?: { names: string[]; reason: string };
+  ownLockIn?: { names: string[]; methods: string[]; reason: string };
 }
 
 /** A file that could not be analysed, with the reason a user can act on. */

@@ -56,6 +56,8 @@ export interface VarInfo {
   rebinds?: Rebind[];
   /** The lock the variable points to (`l := &s.mu`): `l.Lock()` takes that lock. */
   lockOf?: string;
+  /** Declared holding a map (`conns := cc.conns`) with these locks held: the locks its author took to read the field. */
+  aliasLocks?: HeldLock[];
   /** Holds the unlock function a lock helper returned (`unlock := l.getMutex()`): calling it releases. */
   unlocks?: string;
 }

@@ -34,13 +34,20 @@ export class NameReferences {
 
   constructor(private readonly load: () => Iterable<string>) {}
 
-  /** Whether code other than a `func` declaration of `name` names it. */
-  referenced(name: string): boolean {
-    const hit = this.known.get(name);
+  /**
+   * Whether code other than a `func` declaration of `name` names it. For a `method`, a line that
+   * starts with the name and its parameters is an interface's method list, not a use: a method is
+   * called on a value (`x.Name(…)`), never by its bare name.
+   */
+  referenced(name: string, method = false): boolean {
+    const key = method ? `${name}()` : name;
+    const hit = this.known.get(key);
     if (hit !== undefined) return hit;
     this.texts ??= [...this.load()];
     const word = new RegExp(`\\b${name}\\b`, 'g');
-    const decl = new RegExp(`^\\s*func\\s*(\\([^)]*\\)\\s*)?${name}\\s*[[(]`);
+    const decl = method
+      ? new RegExp(`^\\s*(func\\s*(\\([^)]*\\)\\s*)?)?${name}\\s*[[(]`)
+      : new RegExp(`^\\s*func\\s*(\\([^)]*\\)\\s*)?${name}\\s*[[(]`);
     let found = false;
     for (const text of this.texts) {
       if (!text.includes(name)) continue;
@@ -53,7 +60,7 @@ export class NameReferences {
       }
       if (found) break;
     }
-    this.known.set(name, found);
+    this.known.set(key, found);
     return found;
   }
 }
@@ -99,7 +106,7 @@ export function demoteUncalled(findings: Finding[], refs: NameReferences): void 
     // something calls that function (an exported method no code names is an API nothing uses).
     const own = f.ownLockIn;
     delete f.ownLockIn;
-    if (own !== undefined && f.confidence === 'high' && !own.names.some((n) => refs.referenced(n))) {
+    if (own !== undefined && f.confidence === 'high' && !own.names.some((n) => refs.referenced(n, own.methods.includes(n)))) {
       f.confidence = 'low';
       f.confidenceReason = `${own.reason} (${own.names.join(' and ')} ${own.names.length === 1 ? 'takes' : 'take'} the lock itself, but nothing in the scanned modules calls ${own.names.length === 1 ? 'it' : 'them'})`;
     }

@@ -833,6 +833,7 @@ class FunctionWalker {
 
   private initVar(v: VarInfo, value: LNode | null, refs: SymRef[]): void {
     v.refs.push(...refs);
+    if (refs.length > 0 && this.held.size > 0) v.aliasLocks = this.lockList();
     if (!value) {
       if (isMapType(this.index, v.type)) {
         v.ownKey = `local:${this.fn.index}:${v.name}:${v.start}`;

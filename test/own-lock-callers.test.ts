@@ -108,6 +108,27 @@ describe('a map copied out of its field under the lock and used after the unlock
     expect(found[0]!.reason).toMatch(/\(ResetBackoff takes the lock itself, but nothing in the scanned modules calls it\)$/);
   });
 
+  it('the function named only in an interface’s method list: low (argo-cd’s GetAppDistribution)', () => {
+    const src = swapIn(SRC, '\tp.ResetBackoff()\n', '\tvar r Resetter = p\n\t_ = r\n');
+    const found = report(`${src}\n// Resetter is what the package's users may call.\ntype Resetter interface {\n\tResetBackoff()\n}\n`);
+    expect(found.map((f) => f.confidence)).toEqual(['low']);
+    expect(found[0]!.reason).toMatch(/\(ResetBackoff takes the lock itself, but nothing in the scanned modules calls it\)$/);
+  });
+
+  it('a function that swaps a new map into the field after the copy, itself: nothing to report', () => {
+    const src = swapIn(SRC, '\tconns := p.conns\n\tp.mu.Unlock()\n', '\tconns := p.conns\n\tp.conns = make(map[*Conn]struct{})\n\tp.mu.Unlock()\n');
+    expect(report(src)).toEqual([]);
+  });
+
+  it('a function that swaps a new map into the field after the copy, through a helper: low (grpc-go’s enterIdleMode)', () => {
+    const src = swapIn(
+      swapIn(SRC, '\tconns := p.conns\n\tp.mu.Unlock()\n', '\tconns := p.conns\n\tp.resetLocked()\n\tp.mu.Unlock()\n'),
+      '// NetworkUp is',
+      '// resetLocked starts an empty set; p.mu is held.\nfunc (p *Pool) resetLocked() {\n\tp.conns = make(map[*Conn]struct{})\n}\n\n// NetworkUp is',
+    );
+    expect(report(src).map((f) => f.confidence)).toEqual(['low']);
+  });
+
   it('writers that replace the whole map under the lock (copy-on-write): nothing to report', () => {
     const src = swapIn(
       SRC,

@@ -107,7 +107,7 @@ function assumptions(flow: PackageFlow, finder: ConflictFinder, decl: MapDecl, g
   // Nor a write made after the function that started the racing goroutine on that value went on
   // to call it (resetAfterSpawn).
   const setUp = (x: ResolvedSite, ctx: number, other: number) =>
-    x.raw.installsEmpty && !locksIn(x, ctx).some((l) => l.name === guard) && !resetAfterSpawn(flow, x, other);
+    x.raw.installsEmpty && !locksIn(x, ctx).some((l) => l.name === guard) && !resetAfterSpawn(flow, finder, x, other);
   const install = conflicts.every((c) => setUp(c.a, c.contexts[0], c.contexts[1]) || setUp(c.b, c.contexts[1], c.contexts[0]));
   if (install) {
     const site = conflicts[0]!.a.raw.installsEmpty ? conflicts[0]!.a : conflicts[0]!.b;
@@ -492,18 +492,13 @@ export function documentedConcurrent(flow: PackageFlow, decl: MapDecl): boolean 
  * compared (a later call of the same function, as SetEnabled(false) after SetEnabled(true), is
  * what makes nomad's race, and is the same order).
  */
-function resetAfterSpawn(flow: PackageFlow, x: ResolvedSite, ctx: number): boolean {
-  if (ctx <= 0) return false;
-  for (const sp of flow.raw.spawns) {
-    if (flow.spawnContext.get(sp.id) !== ctx || sp.kind !== 'go' || sp.recvVar === undefined) continue;
-    const joined = (pos: number) => flow.raw.waits.some((w) => w.func === sp.func && w.pos < pos && waitJoins(w, sp.start));
-    if (x.func === sp.func && x.raw.start > sp.end && x.raw.baseVar === sp.recvVar && !joined(x.raw.start)) return true;
-    const later = flow.raw.calls.some(
-      (k) => k.caller === sp.func && k.pos > sp.end && k.recvVar === sp.recvVar && k.callees.includes(x.func) && !joined(k.pos),
-    );
-    if (later) return true;
-  }
-  return false;
+function resetAfterSpawn(flow: PackageFlow, finder: ConflictFinder, x: ResolvedSite, ctx: number): boolean {
+  const id = ctx > 0 ? finder.spawnOfContext(ctx) : null;
+  const sp = id === null ? undefined : flow.raw.spawns[id];
+  if (!sp || sp.kind !== 'go' || sp.recvVar === undefined) return false;
+  const joined = (pos: number) => flow.raw.waits.some((w) => w.func === sp.func && w.pos < pos && waitJoins(w, sp.start));
+  if (x.func === sp.func && x.raw.start > sp.end && x.raw.baseVar === sp.recvVar && !joined(x.raw.start)) return true;
+  return flow.raw.calls.some((k) => k.caller === sp.func && k.pos > sp.end && k.recvVar === sp.recvVar && k.callees.includes(x.func) && !joined(k.pos));
 }
 
 /**
@@ -514,8 +509,8 @@ function resetAfterSpawn(flow: PackageFlow, x: ResolvedSite, ctx: number): boole
  * not one that only puts a whole map in place, as a lazy initialiser does), or that copied the map
  * out of its field under `guard` and uses the copy after the unlock (grpc-go's
  * ClientConn.ResetConnectBackoff ranges `conns` so; writers that replace the whole map instead of
- * writing into it race with no such access, so copy-on-write readers are never reported): the function's own lock says
- * its author expects it to run while other goroutines use the map, so the race does not rest on
+ * writing into it race with no such access, so copy-on-write readers are never reported): the
+ * function's own lock says its author expects it to run while other goroutines use the map, so the race does not rest on
  * the scan's assumption alone (jaeger's CacheStore.GetServices, syncthing's manager.ChildErrors,
  * seaweedfs' kafka Metrics.RecordError). The function's own body only: a function literal inside
  * it may run elsewhere, and a literal written there is no call. A helper that only reads under the
@@ -528,7 +523,9 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
   const map = conflicts[0]!.a.map;
   const locking = new Set<number>();
   const filling = new Set<number>();
+  const swapping = new Set<number>();
   for (const o of flow.sites) {
+    if (o.map === map && o.raw.reassign) swapping.add(o.func);
     // Putting a whole map in place under the lock is how a lazy initialiser publishes one
     // (`t.mu.Lock(); if t.m == nil { t.m = build() }`): readers that call it first are ordered
     // after the store by the lock (Go 1.19's debug/gosym LineTable.initFileMap). Only accesses to
@@ -542,13 +539,12 @@ function lockingFunctions(flow: PackageFlow, guard: string | null, conflicts: Co
   // function it calls, also puts a new map in the field (grpc-go's enterIdleMode keeps the old
   // map to close its connections and swaps in an empty one under the lock): the writers, which go
   // through the field, no longer reach the copy.
-  const swaps = (f: number) => flow.sites.some((o) => o.map === map && o.raw.reassign && (o.func === f || flow.calleesOf[f]!.includes(o.func)));
+  const swaps = (f: number) => swapping.has(f) || flow.calleesOf[f]!.some((g) => swapping.has(g));
   const copiedUnderGuard = (s: ResolvedSite) =>
-    !swaps(s.func) &&
     s.raw.refs.some((r) => {
       const v = 'var' in r ? flow.raw.vars[r.var] : undefined;
       return v !== undefined && v.func === s.func && v.aliasLocks !== undefined && holds(v.aliasLocks);
-    });
+    }) && !swaps(s.func);
   const names = new Map<string, boolean>();
   for (const c of conflicts) {
     for (const [s, ctx] of [

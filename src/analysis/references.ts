@@ -45,9 +45,8 @@ export class NameReferences {
     if (hit !== undefined) return hit;
     this.texts ??= [...this.load()];
     const word = new RegExp(`\\b${name}\\b`, 'g');
-    const decl = method
-      ? new RegExp(`^\\s*(func\\s*(\\([^)]*\\)\\s*)?)?${name}\\s*[[(]`)
-      : new RegExp(`^\\s*func\\s*(\\([^)]*\\)\\s*)?${name}\\s*[[(]`);
+    const func = `func\\s*(\\([^)]*\\)\\s*)?`;
+    const decl = new RegExp(`^\\s*${method ? `(${func})?` : func}${name}\\s*[[(]`);
     let found = false;
     for (const text of this.texts) {
       if (!text.includes(name)) continue;

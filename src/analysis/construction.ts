@@ -198,9 +198,9 @@ export function analyseConstruction(
       }
     }
   }
-  // Such calls publish the value for the holder contexts below only: construction as the rest of
-  // the analysis sees it keeps its rule that plain in-package calls do not publish
-  // (docs/ordering.md), which holds for what a constructor does before it starts the value.
+  // Such a call publishes the caller's value from there on (docs/ordering.md, "Handed to a
+  // helper"): `register(n)` storing n into a package-level list ends n's construction as a store
+  // written in place would. Calls whose callee keeps the parameter to itself publish nothing.
   const handedPoints = new Map<number, PublishPoint[]>();
   for (const c of raw.calls) {
     for (const callee of c.callees) {
@@ -215,8 +215,10 @@ export function analyseConstruction(
   }
 
   const loopsOf = (h: number, loops: [number, number][], owner: number): [number, number][] => (h === owner ? loops : []);
-  /** A point (of function h, with its loops) that runs before v is published, in every iteration. */
-  /** The publications of v that can precede a point of function h (null: the point is not in v's goroutine). */
+  /**
+   * The publications of v that can precede a point of function h (null: the point is not in v's
+   * goroutine); with `handed`, also the calls that hand v to a helper storing it somewhere shared.
+   */
   const reachingPublications = (v: VarInfo, h: number, pos: number, loops: [number, number][], handed = false): (PublishPoint & { peers?: Set<number> })[] | null => {
     const p = placeIn(h, pos, v.func);
     if (p === null) return null;
@@ -231,9 +233,13 @@ export function analyseConstruction(
       return !q.branches.some(([ss, se, bs, be]) => ss <= p && p < se && !(bs <= p && p < be));
     });
   };
-  /** A point (of function h, with its loops) that runs before v is published, in every iteration. */
+  /**
+   * A point (of function h, with its loops) that runs before v is published, in every iteration:
+   * before it is stored, sent or started on, and before it is handed to an in-package helper that
+   * does so (`register(n)` storing n into a package-level list).
+   */
   const beforePublication = (v: VarInfo, h: number, pos: number, loops: [number, number][]): boolean =>
-    reachingPublications(v, h, pos, loops)?.length === 0;
+    reachingPublications(v, h, pos, loops, true)?.length === 0;
 
   const returnsByFunc = new Map<number, ReturnValue[]>();
   for (const r of raw.returnValues) returnsByFunc.set(r.func, [...(returnsByFunc.get(r.func) ?? []), r]);
@@ -338,7 +344,7 @@ export function analyseConstruction(
   const freshPeers = (s: RawSite): Set<number> | null => {
     const peersOf = (id: number | undefined): Set<number> | null => {
       const v = freshVar(id);
-      const reaching = v ? reachingPublications(v, s.func, s.start, s.loops) : null;
+      const reaching = v ? reachingPublications(v, s.func, s.start, s.loops, true) : null;
       if (!reaching) return null;
       const out = new Set<number>();
       for (const q of reaching) {

@@ -3,7 +3,8 @@
 // t.peers, where a goroutine ranges the peers, ends p's construction as `t.peers = append(…, p)`
 // written in place would. Before, only a store, send or `go` in the function itself published a
 // value, so the write after register counted as construction and the race (proven by the
-// fixture's race test) was missed.
+// fixture's race test) was missed. A method value (`b.subscribe(c.onEvent)`) carries its receiver:
+// handing it to such a helper hands the receiver's value on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cleanupTemp } from './helpers/cli.js';
 import { fixtureInput, lineOf, scanFiles, swapIn } from './helpers/variants.js';
@@ -47,5 +48,22 @@ describe('a value handed to a helper that stores it', () => {
   it('registered only after the write: construction, no finding', () => {
     const src = swapIn(SRC, '\tt.register(p)\n\tp.routes[addr] = 1\n', '\tp.routes[addr] = 1\n\tt.register(p)\n');
     expect(found(src)).toEqual([]);
+  });
+});
+
+const SUB = fixtureInput('unguarded-map-access/written-after-method-value-subscribed');
+const KEEP = '\tb.mu.Lock()\n\tb.subs = append(b.subs, cb)\n\tb.mu.Unlock()\n';
+
+describe('a method value handed to a helper that stores it', () => {
+  it('hands its receiver on: the seed after subscribe is reported (low: the goroutine calls it through a function value)', () => {
+    expect(found(SUB)).toEqual([`unguarded-map-access@${lineOf(SUB, '\tc.seen["start"] = 1')}:low`]);
+  });
+
+  it('a helper that calls the callback at once and keeps nothing publishes nothing: no finding', () => {
+    expect(found(swapIn(SUB, KEEP, '\tcb("subscribed")\n'))).toEqual([]);
+  });
+
+  it('seeded before subscribe: construction, no finding', () => {
+    expect(found(swapIn(SUB, '\tb.subscribe(c.onEvent)\n\tc.seen["start"] = 1\n', '\tc.seen["start"] = 1\n\tb.subscribe(c.onEvent)\n'))).toEqual([]);
   });
 });

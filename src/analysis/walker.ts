@@ -1100,7 +1100,7 @@ class FunctionWalker {
         if (path !== null) out.recvPath = path;
       }
     }
-    const roots = args.map((a) => this.rootVar(a));
+    const roots = args.map((a) => this.rootVar(a) ?? this.methodValueRoot(a));
     if (roots.some((r) => r !== null)) out.argRoots = roots;
     const paths = args.map((a) => this.packageRootPath(a));
     if (paths.some((p) => p !== null)) out.argPaths = paths;
@@ -1709,6 +1709,18 @@ class FunctionWalker {
     }
     if (n.type !== 'identifier') return null;
     return this.scope.lookup(this.t(n))?.id ?? null;
+  }
+
+  /**
+   * A method value (`n.onMsg` passed as a callback) carries its receiver: whoever keeps the
+   * function value can reach that receiver's value, so handing it on hands the variable on.
+   */
+  private methodValueRoot(node: LNode): number | null {
+    const n = unparen(node);
+    if (n.type !== 'selector_expression') return null;
+    const callees = this.types.resolveCallees(n);
+    if (callees.length === 0 || !callees.every((c) => this.index.funcs[c]!.recvType !== null)) return null;
+    return this.rootVar(child(n, 'operand') ?? null);
   }
 
   /**

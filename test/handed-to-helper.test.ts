@@ -45,6 +45,21 @@ describe('a value handed to a helper that stores it', () => {
     expect(found(src)).toEqual([`unguarded-map-access@${lineOf(src, '\tp.routes[addr] = 1')}:high`]);
   });
 
+  // A helper storing the value into its receiver hands it to whatever the caller passed there.
+  const NEW_TABLE = (between: string) =>
+    SRC + `\n// NewTable builds a table with its first peer.\nfunc NewTable(addr string) *Table {\n\tnt := &Table{}\n\tp := &Peer{routes: map[string]int{}}\n\tnt.register(p)\n${between}\tp.routes[addr] = 1\n\treturn nt\n}\n`;
+
+  it('stored into a table the caller is still building: construction until the table is published, no finding there', () => {
+    const src = NEW_TABLE('');
+    expect(found(src)).toEqual([`unguarded-map-access@${lineOf(SRC, '\tp.routes[addr] = 1')}:high`]);
+  });
+
+  it('the table started before the write publishes the peer with it: reported', () => {
+    const src = NEW_TABLE('\tnt.Gossip(1)\n');
+    const write = src.split('\n').lastIndexOf('\tp.routes[addr] = 1') + 1;
+    expect(found(src)).toEqual([`unguarded-map-access@${lineOf(SRC, '\tp.routes[addr] = 1')}:high`, `unguarded-map-access@${write}:high`]);
+  });
+
   it('registered only after the write: construction, no finding', () => {
     const src = swapIn(SRC, '\tt.register(p)\n\tp.routes[addr] = 1\n', '\tp.routes[addr] = 1\n\tt.register(p)\n');
     expect(found(src)).toEqual([]);

@@ -181,18 +181,61 @@ export function analyseConstruction(
     if (v.param && v.param.func === v.func) holderVar.set(`${v.func}:${v.param.index}`, v.id);
     else if (receiverOf(v.id) !== null) holderVar.set(`${v.func}:-1`, v.id);
   }
-  const escapes = new Set<string>();
-  for (const [k, id] of holderVar) if ((raw.vars[id]!.publications ?? []).length > 0) escapes.add(k);
+  // How each holder escapes: `plain` when it is stored, sent or started on somewhere another
+  // goroutine may reach (or passed to a helper that does), else the other holders of its function
+  // it is only stored into (`func (s *Server) add(l *Listener) { s.ls = append(s.ls, l) }`: l
+  // goes into the receiver). Such a store hands the value to whatever the caller bound there: a
+  // value the caller is still building publishes nothing until that value is published.
+  interface Escape {
+    plain: boolean;
+    into: Set<number>;
+  }
+  const escapeOf = new Map<string, Escape>();
+  const escapeAt = (k: string): Escape => {
+    let e = escapeOf.get(k);
+    if (!e) escapeOf.set(k, (e = { plain: false, into: new Set() }));
+    return e;
+  };
+  /** The holder position (-1: receiver) variable t is in function f, or null. */
+  const holderIndex = (t: VarInfo | undefined, f: number): number | null => {
+    if (!t || t.func !== f || funcs[f]?.literal) return null;
+    if (receiverOf(t.id) === f) return -1;
+    return t.param && t.param.func === f && !t.rebinds ? t.param.index : null;
+  };
+  for (const [k, id] of holderVar) {
+    const v = raw.vars[id]!;
+    for (const q of v.publications ?? []) {
+      const j = q.into === undefined ? null : holderIndex(raw.vars[q.into], v.func);
+      const e = escapeAt(k);
+      if (j === null) e.plain = true;
+      else e.into.add(j);
+    }
+  }
   for (let changed = true, rounds = 0; changed && rounds < 20; rounds++) {
     changed = false;
     for (const c of raw.calls) {
       for (const callee of c.callees) {
-        for (const [i, id] of boundVars(c, callee)) {
+        const bound = new Map(boundVars(c, callee));
+        for (const [i, id] of bound) {
           const h = holderOf(id, c.caller, c.pos);
           if (!h) continue;
           const k = `${h.func}:${h.index}`;
-          if (escapes.has(k) || !(escapes.has(`${callee}:${i}`) || reachesSpawn(callee))) continue;
-          escapes.add(k);
+          const e = escapeOf.get(k);
+          if (e?.plain) continue;
+          const sub = escapeOf.get(`${callee}:${i}`);
+          let plain = reachesSpawn(callee) || !!sub?.plain;
+          const into: number[] = [];
+          for (const j of sub?.into ?? []) {
+            const w = bound.get(j);
+            const hw = w === undefined ? null : holderOf(w, c.caller, c.pos);
+            if (w === id) continue;
+            if (!hw || hw.func !== h.func) plain = true;
+            else into.push(hw.index);
+          }
+          if (!plain && into.every((j) => e?.into.has(j))) continue;
+          const out = escapeAt(k);
+          if (plain) out.plain = true;
+          for (const j of into) out.into.add(j);
           changed = true;
         }
       }
@@ -200,19 +243,49 @@ export function analyseConstruction(
   }
   // Such a call publishes the caller's value from there on (docs/ordering.md, "Handed to a
   // helper"): `register(n)` storing n into a package-level list ends n's construction as a store
-  // written in place would. Calls whose callee keeps the parameter to itself publish nothing.
+  // written in place would. Calls whose callee keeps the parameter to itself publish nothing, and
+  // one that stores it into a value the caller is still building (`s.addListener(l)` on a fresh
+  // s) publishes it where that value is published.
   const handedPoints = new Map<number, PublishPoint[]>();
+  const handAt = (id: number, q: PublishPoint) => handedPoints.set(id, [...(handedPoints.get(id) ?? []), q]);
+  const heldBy = new Map<number, { w: number; pos: number }[]>();
   for (const c of raw.calls) {
     for (const callee of c.callees) {
-      for (const [i, id] of boundVars(c, callee)) {
-        if (!escapes.has(`${callee}:${i}`) || reachesSpawn(callee)) continue;
+      const bound = new Map(boundVars(c, callee));
+      for (const [i, id] of bound) {
+        const e = escapeOf.get(`${callee}:${i}`);
+        if (!e || reachesSpawn(callee)) continue;
         const v = raw.vars[id];
         const p = v ? placeIn(c.caller, c.pos, v.func) : null;
         if (!v || p === null) continue;
-        handedPoints.set(id, [...(handedPoints.get(id) ?? []), { pos: p, branches: c.caller === v.func ? (c.branches ?? []) : [] }]);
+        const here: PublishPoint = { pos: p, branches: c.caller === v.func ? (c.branches ?? []) : [] };
+        if (e.plain) {
+          handAt(id, here);
+          continue;
+        }
+        for (const j of e.into) {
+          const w = bound.get(j);
+          if (w === id) continue;
+          const wv = w === undefined ? undefined : raw.vars[w];
+          if (wv && wv.fresh && wv.func === v.func) heldBy.set(id, [...(heldBy.get(id) ?? []), { w: wv.id, pos: p }]);
+          else handAt(id, here);
+        }
       }
     }
   }
+  /**
+   * Where v is handed on: the calls above, and for a value stored into one still being built, each
+   * publication of that value after the store (or the store, when it was published before). Read
+   * when asked, so that publications found later (containers of fresh values) count too.
+   */
+  const handedOf = (id: number, depth = 0): PublishPoint[] => {
+    const out = [...(handedPoints.get(id) ?? [])];
+    if (depth > 4) return out;
+    for (const { w, pos } of heldBy.get(id) ?? []) {
+      for (const q of [...(points.get(w) ?? []), ...handedOf(w, depth + 1)]) out.push({ pos: Math.max(pos, q.pos), branches: [] });
+    }
+    return out;
+  };
 
   const loopsOf = (h: number, loops: [number, number][], owner: number): [number, number][] => (h === owner ? loops : []);
   /**
@@ -222,7 +295,7 @@ export function analyseConstruction(
   const reachingPublications = (v: VarInfo, h: number, pos: number, loops: [number, number][], handed = false): (PublishPoint & { peers?: Set<number> })[] | null => {
     const p = placeIn(h, pos, v.func);
     if (p === null) return null;
-    const pubs = [...(points.get(v.id) ?? []), ...(handed ? (handedPoints.get(v.id) ?? []) : [])];
+    const pubs = [...(points.get(v.id) ?? []), ...(handed ? handedOf(v.id) : [])];
     const outer = loopsOf(h, loops, v.func).filter(([s, e]) => !(s <= v.start && v.start < e));
     return pubs.filter((q) => {
       // In a loop that does not build a new value each iteration, a later iteration runs after the

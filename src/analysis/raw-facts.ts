@@ -75,6 +75,12 @@ export interface PublishPoint {
   branches: [number, number, number, number][];
   /** For a call that starts goroutines on the value: the contexts that then reach it (others do not). */
   peers?: Set<number>;
+  /**
+   * For a store into a field of a variable, reached from it through value fields (`s.listeners =
+   * append(s.listeners, l)`, `s.byID[id] = l`): that variable. A helper storing its parameter into
+   * its own receiver hands the value to whatever the caller passed there (construction.ts).
+   */
+  into?: number;
 }
 
 /** What a return statement hands back at one result position. */

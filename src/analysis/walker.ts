@@ -1838,7 +1838,7 @@ class FunctionWalker {
    * may reach them, so later writes through them are no longer construction.
    */
   private publish(node: LNode, pos: number, into: { v: VarInfo; element: boolean } | null = null): void {
-    for (const v of this.namedVars(node, into)) publishAt(v, { pos, branches: [...this.branches] });
+    for (const v of this.namedVars(node, into)) publishAt(v, { pos, branches: [...this.branches], ...(into ? { into: into.v.id } : {}) });
   }
 
   /** The variables of this scope `node` names, as publish counts them (see there for `into`). */

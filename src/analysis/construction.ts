@@ -227,8 +227,9 @@ export function analyseConstruction(
           const into: number[] = [];
           for (const j of sub?.into ?? []) {
             const w = bound.get(j);
-            const hw = w === undefined ? null : holderOf(w, c.caller, c.pos);
+            // Stored into the value itself (a back-pointer): reachable from nowhere new.
             if (w === id) continue;
+            const hw = w === undefined ? null : holderOf(w, c.caller, c.pos);
             if (!hw || hw.func !== h.func) plain = true;
             else into.push(hw.index);
           }
@@ -266,6 +267,8 @@ export function analyseConstruction(
         for (const j of e.into) {
           const w = bound.get(j);
           if (w === id) continue;
+          // Into a value this function is still building: published with it (handedOf).
+
           const wv = w === undefined ? undefined : raw.vars[w];
           if (wv && wv.fresh && wv.func === v.func) heldBy.set(id, [...(heldBy.get(id) ?? []), { w: wv.id, pos: p }]);
           else handAt(id, here);

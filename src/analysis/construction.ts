@@ -196,19 +196,14 @@ export function analyseConstruction(
     if (!e) escapeOf.set(k, (e = { plain: false, into: new Set() }));
     return e;
   };
-  /** The holder position (-1: receiver) variable t is in function f, or null. */
-  const holderIndex = (t: VarInfo | undefined, f: number): number | null => {
-    if (!t || t.func !== f || funcs[f]?.literal) return null;
-    if (receiverOf(t.id) === f) return -1;
-    return t.param && t.param.func === f && !t.rebinds ? t.param.index : null;
-  };
   for (const [k, id] of holderVar) {
     const v = raw.vars[id]!;
     for (const q of v.publications ?? []) {
-      const j = q.into === undefined ? null : holderIndex(raw.vars[q.into], v.func);
+      // Into the function's own receiver or a parameter it never reassigns.
+      const into = holderOf(q.into, v.func, q.pos, () => false);
       const e = escapeAt(k);
-      if (j === null) e.plain = true;
-      else e.into.add(j);
+      if (into === null) e.plain = true;
+      else e.into.add(into.index);
     }
   }
   for (let changed = true, rounds = 0; changed && rounds < 20; rounds++) {

@@ -4,7 +4,7 @@
 // later reaches the value. See docs/ordering.md.
 import type { ConcurrencyContext } from './model.js';
 import type { FuncInfo, PackageIndex } from './package-index.js';
-import type { FromCall, PublishPoint, RawCall, RawFacts, RawSite, ReturnValue, VarInfo } from './raw-facts.js';
+import type { FromCall, PublishPoint, RawCall, RawFacts, RawSite, RawSpawn, ReturnValue, VarInfo } from './raw-facts.js';
 
 export interface Construction {
   /** The call runs a method (or passes an argument) on a fresh value that is not yet published. */
@@ -122,14 +122,66 @@ export function analyseConstruction(
     recvCalls.set(m, [...(recvCalls.get(m) ?? []), ...c.callees]);
   }
 
+  // Foreign fields (VarInfo.foreignFields): pointer fields a fresh value was built with that hold
+  // what a parameter (never reassigned) or the receiver of its function holds. A `go` statement
+  // handing only such fields (`go n.s.handle()`) hands the goroutine those values, which reach the
+  // fresh one only if it was stored into them (a publication of its own). Not when the field is
+  // assigned after the literal, or when anything in the package may assign it (`x.s = …`, `&x.s`):
+  // a method could point it at a value holding the fresh one.
+  const assignedAnywhere = new Map<string, boolean>();
+  const fieldAssigned = (f: string): boolean => {
+    let hit = assignedAnywhere.get(f);
+    if (hit === undefined) {
+      const name = f.replace(/[^\w]/g, '');
+      const re = new RegExp(`\\.${name}\\s*(?:,[^=\\n;]*)?=(?!=)|&\\s*[\\w.]+\\.${name}\\b`);
+      hit = index.files.some((file) => re.test(file.text));
+      assignedAnywhere.set(f, hit);
+    }
+    return hit;
+  };
+  const foreignOf = (v: VarInfo): Set<string> => {
+    const out = new Set<string>();
+    for (const { field, root } of v.foreignFields ?? []) {
+      const r = raw.vars[root];
+      if (!r || (r.rebinds ?? []).length > 0 || (v.assignedFields ?? []).includes(field) || fieldAssigned(field)) continue;
+      out.add(field);
+    }
+    return out;
+  };
+  const foreignOnly = (v: VarInfo, fields: string[]): boolean => {
+    const foreign = foreignOf(v);
+    return fields.every((f) => foreign.has(f));
+  };
+
   // The publication point of each fresh variable: the walker's, or a call that hands the value to
   // code starting a goroutine (x.Start() where Start runs `go x.loop()`).
   const published = new Map<number, number>();
   const points = new Map<number, PublishPoint[]>();
   for (const v of raw.vars) {
-    if (v.published !== undefined) published.set(v.id, v.published);
-    if (v.publications) points.set(v.id, [...v.publications]);
+    const pubs = (v.publications ?? []).filter((q) => !(v.fresh && q.viaFields && foreignOnly(v, q.viaFields)));
+    if (pubs.length > 0) {
+      points.set(v.id, pubs);
+      published.set(v.id, Math.min(...pubs.map((q) => q.pos)));
+    }
   }
+  // A goroutine a method starts hands it its receiver, unless the `go` statement names the receiver
+  // only through fields foreign to v (`go n.s.handleWritePermissionError()` in a method called on a
+  // raft node n built with `s: s`).
+  const handsReceiverTo = (sp: RawSpawn, v: VarInfo): boolean =>
+    !sp.viaFields || !sp.viaFields.every((h) => receiverOf(h.var) !== null && foreignOnly(v, h.fields));
+  const chainSpawns = (f: number): RawSpawn[] => {
+    const out: RawSpawn[] = [];
+    const seen = new Set<number>();
+    const stack = [f];
+    while (stack.length > 0) {
+      const g = stack.pop()!;
+      if (seen.has(g)) continue;
+      seen.add(g);
+      for (const id of spawnsIn.get(g) ?? []) out.push(raw.spawns[id]!);
+      stack.push(...(recvCalls.get(g) ?? []));
+    }
+    return out;
+  };
   // Fresh values: built here (`&T{…}`), or the result of an in-package constructor that only ever
   // returns a value it built and did not publish (`x, err := newX()`).
   const fresh = new Set<number>();
@@ -140,6 +192,7 @@ export function analyseConstruction(
     for (const id of vars) {
       const v = raw.vars[id];
       if (!v) continue;
+      if (id === c.recvVar && v.fresh && c.callees.every((f) => chainSpawns(f).every((sp) => !handsReceiverTo(sp, v)))) continue;
       const p = placeIn(c.caller, c.pos, v.func);
       if (p === null) continue;
       const prev = published.get(id);

@@ -18,6 +18,13 @@ export interface VarInfo {
   param: { func: number; index: number } | null;
   /** Initialised from `&T{}`, `T{}` or `new(T)` in this function: not shared until it escapes. */
   fresh: boolean;
+  /**
+   * For a fresh struct value: pointer fields it was built with that point at values from before
+   * its function ran (`s: s` with s a parameter or the receiver, or a field path from one): the
+   * field and that variable. Such a value cannot reach the fresh one unless the fresh one was
+   * stored into it, which publishes it (construction.ts, viaFields).
+   */
+  foreignFields?: { field: string; root: number }[];
   /** For a fresh struct value: fields set to values built with it (`stats: &BrokerStats{}`), so its own. */
   freshFields?: string[];
   /**
@@ -81,6 +88,13 @@ export interface PublishPoint {
    * its own receiver hands the value to whatever the caller passed there (construction.ts).
    */
   into?: number;
+  /**
+   * A `go` statement that names the variable only through pointer fields (`go n.s.handle()`): the
+   * goroutine gets the values those fields point at, not the variable's own value. Such a point
+   * publishes a fresh value only when one of the fields is not a foreign field of it
+   * (VarInfo.foreignFields; construction.ts).
+   */
+  viaFields?: string[];
 }
 
 /** What a return statement hands back at one result position. */
@@ -210,6 +224,8 @@ export interface RawSpawn {
   /** Per argument of the `go` call: the variable or package variable it is, as RawCall.argRoots/argPaths. */
   argRoots?: (number | null)[];
   argPaths?: (string | null)[];
+  /** A `go` statement naming variables only through pointer fields (PublishPoint.viaFields): each variable and those fields. */
+  viaFields?: { var: number; fields: string[] }[];
 }
 
 export interface RawCall {

@@ -860,6 +860,8 @@ class FunctionWalker {
       v.fresh = true;
       const fields = this.freshPointerFields(val);
       if (fields.length > 0) v.freshFields = fields;
+      const foreign = this.foreignPointerFields(val);
+      if (foreign.length > 0) v.foreignFields = foreign;
       const calls = this.callFields(val);
       if (calls.length > 0) v.fieldCalls = calls;
     }
@@ -1049,7 +1051,9 @@ class FunctionWalker {
       return;
     }
     const fnode = unparen(child(call, 'function') ?? call);
-    this.publish(s, s.start);
+    const viaFields = this.fieldHandOff(fnode, child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? []);
+    if (viaFields) for (const h of viaFields) publishAt(this.facts.vars[h.var]!, { pos: s.start, branches: [...this.branches], viaFields: h.fields });
+    else this.publish(s, s.start);
     const spawnId = this.facts.spawns.length;
     const spawn: RawSpawn = {
       id: spawnId,
@@ -1061,6 +1065,7 @@ class FunctionWalker {
       loops: [...this.loops],
       targets: [] as number[],
       perRequest: false,
+      ...(viaFields ? { viaFields } : {}),
     };
     this.facts.spawns.push(spawn);
     const args = child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
@@ -1084,6 +1089,33 @@ class FunctionWalker {
       if (operand) yield this.expr(operand, 'read');
     }
     yield this.bindArgs(callees, args, s.start, spawnId);
+  }
+
+  /**
+   * `go n.s.handle(n.q)`: a `go` statement (not of a literal) whose function and arguments name
+   * variables only as `v.f` with f a pointer field. The statement evaluates those fields before the
+   * goroutine starts; the goroutine gets the values they point at, not v. Each variable with its
+   * fields, or null when anything names a variable otherwise (or nothing names one).
+   */
+  private fieldHandOff(fnode: LNode, args: LNode[]): { var: number; fields: string[] }[] | null {
+    if (fnode.type === 'func_literal') return null;
+    const exprs = [...(fnode.type === 'selector_expression' ? [child(fnode, 'operand')] : []), ...args];
+    const out = new Map<number, Set<string>>();
+    for (const e of exprs) {
+      if (!e) continue;
+      const n = unparen(e);
+      const op = n.type === 'selector_expression' ? child(n, 'operand') : null;
+      const field = n.type === 'selector_expression' ? child(n, 'field') : null;
+      const v = op && unparen(op).type === 'identifier' ? this.scope.lookup(this.t(unparen(op))) : undefined;
+      if (v && field && (this.types.selectorType(n) ?? '').trim().startsWith('*')) {
+        const set = out.get(v.id) ?? new Set<string>();
+        set.add(this.t(field));
+        out.set(v.id, set);
+        continue;
+      }
+      if (this.namedVars(e).length > 0) return null;
+    }
+    return out.size > 0 ? [...out].map(([id, fields]) => ({ var: id, fields: [...fields] })) : null;
   }
 
   /**
@@ -2270,6 +2302,24 @@ class FunctionWalker {
    * The fields a struct literal (`&T{…}`, `T{…}`) sets to a value built right there: reached
    * through a fresh variable, they are its own.
    */
+  /**
+   * The fields of a struct literal set to what the function's receiver or a parameter holds, or
+   * a field path from one (`s: s`, `sys: s.sys`): values from before the function ran
+   * (VarInfo.foreignFields). Whether the variable is a parameter never reassigned is checked later.
+   */
+  private foreignPointerFields(val: LNode): { field: string; root: number }[] {
+    const out: { field: string; root: number }[] = [];
+    for (const { field, value } of keyedValues(this.file, val)) {
+      let n = unparen(value);
+      while (n.type === 'selector_expression') n = unparen(child(n, 'operand') ?? n);
+      if (n.type !== 'identifier') continue;
+      const v = this.scope.lookup(this.t(n));
+      const isRecv = v && this.fn.recvName === v.name && this.fn.recvStart === v.start;
+      if (v && v.func === this.fn.index && (v.param?.func === this.fn.index || isRecv)) out.push({ field, root: v.id });
+    }
+    return out;
+  }
+
   private freshPointerFields(val: LNode): string[] {
     return keyedValues(this.file, val)
       .filter(({ value }) => this.builtHere(value))

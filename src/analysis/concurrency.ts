@@ -73,6 +73,11 @@ export interface PackageFlow {
   construction: Construction;
   /** Per function: the locks its doc comment says callers hold ("Lock should be held."), or null. */
   documentedLocks: (HeldLock[] | null)[];
+  /**
+   * The in-package calls of a function (those its callers' locks are worked out from) that do not
+   * hold `lock` (or hold only its read lock, when `write`): where the lock a callee needs is missing.
+   */
+  callsLacking(func: number, lock: string, write: boolean): { caller: number; pos: number }[];
   /** Which struct values held in fields other names can reach (value-holders.ts). */
   valueHolders: ValueHolders;
   /** Which struct types have a lock of their own (owner-locks.ts). */
@@ -775,6 +780,20 @@ export function resolvePackage(
   return {
     index, raw, contexts, funcContexts, entryLocks, sites, maps, spawnContext, callersOf, initOnly, confinedTypes, calleesOf: callees, helperLocks, construction,
     documentedLocks: documented, valueHolders: valueHolders(index, raw), owners,
+    callsLacking: (func: number, lock: string, write: boolean) => {
+      const f = funcs[func];
+      if (!f || f.literal) return [];
+      return countedEdges(f)
+        .filter((e) => !unionLocks(e.locks, entryLocks[e.caller] ?? []).some((l) => l.name === lock && (!write || l.mode === 'write')))
+        .map((e) => {
+          if (e.call) return { caller: e.caller, pos: e.call.pos };
+          // An edge read from the text of a body that was not walked: the first call by name.
+          const g = funcs[e.caller]!;
+          const at = g.body ? g.file.text.slice(g.body.start, g.body.end).search(new RegExp(`(?:\\b\\w+\\.)*\\b${f.name}\\(`)) : -1;
+          return { caller: e.caller, pos: at < 0 ? -1 : g.body!.start + at };
+        })
+        .filter((e) => e.pos >= 0);
+    },
   };
 }
 

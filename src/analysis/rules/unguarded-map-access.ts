@@ -51,6 +51,17 @@ function lockedRangesRacingWith(map: SharedMap, sites: ResolvedSite[]): Resolved
   );
 }
 
+/** The call expression that starts at `pos` (`r.helper(k)`), up to its closing parenthesis, on one line. */
+function callText(text: string, pos: number): string {
+  const open = text.indexOf('(', pos);
+  let depth = 0;
+  for (let i = open; open >= 0 && i < text.length && i < pos + 200; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return text.slice(pos, i + 1).replace(/\s+/g, ' ');
+  }
+  return text.slice(pos).split('\n')[0]!.trim();
+}
+
 /**
  * An access without the lock that guards the same map elsewhere. One function that forgets the
  * lock is one missing Lock call: its unguarded accesses make one finding, at the first of them,
@@ -97,6 +108,22 @@ export const unguardedMapAccess: Rule = {
         if (example) {
           const there = goLockNameAt(guard, map.decl, example.text, flow.index);
           ev.push({ kind: 'lock', message: `guarded by ${there} here: ${example.text}`, file: example.span.file, line: example.span.line, column: example.span.column });
+        }
+        // The calls that reach the function without the lock (issue 10, item 6: "report the call
+        // site that does not"): where a caller would take it, when the function expects its callers to.
+        // The lock is named by its declaration (`Server.mu`): the call site reaches it another way.
+        const write = [at, ...rest].some((s) => WRITES.includes(s.kind));
+        for (const c of guard.includes(':') ? [] : flow.callsLacking(at.func, guard, write).slice(0, 2)) {
+          const caller = flow.index.funcs[c.caller]!;
+          const pos = caller.file.lines.position(c.pos);
+          const by = caller.literal ? 'a function literal' : caller.name;
+          ev.push({
+            kind: 'lock',
+            message: `called here by ${by} without ${write ? `${guard}.Lock()` : guard}: ${callText(caller.file.text, c.pos)}`,
+            file: caller.file.rel,
+            line: pos.line,
+            column: pos.column,
+          });
         }
         // Every unguarded access of the function races for it: its confidence is that of all their pairs.
         const group = new Set([at, ...rest]);

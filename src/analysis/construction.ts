@@ -62,22 +62,28 @@ export function analyseConstruction(
   }
   // The contexts a method's goroutines (started through calls on its own receiver) run, and the
   // goroutines those start in turn.
-  const spawnCtx = new Map<number, Set<number>>();
-  const chainContexts = (f: number): Set<number> => {
-    const hit = spawnCtx.get(f);
-    if (hit) return hit;
-    const out = new Set<number>();
+  // The spawns of a method and of the methods it calls on its own receiver, transitively.
+  const chainSpawnIds = (f: number): number[] => {
+    const out: number[] = [];
     const seen = new Set<number>();
     const stack = [f];
     while (stack.length > 0) {
       const g = stack.pop()!;
       if (seen.has(g)) continue;
       seen.add(g);
-      for (const sp of spawnsIn.get(g) ?? []) {
-        const c = spawnContext.get(sp);
-        if (c !== undefined) out.add(c);
-      }
+      out.push(...(spawnsIn.get(g) ?? []));
       stack.push(...(recvCalls.get(g) ?? []));
+    }
+    return out;
+  };
+  const spawnCtx = new Map<number, Set<number>>();
+  const chainContexts = (f: number): Set<number> => {
+    const hit = spawnCtx.get(f);
+    if (hit) return hit;
+    const out = new Set<number>();
+    for (const sp of chainSpawnIds(f)) {
+      const c = spawnContext.get(sp);
+      if (c !== undefined) out.add(c);
     }
     for (let changed = out.size > 0; changed; ) {
       changed = false;
@@ -169,19 +175,7 @@ export function analyseConstruction(
   // raft node n built with `s: s`).
   const handsReceiverTo = (sp: RawSpawn, v: VarInfo): boolean =>
     !sp.viaFields || !sp.viaFields.every((h) => receiverOf(h.var) !== null && foreignOnly(v, h.fields));
-  const chainSpawns = (f: number): RawSpawn[] => {
-    const out: RawSpawn[] = [];
-    const seen = new Set<number>();
-    const stack = [f];
-    while (stack.length > 0) {
-      const g = stack.pop()!;
-      if (seen.has(g)) continue;
-      seen.add(g);
-      for (const id of spawnsIn.get(g) ?? []) out.push(raw.spawns[id]!);
-      stack.push(...(recvCalls.get(g) ?? []));
-    }
-    return out;
-  };
+  const chainSpawns = (f: number): RawSpawn[] => chainSpawnIds(f).map((id) => raw.spawns[id]!);
   // Fresh values: built here (`&T{…}`), or the result of an in-package constructor that only ever
   // returns a value it built and did not publish (`x, err := newX()`).
   const fresh = new Set<number>();

@@ -89,6 +89,8 @@ interface EdgeLock {
   caller: number;
   locks: HeldLock[];
   call?: RawCall;
+  /** For an edge read from the text of a body that was not walked: where the callee's name is first called. */
+  at?: number;
 }
 
 const CALLER_CONTEXT = 0;
@@ -274,7 +276,7 @@ export function resolvePackage(
   // the edge counts as holding every lock of the receiver's type (docs/locks.md).
   const allLocks = [...new Set(raw.sites.flatMap((s) => s.locks.map((l) => l.name)).concat(raw.calls.flatMap((c) => c.locks.map((l) => l.name))))];
   const ownLocks = (t: string): HeldLock[] => allLocks.filter((n) => n === t || n.startsWith(`${t}.`)).map((name) => ({ name, mode: 'write' as const }));
-  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null, call?: RawCall) => {
+  const addEdge = (caller: number, callee: number, pos: number, loops: [number, number][], locks: HeldLock[] | null, call?: RawCall, at?: number) => {
     callees[caller]!.push(callee);
     const list = callersOf.get(callee) ?? [];
     list.push({ caller, pos, loops });
@@ -283,7 +285,7 @@ export function resolvePackage(
     const el = edgeLocks.get(callee) ?? [];
     const fresh = call?.freshReceiver;
     const held = fresh ? unionLocks(locks, ownLocks(fresh)) : locks;
-    el.push(call ? { caller, locks: held, call } : { caller, locks: held });
+    el.push(call ? { caller, locks: held, call } : { caller, locks: held, ...(at !== undefined ? { at } : {}) });
     edgeLocks.set(callee, el);
   };
   for (const c of raw.calls) for (const callee of c.callees) addEdge(c.caller, callee, c.pos, c.loops, c.locks, c);
@@ -335,7 +337,7 @@ export function resolvePackage(
   for (const f of funcs) {
     if (f.analysed || f.literal || !f.body) continue;
     // Methods resolve through the receiver's type (text-callees.ts): no edge is a guess.
-    for (const callee of textCallees(index, f)) addEdge(f.index, callee, f.start, [], []);
+    for (const { callee, pos } of textCallees(index, f)) addEdge(f.index, callee, f.start, [], [], undefined, pos);
   }
   const called = new Set<number>();
   for (const list of callees) for (const c of list) called.add(c);
@@ -785,14 +787,10 @@ export function resolvePackage(
       if (!f || f.literal) return [];
       return countedEdges(f)
         .filter((e) => !unionLocks(e.locks, entryLocks[e.caller] ?? []).some((l) => l.name === lock && (!write || l.mode === 'write')))
-        .map((e) => {
-          if (e.call) return { caller: e.caller, pos: e.call.pos };
-          // An edge read from the text of a body that was not walked: the first call by name.
-          const g = funcs[e.caller]!;
-          const at = g.body ? g.file.text.slice(g.body.start, g.body.end).search(new RegExp(`(?:\\b\\w+\\.)*\\b${f.name}\\(`)) : -1;
-          return { caller: e.caller, pos: at < 0 ? -1 : g.body!.start + at };
-        })
-        .filter((e) => e.pos >= 0);
+        .flatMap((e) => {
+          const pos = e.call?.pos ?? e.at;
+          return pos === undefined ? [] : [{ caller: e.caller, pos }];
+        });
     },
   };
 }

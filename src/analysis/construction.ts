@@ -145,13 +145,17 @@ export function analyseConstruction(
     }
     return hit;
   };
+  const foreignMemo = new Map<number, Set<string>>();
   const foreignOf = (v: VarInfo): Set<string> => {
-    const out = new Set<string>();
+    let out = foreignMemo.get(v.id);
+    if (out) return out;
+    out = new Set<string>();
     for (const { field, root } of v.foreignFields ?? []) {
       const r = raw.vars[root];
       if (!r || (r.rebinds ?? []).length > 0 || (v.assignedFields ?? []).includes(field) || fieldAssigned(field)) continue;
       out.add(field);
     }
+    foreignMemo.set(v.id, out);
     return out;
   };
   const foreignOnly = (v: VarInfo, fields: string[]): boolean => {
@@ -310,7 +314,6 @@ export function analyseConstruction(
           const w = bound.get(j);
           if (w === id) continue;
           // Into a value this function is still building: published with it (handedOf).
-
           const wv = w === undefined ? undefined : raw.vars[w];
           if (wv && wv.fresh && wv.func === v.func) heldBy.set(id, [...(heldBy.get(id) ?? []), { w: wv.id, pos: p }]);
           else handAt(id, here);

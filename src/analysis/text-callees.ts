@@ -8,25 +8,29 @@
 import { lookupField, lookupMethods, type FuncInfo, type PackageIndex } from './package-index.js';
 import { baseTypeName, splitMapType } from './types.js';
 
-/** The in-package functions a not-walked body calls, resolved by name (functions) and receiver type (methods). */
-export function textCallees(index: PackageIndex, f: FuncInfo): number[] {
+/**
+ * The in-package functions a not-walked body calls, resolved by name (functions) and receiver type
+ * (methods), each with the file offset of its first call (the called name).
+ */
+export function textCallees(index: PackageIndex, f: FuncInfo): { callee: number; pos: number }[] {
   const body = maskCommentsAndStrings(f.file.text.slice(f.body!.start, f.body!.end));
   const resolver = new TextTypes(index, f, body);
-  const out = new Set<number>();
+  const out = new Map<number, number>();
+  const add = (c: number, at: number) => out.has(c) || out.set(c, f.body!.start + at);
   for (const m of body.matchAll(CALL_NAME)) {
     const name = m[1]!;
     let i = m.index! - 1;
     while (i >= 0 && isSpace(body[i]!)) i--;
     if (body[i] !== '.') {
       if (resolver.isLocal(name)) continue;
-      for (const c of index.funcsByName.get(name) ?? []) out.add(c);
+      for (const c of index.funcsByName.get(name) ?? []) add(c, m.index!);
       continue;
     }
     const operand = operandBefore(body, i);
     if (!operand) continue;
-    for (const c of resolver.methodCallees(operand, name)) out.add(c);
+    for (const c of resolver.methodCallees(operand, name)) add(c, m.index!);
   }
-  return [...out];
+  return [...out].map(([callee, pos]) => ({ callee, pos }));
 }
 
 const CALL_NAME = /\b([A-Za-z_]\w*)\s*\(/g;

@@ -1051,7 +1051,8 @@ class FunctionWalker {
       return;
     }
     const fnode = unparen(child(call, 'function') ?? call);
-    const viaFields = this.fieldHandOff(fnode, child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? []);
+    const args = child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
+    const viaFields = this.fieldHandOff(fnode, args);
     if (viaFields) for (const h of viaFields) publishAt(this.facts.vars[h.var]!, { pos: s.start, branches: [...this.branches], viaFields: h.fields });
     else this.publish(s, s.start);
     const spawnId = this.facts.spawns.length;
@@ -1068,7 +1069,6 @@ class FunctionWalker {
       ...(viaFields ? { viaFields } : {}),
     };
     this.facts.spawns.push(spawn);
-    const args = child(call, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
     Object.assign(spawn, this.handedValues(fnode.type === 'selector_expression' ? (child(fnode, 'operand') ?? null) : null, args));
     if (fnode.type === 'func_literal') {
       spawn.targets.push(((yield this.literal(fnode, 'spawned', s.start)) as number));
@@ -2299,10 +2299,6 @@ class FunctionWalker {
   }
 
   /**
-   * The fields a struct literal (`&T{…}`, `T{…}`) sets to a value built right there: reached
-   * through a fresh variable, they are its own.
-   */
-  /**
    * The fields of a struct literal set to what the function's receiver or a parameter holds, or
    * a field path from one (`s: s`, `sys: s.sys`): values from before the function ran
    * (VarInfo.foreignFields). Whether the variable is a parameter never reassigned is checked later.
@@ -2320,6 +2316,10 @@ class FunctionWalker {
     return out;
   }
 
+  /**
+   * The fields a struct literal (`&T{…}`, `T{…}`) sets to a value built right there: reached
+   * through a fresh variable, they are its own.
+   */
   private freshPointerFields(val: LNode): string[] {
     return keyedValues(this.file, val)
       .filter(({ value }) => this.builtHere(value))

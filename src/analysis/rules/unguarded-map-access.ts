@@ -51,15 +51,21 @@ function lockedRangesRacingWith(map: SharedMap, sites: ResolvedSite[]): Resolved
   );
 }
 
-/** The call expression that starts at `pos` (`r.helper(k)`), up to its closing parenthesis, on one line. */
-function callText(text: string, pos: number): string {
+/**
+ * The call at `pos` (the call's start, or the called name of an edge read from text) with the
+ * selector chain before it (`r.helper(k)`), up to its closing parenthesis, on one line.
+ */
+function callAt(text: string, pos: number): { start: number; text: string } {
+  let start = pos;
+  while (start > 0 && /[\w.]/.test(text[start - 1]!)) start--;
+  while (text[start] === '.') start++;
   const open = text.indexOf('(', pos);
   let depth = 0;
   for (let i = open; open >= 0 && i < text.length && i < pos + 200; i++) {
     if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return text.slice(pos, i + 1).replace(/\s+/g, ' ');
+    else if (text[i] === ')' && --depth === 0) return { start, text: text.slice(start, i + 1).replace(/\s+/g, ' ') };
   }
-  return text.slice(pos).split('\n')[0]!.trim();
+  return { start, text: text.slice(start).split('\n')[0]!.trim() };
 }
 
 /**
@@ -115,11 +121,12 @@ export const unguardedMapAccess: Rule = {
         const write = [at, ...rest].some((s) => WRITES.includes(s.kind));
         for (const c of guard.includes(':') ? [] : flow.callsLacking(at.func, guard, write).slice(0, 2)) {
           const caller = flow.index.funcs[c.caller]!;
-          const pos = caller.file.lines.position(c.pos);
+          const call = callAt(caller.file.text, c.pos);
+          const pos = caller.file.lines.position(call.start);
           const by = caller.literal ? 'a function literal' : caller.name;
           ev.push({
             kind: 'lock',
-            message: `called here by ${by} without ${write ? `${guard}.Lock()` : guard}: ${callText(caller.file.text, c.pos)}`,
+            message: `called here by ${by} without ${write ? `${guard}.Lock()` : guard}: ${call.text}`,
             file: caller.file.rel,
             line: pos.line,
             column: pos.column,

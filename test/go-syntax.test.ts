@@ -188,14 +188,15 @@ describe('valid Go that tree-sitter cannot parse is not called a syntax error', 
 });
 
 // A file Go accepts with one declaration tree-sitter misreads: the race sits after that declaration,
-// so its line and column also prove the rest of the file keeps its positions.
+// so its line and column also prove the rest of the file keeps its positions. The declaration reads
+// the map, so the analysis needs its body (a scan parses only the bodies it reads: docs/lazy-parsing.md).
 const PARTLY_READ = `package p
 
 import "sync"
 
 func odd(a int) int {
 	x := ${UNPARSED_VALID_GO}
-	return len(x)
+	return len(x) + len(counts)
 }
 
 var counts = map[int]int{}
@@ -223,7 +224,7 @@ describe('valid Go that tree-sitter misreads in one declaration: the rest of the
     expect(recovered!.tree.rootNode.hasError).toBe(false);
     // Only the unread declaration is blanked out.
     const changed = [...PARTLY_READ].map((c, i) => (recovered!.text[i] !== c ? i : -1)).filter((i) => i >= 0);
-    expect(PARTLY_READ.slice(changed[0], changed[changed.length - 1]! + 1)).toBe(`func odd(a int) int {\n\tx := ${UNPARSED_VALID_GO}\n\treturn len(x)\n}`);
+    expect(PARTLY_READ.slice(changed[0], changed[changed.length - 1]! + 1)).toBe(`func odd(a int) int {\n\tx := ${UNPARSED_VALID_GO}\n\treturn len(x) + len(counts)\n}`);
   });
 
   it('gives up when the package clause is what tree-sitter cannot read, or nothing else is left', () => {
@@ -240,6 +241,20 @@ describe('valid Go that tree-sitter misreads in one declaration: the rest of the
     expect(report.errors).toEqual([
       { file: 'p.go', message: expect.stringMatching(/^6:\d+: valid Go that gomapfix cannot parse yet \(tree-sitter-go: .*; gofmt accepts the file\); lines 5–8 not analysed, the rest of the file analysed$/) },
     ]);
+  });
+
+  it('a misread body the analysis never reads costs a scan nothing; fix, which parses every file whole, still declines', () => {
+    // odd touches no map, lock or goroutine: a scan does not parse its body, and analyses the file.
+    const unread = PARTLY_READ.replace('return len(x) + len(counts)', 'return len(x)');
+    const dir = tempTree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'p.go': unread });
+    const { run, report } = scanJson(['.'], { cwd: dir });
+    expect(run.status, run.stderr).toBe(1);
+    expect(report.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule} ${f.map.name}`)).toEqual(['p.go:18:4 concurrent-map-write counts']);
+    expect(report.errors).toEqual([]);
+    const fix = runCli(['fix', '--write', '.'], { cwd: dir });
+    expect(fix.status, fix.stderr).toBe(1);
+    expect(fix.stdout).toMatch(/# not fixed: p\.go:18 concurrent-map-write on counts: auto declines: p\.go was only partly analysed \(6:\d+: valid Go that gomapfix cannot parse yet/);
+    expect(readFileSync(join(dir, 'p.go'), 'utf8')).toBe(unread);
   });
 
   it('fix never rewrites such a file: the package is declined, since the unread declaration may touch the map', () => {

@@ -1,12 +1,13 @@
 // One directory of Go files in, findings and per-file errors out. A pure function of the texts.
-import { parseGo, firstSyntaxProblem, topLevelText } from '../parse/parser.js';
+import { parseGo, parseGoRanges, firstSyntaxProblem, topLevelText } from '../parse/parser.js';
+import { blankSpans, checkBlanked, complement, lazyRanges, lazySpans, onlyRanges, sameBodies, treeFuncBodies, type BodyRange } from '../parse/lazy-bodies.js';
 import { firstGoRuleProblem } from '../parse/go-rules.js';
 import { partialMessage, recoverAroundErrors } from '../parse/recover.js';
 import { basename } from 'node:path';
 import { decodeGoSource } from '../files/source.js';
 import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
 import type { FileError, Finding, SkippedFile, SourceSpan } from './model.js';
-import { indexPackage, isMapType, type FuncInfo, type PackageIndex } from './package-index.js';
+import { indexPackage, isMapType, type FuncInfo, type PackageIndex, type ParsedFile } from './package-index.js';
 import { liteTree, type LNode } from './syntax.js';
 import { hasGoStatement, walkPackage } from './walker.js';
 import { resolvePackage } from './concurrency.js';
@@ -31,6 +32,10 @@ export interface PackageInput {
   rel: string;
   text: string;
   tree: ReturnType<typeof parseGo>;
+  /** Set when `tree` was parsed with these function bodies blanked (`parseDir`'s `lazy`). */
+  bodies?: readonly BodyRange[];
+  /** The text `tree` was parsed from, when not `text` (a lazy parse's blanked text; same offsets). */
+  parsedText?: string;
 }
 
 /** A directory's files decoded, filtered and parsed, grouped by package clause. */
@@ -40,9 +45,21 @@ export interface ParsedDir {
   skipped: SkippedFile[];
 }
 
+export interface ParseOptions {
+  /**
+   * Parse only what the analysis reads (a scan; docs/lazy-parsing.md): every file's declarations,
+   * with the function bodies and top-level composite literals blanked; `analyzeDir` parses the
+   * bodies the analysis converts later, and falls back to a full parse of a file whose bodies show
+   * a problem. A syntax error inside a body the analysis never reads is then not reported. Fix and
+   * triage parse in full: a file they may rewrite is checked whole.
+   */
+  lazy?: boolean;
+}
+
 /** Decodes and parses one directory's files; generated, other-platform and broken files are listed, not parsed on. */
-export function parseDir(files: FileInput[], platform: Platform | null = targetPlatform()): ParsedDir {
+export function parseDir(files: FileInput[], platform: Platform | null = targetPlatform(), options: ParseOptions = {}): ParsedDir {
   const result: ParsedDir = { packages: new Map(), errors: [], skipped: [] };
+  const texts: { rel: string; text: string }[] = [];
   for (const f of files) {
     const decoded = decodeGoSource(f.bytes);
     if (!decoded.ok) {
@@ -61,35 +78,89 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
       result.skipped.push({ file: f.rel, reason: `not in the ${platform.goos}/${platform.goarch} build (${excluded}); set GOOS/GOARCH to scan it` });
       continue;
     }
-    let tree = parseGo(text);
-    let analysed = text;
-    // tree-sitter accepts some files Go rejects (`go x`, `"\q"`, top-level statements): never analysed.
-    const problem = firstSyntaxProblem(tree, text) ?? firstGoRuleProblem(tree, text);
-    if (problem) {
-      // Valid Go that tree-sitter misreads: the declarations around the error are analysed, the
-      // file stays under errors (so fix declines its package) and is never rewritten.
-      const recovered = problem.validGo ? recoverAroundErrors(text, tree) : null;
-      if (!recovered || firstGoRuleProblem(recovered.tree, recovered.text)) {
-        result.errors.push({ file: f.rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` });
-        continue;
-      }
-      result.errors.push({ file: f.rel, message: partialMessage(`${problem.line}:${problem.column}: ${problem.message}`, recovered.skipped) });
-      tree = recovered.tree;
-      analysed = recovered.text;
-    }
-    const pkg = packageName(topLevelText(tree, analysed, 'package_clause') ?? '');
+    texts.push({ rel: f.rel, text });
+  }
+  for (const t of texts) {
+    const lazy = options.lazy ? parseLazily(t.rel, t.text) : null;
+    const { input, error } = lazy ? { input: lazy, error: undefined } : parseFile(t.rel, t.text);
+    if (error) result.errors.push(error);
+    if (!input) continue;
+    const pkg = packageName(topLevelText(input.tree, input.text, 'package_clause') ?? '');
     const list = result.packages.get(pkg) ?? [];
-    list.push({ rel: f.rel, text: analysed, tree });
+    list.push(input);
     result.packages.set(pkg, list);
   }
   return result;
 }
 
+/**
+ * Parses a whole file. A file tree-sitter or Go's rules reject is an error and has no input; valid
+ * Go that tree-sitter misreads has both: the declarations around the error are analysed, and the
+ * file stays under errors (so fix declines its package and never rewrites it).
+ */
+function parseFile(rel: string, text: string): { input?: PackageInput; error?: FileError } {
+  const tree = parseGo(text);
+  // tree-sitter accepts some files Go rejects (`go x`, `"\q"`, top-level statements): never analysed.
+  const problem = firstSyntaxProblem(tree, text) ?? firstGoRuleProblem(tree, text);
+  if (!problem) return { input: { rel, text, tree } };
+  const recovered = problem.validGo ? recoverAroundErrors(text, tree) : null;
+  if (!recovered || firstGoRuleProblem(recovered.tree, recovered.text)) {
+    return { error: { file: rel, message: `${problem.line}:${problem.column}: ${problem.message}; file not analysed` } };
+  }
+  return {
+    input: { rel, text: recovered.text, tree: recovered.tree },
+    error: { file: rel, message: partialMessage(`${problem.line}:${problem.column}: ${problem.message}`, recovered.skipped) },
+  };
+}
+
+/**
+ * Parses a file with its function bodies blanked; null when that cannot stand in for the whole
+ * file (the text does not lex, the declarations show a problem, the tree places the bodies
+ * elsewhere): the file is then parsed whole, and its problem reported as before.
+ */
+function parseLazily(rel: string, text: string): PackageInput | null {
+  if (text.includes('\u0000')) return null;
+  const ranges = lazyRanges(text);
+  if (!ranges) return null;
+  const spans = lazySpans(ranges);
+  // The tree is parsed from the text outside the spans; the text with the spans blanked is what
+  // the tree is read against (liteTree, the Go-rule checks).
+  const blanked = blankSpans(text, spans);
+  const tree = spans.length > 0 ? parseGoRanges(text, complement(text.length, spans)) : parseGo(text);
+  if (tree.rootNode.hasError || firstGoRuleProblem(tree, blanked) || !sameBodies(treeFuncBodies(tree), ranges.bodies) || !checkBlanked(tree, ranges.literals, ranges.constGroups)) return null;
+  return { rel, text, tree, bodies: ranges.bodies, parsedText: blanked };
+}
+
+/** Thrown when the bodies a lazily parsed file's analysis needs do not parse cleanly on their own. */
+export class LazyParseFallback extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: bodies need a full parse`);
+  }
+}
+
 /** Analyses the Go files of one directory (one or more packages: `foo` and `foo_test`). */
 export function analyzeDir(files: FileInput[], platform: Platform | null = targetPlatform(), options: FactOptions = {}): DirResult {
-  const parsed = parseDir(files, platform);
+  const parsed = parseDir(files, platform, { lazy: true });
   const result: DirResult = { findings: [], errors: parsed.errors, skipped: parsed.skipped };
-  for (const [name, inputs] of parsed.packages) result.findings.push(...analyzePackageWithFacts(name, inputs, options).findings);
+  for (const [name, inputs] of parsed.packages) {
+    for (;;) {
+      try {
+        result.findings.push(...analyzePackageWithFacts(name, inputs, options).findings);
+        break;
+      } catch (err) {
+        if (!(err instanceof LazyParseFallback)) throw err;
+        // A body the analysis reads does not parse on its own: the file is parsed whole, its
+        // problem reported as a full parse reports it, and the package analysed again.
+        const at = inputs.findIndex((i) => i.rel === err.file);
+        const input = inputs[at]!;
+        options.ignores?.forget(input.rel);
+        const full = parseFile(input.rel, input.text);
+        if (full.error) result.errors.push(full.error);
+        if (full.input) inputs[at] = full.input;
+        else inputs.splice(at, 1);
+      }
+    }
+  }
   return result;
 }
 
@@ -134,14 +205,14 @@ export interface FactOptions {
 }
 
 /** Runs every rule over one package. */
-export function analyzePackage(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[]): Finding[] {
+export function analyzePackage(name: string, inputs: PackageInput[]): Finding[] {
   return analyzePackageWithFacts(name, inputs).findings;
 }
 
 /** The findings of one package and the facts they came from (null when the package has no map). */
 export function analyzePackageWithFacts(
   name: string,
-  inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[],
+  inputs: PackageInput[],
   options: FactOptions = {},
 ): { findings: Finding[]; facts: NonNullable<ReturnType<typeof packageFacts>> | null } {
   // The run's ledger (scan: unknown rules, unused comments) hears of every analysed file.
@@ -167,7 +238,7 @@ export function analyzePackageWithFacts(
 }
 
 /** The package facts and per-map view the rules read (null when no map is accessed at all). */
-export function packageFacts(name: string, inputs: { rel: string; text: string; tree: ReturnType<typeof parseGo> }[], options: FactOptions = {}) {
+export function packageFacts(name: string, inputs: PackageInput[], options: FactOptions = {}) {
   const index = indexPackage(name, inputs);
   selectAndConvertBodies(index, !!options.allBodies);
   const raw = walkPackage(index);
@@ -243,6 +314,7 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
   // body of the function shows (concurrency.ts addGoArguments).
   const goStarted = new Set<string>();
   for (const f of index.files) for (const m of f.text.matchAll(/\bgo\s+(?:[\w]+\.)*(\w+)\s*\(/g)) goStarted.add(m[1]!);
+  const chosen: FuncInfo[] = [];
   for (const fn of index.funcs) {
     if (!fn.body) continue;
     const body = fn.file.text.slice(fn.body.start, fn.body.end);
@@ -266,7 +338,29 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
         (!fn.literal && goStarted.has(fn.name) && takesFunc(fn))
       : mentionsMap && /\brange\b/.test(body);
     if (!relevant) continue;
-    const node = fn.file.tree.rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
+    chosen.push(fn);
+  }
+  // Lazily parsed files (parseDir's `lazy`): the chosen bodies are parsed now, on their own.
+  const byFile = new Map<ParsedFile, FuncInfo[]>();
+  for (const fn of chosen) if (fn.file.bodies) byFile.set(fn.file, [...(byFile.get(fn.file) ?? []), fn]);
+  for (const [file, fns] of byFile) {
+    const blanked = new Set(file.bodies!.map((b) => b.start));
+    // Every chosen body is one the lazy parse blanked; anything else takes the full parse.
+    if (fns.some((fn) => !blanked.has(fn.body!.start))) throw new LazyParseFallback(file.rel);
+    // Each chosen function is parsed whole (signature and body), at its own offsets, up to the
+    // line break that ends the declaration (Go's grammar wants one between declarations).
+    const lineEnd = (at: number) => {
+      const nl = file.text.indexOf('\n', at);
+      return nl < 0 ? file.text.length : nl + 1;
+    };
+    const ranges = fns.map((fn) => ({ start: fn.start, end: lineEnd(fn.body!.end) })).sort((a, b) => a.start - b.start);
+    const tree = parseGoRanges(file.text, ranges);
+    if (tree.rootNode.hasError || firstGoRuleProblem(tree, onlyRanges(file.text, ranges), { bodiesOnly: true })) throw new LazyParseFallback(file.rel);
+    file.bodyTree = tree;
+  }
+  for (const fn of chosen) {
+    if (!fn.body) continue;
+    const node = (fn.file.bodyTree ?? fn.file.tree).rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
     let block = node;
     while (block && !(block.type === 'block' && block.startIndex === fn.body.start && block.endIndex === fn.body.end)) block = block.parent!;
     if (!block) continue;

@@ -47,7 +47,7 @@ export function docComment(text: string, start: number): string {
 export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks: string[]): HeldLock[] | null {
   if (f.literal) return null;
   // The function's own name (`PutNoLock stores …`) is not a statement about a lock.
-  const doc = docComment(f.file.text, f.start).replace(new RegExp(`\\b${f.name}\\b`, 'g'), '');
+  const doc = withoutWord(docComment(f.file.text, f.start), f.name);
   if (!doc.trim() || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return namedEntryLocks(index, f, allLocks);
   const out = new Map<string, HeldLock['mode']>();
   for (const sentence of doc.split(/(?<=[^.\s])\.(?:\s+|$)|[;:]\s+/)) {
@@ -60,6 +60,24 @@ export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks:
   }
   // A comment that talks about the lock and states no precondition overrides the name.
   return out.size === 0 ? null : [...out].map(([name, mode]) => ({ name, mode }));
+}
+
+/** `text` without the whole-word occurrences of `word` (as `\bword\b`, without compiling a regex per function). */
+function withoutWord(text: string, word: string): string {
+  if (!/^\w+$/.test(word)) return text.replace(new RegExp(`\\b${word}\\b`, 'g'), '');
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const end = at + word.length;
+    if (at < from || isWordChar(text.charCodeAt(at - 1)) || isWordChar(text.charCodeAt(end))) continue;
+    out += text.slice(from, at);
+    from = end;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /**

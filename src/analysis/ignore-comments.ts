@@ -129,6 +129,11 @@ export class IgnoreLedger {
     }
   }
 
+  /** Drops what was read of a file (its text is about to be registered again, as parsed whole). */
+  forget(rel: string): void {
+    this.byFile.delete(rel);
+  }
+
   /** Whether a comment on `line` or the line above silences `rule` there; such comments count as used. */
   silences(file: string, line: number, rule: RuleId): boolean {
     const lines = this.byFile.get(file);

@@ -1,5 +1,6 @@
 // Package-level declarations: struct types, named map types, package variables, functions.
 import type { Tree } from '../parse/parser.js';
+import type { BodyRange } from '../parse/lazy-bodies.js';
 import { child, childrenOf, liteTree, LineIndex, type LNode } from './syntax.js';
 import { baseTypeName, isMapTypeText } from './types.js';
 
@@ -9,6 +10,13 @@ export interface ParsedFile {
   lines: LineIndex;
   tree: Tree;
   root: LNode;
+  /**
+   * Set when `tree` was parsed with these function bodies blanked (a scan's lazy parse,
+   * parse/lazy-bodies.ts): the bodies the analysis converts are parsed on their own, into
+   * `bodyTree`, at the same offsets.
+   */
+  bodies?: readonly BodyRange[];
+  bodyTree?: Tree;
 }
 
 export interface FieldInfo {
@@ -103,7 +111,7 @@ export function text(file: ParsedFile, node: LNode): string {
 }
 
 /** Reads the top-level declarations of a package's files. Function bodies are left unconverted. */
-export function indexPackage(name: string, inputs: { rel: string; text: string; tree: Tree }[]): PackageIndex {
+export function indexPackage(name: string, inputs: { rel: string; text: string; tree: Tree; bodies?: readonly BodyRange[]; parsedText?: string }[]): PackageIndex {
   const index: PackageIndex = {
     name,
     files: [],
@@ -117,8 +125,10 @@ export function indexPackage(name: string, inputs: { rel: string; text: string; 
     falseConsts: new Set(),
   };
   for (const input of inputs) {
-    const root = liteTree(input.tree.rootNode, input.text, () => true, TOP_LEVEL_SKIPPED);
-    const file: ParsedFile = { rel: input.rel, text: input.text, lines: new LineIndex(input.text), tree: input.tree, root };
+    // The tree is read against the text it was parsed from (a lazy parse blanks comments, whose
+    // places liteTree would otherwise take for tokens); both have the same offsets.
+    const root = liteTree(input.tree.rootNode, input.parsedText ?? input.text, () => true, TOP_LEVEL_SKIPPED);
+    const file: ParsedFile = { rel: input.rel, text: input.text, lines: new LineIndex(input.text), tree: input.tree, root, ...(input.bodies ? { bodies: input.bodies } : {}) };
     index.files.push(file);
     for (const decl of root.children) readDecl(index, file, decl);
   }

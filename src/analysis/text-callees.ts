@@ -14,7 +14,9 @@ import { baseTypeName, splitMapType } from './types.js';
  */
 export function textCallees(index: PackageIndex, f: FuncInfo): { callee: number; pos: number }[] {
   const body = maskCommentsAndStrings(f.file.text.slice(f.body!.start, f.body!.end));
-  const resolver = new TextTypes(index, f, body);
+  // The body's declarations are read only once a call names a function or method of the package.
+  let types: TextTypes | null = null;
+  const resolver = () => (types ??= new TextTypes(index, f, body));
   const out = new Map<number, number>();
   const add = (c: number, at: number) => out.has(c) || out.set(c, f.body!.start + at);
   for (const m of body.matchAll(CALL_NAME)) {
@@ -22,13 +24,16 @@ export function textCallees(index: PackageIndex, f: FuncInfo): { callee: number;
     let i = m.index! - 1;
     while (i >= 0 && isSpace(body[i]!)) i--;
     if (body[i] !== '.') {
-      if (resolver.isLocal(name)) continue;
-      for (const c of index.funcsByName.get(name) ?? []) add(c, m.index!);
+      const named = index.funcsByName.get(name);
+      if (!named || resolver().isLocal(name)) continue;
+      for (const c of named) add(c, m.index!);
       continue;
     }
+    // No method of that name in the package: nothing to resolve.
+    if (!index.methodsByName.has(name)) continue;
     const operand = operandBefore(body, i);
     if (!operand) continue;
-    for (const c of resolver.methodCallees(operand, name)) add(c, m.index!);
+    for (const c of resolver().methodCallees(operand, name)) add(c, m.index!);
   }
   return [...out].map(([callee, pos]) => ({ callee, pos }));
 }
@@ -243,5 +248,5 @@ const COMMENT_OR_STRING = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|`[^`]
 
 /** The text with comments and string literals blanked (same length), so calls named in them do not count. */
 export function maskCommentsAndStrings(text: string): string {
-  return text.replace(COMMENT_OR_STRING, (s) => s.replace(/[^\n]/g, ' '));
+  return text.replace(COMMENT_OR_STRING, (s) => (s.includes('\n') ? s.replace(/[^\n]/g, ' ') : ' '.repeat(s.length)));
 }

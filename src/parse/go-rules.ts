@@ -21,11 +21,13 @@ type Rule = (tree: Tree, text: string) => Located | null;
  * tree-sitter-go does not enforce, as "not valid Go: …", or null. Assumes the tree has no
  * error node (check `firstSyntaxProblem` first).
  */
-export function firstGoRuleProblem(tree: Tree, text: string): SyntaxProblem | null {
+export function firstGoRuleProblem(tree: Tree, text: string, options: { bodiesOnly?: boolean } = {}): SyntaxProblem | null {
   const nul = text.indexOf('\u0000');
   if (nul >= 0) return { ...positionOf(text, nul), message: 'not valid Go: illegal character NUL' };
   let first: Located | null = null;
-  for (const rule of RULES) {
+  // `bodiesOnly`: a text of function bodies behind stand-in signatures (parse/lazy-bodies.ts),
+  // whose top level is not the file's.
+  for (const rule of options.bodiesOnly ? BODY_RULES : RULES) {
     const found = rule(tree, text);
     if (found && (!first || found.node.startIndex < first.node.startIndex)) first = found;
   }
@@ -214,7 +216,8 @@ const labelBeforeCase: Rule = (tree, text) =>
 
 const escapes: Rule = (tree, text) => firstEscapeProblem(tree, text);
 
-const RULES: Rule[] = [topLevel, spawnedCall, nonNameDefined, rangeArity, selectCase, receiver, variadic, labelBeforeCase, escapes];
+const BODY_RULES: Rule[] = [spawnedCall, nonNameDefined, rangeArity, selectCase, receiver, variadic, labelBeforeCase, escapes];
+const RULES: Rule[] = [topLevel, ...BODY_RULES];
 
 function code(node: SyntaxNode): SyntaxNode[] {
   return node.namedChildren.filter((c) => c.type !== 'comment');

@@ -44,6 +44,30 @@ export function parseGo(text: string): Tree {
 }
 
 /**
+ * Parses only the given ranges of the text (in order, disjoint), at their own offsets: the lexer
+ * jumps over the rest instead of reading it (tree-sitter's included ranges). Read in chunks, as
+ * each range is read from its start.
+ */
+export function parseGoRanges(text: string, ranges: readonly { start: number; end: number }[]): Tree {
+  const lineEnds: number[] = [];
+  for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lineEnds.push(k);
+  const point = (i: number) => {
+    let lo = 0;
+    let hi = lineEnds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lineEnds[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return { row: lo, column: i - (lo > 0 ? lineEnds[lo - 1]! + 1 : 0) };
+  };
+  const includedRanges = ranges.map((r) => ({ startIndex: r.start, endIndex: r.end, startPosition: point(r.start), endPosition: point(r.end) }));
+  return parser().parse((offset: number) => text.slice(offset, offset + CHUNK), undefined, { includedRanges });
+}
+
+const CHUNK = 16 * 1024;
+
+/**
  * Finds the first ERROR or MISSING node, if any. Given the file's text, Go's own parser is asked
  * too, so that valid Go that tree-sitter-go misparses is not reported as the author's syntax error.
  */

@@ -25,8 +25,13 @@ const IDEMPOTENT = new Set([
  * whether the new entries are visited does not matter.
  */
 export function isNormalisingRange(file: ParsedFile, rangeStart: number, mapText: string): boolean {
-  let node: SyntaxNode | null = file.tree.rootNode.descendantForIndex(rangeStart);
-  while (node && !(node.type === 'for_statement' && node.startIndex === rangeStart)) node = node.parent;
+  // A lazily parsed file has its converted bodies in `bodyTree` (analyze.ts).
+  let node: SyntaxNode | null = null;
+  for (const tree of [file.bodyTree, file.tree]) {
+    node = tree ? tree.rootNode.descendantForIndex(rangeStart) : null;
+    while (node && !(node.type === 'for_statement' && node.startIndex === rangeStart)) node = node.parent;
+    if (node) break;
+  }
   if (!node) return false;
   const clause = node.namedChildren.find((c) => c.type === 'range_clause');
   const left = clause?.childForFieldName('left');

@@ -1,6 +1,6 @@
 // One directory of Go files in, findings and per-file errors out. A pure function of the texts.
 import { parseGo, parseGoRanges, firstSyntaxProblem, topLevelText } from '../parse/parser.js';
-import { blankSpans, checkBlanked, complement, lazyRanges, lazySpans, onlyRanges, sameBodies, treeFuncBodies, type BodyRange } from '../parse/lazy-bodies.js';
+import { blankSpans, checkBlanked, complement, lazyRanges, lazySpans, onlyRanges, sameBodies, type BodyRange } from '../parse/lazy-bodies.js';
 import { firstGoRuleProblem } from '../parse/go-rules.js';
 import { partialMessage, recoverAroundErrors } from '../parse/recover.js';
 import { basename } from 'node:path';
@@ -127,7 +127,8 @@ function parseLazily(rel: string, text: string): PackageInput | null {
   // the tree is read against (liteTree, the Go-rule checks).
   const blanked = blankSpans(text, spans);
   const tree = spans.length > 0 ? parseGoRanges(text, complement(text.length, spans)) : parseGo(text);
-  if (tree.rootNode.hasError || firstGoRuleProblem(tree, blanked) || !sameBodies(treeFuncBodies(tree), ranges.bodies) || !checkBlanked(tree, ranges.literals, ranges.constGroups)) return null;
+  // The bodies are checked against the tree's functions when the package is indexed.
+  if (tree.rootNode.hasError || firstGoRuleProblem(tree, blanked) || !checkBlanked(tree, ranges.literals, ranges.constGroups)) return null;
   return { rel, text, tree, bodies: ranges.bodies, parsedText: blanked };
 }
 
@@ -339,6 +340,18 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
       : mentionsMap && /\brange\b/.test(body);
     if (!relevant) continue;
     chosen.push(fn);
+  }
+  // A lazy parse blanked what its text scan took for the function bodies: the tree must have found
+  // exactly those (anything else takes the full parse).
+  const declared = new Map<ParsedFile, BodyRange[]>();
+  for (const fn of index.funcs) {
+    if (fn.literal || !fn.body || !fn.file.bodies) continue;
+    const list = declared.get(fn.file);
+    if (list) list.push({ start: fn.body.start, end: fn.body.end });
+    else declared.set(fn.file, [{ start: fn.body.start, end: fn.body.end }]);
+  }
+  for (const file of index.files) {
+    if (file.bodies && !sameBodies((declared.get(file) ?? []).sort((a, b) => a.start - b.start), file.bodies)) throw new LazyParseFallback(file.rel);
   }
   // Lazily parsed files (parseDir's `lazy`): the chosen bodies are parsed now, on their own.
   const byFile = new Map<ParsedFile, FuncInfo[]>();

@@ -404,7 +404,13 @@ export function resolvePackage(
   }
 
   const entryContexts = new Map<number, number[]>();
-  for (const ctx of contexts) for (const e of ctx.entries) entryContexts.set(e, [...(entryContexts.get(e) ?? []), ctx.id]);
+  for (const ctx of contexts) {
+    for (const e of ctx.entries) {
+      const list = entryContexts.get(e);
+      if (list) list.push(ctx.id);
+      else entryContexts.set(e, [ctx.id]);
+    }
+  }
   const construction = analyseConstruction(index, raw, callersOf, funcContexts, entryContexts, contexts, spawnContext);
 
   // ---- entry locks: what every caller holds when calling a function ----

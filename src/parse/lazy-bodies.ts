@@ -41,8 +41,6 @@ export function lazyRanges(text: string): { bodies: BodyRange[]; literals: BodyR
   // The keyword that began the current top-level declaration, and whether `func` came since.
   let declaration = '';
   let sawFunc = false;
-  let literalDepth = -1;
-  let literalStart = -1;
   let constStart = -1;
   const n = text.length;
   let depth = 0;
@@ -56,8 +54,6 @@ export function lazyRanges(text: string): { bodies: BodyRange[]; literals: BodyR
   // interface type rather than the body.
   let inSignature = false;
   let typeBrace = false;
-  let bodyDepth = -1;
-  let bodyStart = -1;
   let i = 0;
   const newline = () => {
     if (endsLine && depth === 0) {
@@ -134,7 +130,7 @@ export function lazyRanges(text: string): { bodies: BodyRange[]; literals: BodyR
         endsLine = ENDING_KEYWORDS.has(word);
         typeBrace = word === 'struct' || word === 'interface';
         if (word === 'func') sawFunc = true;
-        if (word === 'func' && startsStatement && depth === 0 && bodyDepth < 0) inSignature = true;
+        if (word === 'func' && startsStatement && depth === 0) inSignature = true;
       } else {
         endsLine = true;
         typeBrace = false;
@@ -144,13 +140,17 @@ export function lazyRanges(text: string): { bodies: BodyRange[]; literals: BodyR
     // Punctuation.
     i++;
     if (c === 40 || c === 91 || c === 123) {
-      if (c === 123 && inSignature && depth === 0 && !typeBrace) {
+      const body = c === 123 && inSignature && depth === 0 && !typeBrace;
+      if (body || (c === 123 && !typeBrace && declaration === 'var' && !sawFunc)) {
+        // A body or a literal: only its braces, strings, runes and comments matter to find its end.
+        const end = matchBrace(text, i - 1);
+        if (end < 0) return null;
+        (body ? bodies : literals).push({ start: i - 1, end });
         inSignature = false;
-        bodyDepth = depth;
-        bodyStart = i - 1;
-      } else if (c === 123 && !typeBrace && declaration === 'var' && !sawFunc && bodyDepth < 0 && literalDepth < 0) {
-        literalDepth = depth;
-        literalStart = i - 1;
+        i = end;
+        endsLine = true;
+        typeBrace = false;
+        continue;
       } else if (c === 40 && constBefore && depth === 0) {
         constStart = i - 1;
       }
@@ -159,13 +159,7 @@ export function lazyRanges(text: string): { bodies: BodyRange[]; literals: BodyR
     } else if (c === 41 || c === 93 || c === 125) {
       depth--;
       if (depth < 0) return null;
-      if (c === 125 && depth === bodyDepth) {
-        bodies.push({ start: bodyStart, end: i });
-        bodyDepth = -1;
-      } else if (c === 125 && depth === literalDepth) {
-        literals.push({ start: literalStart, end: i });
-        literalDepth = -1;
-      } else if (c === 41 && depth === 0 && constStart >= 0) {
+      if (c === 41 && depth === 0 && constStart >= 0) {
         constGroups.push({ start: constStart, end: i });
         constStart = -1;
       }
@@ -182,7 +176,49 @@ export function lazyRanges(text: string): { bodies: BodyRange[]; literals: BodyR
     } else endsLine = false;
     typeBrace = false;
   }
-  return depth === 0 && bodyDepth < 0 ? { bodies, literals, constGroups, comments } : null;
+  return depth === 0 ? { bodies, literals, constGroups, comments } : null;
+}
+
+const BRACE_OR_QUOTE = /[{}"'`/]/g;
+
+/** The offset just after the `}` matching the `{` at `open`, past strings, runes and comments; -1 if none. */
+function matchBrace(text: string, open: number): number {
+  let depth = 0;
+  BRACE_OR_QUOTE.lastIndex = open;
+  for (let m = BRACE_OR_QUOTE.exec(text); m; m = BRACE_OR_QUOTE.exec(text)) {
+    const at = m.index;
+    const c = text.charCodeAt(at);
+    if (c === 123) depth++;
+    else if (c === 125) {
+      if (--depth === 0) return at + 1;
+    } else if (c === 47) {
+      const next = text.charCodeAt(at + 1);
+      if (next === 47) {
+        const nl = text.indexOf('\n', at);
+        if (nl < 0) return -1;
+        BRACE_OR_QUOTE.lastIndex = nl;
+      } else if (next === 42) {
+        const close = text.indexOf('*/', at + 2);
+        if (close < 0) return -1;
+        BRACE_OR_QUOTE.lastIndex = close + 2;
+      }
+    } else if (c === 96) {
+      const close = text.indexOf('`', at + 1);
+      if (close < 0) return -1;
+      BRACE_OR_QUOTE.lastIndex = close + 1;
+    } else {
+      let j = at + 1;
+      for (; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 92) j++;
+        else if (d === c) break;
+        else if (d === 10) return -1;
+      }
+      if (j >= text.length) return -1;
+      BRACE_OR_QUOTE.lastIndex = j + 1;
+    }
+  }
+  return -1;
 }
 
 function isDigit(c: number): boolean {

@@ -257,34 +257,39 @@ export function analyseConstruction(
       else e.into.add(into.index);
     }
   }
+  // The variables each call binds to its callee's receiver and parameters, read once for every round.
+  const bindings: { c: RawCall; callee: number; bound: Map<number, number> }[] = [];
+  for (const c of raw.calls) {
+    for (const callee of c.callees) {
+      const bound = new Map(boundVars(c, callee));
+      if (bound.size > 0) bindings.push({ c, callee, bound });
+    }
+  }
   for (let changed = true, rounds = 0; changed && rounds < 20; rounds++) {
     changed = false;
-    for (const c of raw.calls) {
-      for (const callee of c.callees) {
-        const bound = new Map(boundVars(c, callee));
-        for (const [i, id] of bound) {
-          const h = holderOf(id, c.caller, c.pos);
-          if (!h) continue;
-          const k = `${h.func}:${h.index}`;
-          const e = escapeOf.get(k);
-          if (e?.plain) continue;
-          const sub = escapeOf.get(`${callee}:${i}`);
-          let plain = reachesSpawn(callee) || !!sub?.plain;
-          const into: number[] = [];
-          for (const j of sub?.into ?? []) {
-            const w = bound.get(j);
-            // Stored into the value itself (a back-pointer): reachable from nowhere new.
-            if (w === id) continue;
-            const hw = w === undefined ? null : holderOf(w, c.caller, c.pos);
-            if (!hw || hw.func !== h.func) plain = true;
-            else into.push(hw.index);
-          }
-          if (!plain && into.every((j) => e?.into.has(j))) continue;
-          const out = escapeAt(k);
-          if (plain) out.plain = true;
-          for (const j of into) out.into.add(j);
-          changed = true;
+    for (const { c, callee, bound } of bindings) {
+      for (const [i, id] of bound) {
+        const h = holderOf(id, c.caller, c.pos);
+        if (!h) continue;
+        const k = `${h.func}:${h.index}`;
+        const e = escapeOf.get(k);
+        if (e?.plain) continue;
+        const sub = escapeOf.get(`${callee}:${i}`);
+        let plain = reachesSpawn(callee) || !!sub?.plain;
+        const into: number[] = [];
+        for (const j of sub?.into ?? []) {
+          const w = bound.get(j);
+          // Stored into the value itself (a back-pointer): reachable from nowhere new.
+          if (w === id) continue;
+          const hw = w === undefined ? null : holderOf(w, c.caller, c.pos);
+          if (!hw || hw.func !== h.func) plain = true;
+          else into.push(hw.index);
         }
+        if (!plain && into.every((j) => e?.into.has(j))) continue;
+        const out = escapeAt(k);
+        if (plain) out.plain = true;
+        for (const j of into) out.into.add(j);
+        changed = true;
       }
     }
   }
@@ -599,11 +604,11 @@ export function analyseConstruction(
     if (!g || g.literal) continue;
     for (const i of positions(g)) for (const c of ctxs) ctxOfHolder(`${f}:${i}`).add(c);
   }
+  // The sets each edge joins, looked up once (the sets themselves grow in place).
+  const joins = edges.map((e) => ({ src: e.src.kind === 'holder' ? ctxOfHolder(e.src.key) : funcContexts[e.src.caller]!, dst: ctxOfHolder(e.dst) }));
   for (let changed = true, rounds = 0; changed && rounds < 50; rounds++) {
     changed = false;
-    for (const e of edges) {
-      const src = e.src.kind === 'holder' ? ctxOfHolder(e.src.key) : funcContexts[e.src.caller]!;
-      const dst = ctxOfHolder(e.dst);
+    for (const { src, dst } of joins) {
       for (const c of src) {
         if (dst.has(c)) continue;
         dst.add(c);

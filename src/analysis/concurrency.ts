@@ -831,7 +831,8 @@ function internalHelperType(index: PackageIndex, t: string): boolean {
   const hit = cache.get(t);
   if (hit !== undefined) return hit;
   const st = index.structs.get(t);
-  const mentions = (type: string) => new RegExp(`(^|[^\\w.])${t}([^\\w]|$)`).test(type);
+  const named = new RegExp(`(^|[^\\w.])${t}([^\\w]|$)`);
+  const mentions = (type: string) => type.includes(t) && named.test(type);
   const lockType = (type: string) => isLockPointerType(`*${type.trim().replace(/^\*/, '')}`);
   let result = st !== undefined && ![...st.fields.values()].some((fl) => lockType(fl.type)) && !st.embedded.some((e) => lockType(e.type));
   if (result) {

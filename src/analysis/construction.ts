@@ -585,7 +585,7 @@ export function analyseConstruction(
     const g = funcs[callee];
     if (!f || !g || f.literal || !f.recvName || f.recvType !== g.recvType || f.analysed || !f.body) return false;
     const body = f.file.text.slice(f.body.start, f.body.end);
-    return new RegExp(`\\b${f.recvName}\\.${g.name}\\(`).test(body);
+    return body.includes(`${f.recvName}.${g.name}`) && new RegExp(`\\b${f.recvName}\\.${g.name}\\(`).test(body);
   };
   for (const [callee, list] of callersOf) {
     const g = funcs[callee];

@@ -239,7 +239,7 @@ export function blankSpans(text: string, spans: readonly BodyRange[]): string {
   const parts: string[] = [];
   let at = 0;
   for (const b of spans) {
-    parts.push(text.slice(at, b.start), blank(text.slice(b.start, b.end)));
+    parts.push(text.slice(at, b.start), ' '.repeat(b.end - b.start));
     at = b.end;
   }
   parts.push(text.slice(at));
@@ -253,18 +253,11 @@ export function lazySpans(r: NonNullable<ReturnType<typeof lazyRanges>>): BodyRa
 }
 
 /**
- * Blanks of the same length, line breaks kept (tree-sitter-go lexes a long run of blanks without
- * one far more slowly).
+ * Blanks of the same length. tree-sitter never reads them (they lie outside the included ranges);
+ * they are what the tree is read against (liteTree's offsets, the Go-rule checks' text scans).
  */
 function blank(s: string): string {
-  let out = '';
-  let at = 0;
-  for (;;) {
-    const nl = s.indexOf('\n', at);
-    if (nl < 0) return out + ' '.repeat(s.length - at);
-    out += ' '.repeat(nl - at) + '\n';
-    at = nl + 1;
-  }
+  return ' '.repeat(s.length);
 }
 
 /** The text with everything outside the ranges (in order, disjoint) blanked: same length, same offsets. */

@@ -25,8 +25,8 @@ export function firstGoRuleProblem(tree: Tree, text: string, options: { bodiesOn
   const nul = text.indexOf('\u0000');
   if (nul >= 0) return { ...positionOf(text, nul), message: 'not valid Go: illegal character NUL' };
   let first: Located | null = null;
-  // `bodiesOnly`: a text of function bodies behind stand-in signatures (parse/lazy-bodies.ts),
-  // whose top level is not the file's.
+  // `bodiesOnly`: a text holding only some of the file's functions, blanks elsewhere (a scan's
+  // second parse, parse/lazy-bodies.ts), whose top level is not the file's.
   for (const rule of options.bodiesOnly ? BODY_RULES : RULES) {
     const found = rule(tree, text);
     if (found && (!first || found.node.startIndex < first.node.startIndex)) first = found;

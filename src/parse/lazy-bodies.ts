@@ -1,10 +1,10 @@
 // Scan-time parsing of only what the analysis reads (docs/lazy-parsing.md). The analysis never
 // reads most function bodies: it converts only the bodies whose text mentions a map, a lock, a
 // goroutine or a handler (analysis/analyze.ts, selectAndConvertBodies). Parsing them anyway was
-// 40% of a scan. So a scan parses each file twice, cheaply: first with every top-level function
-// body blanked out (the declarations the package index reads), then only the bodies the analysis
-// picks, each behind a stand-in signature at its own offsets. Every offset stays the one of the
-// real file, so the analysis cannot tell the difference.
+// 40% of a scan. So a scan parses each file twice, cheaply: first without its function bodies
+// (the declarations the package index reads), then only the functions whose bodies the analysis
+// picks. Both parses read the file through tree-sitter's included ranges, so every offset stays
+// the one of the real file, and the analysis cannot tell the difference.
 import type { Tree } from './parser.js';
 
 /** A top-level function or method body: `start` at its `{`, `end` just after its `}`. */

@@ -59,7 +59,6 @@ export interface ParseOptions {
 /** Decodes and parses one directory's files; generated, other-platform and broken files are listed, not parsed on. */
 export function parseDir(files: FileInput[], platform: Platform | null = targetPlatform(), options: ParseOptions = {}): ParsedDir {
   const result: ParsedDir = { packages: new Map(), errors: [], skipped: [] };
-  const texts: { rel: string; text: string }[] = [];
   for (const f of files) {
     const decoded = decodeGoSource(f.bytes);
     if (!decoded.ok) {
@@ -78,11 +77,8 @@ export function parseDir(files: FileInput[], platform: Platform | null = targetP
       result.skipped.push({ file: f.rel, reason: `not in the ${platform.goos}/${platform.goarch} build (${excluded}); set GOOS/GOARCH to scan it` });
       continue;
     }
-    texts.push({ rel: f.rel, text });
-  }
-  for (const t of texts) {
-    const lazy = options.lazy ? parseLazily(t.rel, t.text) : null;
-    const { input, error } = lazy ? { input: lazy, error: undefined } : parseFile(t.rel, t.text);
+    const lazy = options.lazy ? parseLazily(f.rel, text) : null;
+    const { input, error } = lazy ? { input: lazy, error: undefined } : parseFile(f.rel, text);
     if (error) result.errors.push(error);
     if (!input) continue;
     const pkg = packageName(topLevelText(input.tree, input.text, 'package_clause') ?? '');
@@ -353,13 +349,16 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
   for (const file of index.files) {
     if (file.bodies && !sameBodies((declared.get(file) ?? []).sort((a, b) => a.start - b.start), file.bodies)) throw new LazyParseFallback(file.rel);
   }
-  // Lazily parsed files (parseDir's `lazy`): the chosen bodies are parsed now, on their own.
+  // Lazily parsed files (parseDir's `lazy`): the chosen bodies, each one the lazy parse left out
+  // (checked just above), are parsed now.
   const byFile = new Map<ParsedFile, FuncInfo[]>();
-  for (const fn of chosen) if (fn.file.bodies) byFile.set(fn.file, [...(byFile.get(fn.file) ?? []), fn]);
+  for (const fn of chosen) {
+    if (!fn.file.bodies) continue;
+    const list = byFile.get(fn.file);
+    if (list) list.push(fn);
+    else byFile.set(fn.file, [fn]);
+  }
   for (const [file, fns] of byFile) {
-    const blanked = new Set(file.bodies!.map((b) => b.start));
-    // Every chosen body is one the lazy parse blanked; anything else takes the full parse.
-    if (fns.some((fn) => !blanked.has(fn.body!.start))) throw new LazyParseFallback(file.rel);
     // Each chosen function is parsed whole (signature and body), at its own offsets, up to the
     // line break that ends the declaration (Go's grammar wants one between declarations).
     const lineEnd = (at: number) => {

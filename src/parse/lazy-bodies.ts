@@ -94,24 +94,10 @@ export function lazyRanges(text: string): { bodies: BodyRange[]; literals: BodyR
     const constBefore = afterConst;
     atStatement = false;
     afterConst = false;
-    if (c === 34 || c === 39) {
-      let j = i + 1;
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (d === 92) j++;
-        else if (d === c) break;
-        else if (d === 10) return null;
-      }
-      if (j >= n) return null;
-      i = j + 1;
-      endsLine = true;
-      typeBrace = false;
-      continue;
-    }
-    if (c === 96) {
-      const close = text.indexOf('`', i + 1);
-      if (close < 0) return null;
-      i = close + 1;
+    if (c === 34 || c === 39 || c === 96) {
+      const end = quoteEnd(text, i);
+      if (end < 0) return null;
+      i = end;
       endsLine = true;
       typeBrace = false;
       continue;
@@ -202,21 +188,30 @@ function matchBrace(text: string, open: number): number {
         if (close < 0) return -1;
         BRACE_OR_QUOTE.lastIndex = close + 2;
       }
-    } else if (c === 96) {
-      const close = text.indexOf('`', at + 1);
-      if (close < 0) return -1;
-      BRACE_OR_QUOTE.lastIndex = close + 1;
     } else {
-      let j = at + 1;
-      for (; j < text.length; j++) {
-        const d = text.charCodeAt(j);
-        if (d === 92) j++;
-        else if (d === c) break;
-        else if (d === 10) return -1;
-      }
-      if (j >= text.length) return -1;
-      BRACE_OR_QUOTE.lastIndex = j + 1;
+      const end = quoteEnd(text, at);
+      if (end < 0) return -1;
+      BRACE_OR_QUOTE.lastIndex = end;
     }
+  }
+  return -1;
+}
+
+/**
+ * The offset just after the string, rune or raw string whose quote is at `at`; -1 when it does
+ * not end (an interpreted string or rune at a line break, a raw string at the end of the text).
+ */
+function quoteEnd(text: string, at: number): number {
+  const quote = text.charCodeAt(at);
+  if (quote === 96) {
+    const close = text.indexOf('`', at + 1);
+    return close < 0 ? -1 : close + 1;
+  }
+  for (let j = at + 1; j < text.length; j++) {
+    const d = text.charCodeAt(j);
+    if (d === 92) j++;
+    else if (d === quote) return j + 1;
+    else if (d === 10) return -1;
   }
   return -1;
 }

@@ -2,6 +2,7 @@
 import { parseGo, parseGoRanges, firstSyntaxProblem, topLevelText } from '../parse/parser.js';
 import { blankSpans, checkBlanked, complement, lazyRanges, lazySpans, onlyRanges, sameBodies, type BodyRange } from '../parse/lazy-bodies.js';
 import { firstGoRuleProblem } from '../parse/go-rules.js';
+import { LineIndex } from '../parse/lines.js';
 import { partialMessage, recoverAroundErrors } from '../parse/recover.js';
 import { basename } from 'node:path';
 import { decodeGoSource } from '../files/source.js';
@@ -36,6 +37,8 @@ export interface PackageInput {
   bodies?: readonly BodyRange[];
   /** The text `tree` was parsed from, when not `text` (a lazy parse's blanked text; same offsets). */
   parsedText?: string;
+  /** The line starts of `text`, when the parse already found them. */
+  lines?: LineIndex;
 }
 
 /** A directory's files decoded, filtered and parsed, grouped by package clause. */
@@ -122,10 +125,11 @@ function parseLazily(rel: string, text: string): PackageInput | null {
   // The tree is parsed from the text outside the spans; the text with the spans blanked is what
   // the tree is read against (liteTree, the Go-rule checks).
   const blanked = blankSpans(text, spans);
-  const tree = spans.length > 0 ? parseGoRanges(text, complement(text.length, spans)) : parseGo(text);
+  const lines = new LineIndex(text);
+  const tree = spans.length > 0 ? parseGoRanges(text, complement(text.length, spans), lines) : parseGo(text);
   // The bodies are checked against the tree's functions when the package is indexed.
   if (tree.rootNode.hasError || firstGoRuleProblem(tree, blanked) || !checkBlanked(tree, ranges.literals, ranges.constGroups)) return null;
-  return { rel, text, tree, bodies: ranges.bodies, parsedText: blanked };
+  return { rel, text, tree, bodies: ranges.bodies, parsedText: blanked, lines };
 }
 
 /** Thrown when the bodies a lazily parsed file's analysis needs do not parse cleanly on their own. */
@@ -366,7 +370,7 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
       return nl < 0 ? file.text.length : nl + 1;
     };
     const ranges = fns.map((fn) => ({ start: fn.start, end: lineEnd(fn.body!.end) })).sort((a, b) => a.start - b.start);
-    const tree = parseGoRanges(file.text, ranges);
+    const tree = parseGoRanges(file.text, ranges, file.lines);
     if (tree.rootNode.hasError || firstGoRuleProblem(tree, onlyRanges(file.text, ranges), { bodiesOnly: true })) throw new LazyParseFallback(file.rel);
     file.bodyTree = tree;
   }

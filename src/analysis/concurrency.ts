@@ -752,13 +752,17 @@ export function resolvePackage(
   const topType = (f: FuncInfo): string | null => outermostFunction(index, f.index).recvType;
   // A type reached through a parameter is shared unless every call passes a value of the caller's own.
   const sharedTypes = new Set(raw.sharedTypes);
-  const passedTo = groupBy(
-    raw.argInstances.flatMap((a) => a.callees.map((c) => ({ ...a, callee: c }))),
-    (a) => `${a.callee}:${a.paramIndex}`,
-  );
+  // Per callee and parameter: whether some call passes a value that is not the caller's own.
+  const passedOther = new Map<string, boolean>();
+  for (const a of raw.argInstances) {
+    for (const c of a.callees) {
+      const key = `${c}:${a.paramIndex}`;
+      passedOther.set(key, passedOther.get(key) === true || a.kind === 'other');
+    }
+  }
   for (const pi of raw.paramInstances) {
-    const passed = passedTo.get(`${pi.func}:${pi.paramIndex}`) ?? [];
-    if (passed.length === 0 || passed.some((a) => a.kind === 'other')) sharedTypes.add(pi.type);
+    const other = passedOther.get(`${pi.func}:${pi.paramIndex}`);
+    if (other === undefined || other) sharedTypes.add(pi.type);
   }
   const confinedTypes = new Set<string>();
   const mayConfine = (t: string) =>

@@ -25,6 +25,28 @@ const GENERIC = new Set(['the', 'a', 'an', 'its', 'this', 'our', 'their', 'his',
 /** Field names that are "the" lock of a type when its comment just says "Lock". */
 const PRIMARY = new Set(['mu', 'lock', 'mutex', 'Mutex', 'RWMutex', 'm', 'l', 'mtx', 'Mu', 'Lock']);
 
+/**
+ * Where the `//` lines directly above `start` begin (`start` when there are none): the raw text
+ * docComment reads, with nothing copied.
+ */
+function docStart(text: string, start: number): number {
+  let from = start;
+  let end = text.lastIndexOf('\n', start - 1);
+  while (end > 0) {
+    const begin = text.lastIndexOf('\n', end - 1) + 1;
+    if (!text.slice(begin, end).trim().startsWith('//')) break;
+    from = begin;
+    end = begin - 1;
+  }
+  return from;
+}
+
+/**
+ * What LOCKISH or FIELD_PATH need somewhere in a doc comment (`lock`, `mutex`, a word ending in
+ * `mu`): without it neither can match.
+ */
+const LOCK_WORD = /lock|mutex|mu\b/i;
+
 /** The `//` lines directly above the declaration at `start` (no blank line between). */
 export function docComment(text: string, start: number): string {
   const lines: string[] = [];
@@ -46,6 +68,8 @@ export function docComment(text: string, start: number): string {
  */
 export function documentedEntryLocks(index: PackageIndex, f: FuncInfo, allLocks: string[]): HeldLock[] | null {
   if (f.literal) return null;
+  // Most doc comments name no lock at all: the regexes below run only on those that could.
+  if (!LOCK_WORD.test(f.file.text.slice(docStart(f.file.text, f.start), f.start))) return namedEntryLocks(index, f, allLocks);
   // The function's own name (`PutNoLock stores …`) is not a statement about a lock.
   const doc = withoutWord(docComment(f.file.text, f.start), f.name);
   if (!doc.trim() || !LOCKISH.test(doc) && !FIELD_PATH.test(doc)) return namedEntryLocks(index, f, allLocks);

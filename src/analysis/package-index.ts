@@ -111,7 +111,7 @@ export function text(file: ParsedFile, node: LNode): string {
 }
 
 /** Reads the top-level declarations of a package's files. Function bodies are left unconverted. */
-export function indexPackage(name: string, inputs: { rel: string; text: string; tree: Tree; bodies?: readonly BodyRange[]; parsedText?: string }[]): PackageIndex {
+export function indexPackage(name: string, inputs: { rel: string; text: string; tree: Tree; bodies?: readonly BodyRange[]; parsedText?: string; lines?: LineIndex }[]): PackageIndex {
   const index: PackageIndex = {
     name,
     files: [],
@@ -128,7 +128,7 @@ export function indexPackage(name: string, inputs: { rel: string; text: string; 
     // The tree is read against the text it was parsed from (a lazy parse blanks comments, whose
     // places liteTree would otherwise take for tokens); both have the same offsets.
     const root = liteTree(input.tree.rootNode, input.parsedText ?? input.text, () => true, TOP_LEVEL_SKIPPED);
-    const file: ParsedFile = { rel: input.rel, text: input.text, lines: new LineIndex(input.text), tree: input.tree, root, ...(input.bodies ? { bodies: input.bodies } : {}) };
+    const file: ParsedFile = { rel: input.rel, text: input.text, lines: input.lines ?? new LineIndex(input.text), tree: input.tree, root, ...(input.bodies ? { bodies: input.bodies } : {}) };
     index.files.push(file);
     for (const decl of root.children) readDecl(index, file, decl);
   }

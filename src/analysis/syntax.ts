@@ -2,6 +2,8 @@
 // native binding costs about a microsecond per call, so each node is read exactly once.
 import { typesWithFields, type SyntaxNode } from '../parse/parser.js';
 
+export { LineIndex } from '../parse/lines.js';
+
 export interface LNode {
   type: string;
   start: number;
@@ -51,20 +53,21 @@ export function liteTree(
     if (NAMED[id]) {
       const inner = type !== 'comment' && !isLeafType(type) && !skipTypes?.has(type);
       // A leaf's end is read from the text where its token shows it (identifiers, comments,
-      // strings); an inner node's end is asked: hidden tokens (a statement's newline) can end it.
+      // strings). An inner node ends where its last child does, set on the way back up (-1 until
+      // then), except the few types a hidden token can end (ENDS_AFTER_CHILDREN), which are asked.
       const known = inner ? -1 : leafEnd(type, text, start);
-      const end = known >= 0 ? known : cursor.endIndex;
-      const node = mk(type, start, end, FIELDED === null || FIELDED.has(parent.type) ? fieldName(cursor) : null, parent, inner ? [] : NO_CHILDREN);
+      const field = FIELDED === null || FIELDED.has(parent.type) ? fieldName(cursor) : null;
+      const node = mk(type, start, known, field, parent, inner ? [] : NO_CHILDREN);
       parent.children.push(node);
       if (inner) {
-        if (node.field === 'body' && type === 'block' && skipBody && isFuncDecl(parent.type) && skipBody(start, end)) {
+        if (field === 'body' && type === 'block' && skipBody && isFuncDecl(parent.type) && skipBody(start, (node.end = cursor.endIndex))) {
           node.skipped = true;
         } else if (cursor.gotoFirstChild()) {
           parent = node;
           descended = true;
-        }
-      }
-      pos = descended ? start : end;
+        } else if (node.end < 0) node.end = cursor.endIndex;
+      } else if (known < 0) node.end = cursor.endIndex;
+      pos = descended ? start : node.end;
     } else {
       if (HAS_OPERATOR.has(parent.type) && fieldName(cursor) === 'operator') parent.op = type;
       pos = start + type.length;
@@ -72,6 +75,7 @@ export function liteTree(
     if (descended) continue;
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent() || parent === top) return top;
+      if (parent.end < 0) parent.end = ENDS_AFTER_CHILDREN.has(parent.type) ? cursor.endIndex : pos;
       pos = parent.end;
       parent = parent.parent!;
     }
@@ -150,6 +154,13 @@ function fieldName(cursor: ReturnType<SyntaxNode['walk']>): string | null {
   return name;
 }
 
+/**
+ * Inner node types whose end can lie after their last child's (tree-sitter-go puts the newline
+ * that ends a block's last statement in `statement_list`, and trailing blank lines in
+ * `source_file`); every other inner node ends with its last child (test/scan-perf-equivalence.test.ts).
+ */
+const ENDS_AFTER_CHILDREN = new Set(['statement_list', 'source_file']);
+
 // Leaves share one frozen empty list (about half the nodes: far fewer short-lived arrays).
 const NO_CHILDREN: LNode[] = Object.freeze([]) as unknown as LNode[];
 
@@ -222,28 +233,4 @@ export function unparen(node: LNode): LNode {
   let n = node;
   while (n.type === 'parenthesized_expression' && n.children.length === 1) n = n.children[0]!;
   return n;
-}
-
-/** Maps offsets to 1-based lines and columns. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-
-  position(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
-  }
-
-  lineStart(line: number): number {
-    return this.starts[line - 1] ?? 0;
-  }
 }

@@ -72,7 +72,7 @@ interface RangeFrame {
  * the nested walks on an explicit stack, so a function nests as deep as Go allows (thousands of
  * blocks or function literals) without reaching the JavaScript call stack's limit.
  */
-type Walk<T = void> = Generator<Walk<unknown>, T, unknown>;
+type Walk<T = void> = Generator<Walk<unknown> | null, T, unknown>;
 
 /** Runs a walk and the walks it yields, depth first, on an explicit stack; returns its result. */
 function runWalk<T>(walk: Walk<T>): T {
@@ -85,7 +85,8 @@ function runWalk<T>(walk: Walk<T>): T {
       if (stack.length === 0) return step.value as T;
       result = step.value;
     } else {
-      stack.push(step.value);
+      // null: a walk already done where it was asked for (a leaf expression).
+      if (step.value !== null) stack.push(step.value);
       result = undefined;
     }
   }
@@ -1153,7 +1154,40 @@ class FunctionWalker {
     }
   }
 
-  private *expr(node: LNode, role: Role): Walk {
+  /**
+   * The walk of an expression, or null when it is a name or a literal: those are handled here and
+   * now (a third of all expressions; no generator is made for them).
+   */
+  private expr(node: LNode, role: Role): Walk | null {
+    if (node.type === 'identifier') {
+      this.identifier(node, role);
+      return null;
+    }
+    if (node.children.length === 0 && LITERAL_LEAVES.has(node.type)) return null;
+    return this.exprWalk(node, role);
+  }
+
+  /** A name read, written or handed on (the `identifier` case of exprWalk). */
+  private identifier(n: LNode, role: Role): void {
+    const refs = this.types.mapRefs(n);
+    if (refs.length > 0) {
+      const kind = escapeKindFor(role);
+      if (role === 'target') this.markFieldOfField(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
+      // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
+      else if (role === 'address') this.record(refs, 'write', n.start, n.end, n);
+      else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
+      return;
+    }
+    this.noteWholeUse(n);
+    // A package function used as a value runs later, from here.
+    const name = this.t(n);
+    if (!this.scope.lookup(name)) {
+      const fns = this.index.funcsByName.get(name);
+      if (fns) this.addCall(fns, n.start);
+    }
+  }
+
+  private *exprWalk(node: LNode, role: Role): Walk {
     // An explicit stack instead of recursion for what nests as deep as the input does
     // (parentheses, operators, operand chains); popping visits in the recursive order.
     const work: [LNode, Role][] = [[node, role]];
@@ -1164,10 +1198,12 @@ class FunctionWalker {
           pushChildren(work, n, role);
           continue;
         case 'identifier':
+          this.identifier(n, role);
+          continue;
         case 'selector_expression': {
           const refs = this.types.mapRefs(n);
           if (refs.length > 0) {
-            if (n.type === 'selector_expression') yield this.walkInner(n);
+            yield this.walkInner(n);
             const kind = escapeKindFor(role);
             if (role === 'target') this.markFieldOfField(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
             // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
@@ -1176,17 +1212,8 @@ class FunctionWalker {
             continue;
           }
           this.noteWholeUse(n);
-          if (n.type === 'selector_expression') {
-            const operand = child(n, 'operand');
-            if (operand) work.push([operand, 'read']);
-            continue;
-          }
-          // A package function used as a value runs later, from here.
-          const name = this.t(n);
-          if (!this.scope.lookup(name)) {
-            const fns = this.index.funcsByName.get(name);
-            if (fns) this.addCall(fns, n.start);
-          }
+          const operand = child(n, 'operand');
+          if (operand) work.push([operand, 'read']);
           continue;
         }
         case 'index_expression': {
@@ -2485,7 +2512,7 @@ function rangeOfLocks(file: ParsedFile, rangeClause: LNode | undefined, body: LN
  * null when it has none (`<-f()`), undefined when the expression waits for nothing.
  */
 function waitName(file: ParsedFile, node: LNode | undefined | null): string | null | undefined {
-  if (!node) return undefined;
+  if (!node || !hasWaitMark(file, node.start, node.end)) return undefined;
   const lastName = (n: LNode | undefined): string | null => {
     const u = n ? unparen(n) : undefined;
     if (!u) return null;
@@ -2513,7 +2540,44 @@ function waitName(file: ParsedFile, node: LNode | undefined | null): string | nu
   return undefined;
 }
 
-/** `nil`, `make(map…)` or a map literal: assigning one replaces the map rather than aliasing it. */
+/**
+ * Whether `<-` or `Wait` occurs in the file's text within [start, end): a join needs one of them,
+ * and most statements have neither (a walk of their expression is skipped). The offsets are found
+ * once per file.
+ */
+function hasWaitMark(file: ParsedFile, start: number, end: number): boolean {
+  let marks = WAIT_MARKS.get(file);
+  if (!marks) {
+    marks = [];
+    for (const m of file.text.matchAll(/<-|Wait/g)) marks.push(m.index!);
+    WAIT_MARKS.set(file, marks);
+  }
+  let lo = 0;
+  let hi = marks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (marks[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < marks.length && marks[lo]! < end;
+}
+
+const WAIT_MARKS = new WeakMap<ParsedFile, number[]>();
+
+/** Literals and predeclared names: an expression walk does nothing with them. */
+const LITERAL_LEAVES = new Set([
+  'interpreted_string_literal',
+  'raw_string_literal',
+  'rune_literal',
+  'int_literal',
+  'float_literal',
+  'imaginary_literal',
+  'nil',
+  'true',
+  'false',
+  'iota',
+]);
+
 /**
  * Calls that only read their arguments while they run: the standard library's printing and
  * encoding, and the printing methods of testing.T and loggers (`t.Fatalf`, `log.Printf`).

@@ -1,6 +1,7 @@
 import Parser from 'tree-sitter';
 import Go from 'tree-sitter-go';
 import { goParserVerdict } from './go-parser-check.js';
+import { LineIndex } from './lines.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 export type Tree = Parser.Tree;
@@ -48,20 +49,8 @@ export function parseGo(text: string): Tree {
  * jumps over the rest instead of reading it (tree-sitter's included ranges). Read in chunks, as
  * each range is read from its start.
  */
-export function parseGoRanges(text: string, ranges: readonly { start: number; end: number }[]): Tree {
-  const lineEnds: number[] = [];
-  for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lineEnds.push(k);
-  const point = (i: number) => {
-    let lo = 0;
-    let hi = lineEnds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (lineEnds[mid]! < i) lo = mid + 1;
-      else hi = mid;
-    }
-    return { row: lo, column: i - (lo > 0 ? lineEnds[lo - 1]! + 1 : 0) };
-  };
-  const includedRanges = ranges.map((r) => ({ startIndex: r.start, endIndex: r.end, startPosition: point(r.start), endPosition: point(r.end) }));
+export function parseGoRanges(text: string, ranges: readonly { start: number; end: number }[], lines: LineIndex = new LineIndex(text)): Tree {
+  const includedRanges = ranges.map((r) => ({ startIndex: r.start, endIndex: r.end, startPosition: lines.point(r.start), endPosition: lines.point(r.end) }));
   return parser().parse((offset: number) => text.slice(offset, offset + CHUNK), undefined, { includedRanges });
 }
 

@@ -52,3 +52,24 @@ describe('text call edges', () => {
     expect(JSON.stringify(findings(SRC('; ')))).toContain('go t.loop()');
   });
 });
+
+// The declared names are read backwards from each `:=`; they must be what the pattern
+// `((?:\b\w+\s*,\s*){0,8}\b\w+)\s*:=\s*(?:range\s+)?` found, read forwards, before it.
+describe('short variable declarations read from the text', () => {
+  const PATTERN = /((?:\b\w+\s*,\s*){0,8}\b\w+)\s*:=\s*(?:range\s+)?/g;
+  const CASES: [string, string][] = [
+    ['one name', 'x := f()'],
+    ['several, and a range', 'a, b := 1, 2\nfor k, v := range m {}'],
+    ['a comma at the end of the line before', 'g(a,\n\tb)\nc,\n d := 1, 2'],
+    ['more than nine names', 'a1, a2, a3, a4, a5, a6, a7, a8, a9, a10 := t()'],
+    ['no name before', ') := x\n:= y\n_ , ok := z'],
+    ['range without a space, and at the end', 'x := rangeY\ny := range'],
+    ['tabs, form feeds and non-breaking spaces', 'a\t,\u00a0b\f:=\vrange\tm'],
+  ];
+  it.each(CASES)('%s', async (_name, body) => {
+    const { shortVarDecls } = await import('../src/analysis/text-callees.js');
+    const expected = [...body.matchAll(PATTERN)].map((m) => ({ names: m[1]!.split(',').map((s) => s.trim()), range: /range\s+$/.test(m[0]), end: m.index! + m[0].length }));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(shortVarDecls(body)).toEqual(expected);
+  });
+});

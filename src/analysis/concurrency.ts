@@ -447,8 +447,16 @@ export function resolvePackage(
   };
   /** What starts a goroutine or is called from outside holds nothing more on entry, whatever its callers hold. */
   const isEntry = (f: FuncInfo): boolean => (f.literal ? f.runs === 'spawned' : spawnTargets.has(f.index) || callerEntries.has(f.index));
+  // Which edges count never changes once the edges are built (stripCondLock rewrites their locks
+  // in place): each function's list is filtered once.
+  const counted = new Map<number, EdgeLock[]>();
   /** The call edges into f whose locks count towards what f holds on entry. */
   const countedEdges = (f: FuncInfo): EdgeLock[] => {
+    let list = counted.get(f.index);
+    if (!list) counted.set(f.index, (list = filterCountedEdges(f)));
+    return list;
+  };
+  const filterCountedEdges = (f: FuncInfo): EdgeLock[] => {
     const edges = edgeLocks.get(f.index) ?? [];
     // A literal kept in a variable and called by name (`check := func(…){…}; …; check(…)`),
     // or handed to a function that calls it (`s.iterForDeletion(check)`), runs at those

@@ -13,7 +13,12 @@ import { baseTypeName, splitMapType } from './types.js';
  * (methods), each with the file offset of its first call (the called name).
  */
 export function textCallees(index: PackageIndex, f: FuncInfo): { callee: number; pos: number }[] {
-  const body = maskCommentsAndStrings(f.file.text.slice(f.body!.start, f.body!.end));
+  const raw = f.file.text.slice(f.body!.start, f.body!.end);
+  // Most bodies call nothing of the package: those are not masked or read further. A name the
+  // masked text shows called has a `(` after it in the raw text too, or a comment or string
+  // between (which the mask turns to spaces).
+  if (!callsPackageName(index, raw)) return [];
+  const body = maskCommentsAndStrings(raw);
   // The body's declarations are read only once a call names a function or method of the package.
   let types: TextTypes | null = null;
   const resolver = () => (types ??= new TextTypes(index, f, body));
@@ -38,7 +43,59 @@ export function textCallees(index: PackageIndex, f: FuncInfo): { callee: number;
   return [...out].map(([callee, pos]) => ({ callee, pos }));
 }
 
+/**
+ * The `a, b :=` and `k, v := range` of a (masked) body: up to nine comma-separated words before
+ * each `:=`, and where the right side starts (after `range ` too). Read backwards from each `:=`
+ * (a regex tried at every word of every body cost more than the rest of this file).
+ */
+export function shortVarDecls(body: string): { names: string[]; range: boolean; end: number }[] {
+  const out: { names: string[]; range: boolean; end: number }[] = [];
+  for (let at = body.indexOf(':='); at >= 0; at = body.indexOf(':=', at + 2)) {
+    const names: string[] = [];
+    let i = at;
+    while (names.length < 9) {
+      while (i > 0 && isJsSpace(body[i - 1]!)) i--;
+      let w = i;
+      while (w > 0 && isWordChar(body.charCodeAt(w - 1))) w--;
+      if (w === i) break;
+      names.unshift(body.slice(w, i));
+      let j = w;
+      while (j > 0 && isJsSpace(body[j - 1]!)) j--;
+      if (j === 0 || body[j - 1] !== ',') break;
+      i = j - 1;
+    }
+    if (names.length === 0) continue;
+    let end = at + 2;
+    while (end < body.length && isJsSpace(body[end]!)) end++;
+    let range = false;
+    if (body.startsWith('range', end) && end + 5 < body.length && isJsSpace(body[end + 5]!)) {
+      range = true;
+      end += 5;
+      while (end < body.length && isJsSpace(body[end]!)) end++;
+    }
+    out.push({ names, range, end });
+  }
+  return out;
+}
+
+/** `\s` of a regex: the mask leaves only ASCII blanks, but the text is read as the regex it replaced did. */
+function isJsSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || (c > '\u0008' && c < '\u000e') || (c > '\u007f' && JS_SPACE.test(c));
+}
+
+const JS_SPACE = /\s/;
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
 const CALL_NAME = /\b([A-Za-z_]\w*)\s*\(/g;
+const MAYBE_CALL_NAME = /\b([A-Za-z_]\w*)\s*(?:\(|\/[/*]|["`'])/g;
+
+function callsPackageName(index: PackageIndex, raw: string): boolean {
+  for (const m of raw.matchAll(MAYBE_CALL_NAME)) if (index.funcsByName.has(m[1]!) || index.methodsByName.has(m[1]!)) return true;
+  return false;
+}
 const IDENT = /^[A-Za-z_]\w*$/;
 
 /** One step of an operand chain: a name, a field selection, or an index `[…]`. */
@@ -105,12 +162,10 @@ class TextTypes {
     // `var x T`
     for (const m of body.matchAll(/\bvar\s+(\w+)\s+(\*?[A-Za-z_][\w.]*)/g)) add(m[1]!, m[2]!);
     // `a, b := rhs` / `a, b = rhs` is not a declaration of new types unless `:=`.
-    for (const m of body.matchAll(/((?:\b\w+\s*,\s*){0,8}\b\w+)\s*:=\s*(?:range\s+)?/g)) {
-      const names = m[1]!.split(',').map((s) => s.trim());
-      const rest = body.slice(m.index! + m[0].length, m.index! + m[0].length + 200);
-      const isRange = /range\s+$/.test(m[0]);
-      const types = isRange ? this.rangeTypes(rest) : this.rhsTypes(rest, names.length);
-      names.forEach((n, k) => add(n, types[k] ?? null));
+    for (const d of shortVarDecls(body)) {
+      const rest = body.slice(d.end, d.end + 200);
+      const types = d.range ? this.rangeTypes(rest) : this.rhsTypes(rest, d.names.length);
+      d.names.forEach((n, k) => add(n, types[k] ?? null));
     }
     // Parameters of function literals: `func(c *client, n int)`.
     for (const m of body.matchAll(/\bfunc\s*\(([^()]*)\)/g)) {

@@ -322,7 +322,7 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
     const signature = fn.file.text.slice(fn.start, fn.body.start);
     // A body whose only map is one it makes itself (no goroutine, lock, shared map or map
     // parameter) can only break the insert-during-range rule, so it matters only if it ranges.
-    const mentionsMap =
+    const mentionsMap = () =>
       body.includes('map[') || signature.includes('map[') || (wordRe !== null && (wordRe.test(body) || wordRe.test(signature))) || isMapType(index, fn.recvType);
     // Without goroutines, handlers or locks in the package, only the insert-during-range rule
     // can fire: only bodies that range over a map matter.
@@ -337,7 +337,7 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
         (body.includes('map[') && /\brange\b/.test(body)) ||
         (spawnHelperRe !== null && body.includes('map[') && spawnHelperRe.test(body)) ||
         (!fn.literal && goStarted.has(fn.name) && takesFunc(fn))
-      : mentionsMap && /\brange\b/.test(body);
+      : /\brange\b/.test(body) && mentionsMap();
     if (!relevant) continue;
     chosen.push(fn);
   }

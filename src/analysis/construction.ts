@@ -585,8 +585,17 @@ export function analyseConstruction(
     const g = funcs[callee];
     if (!f || !g || f.literal || !f.recvName || f.recvType !== g.recvType || f.analysed || !f.body) return false;
     const body = f.file.text.slice(f.body.start, f.body.end);
-    return body.includes(`${f.recvName}.${g.name}`) && new RegExp(`\\b${f.recvName}\\.${g.name}\\(`).test(body);
+    if (!WORD.test(f.recvName) || !WORD.test(g.name)) return body.includes(`${f.recvName}.${g.name}`) && new RegExp(`\\b${f.recvName}\\.${g.name}\\(`).test(body);
+    // The methods the body calls on its receiver, read once per caller.
+    let called = receiverCalls.get(caller);
+    if (!called) {
+      called = new Set<string>();
+      if (body.includes(`${f.recvName}.`)) for (const m of body.matchAll(new RegExp(`\\b${f.recvName}\\.(\\w+)\\(`, 'g'))) called.add(m[1]!);
+      receiverCalls.set(caller, called);
+    }
+    return called.has(g.name);
   };
+  const receiverCalls = new Map<number, Set<string>>();
   for (const [callee, list] of callersOf) {
     const g = funcs[callee];
     if (!g || g.literal) continue;
@@ -629,3 +638,5 @@ export function analyseConstruction(
 
   return { isConstructionCall, isFreshAccess, freshPeers, holderContexts, freshness };
 }
+
+const WORD = /^\w+$/;

@@ -1156,7 +1156,7 @@ class FunctionWalker {
 
   /**
    * The walk of an expression, or null when it is a name or a literal: those are handled here and
-   * now (a third of all expressions; no generator is made for them).
+   * now (a third of all expressions; no generator is made for them). Nothing reads its result.
    */
   private expr(node: LNode, role: Role): Walk | null {
     if (node.type === 'identifier') {
@@ -1164,6 +1164,8 @@ class FunctionWalker {
       return null;
     }
     if (node.children.length === 0 && LITERAL_LEAVES.has(node.type)) return null;
+    // A call is all its walk does (exprWalk's case).
+    if (node.type === 'call_expression') return this.call(node, {});
     return this.exprWalk(node, role);
   }
 
@@ -1271,199 +1273,193 @@ class FunctionWalker {
         const value = el.children[el.children.length - 1];
         const key = el.children.length > 1 ? el.children[0] : undefined;
         if (key) for (const k of key.children) if (k.type !== 'identifier' && k.type !== 'field_identifier') yield this.expr(k, 'read');
-        if (value) yield this.elementValue(value);
+        if (value) for (const v of value.children) yield this.elementValue(v);
       } else if (el.type === 'literal_element') {
-        yield this.elementValue(el);
+        for (const v of el.children) yield this.elementValue(v);
       } else if (el.type !== 'comment') {
         yield this.expr(el, 'read');
       }
     }
   }
 
-  private *elementValue(el: LNode): Walk {
-    for (const v of el.children) {
-      if (v.type === 'literal_value') yield this.literalValue(v);
-      else yield this.expr(v, this.types.mapRefs(v).length > 0 ? 'store' : 'read');
-    }
+  /** What an element of a composite literal holds: a nested literal, or a value stored in it. */
+  private elementValue(v: LNode): Walk | null {
+    return v.type === 'literal_value' ? this.literalValue(v) : this.expr(v, this.types.mapRefs(v).length > 0 ? 'store' : 'read');
   }
 
   private *call(n: LNode, opts: { defer?: boolean }): Walk {
     const outer = this.deferring;
     this.deferring = !!opts.defer;
     try {
-      yield this.callBody(n, opts);
+      const fnode0 = child(n, 'function');
+      const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
+      if (!fnode0) return;
+      const fnode = unparen(fnode0);
+
+      if (fnode.type === 'func_literal') {
+        const lit = ((yield this.literal(fnode, opts.defer ? 'deferred' : 'sync', opts.defer ? this.fn.end : n.start)) as number);
+        yield this.bindArgs([lit], args, n.start, null);
+        return;
+      }
+
+      if (fnode.type === 'identifier') {
+        const name = this.t(fnode);
+        const local = this.scope.lookup(name);
+        if (!local && BUILTINS.has(name) && !this.index.funcsByName.has(name)) {
+          yield this.builtin(name, args, n);
+          return;
+        }
+        if (local) {
+          if (local.unlocks) {
+            if (!opts.defer) this.held.delete(local.unlocks);
+            return;
+          }
+          if (local.funcLit !== null) {
+            this.addCall([local.funcLit], n.start);
+            yield this.bindArgs([local.funcLit], args, n.start, null);
+            // `accLock := func() { …; acc.mu.Lock() }` … `accLock()`: a local lock helper (nats'
+            // updateRouteSubscriptionMap). Summarised once, with the scope it was written in.
+            const lit = this.index.funcs[local.funcLit]!;
+            if (!this.lockHelpers.has(lit.index) && !this.notLockHelpers.has(lit.index)) {
+              const sum = lit.body ? lockSummaryOf(this.index, lit, this.scope) : null;
+              if (sum) this.lockHelpers.set(lit.index, sum);
+              else this.notLockHelpers.add(lit.index);
+            }
+            this.applyLockHelper([lit.index], !!opts.defer);
+            return;
+          }
+          if (local.param) {
+            const { func, index } = local.param;
+            this.facts.paramCalls.push({ func, paramIndex: index, caller: this.fn.index, pos: n.start, loops: [...this.loops], locks: this.lockList() });
+          }
+          yield this.callbackCall(args, `${name}(…)`);
+          return;
+        }
+        const fns = this.index.funcsByName.get(name);
+        if (fns) {
+          this.addCall(fns, n.start, args);
+          if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
+          yield this.bindArgs(fns, args, n.start, null);
+          this.applyLockHelper(fns, !!opts.defer);
+          return;
+        }
+        if (this.index.namedTypes.has(name)) {
+          for (const a of args) yield this.expr(a, 'alias');
+          return;
+        }
+        for (const a of args) yield this.expr(a, 'call');
+        return;
+      }
+
+      if (fnode.type === 'selector_expression') {
+        const operand = child(fnode, 'operand');
+        const fieldNode = child(fnode, 'field');
+        if (!operand || !fieldNode) return;
+        const field = this.t(fieldNode);
+        const opText = this.t(operand);
+        const isPkg = operand.type === 'identifier' && !this.scope.lookup(opText) && !this.index.vars.has(opText) && this.index.imports.has(opText);
+        // A value stored into a container made for sharing between goroutines (`registry.Store(k, t)`
+        // on a sync.Map, `current.Store(t)` on an atomic.Pointer or atomic.Value) is reached by
+        // whoever loads it from there on: published, as by a store into a shared field.
+        if (!isPkg && SHARING_STORES.has(field) && args.length > 0 && SHARING_CONTAINER.test(this.types.typeOf(operand) ?? '')) {
+          for (const a of args) this.publish(a, n.start);
+        }
+
+        if (LOCK_OPS.has(field) && args.length === 0 && !isPkg) {
+          // `l.m[url].Lock()`: the per-key lock is read out of a map first (hugo's URLLock).
+          if (unparen(operand).type === 'index_expression') yield this.expr(operand, 'read');
+          const lock = this.lockName(operand);
+          if (field === 'Lock' || field === 'RLock') {
+            this.taken.set(lock, (this.taken.get(lock) ?? 0) + 1);
+            // Taken here by the function itself: a lock assumed held after `if lock {…}` is
+            // assumed only up to this point (nsq's Topic.exit: `if deleted { t.Lock(); …; return }`,
+            // then `t.RLock()`).
+            for (const cl of this.facts.condLocks) {
+              if (cl.func !== this.fn.index || cl.lock !== lock || cl.until !== undefined || cl.pos > n.start) continue;
+              cl.until = n.start;
+              this.held.delete(lock);
+            }
+          } else if (!opts.defer) this.taken.set(lock, Math.max(0, (this.taken.get(lock) ?? 0) - 1));
+          if (field === 'Lock') this.held.set(lock, 'write');
+          else if (field === 'RLock') {
+            if (!this.held.has(lock)) this.held.set(lock, 'read');
+          } else if (!opts.defer) {
+            if (!this.held.has(lock)) (this.atTop ? this.releasedUnheld : this.releasedMaybe).add(lock);
+            this.held.delete(lock);
+            for (const [field, locks] of this.freshFields) if (locks.has(lock)) this.freshFields.delete(field);
+          } else this.deferredUnlocks.add(lock);
+          return;
+        }
+
+        if (isPkg) {
+          yield this.packageCall(opText, field, args, n);
+          return;
+        }
+
+        if ((field === 'HandleFunc' || field === 'Handle') && args.length === 2) {
+          yield this.expr(operand, 'read');
+          yield this.expr(args[0]!, 'read');
+          yield this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with ${opText}.${field}`, n, true);
+          return;
+        }
+        if (field === 'Go' && args.length === 1) {
+          yield this.expr(operand, 'read');
+          yield this.spawnCallback(args[0]!, 'spawner', `${opText}.Go callback`, n, false);
+          return;
+        }
+        if (field === 'Do' && args.length === 1) {
+          // once.Do(f): f runs once, and every other Do waits for it — a lock around f.
+          yield this.expr(operand, 'read');
+          const saved = this.held;
+          this.held = new Map(saved);
+          this.held.set(`once:${this.lockName(operand)}`, 'write');
+          const arg = unparen(args[0]!);
+          if (arg.type === 'func_literal') ((yield this.literal(arg, 'sync', n.start)) as number);
+          else {
+            const fns = this.types.resolveCallees(arg);
+            if (fns.length > 0) this.addCall(fns, n.start);
+            else yield this.expr(arg, 'read');
+          }
+          this.held = saved;
+          return;
+        }
+
+        // A func-typed field called as a callback.
+        const fieldType = this.types.selectorType(fnode);
+        if (fieldType && isFuncTypeText(fieldType)) {
+          yield this.expr(operand, 'read');
+          yield this.callbackCall(args, `${opText}.${field}(…)`);
+          return;
+        }
+
+        const callees = this.types.methodCallees(operand, field);
+        yield this.expr(operand, 'read');
+        if (callees.length > 0) {
+          const recvType = this.index.funcs[callees[0]!]!.recvType;
+          if (recvType) this.noteInstance(recvType, operand);
+          this.addCall(callees, n.start, args, operand);
+          if (unparen(operand).type === 'selector_expression') this.facts.calls[this.facts.calls.length - 1]!.recvViaField = true;
+          if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
+          if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
+          yield this.bindArgs(callees, args, n.start, null);
+          this.applyLockHelper(callees, !!opts.defer);
+        } else {
+          for (const a of args) yield this.expr(a, 'call');
+          const t = this.types.typeOf(operand);
+          const im = t ? interfaceMethodOf(this.index, baseTypeName(t), field) : null;
+          if (im && !opts.defer) this.applyInterfaceLock(im.iface, field);
+        }
+        return;
+      }
+
+      yield this.expr(fnode, 'read');
+      for (const a of args) yield this.expr(a, 'call');
+      // `l.getMutex()()`: the helper locked, its result unlocks (at once, or at return when deferred).
+      const unlocked = this.unlockReturnedBy(fnode);
+      if (unlocked && !opts.defer) this.held.delete(unlocked);
     } finally {
       this.deferring = outer;
     }
-  }
-
-  private *callBody(n: LNode, opts: { defer?: boolean }): Walk {
-    const fnode0 = child(n, 'function');
-    const args = child(n, 'arguments')?.children.filter((c) => c.type !== 'comment') ?? [];
-    if (!fnode0) return;
-    const fnode = unparen(fnode0);
-
-    if (fnode.type === 'func_literal') {
-      const lit = ((yield this.literal(fnode, opts.defer ? 'deferred' : 'sync', opts.defer ? this.fn.end : n.start)) as number);
-      yield this.bindArgs([lit], args, n.start, null);
-      return;
-    }
-
-    if (fnode.type === 'identifier') {
-      const name = this.t(fnode);
-      const local = this.scope.lookup(name);
-      if (!local && BUILTINS.has(name) && !this.index.funcsByName.has(name)) {
-        yield this.builtin(name, args, n);
-        return;
-      }
-      if (local) {
-        if (local.unlocks) {
-          if (!opts.defer) this.held.delete(local.unlocks);
-          return;
-        }
-        if (local.funcLit !== null) {
-          this.addCall([local.funcLit], n.start);
-          yield this.bindArgs([local.funcLit], args, n.start, null);
-          // `accLock := func() { …; acc.mu.Lock() }` … `accLock()`: a local lock helper (nats'
-          // updateRouteSubscriptionMap). Summarised once, with the scope it was written in.
-          const lit = this.index.funcs[local.funcLit]!;
-          if (!this.lockHelpers.has(lit.index) && !this.notLockHelpers.has(lit.index)) {
-            const sum = lit.body ? lockSummaryOf(this.index, lit, this.scope) : null;
-            if (sum) this.lockHelpers.set(lit.index, sum);
-            else this.notLockHelpers.add(lit.index);
-          }
-          this.applyLockHelper([lit.index], !!opts.defer);
-          return;
-        }
-        if (local.param) {
-          const { func, index } = local.param;
-          this.facts.paramCalls.push({ func, paramIndex: index, caller: this.fn.index, pos: n.start, loops: [...this.loops], locks: this.lockList() });
-        }
-        yield this.callbackCall(args, `${name}(…)`);
-        return;
-      }
-      const fns = this.index.funcsByName.get(name);
-      if (fns) {
-        this.addCall(fns, n.start, args);
-        if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
-        yield this.bindArgs(fns, args, n.start, null);
-        this.applyLockHelper(fns, !!opts.defer);
-        return;
-      }
-      if (this.index.namedTypes.has(name)) {
-        for (const a of args) yield this.expr(a, 'alias');
-        return;
-      }
-      for (const a of args) yield this.expr(a, 'call');
-      return;
-    }
-
-    if (fnode.type === 'selector_expression') {
-      const operand = child(fnode, 'operand');
-      const fieldNode = child(fnode, 'field');
-      if (!operand || !fieldNode) return;
-      const field = this.t(fieldNode);
-      const opText = this.t(operand);
-      const isPkg = operand.type === 'identifier' && !this.scope.lookup(opText) && !this.index.vars.has(opText) && this.index.imports.has(opText);
-      // A value stored into a container made for sharing between goroutines (`registry.Store(k, t)`
-      // on a sync.Map, `current.Store(t)` on an atomic.Pointer or atomic.Value) is reached by
-      // whoever loads it from there on: published, as by a store into a shared field.
-      if (!isPkg && SHARING_STORES.has(field) && args.length > 0 && SHARING_CONTAINER.test(this.types.typeOf(operand) ?? '')) {
-        for (const a of args) this.publish(a, n.start);
-      }
-
-      if (LOCK_OPS.has(field) && args.length === 0 && !isPkg) {
-        // `l.m[url].Lock()`: the per-key lock is read out of a map first (hugo's URLLock).
-        if (unparen(operand).type === 'index_expression') yield this.expr(operand, 'read');
-        const lock = this.lockName(operand);
-        if (field === 'Lock' || field === 'RLock') {
-          this.taken.set(lock, (this.taken.get(lock) ?? 0) + 1);
-          // Taken here by the function itself: a lock assumed held after `if lock {…}` is
-          // assumed only up to this point (nsq's Topic.exit: `if deleted { t.Lock(); …; return }`,
-          // then `t.RLock()`).
-          for (const cl of this.facts.condLocks) {
-            if (cl.func !== this.fn.index || cl.lock !== lock || cl.until !== undefined || cl.pos > n.start) continue;
-            cl.until = n.start;
-            this.held.delete(lock);
-          }
-        } else if (!opts.defer) this.taken.set(lock, Math.max(0, (this.taken.get(lock) ?? 0) - 1));
-        if (field === 'Lock') this.held.set(lock, 'write');
-        else if (field === 'RLock') {
-          if (!this.held.has(lock)) this.held.set(lock, 'read');
-        } else if (!opts.defer) {
-          if (!this.held.has(lock)) (this.atTop ? this.releasedUnheld : this.releasedMaybe).add(lock);
-          this.held.delete(lock);
-          for (const [field, locks] of this.freshFields) if (locks.has(lock)) this.freshFields.delete(field);
-        } else this.deferredUnlocks.add(lock);
-        return;
-      }
-
-      if (isPkg) {
-        yield this.packageCall(opText, field, args, n);
-        return;
-      }
-
-      if ((field === 'HandleFunc' || field === 'Handle') && args.length === 2) {
-        yield this.expr(operand, 'read');
-        yield this.expr(args[0]!, 'read');
-        yield this.spawnCallback(args[1]!, 'handler', `HTTP handler registered with ${opText}.${field}`, n, true);
-        return;
-      }
-      if (field === 'Go' && args.length === 1) {
-        yield this.expr(operand, 'read');
-        yield this.spawnCallback(args[0]!, 'spawner', `${opText}.Go callback`, n, false);
-        return;
-      }
-      if (field === 'Do' && args.length === 1) {
-        // once.Do(f): f runs once, and every other Do waits for it — a lock around f.
-        yield this.expr(operand, 'read');
-        const saved = this.held;
-        this.held = new Map(saved);
-        this.held.set(`once:${this.lockName(operand)}`, 'write');
-        const arg = unparen(args[0]!);
-        if (arg.type === 'func_literal') ((yield this.literal(arg, 'sync', n.start)) as number);
-        else {
-          const fns = this.types.resolveCallees(arg);
-          if (fns.length > 0) this.addCall(fns, n.start);
-          else yield this.expr(arg, 'read');
-        }
-        this.held = saved;
-        return;
-      }
-
-      // A func-typed field called as a callback.
-      const fieldType = this.types.selectorType(fnode);
-      if (fieldType && isFuncTypeText(fieldType)) {
-        yield this.expr(operand, 'read');
-        yield this.callbackCall(args, `${opText}.${field}(…)`);
-        return;
-      }
-
-      const callees = this.types.methodCallees(operand, field);
-      yield this.expr(operand, 'read');
-      if (callees.length > 0) {
-        const recvType = this.index.funcs[callees[0]!]!.recvType;
-        if (recvType) this.noteInstance(recvType, operand);
-        this.addCall(callees, n.start, args, operand);
-        if (unparen(operand).type === 'selector_expression') this.facts.calls[this.facts.calls.length - 1]!.recvViaField = true;
-        if (opts.defer) this.facts.calls[this.facts.calls.length - 1]!.deferred = true;
-        if (recvType && this.instanceKind(operand) === 'fresh') this.facts.calls[this.facts.calls.length - 1]!.freshReceiver = recvType;
-        yield this.bindArgs(callees, args, n.start, null);
-        this.applyLockHelper(callees, !!opts.defer);
-      } else {
-        for (const a of args) yield this.expr(a, 'call');
-        const t = this.types.typeOf(operand);
-        const im = t ? interfaceMethodOf(this.index, baseTypeName(t), field) : null;
-        if (im && !opts.defer) this.applyInterfaceLock(im.iface, field);
-      }
-      return;
-    }
-
-    yield this.expr(fnode, 'read');
-    for (const a of args) yield this.expr(a, 'call');
-    // `l.getMutex()()`: the helper locked, its result unlocks (at once, or at return when deferred).
-    const unlocked = this.unlockReturnedBy(fnode);
-    if (unlocked && !opts.defer) this.held.delete(unlocked);
   }
 
   /** The lock whose Unlock a call to a lock helper returns (`l.getMutex()`), or null. */

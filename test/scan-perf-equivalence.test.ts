@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGo, type SyntaxNode } from '../src/parse/parser.js';
-import { liteTree, type LNode } from '../src/analysis/syntax.js';
+import { cursorLiteTree, flatTreesInUse, liteTree, type LNode } from '../src/analysis/syntax.js';
 
 interface Ref {
   type: string;
@@ -12,19 +12,28 @@ interface Ref {
   end: number;
   field: string | null;
   children: Ref[];
+  op?: string;
+  skipped?: boolean;
 }
 
-/** The named nodes under `root` with every position read from the binding (no shortcuts). */
-function reference(root: SyntaxNode, stop: (type: string) => boolean): Ref {
+/**
+ * The named nodes under `root` with every position read from the binding (no shortcuts), the
+ * operator token of the nodes that have one, and function bodies left out when `skipBodies`.
+ */
+function reference(root: SyntaxNode, stop: (type: string) => boolean, skipBodies = false): Ref {
   const out: Ref = { type: root.type, start: root.startIndex, end: root.endIndex, field: null, children: [] };
   const cursor = root.walk();
   const visit = (parent: Ref) => {
     if (!cursor.gotoFirstChild()) return;
     do {
-      if (!cursor.nodeIsNamed) continue;
+      if (!cursor.nodeIsNamed) {
+        if (OPERATOR_PARENTS.has(parent.type) && cursor.currentFieldName === 'operator') parent.op = cursor.nodeType;
+        continue;
+      }
       const node: Ref = { type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, field: cursor.currentFieldName ?? null, children: [] };
       parent.children.push(node);
-      if (!stop(node.type)) visit(node);
+      if (skipBodies && node.field === 'body' && node.type === 'block' && /^(?:function|method)_declaration$/.test(parent.type)) node.skipped = true;
+      else if (!stop(node.type)) visit(node);
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   };
@@ -32,8 +41,10 @@ function reference(root: SyntaxNode, stop: (type: string) => boolean): Ref {
   return out;
 }
 
+const OPERATOR_PARENTS = new Set(['assignment_statement', 'unary_expression', 'binary_expression']);
+
 function strip(n: LNode): Ref {
-  return { type: n.type, start: n.start, end: n.end, field: n.field, children: n.children.map(strip) };
+  return { type: n.type, start: n.start, end: n.end, field: n.field, children: n.children.map(strip), ...(n.op ? { op: n.op } : {}), ...(n.skipped ? { skipped: true } : {}) };
 }
 
 // Types liteTree does not descend into (it keeps them as leaves).
@@ -44,11 +55,32 @@ const LEAVES = new Set([
   'function_type', 'qualified_type', 'generic_type', 'interface_type', 'parenthesized_type', 'negated_type',
 ]);
 
+// What the package index reads of declarations: bodies left out, these kept as leaves.
+const TOP_LEVEL_SKIPPED = new Set(['literal_value', 'const_declaration']);
+
+/** Both ways of reading a tree (one native call, and the cursor) give the binding's nodes. */
 function expectSame(text: string): void {
   const tree = parseGo(text);
   expect(tree.rootNode.hasError).toBe(false);
-  expect(strip(liteTree(tree.rootNode, text))).toEqual(reference(tree.rootNode, (t) => LEAVES.has(t)));
+  const whole = reference(tree.rootNode, (t) => LEAVES.has(t));
+  expect(strip(liteTree(tree.rootNode, text))).toEqual(whole);
+  expect(strip(cursorLiteTree(tree.rootNode, text))).toEqual(whole);
+  const declarations = reference(tree.rootNode, (t) => LEAVES.has(t) || TOP_LEVEL_SKIPPED.has(t), true);
+  expect(strip(liteTree(tree.rootNode, text, true, TOP_LEVEL_SKIPPED))).toEqual(declarations);
+  expect(strip(cursorLiteTree(tree.rootNode, text, true, TOP_LEVEL_SKIPPED))).toEqual(declarations);
+  // A subtree (a function body, as the scan reads it) too.
+  const fn = tree.rootNode.namedChildren.find((c) => c.type === 'function_declaration' || c.type === 'method_declaration');
+  const body = fn?.childForFieldName('body');
+  if (body) {
+    const inner = reference(body, (t) => LEAVES.has(t));
+    expect(strip(liteTree(body, text))).toEqual(inner);
+    expect(strip(cursorLiteTree(body, text))).toEqual(inner);
+  }
 }
+
+it('reads trees in one native call here (the grammar binding flattens them)', () => {
+  expect(flatTreesInUse()).toBe(true);
+});
 
 const EDGE_CASES: [string, string][] = [
   ['CRLF line ends, line comment at the end without a newline', 'package p\r\n\r\n// c\r\nfunc f(m map[string]int) { // t\r\n\tm["a\\"b\\\\"] = 1 /* b */\r\n\tx := `raw\r\nline`\r\n\t_ = x\r\n}\r\n// last'],

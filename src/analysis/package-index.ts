@@ -127,7 +127,7 @@ export function indexPackage(name: string, inputs: { rel: string; text: string; 
   for (const input of inputs) {
     // The tree is read against the text it was parsed from (a lazy parse blanks comments, whose
     // places liteTree would otherwise take for tokens); both have the same offsets.
-    const root = liteTree(input.tree.rootNode, input.parsedText ?? input.text, () => true, TOP_LEVEL_SKIPPED);
+    const root = liteTree(input.tree.rootNode, input.parsedText ?? input.text, true, TOP_LEVEL_SKIPPED);
     const file: ParsedFile = { rel: input.rel, text: input.text, lines: input.lines ?? new LineIndex(input.text), tree: input.tree, root, ...(input.bodies ? { bodies: input.bodies } : {}) };
     index.files.push(file);
     for (const decl of root.children) readDecl(index, file, decl);

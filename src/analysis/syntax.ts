@@ -1,6 +1,6 @@
 // A compact, plain-JS copy of the tree-sitter nodes the analysis reads. Crossing into the
 // native binding costs about a microsecond per call, so each node is read exactly once.
-import { typesWithFields, type SyntaxNode } from '../parse/parser.js';
+import { parseGo, treeFlattener, typesWithFields, type Flattener, type SyntaxNode } from '../parse/parser.js';
 
 export { LineIndex } from '../parse/lines.js';
 
@@ -19,20 +19,135 @@ export interface LNode {
 }
 
 /**
- * Copies a subtree of a tree parsed from `text`. `skipBody(node)` may return true for a `body`
- * field of a function declaration to leave it unconverted (its range is still recorded).
+ * Copies a subtree of a tree parsed from `text`. `skipBodies` leaves the bodies of function
+ * declarations unconverted (their ranges are still recorded); `skipTypes` are kept as leaves.
+ *
+ * Read in one native call where the grammar's binding can flatten a tree (parser.ts,
+ * treeFlattener), else node by node through a cursor (cursorLiteTree). Both give the nodes,
+ * positions, fields and operators the binding gives (test/scan-perf-equivalence.test.ts).
+ */
+export function liteTree(root: SyntaxNode, text: string, skipBodies = false, skipTypes?: ReadonlySet<string>): LNode {
+  const flat = checkedFlattener();
+  return flat ? flatLiteTree(flat, root, skipBodies, skipTypes) : cursorLiteTree(root, text, skipBodies, skipTypes);
+}
+
+/** Whether liteTree reads trees in one native call (the grammar binding's flattener passed its check). */
+export function flatTreesInUse(): boolean {
+  return checkedFlattener() !== null;
+}
+
+let checked: Flattener | null | undefined;
+
+/** The flattener, once it has given what the cursor gives on a sample file (else null). */
+function checkedFlattener(): Flattener | null {
+  if (checked === undefined) {
+    const flat = treeFlattener();
+    const tree = flat ? parseGo(SAMPLE) : null;
+    checked = flat && tree && !tree.rootNode.hasError && sameTree(flatLiteTree(flat, tree.rootNode, false, undefined), cursorLiteTree(tree.rootNode, SAMPLE)) ? flat : null;
+  }
+  return checked;
+}
+
+const SAMPLE = `package p
+
+// T holds a map.
+type T[K comparable] struct {
+	mu sync.Mutex
+	m  map[K]int // the map
+}
+
+func (t *T[K]) f(k K, xs ...int) (n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.m[k] += len(xs) * -1
+	for i, x := range xs {
+		if x != 0 && !(i > 1) {
+			n <<= 1
+		}
+	}
+	go func() { <-make(chan int) }()
+	return
+}
+`;
+
+function sameTree(a: LNode, b: LNode): boolean {
+  if (a.type !== b.type || a.start !== b.start || a.end !== b.end || a.field !== b.field || a.op !== b.op || !!a.skipped !== !!b.skipped) return false;
+  if (a.children.length !== b.children.length) return false;
+  return a.children.every((c, i) => sameTree(c, b.children[i]!));
+}
+
+// Bits of flatten.c's per-symbol mask.
+const DESCEND = 1;
+const OPERATOR = 2;
+const FIELDED_PARENT = 4;
+const BLOCK = 8;
+const FUNC_DECL = 16;
+const ERROR_SYMBOL = 0xffff;
+
+const MASKS = new Map<ReadonlySet<string> | undefined, Uint8Array>();
+
+/** Per symbol id: what liteTree does with a node of that type (see cursorLiteTree). */
+function masksFor(flat: Flattener, skipTypes: ReadonlySet<string> | undefined): Uint8Array {
+  let masks = MASKS.get(skipTypes);
+  if (masks) return masks;
+  masks = new Uint8Array(0x10000);
+  const mask = (type: string): number =>
+    (type !== 'comment' && !isLeafType(type) && !skipTypes?.has(type) ? DESCEND : 0) |
+    (HAS_OPERATOR.has(type) ? OPERATOR : 0) |
+    (FIELDED === null || FIELDED.has(type) ? FIELDED_PARENT : 0) |
+    (type === 'block' ? BLOCK : 0) |
+    (isFuncDecl(type) ? FUNC_DECL : 0);
+  flat.symbolNames.forEach((type, id) => {
+    if (type) masks![id] = mask(type);
+  });
+  masks[ERROR_SYMBOL] = mask('ERROR');
+  MASKS.set(skipTypes, masks);
+  return masks;
+}
+
+/**
+ * liteTree from flatten.c's records (symbol, field, start, end, children, operator; children -1
+ * for a function body left out, -2 for a leaf), in document order.
+ */
+function flatLiteTree(flat: Flattener, root: SyntaxNode, skipBodies: boolean, skipTypes: ReadonlySet<string> | undefined): LNode {
+  const names = flat.symbolNames;
+  const fields = flat.fieldNames;
+  const typeName = (id: number): string => (id === ERROR_SYMBOL ? 'ERROR' : names[id]!);
+  const r = flat.flatten(root, masksFor(flat, skipTypes), skipBodies, fields.indexOf('body'), fields.indexOf('operator'));
+  const top = mk(typeName(r[0]!), r[2]!, r[3]!, null, null);
+  if (r[5]) top.op = typeName(r[5]);
+  const parents: LNode[] = [top];
+  const left: number[] = [r[4]!];
+  for (let i = 6; i < r.length; i += 6) {
+    while (left[left.length - 1] === 0) {
+      parents.pop();
+      left.pop();
+    }
+    const parent = parents[parents.length - 1]!;
+    left[left.length - 1]!--;
+    const children = r[i + 4]!;
+    const field = r[i + 1]!;
+    const node = mk(typeName(r[i]!), r[i + 2]!, r[i + 3]!, field ? fields[field] ?? null : null, parent, children === -2 ? NO_CHILDREN : []);
+    if (r[i + 5]) node.op = typeName(r[i + 5]!);
+    if (children === -1) node.skipped = true;
+    parent.children.push(node);
+    if (children > 0) {
+      parents.push(node);
+      left.push(children);
+    }
+  }
+  return top;
+}
+
+/**
+ * liteTree through a cursor, node by node.
  *
  * Starts and the ends of most leaves are worked out from the text rather than asked of the
  * binding (one or two native calls fewer per node): between two visible tokens of an error-free
  * tree there is only whitespace (comments are nodes), and an anonymous node is exactly its
  * type's text (`(`, `:=`, `func`). Anything next to a non-ASCII character is asked.
  */
-export function liteTree(
-  root: SyntaxNode,
-  text: string,
-  skipBody?: (start: number, end: number) => boolean,
-  skipTypes?: ReadonlySet<string>,
-): LNode {
+export function cursorLiteTree(root: SyntaxNode, text: string, skipBodies = false, skipTypes?: ReadonlySet<string>): LNode {
   const cursor = root.walk();
   const top: LNode = mk(cursor.nodeType, cursor.startIndex, cursor.endIndex, null, null);
   let parent = top;
@@ -60,7 +175,8 @@ export function liteTree(
       const node = mk(type, start, known, field, parent, inner ? [] : NO_CHILDREN);
       parent.children.push(node);
       if (inner) {
-        if (field === 'body' && type === 'block' && skipBody && isFuncDecl(parent.type) && skipBody(start, (node.end = cursor.endIndex))) {
+        if (field === 'body' && type === 'block' && skipBodies && isFuncDecl(parent.type)) {
+          node.end = cursor.endIndex;
           node.skipped = true;
         } else if (cursor.gotoFirstChild()) {
           parent = node;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import Parser from 'tree-sitter';
 import Go from 'tree-sitter-go';
 import { goParserVerdict } from './go-parser-check.js';
@@ -24,6 +25,53 @@ export function typesWithFields(): ReadonlySet<string> | null {
   const info = (Go as unknown as { nodeTypeInfo?: { type: string; named: boolean; fields?: Record<string, unknown> }[] }).nodeTypeInfo;
   if (!Array.isArray(info)) return null;
   return new Set(info.filter((t) => t.named && t.fields && Object.keys(t.fields).length > 0).map((t) => t.type));
+}
+
+/**
+ * The grammar binding's tree flattener (grammar/tree-sitter-go/bindings/node/flatten.c): a node's
+ * named subtree as records of six ints, read in one native call. Null when the loaded binding
+ * has none (the analysis then reads the tree through a cursor, node by node).
+ */
+export interface Flattener {
+  flatten(node: SyntaxNode, masks: Uint8Array, skipBodies: boolean, bodyField: number, operatorField: number): Int32Array;
+  symbolNames: readonly (string | null)[];
+  fieldNames: readonly (string | null)[];
+}
+
+let flattener: Flattener | null | undefined;
+
+export function treeFlattener(): Flattener | null {
+  if (flattener !== undefined) return flattener;
+  const binding = Go as unknown as {
+    gomapfixFlatten?: (...args: unknown[]) => Int32Array;
+    gomapfixSymbolNames?: () => (string | null)[];
+    gomapfixFieldNames?: () => (string | null)[];
+    gomapfixNodeTreeSitter?: string;
+  };
+  const { gomapfixFlatten: flatten, gomapfixSymbolNames: symbols, gomapfixFieldNames: fields } = binding;
+  // flatten.c reads the trees node-tree-sitter builds with the runtime compiled from that
+  // version's sources: with any other version installed, the cursor is used.
+  flattener =
+    typeof flatten === 'function' && typeof symbols === 'function' && typeof fields === 'function' && binding.gomapfixNodeTreeSitter === nodeTreeSitterVersion()
+      ? {
+          // node-tree-sitter keeps a node as six numbers: its id (two halves) and its context.
+          flatten: (node, masks, skipBodies, bodyField, operatorField) => {
+            const n = node as unknown as Record<number, number>;
+            return flatten(n[0], n[1], n[2], n[3], n[4], n[5], masks, skipBodies, bodyField, operatorField);
+          },
+          symbolNames: symbols(),
+          fieldNames: fields(),
+        }
+      : null;
+  return flattener;
+}
+
+function nodeTreeSitterVersion(): string | null {
+  try {
+    return (createRequire(import.meta.url)('tree-sitter/package.json') as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** The first syntax error of a tree, as a 1-based line and column, or null. */

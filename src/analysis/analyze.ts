@@ -9,7 +9,7 @@ import { decodeGoSource } from '../files/source.js';
 import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
 import type { FileError, Finding, SkippedFile, SourceSpan } from './model.js';
 import { indexPackage, isMapType, type FuncInfo, type PackageIndex, type ParsedFile } from './package-index.js';
-import { liteTree, type LNode } from './syntax.js';
+import { child, liteTree, type LNode } from './syntax.js';
 import { hasGoStatement, walkPackage } from './walker.js';
 import { resolvePackage } from './concurrency.js';
 import { buildRuleContext } from './rules/shared-map.js';
@@ -374,18 +374,42 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
     if (tree.rootNode.hasError || firstGoRuleProblem(tree, onlyRanges(file.text, ranges), { bodiesOnly: true })) throw new LazyParseFallback(file.rel);
     file.bodyTree = tree;
   }
+  // The second parse's functions, converted in one go per file: their bodies by start.
+  const parsedBodies = new Map<ParsedFile, Map<number, LNode>>();
+  const parsedBody = (fn: FuncInfo): LNode | undefined => {
+    const file = fn.file;
+    if (!file.bodyTree) return undefined;
+    let byStart = parsedBodies.get(file);
+    if (!byStart) {
+      byStart = new Map();
+      for (const decl of liteTree(file.bodyTree.rootNode, file.text).children) {
+        const body = child(decl, 'body');
+        if (body && body.type === 'block' && isFuncDecl(decl.type)) byStart.set(body.start, body);
+      }
+      parsedBodies.set(file, byStart);
+    }
+    const body = byStart.get(fn.body!.start);
+    return body && body.end === fn.body!.end ? body : undefined;
+  };
   for (const fn of chosen) {
     if (!fn.body) continue;
-    const node = (fn.file.bodyTree ?? fn.file.tree).rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
-    let block = node;
-    while (block && !(block.type === 'block' && block.startIndex === fn.body.start && block.endIndex === fn.body.end)) block = block.parent!;
-    if (!block) continue;
-    const lite: LNode = liteTree(block, fn.file.text);
+    let lite = parsedBody(fn);
+    if (!lite) {
+      const node = (fn.file.bodyTree ?? fn.file.tree).rootNode.namedDescendantForIndex(fn.body.start, fn.body.end - 1);
+      let block = node;
+      while (block && !(block.type === 'block' && block.startIndex === fn.body.start && block.endIndex === fn.body.end)) block = block.parent!;
+      if (!block) continue;
+      lite = liteTree(block, fn.file.text);
+    }
     lite.field = 'body';
     lite.parent = fn.body.parent;
     fn.body = lite;
     fn.analysed = true;
   }
+}
+
+function isFuncDecl(type: string): boolean {
+  return type === 'function_declaration' || type === 'method_declaration';
 }
 
 /** A function with a func-typed parameter (`f func()`, `fs ...func()`). */

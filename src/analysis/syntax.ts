@@ -288,14 +288,12 @@ function isFuncDecl(type: string): boolean {
   return type === 'function_declaration' || type === 'method_declaration';
 }
 
+/** The literal node types (kept as leaves; nothing inside them matters). */
+export const LITERAL_TYPES = ['interpreted_string_literal', 'raw_string_literal', 'rune_literal', 'int_literal', 'float_literal', 'imaginary_literal'];
+
 // Nodes whose inside never matters to the analysis.
 const LEAVES = new Set([
-  'interpreted_string_literal',
-  'raw_string_literal',
-  'rune_literal',
-  'int_literal',
-  'float_literal',
-  'imaginary_literal',
+  ...LITERAL_TYPES,
   'identifier',
   'field_identifier',
   'type_identifier',

@@ -14,7 +14,7 @@ import {
   type ParsedFile,
 } from './package-index.js';
 import { publishAt, type FromCall, type RawBinding, type RawCall, type RawFacts, type RawSite, type RawSpawn, type Rebind, type SymRef, type VarInfo } from './raw-facts.js';
-import { child, childrenOf, statementsOf, unparen, type LNode } from './syntax.js';
+import { child, childrenOf, LITERAL_TYPES, statementsOf, unparen, type LNode } from './syntax.js';
 import { maskCommentsAndStrings } from './text-callees.js';
 import { ExpressionTypes, interfaceMethodOf } from './expression-types.js';
 import { applyLockAliases, embedsMutex, isLockPointerType, promotedLockOwner } from './lock-identity.js';
@@ -1173,11 +1173,7 @@ class FunctionWalker {
   private identifier(n: LNode, role: Role): void {
     const refs = this.types.mapRefs(n);
     if (refs.length > 0) {
-      const kind = escapeKindFor(role);
-      if (role === 'target') this.markFieldOfField(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
-      // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
-      else if (role === 'address') this.record(refs, 'write', n.start, n.end, n);
-      else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
+      this.recordWhole(refs, n, role);
       return;
     }
     this.noteWholeUse(n);
@@ -1187,6 +1183,15 @@ class FunctionWalker {
       const fns = this.index.funcsByName.get(name);
       if (fns) this.addCall(fns, n.start);
     }
+  }
+
+  /** A map named as a whole (`m`, `s.m`): assigned, its address taken, or handed on. */
+  private recordWhole(refs: SymRef[], n: LNode, role: Role): void {
+    const kind = escapeKindFor(role);
+    if (role === 'target') this.markFieldOfField(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
+    // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
+    else if (role === 'address') this.record(refs, 'write', n.start, n.end, n);
+    else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
   }
 
   private *exprWalk(node: LNode, role: Role): Walk {
@@ -1206,11 +1211,7 @@ class FunctionWalker {
           const refs = this.types.mapRefs(n);
           if (refs.length > 0) {
             yield this.walkInner(n);
-            const kind = escapeKindFor(role);
-            if (role === 'target') this.markFieldOfField(this.record(refs, 'write', n.start, n.end, n), n).reassign = true;
-            // `json.Unmarshal(b, &s.m)`: a write through the pointer, not the map handed out.
-            else if (role === 'address') this.record(refs, 'write', n.start, n.end, n);
-            else if (kind) this.record(refs, 'escape', n.start, n.end, n, kind);
+            this.recordWhole(refs, n, role);
             continue;
           }
           this.noteWholeUse(n);
@@ -2561,18 +2562,7 @@ function hasWaitMark(file: ParsedFile, start: number, end: number): boolean {
 const WAIT_MARKS = new WeakMap<ParsedFile, number[]>();
 
 /** Literals and predeclared names: an expression walk does nothing with them. */
-const LITERAL_LEAVES = new Set([
-  'interpreted_string_literal',
-  'raw_string_literal',
-  'rune_literal',
-  'int_literal',
-  'float_literal',
-  'imaginary_literal',
-  'nil',
-  'true',
-  'false',
-  'iota',
-]);
+const LITERAL_LEAVES = new Set([...LITERAL_TYPES, 'nil', 'true', 'false', 'iota']);
 
 /**
  * Calls that only read their arguments while they run: the standard library's printing and

@@ -13,7 +13,8 @@ const ESCAPE = /\\(?:[abfnrtv\\"]|x[\da-fA-F]{2}|u(?![dD][89a-fA-F])[\da-fA-F]{4
  */
 export function firstEscapeProblem(tree: Tree, text: string): { node: SyntaxNode; message: string } | null {
   const suspects: number[] = [];
-  for (const m of text.matchAll(ESCAPE)) if (m[1] !== undefined) suspects.push(m.index);
+  // Every escape starts with a backslash: a text without one is not scanned.
+  if (text.includes('\\')) for (const m of text.matchAll(ESCAPE)) if (m[1] !== undefined) suspects.push(m.index);
   // `'\"'` looks valid to the scan above but `\"` is a string escape only.
   for (let i = text.indexOf(`'\\"'`); i >= 0; i = text.indexOf(`'\\"'`, i + 1)) suspects.push(i + 1);
   suspects.sort((a, b) => a - b);

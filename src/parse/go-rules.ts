@@ -78,8 +78,13 @@ function tokenAt(tree: Tree, at: number, word: string): SyntaxNode | null {
   return node.type === word && node.startIndex === at ? node : null;
 }
 
-/** The first confirmed problem among the matches of `pattern`, in source order. */
-function firstAt(text: string, pattern: RegExp, judge: (m: RegExpMatchArray) => Located | null): Located | null {
+/**
+ * The first confirmed problem among the matches of `pattern`, in source order. Every match holds
+ * one of `needs`: a text holding none of them is not scanned (most of a scan's texts are
+ * declarations with the bodies blanked, and a regex reads every blank).
+ */
+function firstAt(text: string, needs: readonly string[], pattern: RegExp, judge: (m: RegExpMatchArray) => Located | null): Located | null {
+  if (!needs.some((n) => text.includes(n))) return null;
   for (const m of text.matchAll(pattern)) {
     const found = judge(m);
     if (found) return found;
@@ -90,7 +95,7 @@ function firstAt(text: string, pattern: RegExp, judge: (m: RegExpMatchArray) => 
 /** `go x`, `defer 1`, `go (f())`: the operand must be a call, written without parentheses. */
 const spawnedCall: Rule = (tree, text) =>
   // `go f(…)` and `defer x.y(…)` are calls; anything else (`go func() {…}()` too) is looked at.
-  firstAt(text, /\b(go|defer)\b(?![ \t]+(?!func\b)[\w.]+[ \t]*\()/g, (m) => {
+  firstAt(text, ['go', 'defer'], /\b(go|defer)\b(?![ \t]+(?!func\b)[\w.]+[ \t]*\()/g, (m) => {
     const keyword = tokenAt(tree, m.index!, m[1]!);
     const stmt = keyword?.parent;
     const operand = stmt && code(stmt)[0];
@@ -105,7 +110,7 @@ const NAMES = new Set(['identifier', 'iota', 'true', 'false', 'nil']);
 
 /** Only identifiers can be declared with `:=` (`a.b := 1`, `(a) := 1`, `m[k] := v` are not Go). */
 const nonNameDefined: Rule = (tree, text) =>
-  firstAt(text, /:=/g, (m) => {
+  firstAt(text, [':='], /:=/g, (m) => {
     if (plainNamesBefore(text, m.index!)) return null;
     const owner = tokenAt(tree, m.index!, ':=')?.parent;
     if (!owner) return null;
@@ -140,7 +145,7 @@ function isWordChar(c: number): boolean {
 
 /** `for a, b, c := range x` declares at most two iteration variables. */
 const rangeArity: Rule = (tree, text) =>
-  firstAt(text, /\brange\b/g, (m) => {
+  firstAt(text, ['range'], /\brange\b/g, (m) => {
     if (commasBefore(text, m.index!) < 2) return null;
     const clause = tokenAt(tree, m.index!, 'range')?.parent;
     const left = clause?.type === 'range_clause' ? clause.childForFieldName('left') : null;
@@ -160,7 +165,7 @@ function commasBefore(text: string, at: number): number {
 
 /** A select case is a send, or a receive (`<-c`, possibly parenthesized) with an optional assignment. */
 const selectCase: Rule = (tree, text) =>
-  firstAt(text, /\bselect\b/g, (m) => {
+  firstAt(text, ['select'], /\bselect\b/g, (m) => {
     const select = tokenAt(tree, m.index!, 'select')?.parent;
     if (select?.type !== 'select_statement') return null;
     for (const clause of code(select)) {
@@ -176,7 +181,7 @@ const selectCase: Rule = (tree, text) =>
 /** A method has exactly one receiver: `func () m()` and `func (a, b T) m()` are not Go. */
 const receiver: Rule = (tree, text) =>
   // `func (…) name(` or `name[`: a method's receiver (func types and literals have no name there).
-  firstAt(text, /\bfunc[ \t]*\(([^)]*)\)[ \t]*\w+[ \t]*[(\[]/g, (m) => {
+  firstAt(text, ['func'], /\bfunc[ \t]*\(([^)]*)\)[ \t]*\w+[ \t]*[(\[]/g, (m) => {
     // Empty, several, or hidden behind a comment: worth asking the tree.
     if (!/^\s*$|,|\/[*/]/.test(m[1]!)) return null;
     const method = tokenAt(tree, m.index!, 'func')?.parent;
@@ -191,7 +196,7 @@ const receiver: Rule = (tree, text) =>
 /** `...` marks the last parameter only, and never a result. */
 const variadic: Rule = (tree, text) =>
   // A variadic `...` is followed by its type; `xs...)` spreads and `[...]T` counts.
-  firstAt(text, /(?<!\[[ \t]*)\.\.\.(?=[ \t]*[\w*[(<\/])/g, (m) => {
+  firstAt(text, ['...'], /(?<!\[[ \t]*)\.\.\.(?=[ \t]*[\w*[(<\/])/g, (m) => {
     const param = tokenAt(tree, m.index!, '...')?.parent;
     const list = param?.type === 'variadic_parameter_declaration' ? param.parent : null;
     if (!param || !list) return null;
@@ -207,7 +212,7 @@ const variadic: Rule = (tree, text) =>
  */
 const labelBeforeCase: Rule = (tree, text) =>
   // A colon that ends its line (a comment aside) and a `case` or `default` first on a later one.
-  firstAt(text, /:[ \t]*(?:\/\/[^\n]*)?\r?\n(?:[ \t]*(?:\/\/[^\n]*)?\r?\n)*[ \t]*(case|default)\b/g, (m) => {
+  firstAt(text, ['case', 'default'], /:[ \t]*(?:\/\/[^\n]*)?\r?\n(?:[ \t]*(?:\/\/[^\n]*)?\r?\n)*[ \t]*(case|default)\b/g, (m) => {
     const label = tree.rootNode.descendantForIndex(Math.max(0, m.index! - 1));
     const stmt = label.type === 'label_name' ? label.parent : null;
     if (stmt?.type !== 'labeled_statement' || code(stmt).some((c) => c.type !== 'label_name')) return null;

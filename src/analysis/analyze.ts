@@ -9,7 +9,7 @@ import { decodeGoSource } from '../files/source.js';
 import { excludedByConstraints, targetPlatform, type Platform } from '../files/build-constraints.js';
 import type { FileError, Finding, SkippedFile, SourceSpan } from './model.js';
 import { indexPackage, isMapType, type FuncInfo, type PackageIndex, type ParsedFile } from './package-index.js';
-import { child, liteTree, type LNode } from './syntax.js';
+import { child, isFuncDecl, liteTree, type LNode } from './syntax.js';
 import { hasGoStatement, walkPackage } from './walker.js';
 import { resolvePackage } from './concurrency.js';
 import { buildRuleContext } from './rules/shared-map.js';
@@ -406,10 +406,6 @@ function selectAndConvertBodies(index: PackageIndex, allBodies: boolean): void {
     fn.body = lite;
     fn.analysed = true;
   }
-}
-
-function isFuncDecl(type: string): boolean {
-  return type === 'function_declaration' || type === 'method_declaration';
 }
 
 /** A function with a func-typed parameter (`f func()`, `fs ...func()`). */

@@ -49,16 +49,13 @@ const LOCK_WORD = /lock|mutex|mu\b/i;
 
 /** The `//` lines directly above the declaration at `start` (no blank line between). */
 export function docComment(text: string, start: number): string {
-  const lines: string[] = [];
-  let end = text.lastIndexOf('\n', start - 1);
-  while (end > 0) {
-    const begin = text.lastIndexOf('\n', end - 1) + 1;
-    const line = text.slice(begin, end).trim();
-    if (!line.startsWith('//')) break;
-    lines.unshift(line.replace(/^\/\/\s?/, ''));
-    end = begin - 1;
-  }
-  return lines.join(' ');
+  const from = docStart(text, start);
+  if (from === start) return '';
+  return text
+    .slice(from, text.lastIndexOf('\n', start - 1))
+    .split('\n')
+    .map((line) => line.trim().replace(/^\/\/\s?/, ''))
+    .join(' ');
 }
 
 /**

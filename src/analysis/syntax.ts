@@ -284,7 +284,7 @@ function mk(type: string, start: number, end: number, field: string | null, pare
   return { type, start, end, field, op: null, children, parent };
 }
 
-function isFuncDecl(type: string): boolean {
+export function isFuncDecl(type: string): boolean {
   return type === 'function_declaration' || type === 'method_declaration';
 }
 
